@@ -1,0 +1,78 @@
+// Bearer token verification with jose: algorithm allow-list, issuer, audience, expiry; a shared
+// secret for development, a JWKS URL (Keycloak, Auth0, …) in production.
+import { type JWTPayload, type JWTVerifyGetKey, createRemoteJWKSet, errors, jwtVerify } from 'jose';
+import type { Config } from '../config.js';
+import { type Role, type Viewer, isRole } from '../domain/auth.js';
+import { DomainError } from '../domain/errors.js';
+
+export interface TokenVerifier {
+  /** Verifies `Bearer <jwt>` (or a bare token); throws UNAUTHENTICATED. */
+  verify(authorization: string): Promise<Viewer>;
+}
+
+const TENANT = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+
+export function createVerifier(jwt: Config['jwt']): TokenVerifier {
+  const key: Uint8Array | JWTVerifyGetKey = jwt.jwksUrl
+    ? createRemoteJWKSet(new URL(jwt.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 })
+    : new TextEncoder().encode(jwt.secret ?? '');
+  const options = {
+    algorithms: jwt.algorithms,
+    clockTolerance: jwt.clockToleranceSeconds,
+    requiredClaims: ['exp', 'sub'],
+    ...(jwt.issuer ? { issuer: jwt.issuer } : {}),
+    ...(jwt.audience ? { audience: jwt.audience } : {}),
+  };
+  return {
+    async verify(authorization) {
+      const token = authorization.replace(/^Bearer\s+/i, '').trim();
+      if (token.length === 0 || token.length > 16_384) throw unauthenticated('Malformed bearer token');
+      let payload: JWTPayload;
+      try {
+        // Two calls because jwtVerify has one overload for a key and one for a key-set getter.
+        payload = typeof key === 'function' ? (await jwtVerify(token, key, options)).payload : (await jwtVerify(token, key, options)).payload;
+      } catch (error) {
+        throw unauthenticated(describe(error));
+      }
+      const tenant = tenantOf(claim(payload, jwt.tenantClaim));
+      if (tenant === null) throw unauthenticated(`Token has no usable tenant in claim "${jwt.tenantClaim}"`);
+      return { subject: String(payload.sub), tenant, roles: rolesOf(claim(payload, jwt.rolesClaim)), expiresAt: payload.exp ?? null };
+    },
+  };
+}
+
+const unauthenticated = (message: string) => new DomainError('UNAUTHENTICATED', message);
+
+function describe(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return 'Token expired';
+  if (error instanceof errors.JWTClaimValidationFailed) return `Token claim "${error.claim}" is not acceptable (${error.reason})`;
+  if (error instanceof errors.JOSEAlgNotAllowed) return 'Token algorithm is not allowed';
+  if (error instanceof errors.JWKSNoMatchingKey) return 'No key matches the token';
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'Token signature is invalid';
+  if (error instanceof errors.JWKSTimeout) return 'Key set could not be fetched in time';
+  return 'Invalid token';
+}
+
+/** Reads a claim by dotted path, e.g. `realm_access.roles`. */
+function claim(payload: JWTPayload, path: string): unknown {
+  let value: unknown = payload;
+  for (const part of path.split('.')) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
+
+function tenantOf(value: unknown): string | null {
+  // A string, a one-element array (some IdPs), or an object with one key (Keycloak organizations).
+  const candidate = Array.isArray(value) && value.length === 1 ? value[0]
+    : value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 1 ? Object.keys(value)[0]
+      : value;
+  return typeof candidate === 'string' && TENANT.test(candidate) ? candidate : null;
+}
+
+function rolesOf(value: unknown): Role[] {
+  const list = Array.isArray(value) ? value : typeof value === 'string' ? value.split(/[\s,]+/) : [];
+  // Identity providers add roles of their own (offline_access, …): keep only metalake's.
+  return [...new Set(list.filter((r): r is string => typeof r === 'string').map((r) => r.toLowerCase()).filter(isRole))];
+}

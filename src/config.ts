@@ -1,0 +1,125 @@
+// Configuration: read from the environment once, validated as a whole (every problem reported
+// at once), handed to the rest of the code as a typed object.
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
+const csv = z.string().transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s.length > 0));
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: int(0, 65535).default(4000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  STORE: z.enum(['embedded']).default('embedded'),
+  DATA_DIR: z.string().min(1).default('.metalake'),
+  EMBEDDED_SYNC: z.enum(['full', 'normal']).default('full'),
+  DEMO_DATA: bool.optional(),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  JWT_JWKS_URL: z.url().optional(),
+  JWT_ISSUER: z.string().min(1).optional(),
+  JWT_AUDIENCE: z.string().min(1).optional(),
+  JWT_ALGORITHMS: csv.optional(),
+  JWT_TENANT_CLAIM: z.string().min(1).default('tenant'),
+  JWT_ROLES_CLAIM: z.string().min(1).default('roles'),
+  JWT_CLOCK_TOLERANCE_SECONDS: int(0, 600).default(30),
+  MAX_BATCH: int(1, 100_000).default(1000),
+  LINEAGE_MAX_DEPTH: int(1, 100).default(10),
+  LINEAGE_MAX_NODES: int(1, 1_000_000).default(5000),
+  GRAPHQL_INTROSPECTION: bool.optional(),
+  MAX_BODY_BYTES: int(1024, 100 * 1024 * 1024).default(2 * 1024 * 1024),
+  OUTBOX_RETENTION_HOURS: int(1, 24 * 365).default(24),
+});
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  logLevel: string;
+  store: 'embedded';
+  dataDir: string;
+  embeddedSync: 'full' | 'normal';
+  demoData: boolean;
+  jwt: {
+    secret: string | null;
+    /** True when the secret was generated for local development (never in production). */
+    devSecret: boolean;
+    jwksUrl: string | null;
+    issuer: string | null;
+    audience: string | null;
+    algorithms: string[];
+    tenantClaim: string;
+    rolesClaim: string;
+    clockToleranceSeconds: number;
+  };
+  limits: { maxBatch: number; maxLineageDepth: number; maxLineageNodes: number; maxBodyBytes: number };
+  introspection: boolean;
+  outboxRetentionHours: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+const SYMMETRIC = ['HS256', 'HS384', 'HS512'];
+const ASYMMETRIC = ['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'];
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  const dataDir = resolve(e.DATA_DIR);
+  const production = e.NODE_ENV === 'production';
+  if (e.JWT_SECRET && e.JWT_JWKS_URL) problems.push('JWT_SECRET and JWT_JWKS_URL: set one, not both');
+  if (production && !e.JWT_SECRET && !e.JWT_JWKS_URL) problems.push('JWT_JWKS_URL (or JWT_SECRET) is required when NODE_ENV=production');
+  const algorithms = e.JWT_ALGORITHMS ?? (e.JWT_JWKS_URL ? ['RS256', 'ES256'] : ['HS256']);
+  const allowed = e.JWT_JWKS_URL ? ASYMMETRIC : SYMMETRIC;
+  for (const a of algorithms) {
+    if (!allowed.includes(a)) problems.push(`JWT_ALGORITHMS: ${a} is not allowed with ${e.JWT_JWKS_URL ? 'JWT_JWKS_URL' : 'JWT_SECRET'} (allowed: ${allowed.join(', ')})`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  const devSecret = !e.JWT_SECRET && !e.JWT_JWKS_URL;
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    logLevel: e.LOG_LEVEL,
+    store: e.STORE,
+    dataDir,
+    embeddedSync: e.EMBEDDED_SYNC,
+    demoData: e.DEMO_DATA ?? !production,
+    jwt: {
+      secret: e.JWT_SECRET ?? (devSecret ? developmentSecret(dataDir) : null),
+      devSecret,
+      jwksUrl: e.JWT_JWKS_URL ?? null,
+      issuer: e.JWT_ISSUER ?? null,
+      audience: e.JWT_AUDIENCE ?? null,
+      algorithms,
+      tenantClaim: e.JWT_TENANT_CLAIM,
+      rolesClaim: e.JWT_ROLES_CLAIM,
+      clockToleranceSeconds: e.JWT_CLOCK_TOLERANCE_SECONDS,
+    },
+    limits: { maxBatch: e.MAX_BATCH, maxLineageDepth: e.LINEAGE_MAX_DEPTH, maxLineageNodes: e.LINEAGE_MAX_NODES, maxBodyBytes: e.MAX_BODY_BYTES },
+    introspection: e.GRAPHQL_INTROSPECTION ?? !production,
+    outboxRetentionHours: e.OUTBOX_RETENTION_HOURS,
+  };
+}
+
+/** A random HS256 secret kept in the data directory, shared by the server and the `token` command. */
+function developmentSecret(dataDir: string): string {
+  const file = join(dataDir, 'dev-jwt-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+  chmodSync(file, 0o600);
+  return secret;
+}

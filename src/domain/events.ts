@@ -1,0 +1,44 @@
+// Change events: written to the outbox in the same transaction as the change they describe,
+// then published to the change feed (subscriptions, search indexing, outbound topics).
+import type { AssetRecord, IncidentRecord } from './model.js';
+
+interface EventBase {
+  eventId: string;
+  tenant: string;
+  at: string;
+  actor: string;
+}
+
+export interface AssetChangedEvent extends EventBase {
+  type: 'asset.changed';
+  change: 'CREATED' | 'UPDATED' | 'DELETED';
+  /** The asset as it is after the change (as it was, for DELETED). */
+  asset: AssetRecord;
+  version: number;
+}
+
+export interface ClassificationChangedEvent extends EventBase {
+  type: 'classification.changed';
+  asset: AssetRecord;
+  classification: string;
+  change: 'ADDED' | 'REMOVED';
+  propagated: boolean;
+  source: AssetRecord | null;
+}
+
+export interface LineageChangedEvent extends EventBase {
+  type: 'lineage.changed';
+  change: 'ADDED' | 'REMOVED';
+  from: AssetRecord;
+  to: AssetRecord;
+  process: AssetRecord | null;
+}
+
+export interface IncidentChangedEvent extends EventBase {
+  type: 'incident.changed';
+  change: 'CREATED' | 'UPDATED';
+  incident: IncidentRecord;
+}
+
+export type ChangeEvent = AssetChangedEvent | ClassificationChangedEvent | LineageChangedEvent | IncidentChangedEvent;
+export type ChangeEventType = ChangeEvent['type'];

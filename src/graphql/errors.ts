@@ -1,0 +1,41 @@
+// Two kinds of error: user-facing ones keep their stable code; everything else is logged with
+// the request id and reaches the client as a generic internal error.
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { Logger } from 'pino';
+import { DomainError, type ErrorCode } from '../domain/errors.js';
+import { SlowConsumerError } from '../services/event-stream.js';
+
+const PUBLIC_CODES = new Set([
+  'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT', 'CONFLICT',
+  // Raised by graphql-js / Apollo before any resolver runs: the client's own mistake.
+  'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE',
+]);
+
+const HTTP_STATUS: Partial<Record<ErrorCode, number>> = { UNAUTHENTICATED: 401 };
+
+/** A DomainError as a GraphQLError (for places that must throw GraphQL errors, such as context creation). */
+export function toGraphQLError(error: DomainError): GraphQLError {
+  const status = HTTP_STATUS[error.code];
+  return new GraphQLError(error.message, {
+    originalError: error,
+    extensions: { code: error.code, ...(error.problems.length ? { problems: error.problems } : {}), ...(status ? { http: { status } } : {}) },
+  });
+}
+
+export function formatError(log: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = error instanceof GraphQLError ? error.originalError : error;
+    if (original instanceof DomainError) {
+      return { ...formatted, message: original.message, extensions: { code: original.code, ...(original.problems.length ? { problems: original.problems } : {}) } };
+    }
+    if (original instanceof SlowConsumerError) {
+      return { ...formatted, message: original.message, extensions: { code: 'SLOW_CONSUMER' } };
+    }
+    const code = formatted.extensions?.code;
+    if (typeof code === 'string' && PUBLIC_CODES.has(code) && !(original instanceof Error && !(original instanceof GraphQLError) && original !== error)) {
+      return { message: formatted.message, ...(formatted.locations ? { locations: formatted.locations } : {}), ...(formatted.path ? { path: formatted.path } : {}), extensions: { code } };
+    }
+    log.error({ err: original ?? error, path: formatted.path }, 'internal error');
+    return { message: 'Internal server error', ...(formatted.path ? { path: formatted.path } : {}), extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  };
+}

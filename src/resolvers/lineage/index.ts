@@ -1,0 +1,35 @@
+import type { AssetResolvers, LineageEdgeResolvers, LineageGraphResolvers, MutationResolvers, QueryResolvers } from '../../generated/graphql.js';
+import { loadersOf } from '../../graphql/context.js';
+import type { AssetRecord } from '../../domain/model.js';
+
+const present = (a: AssetRecord | null): AssetRecord => {
+  // Edges are read in one snapshot with their assets; a concurrent delete can still win the race.
+  if (!a) throw new Error('lineage edge refers to an asset that no longer exists');
+  return a;
+};
+
+export const Query: Pick<QueryResolvers, 'lineage'> = {
+  lineage: (_, args, ctx) => ctx.services.lineage.graph(ctx.viewer, args.qualifiedName, args.direction, args.depth),
+};
+
+export const Mutation: Pick<MutationResolvers, 'addLineage' | 'removeLineage'> = {
+  addLineage: (_, args, ctx) => ctx.services.lineage.add(ctx.viewer, args.edges),
+  removeLineage: (_, args, ctx) => ctx.services.lineage.remove(ctx.viewer, args.edges),
+};
+
+export const LineageGraph: LineageGraphResolvers = {
+  root: (g) => g.root,
+  nodes: (g) => g.nodes,
+  edges: (g) => g.edges,
+};
+
+export const LineageEdge: LineageEdgeResolvers = {
+  from: async (e, _, ctx) => present(await loadersOf(ctx).asset.load(e.fromId)),
+  to: async (e, _, ctx) => present(await loadersOf(ctx).asset.load(e.toId)),
+  process: (e, _, ctx) => (e.processId ? loadersOf(ctx).asset.load(e.processId) : null),
+};
+
+export const Asset: Pick<AssetResolvers, 'downstream' | 'upstream'> = {
+  downstream: (a, _, ctx) => loadersOf(ctx).downstream.load(a.id),
+  upstream: (a, _, ctx) => loadersOf(ctx).upstream.load(a.id),
+};

@@ -1,0 +1,146 @@
+// One HTTP server: GraphQL over HTTP (POST /graphql), GraphQL over websocket (graphql-ws) on
+// the same path, health, readiness and metrics.
+import { type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import type { GraphQLSchema } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import type { Logger } from 'pino';
+import { WebSocketServer } from 'ws';
+import type { TokenVerifier } from '../auth/jwt.js';
+import type { Config } from '../config.js';
+import type { Viewer } from '../domain/auth.js';
+import { DomainError } from '../domain/errors.js';
+import type { ContextFactory, GraphQLContext } from '../graphql/context.js';
+import { formatError, toGraphQLError } from '../graphql/errors.js';
+import type { Metrics } from './metrics.js';
+
+export interface HttpServerDeps {
+  config: Config;
+  schema: GraphQLSchema;
+  createContext: ContextFactory;
+  verifier: TokenVerifier;
+  metrics: Metrics;
+  log: Logger;
+  /** Throws when a dependency (store, feed) is not reachable. */
+  checkReady(): Promise<Record<string, string>>;
+}
+
+export interface RunningServer {
+  port: number;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startHttpServer(deps: HttpServerDeps): Promise<RunningServer> {
+  const { config, log } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer: Server = createServer(app);
+  const format = formatError(log);
+
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.limits.maxBodyBytes });
+  const expiryTimers = new WeakMap<object, NodeJS.Timeout>();
+  const wsCleanup = useServer<{ authorization?: unknown }, { viewer?: Viewer }>(
+    {
+      schema: deps.schema,
+      // Authenticate once, at connection time: a missing or bad token closes the socket with 4403.
+      onConnect: async (ctx) => {
+        const authorization = ctx.connectionParams?.authorization;
+        if (typeof authorization !== 'string') return false;
+        try {
+          const viewer = await deps.verifier.verify(authorization);
+          ctx.extra.viewer = viewer;
+          if (viewer.expiresAt !== null) {
+            const ms = Math.max(0, viewer.expiresAt * 1000 - Date.now() + config.jwt.clockToleranceSeconds * 1000);
+            const timer = setTimeout(() => ctx.extra.socket.close(4403, 'Token expired'), Math.min(ms, 2 ** 31 - 1));
+            timer.unref();
+            expiryTimers.set(ctx.extra.socket, timer);
+          }
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      onClose: (ctx) => {
+        const timer = expiryTimers.get(ctx.extra.socket);
+        if (timer) clearTimeout(timer);
+      },
+      context: async (ctx): Promise<GraphQLContext> =>
+        deps.createContext({ authorization: ctx.connectionParams?.authorization as string | undefined, transport: 'ws' }),
+      onNext: (_ctx, _id, _payload, _args, result) => {
+        if (!result.errors) return;
+        return { ...(result.data !== undefined ? { data: result.data } : {}), errors: result.errors.map((e) => format(e.toJSON(), e)) };
+      },
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => format(e.toJSON(), e)),
+    },
+    wsServer,
+  );
+
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema: deps.schema,
+    introspection: config.introspection,
+    includeStacktraceInErrorResponses: false,
+    formatError: format,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+      deps.metrics.apolloPlugin,
+    ],
+  });
+  await apollo.start();
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', (_req, res) => {
+    deps.checkReady().then(
+      (components) => res.json({ status: 'ready', components }),
+      (error: unknown) => res.status(503).json({ status: 'unavailable', error: error instanceof Error ? error.message : String(error) }),
+    );
+  });
+  app.get('/metrics', (_req, res) => {
+    deps.metrics.registry.metrics().then(
+      (text) => res.type(deps.metrics.registry.contentType).send(text),
+      (error: unknown) => res.status(500).send(String(error)),
+    );
+  });
+  app.use(
+    '/graphql',
+    express.json({ limit: config.limits.maxBodyBytes }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        try {
+          return await deps.createContext({ authorization: req.headers.authorization, requestId: req.headers['x-request-id'] as string | undefined, transport: 'http' });
+        } catch (error) {
+          throw error instanceof DomainError ? toGraphQLError(error) : error;
+        }
+      },
+    }),
+  );
+  // Malformed JSON and oversized bodies: a GraphQL-shaped error, not an HTML page.
+  app.use((error: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (res.headersSent) return next(error);
+    const status = typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number' ? error.status : 500;
+    if (status >= 500) log.error({ err: error }, 'http error');
+    res.status(status).json({ errors: [{ message: status === 413 ? 'Request body too large' : status < 500 ? 'Malformed request body' : 'Internal server error', extensions: { code: status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR' } }] });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, () => resolve());
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+  return {
+    port,
+    url: `http://${host}:${port}/graphql`,
+    async close() {
+      await apollo.stop();
+      wsServer.close();
+    },
+  };
+}

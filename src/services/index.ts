@@ -1,0 +1,39 @@
+import type { Viewer } from '../domain/auth.js';
+import { DomainError } from '../domain/errors.js';
+import { AssetService } from './assets.js';
+import { ClassificationService } from './classification.js';
+import type { ServiceDeps } from './deps.js';
+import { IncidentService } from './incidents.js';
+import { LineageService } from './lineage.js';
+import { type Loaders, createLoaders } from './loaders.js';
+import { SearchService } from './search.js';
+import { SubscriptionService } from './subscriptions.js';
+
+export interface Services {
+  assets: AssetService;
+  lineage: LineageService;
+  classification: ClassificationService;
+  incidents: IncidentService;
+  search: SearchService;
+  subscriptions: SubscriptionService;
+  /** Fresh loaders bound to the viewer's tenant; none for an anonymous caller. */
+  loaders(viewer: Viewer | null): Loaders | null;
+  me(viewer: Viewer | null): Viewer;
+}
+
+export function createServices(deps: ServiceDeps): Services {
+  return {
+    assets: new AssetService(deps),
+    lineage: new LineageService(deps),
+    classification: new ClassificationService(deps),
+    incidents: new IncidentService(deps),
+    search: new SearchService(deps),
+    subscriptions: new SubscriptionService(deps),
+    loaders: (viewer) => (viewer ? createLoaders(deps.store.tenant(viewer.tenant)) : null),
+    me(viewer) {
+      if (!viewer) throw new DomainError('UNAUTHENTICATED', 'Authentication required: send a bearer token');
+      return viewer;
+    },
+  };
+}
+

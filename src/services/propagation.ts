@@ -1,0 +1,99 @@
+// Classification propagation. The unit of work is a (source asset, classification) pair: its
+// propagated rows are exactly what a traversal downstream from the source reaches, stopping at
+// blocked assets. Every mutation that can change that (classify, declassify, block, unblock, edge
+// added or removed, asset deleted) names the units it may affect and recomputes them, so rule 1
+// (removal keeps what another source still justifies) and rule 2 (edges carry and withdraw)
+// follow from one mechanism rather than from special cases.
+//
+// Events are netted per (asset, classification, kind) across all recomputations of one change,
+// so a change emits exactly one event per assignment that appeared or disappeared (rule 5).
+import { randomUUID } from 'node:crypto';
+import type { ClassificationChangedEvent } from '../domain/events.js';
+import type { AssetRecord } from '../domain/model.js';
+import type { GraphTx, PropagationKey } from '../store/ports.js';
+
+interface Net {
+  assetId: string;
+  classification: string;
+  propagated: boolean;
+  delta: number;
+  sourceId: string | null;
+}
+
+export class PropagationRun {
+  private readonly net = new Map<string, Net>();
+  private readonly snapshots = new Map<string, AssetRecord>();
+
+  constructor(
+    private readonly tx: GraphTx,
+    private readonly tenant: string,
+    private readonly actor: string,
+    private readonly at: string,
+  ) {}
+
+  /** Keeps records of assets about to be deleted, so their events can still describe them. */
+  remember(records: readonly AssetRecord[]): void {
+    for (const r of records) this.snapshots.set(r.id, r);
+  }
+
+  direct(assetId: string, classification: string, change: 'ADDED' | 'REMOVED'): void {
+    this.record(assetId, classification, false, change === 'ADDED' ? 1 : -1, null);
+  }
+
+  /** Recomputes each unit from the current graph, assignments and blocks. */
+  async recompute(keys: readonly PropagationKey[]): Promise<void> {
+    const unique = new Map(keys.map((k) => [`${k.sourceId}\u0000${k.classification}`, k]));
+    if (unique.size === 0) return;
+    const active = new Set(
+      (await this.tx.propagatingDirectAt([...new Set([...unique.values()].map((k) => k.sourceId))]))
+        .map((k) => `${k.sourceId}\u0000${k.classification}`),
+    );
+    for (const [id, key] of unique) {
+      const rows = active.has(id) ? await this.tx.reach(key) : [];
+      const change = await this.tx.replacePropagation(key, rows, this.actor, this.at);
+      for (const assetId of change.appeared) this.record(assetId, key.classification, true, 1, key.sourceId);
+      for (const assetId of change.disappeared) this.record(assetId, key.classification, true, -1, key.sourceId);
+    }
+  }
+
+  /** One event per assignment whose existence changed; appended to the outbox by the caller. */
+  async events(): Promise<ClassificationChangedEvent[]> {
+    const changes = [...this.net.values()].filter((n) => n.delta !== 0);
+    const ids = new Set<string>();
+    for (const c of changes) {
+      ids.add(c.assetId);
+      if (c.sourceId !== null) ids.add(c.sourceId);
+    }
+    const missing = [...ids].filter((id) => !this.snapshots.has(id));
+    this.remember(await this.tx.assetsByIds(missing));
+    const events: ClassificationChangedEvent[] = [];
+    for (const c of changes) {
+      const asset = this.snapshots.get(c.assetId);
+      if (!asset) continue; // an asset created and deleted within the same change
+      events.push({
+        type: 'classification.changed',
+        eventId: randomUUID(),
+        tenant: this.tenant,
+        at: this.at,
+        actor: this.actor,
+        asset,
+        classification: c.classification,
+        change: c.delta > 0 ? 'ADDED' : 'REMOVED',
+        propagated: c.propagated,
+        source: c.sourceId === null ? null : (this.snapshots.get(c.sourceId) ?? null),
+      });
+    }
+    return events;
+  }
+
+  private record(assetId: string, classification: string, propagated: boolean, delta: number, sourceId: string | null): void {
+    const key = `${assetId}\u0000${classification}\u0000${propagated ? 'p' : 'd'}`;
+    const entry = this.net.get(key);
+    if (entry) {
+      entry.delta += delta;
+      entry.sourceId = sourceId ?? entry.sourceId;
+    } else {
+      this.net.set(key, { assetId, classification, propagated, delta, sourceId });
+    }
+  }
+}

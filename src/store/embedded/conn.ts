@@ -1,0 +1,45 @@
+// A tenant-bound view of one SQLite connection with a prepared-statement cache.
+import type { Database, Statement } from 'better-sqlite3';
+
+const caches = new WeakMap<Database, Map<string, Statement>>();
+
+export interface Conn {
+  readonly db: Database;
+  readonly tenant: string;
+  stmt(sql: string): Statement;
+}
+
+export function conn(db: Database, tenant: string): Conn {
+  let cache = caches.get(db);
+  if (!cache) {
+    cache = new Map();
+    caches.set(db, cache);
+  }
+  const statements = cache;
+  return {
+    db,
+    tenant,
+    stmt(sql) {
+      let s = statements.get(sql);
+      if (!s) {
+        s = db.prepare(sql);
+        statements.set(sql, s);
+      }
+      return s;
+    },
+  };
+}
+
+/** Arrays travel as one JSON parameter, unpacked with json_each (no dynamic IN lists). */
+export const list = (values: readonly string[]): string => JSON.stringify(values);
+
+export const encodeCursor = (parts: readonly (string | number)[]): string => JSON.stringify(parts);
+export function decodeCursor(cursor: string | null): unknown[] | null {
+  if (cursor === null) return null;
+  try {
+    const parsed: unknown = JSON.parse(cursor);
+    return Array.isArray(parsed) ? parsed : null;
+  } catch {
+    return null;
+  }
+}

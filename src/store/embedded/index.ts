@@ -1,0 +1,145 @@
+// The embedded graph store: SQLite on local disk (WAL), durable across restarts, no server.
+// One writer connection runs transactions one at a time; a separate reader connection serves
+// queries from the last committed snapshot, so reads never see a transaction in progress.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database, { SqliteError } from 'better-sqlite3';
+import { DomainError } from '../../domain/errors.js';
+import type { ChangeEvent } from '../../domain/events.js';
+import type { GraphReader, GraphStore, GraphTx, Outbox, TenantGraph } from '../ports.js';
+import { assetOps } from './assets.js';
+import { classificationOps } from './classification.js';
+import { type Conn, conn } from './conn.js';
+import { incidentOps } from './incidents.js';
+import { lineageOps } from './lineage.js';
+import { migrate } from './schema.js';
+import { searchOps } from './search.js';
+
+export interface EmbeddedStoreOptions {
+  /** Path of the SQLite database file. */
+  path: string;
+  /** `full` fsyncs every commit (survives power loss); `normal` survives process crashes. */
+  synchronous?: 'full' | 'normal';
+}
+
+function ops(c: Conn): GraphTx {
+  return {
+    ...assetOps(c),
+    ...lineageOps(c),
+    ...classificationOps(c),
+    ...incidentOps(c),
+    ...searchOps(c),
+    async appendEvents(events: readonly ChangeEvent[]) {
+      const insert = c.stmt('INSERT INTO outbox (tenant, event_id, type, payload, created_at) VALUES (?, ?, ?, ?, ?)');
+      for (const e of events) insert.run(c.tenant, e.eventId, e.type, JSON.stringify(e), e.at);
+    },
+  };
+}
+
+/** Runs async work one at a time, in arrival order. */
+class Serializer {
+  private tail: Promise<unknown> = Promise.resolve();
+  run<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(work, work);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+}
+
+export function createEmbeddedStore(options: EmbeddedStoreOptions): GraphStore {
+  mkdirSync(dirname(options.path), { recursive: true });
+  const writer = new Database(options.path);
+  writer.pragma('journal_mode = WAL');
+  writer.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+  writer.pragma('foreign_keys = OFF');
+  writer.pragma('busy_timeout = 5000');
+  migrate(writer);
+  const reader = new Database(options.path, { readonly: true });
+  reader.pragma('busy_timeout = 5000');
+  const serializer = new Serializer();
+  const commitListeners = new Set<() => void>();
+  let closed = false;
+
+  const assertOpen = () => {
+    if (closed) throw new Error('embedded store is closed');
+  };
+
+  const outbox: Outbox = {
+    async pending(limit) {
+      assertOpen();
+      const rows = conn(reader, '').stmt('SELECT seq, payload FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT ?').all(limit) as { seq: number; payload: string }[];
+      return rows.map((r) => ({ seq: r.seq, event: JSON.parse(r.payload) as ChangeEvent }));
+    },
+    async markPublished(seqs) {
+      if (seqs.length === 0) return;
+      await serializer.run(async () => {
+        conn(writer, '').stmt(`UPDATE outbox SET published_at = ? WHERE seq IN (SELECT value FROM json_each(?))`).run(new Date().toISOString(), JSON.stringify(seqs));
+      });
+    },
+    async purgePublished(olderThan) {
+      return serializer.run(async () => conn(writer, '').stmt('DELETE FROM outbox WHERE published_at IS NOT NULL AND published_at < ?').run(olderThan).changes);
+    },
+  };
+
+  return {
+    kind: 'embedded',
+    outbox,
+    tenant(tenant: string): TenantGraph {
+      if (tenant.length === 0) throw new Error('tenant must not be empty');
+      // The reader connection is read-only: a write through it would fail, and the type offers none.
+      const readOps: GraphReader = ops(conn(reader, tenant));
+      return {
+        ...readOps,
+        tenant,
+        transaction<T>(work: (tx: GraphTx) => Promise<T>): Promise<T> {
+          return serializer.run(async () => {
+            assertOpen();
+            const tx = ops(conn(writer, tenant));
+            let appended = false;
+            const trackingTx: GraphTx = {
+              ...tx,
+              async appendEvents(events) {
+                appended ||= events.length > 0;
+                return tx.appendEvents(events);
+              },
+            };
+            writer.exec('BEGIN IMMEDIATE');
+            try {
+              const result = await work(trackingTx);
+              writer.exec('COMMIT');
+              if (appended) for (const listener of commitListeners) listener();
+              return result;
+            } catch (error) {
+              if (writer.inTransaction) writer.exec('ROLLBACK');
+              throw translate(error);
+            }
+          });
+        },
+      };
+    },
+    onCommit(listener) {
+      commitListeners.add(listener);
+      return () => commitListeners.delete(listener);
+    },
+    async ping() {
+      assertOpen();
+      reader.prepare('SELECT 1').get();
+    },
+    async close() {
+      await serializer.run(async () => {
+        if (closed) return;
+        closed = true;
+        reader.close();
+        writer.close();
+      });
+    },
+  };
+}
+
+/** Driver errors become domain errors here, at the adapter's one boundary. */
+function translate(error: unknown): unknown {
+  if (error instanceof SqliteError && error.code.startsWith('SQLITE_CONSTRAINT')) {
+    return new DomainError('CONFLICT', 'A concurrent change already wrote this (unique key taken); retry the request');
+  }
+  return error;
+}

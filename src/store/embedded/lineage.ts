@@ -1,0 +1,84 @@
+import type { EdgeRecord } from '../../domain/model.js';
+import type { EdgeDirection, GraphTx, Traversal } from '../ports.js';
+import { type Conn, list } from './conn.js';
+
+interface EdgeRow {
+  from_id: string;
+  to_id: string;
+  process_id: string;
+}
+
+const toEdge = (r: EdgeRow): EdgeRecord => ({ fromId: r.from_id, toId: r.to_id, processId: r.process_id === '' ? null : r.process_id });
+
+type LineageOps = Pick<GraphTx, 'edgesOf' | 'traverse' | 'addEdges' | 'removeEdges' | 'edgesTouching'>;
+
+export function lineageOps(c: Conn): LineageOps {
+  const t = c.tenant;
+  const edgesOf = (ids: readonly string[], direction: EdgeDirection): EdgeRecord[] => {
+    if (ids.length === 0) return [];
+    const column = direction === 'DOWNSTREAM' ? 'from_id' : 'to_id';
+    const rows = c.stmt(`SELECT from_id, to_id, process_id FROM edges WHERE tenant = ? AND ${column} IN (SELECT value FROM json_each(?))
+      ORDER BY from_id, to_id, process_id`).all(t, list(ids)) as EdgeRow[];
+    return rows.map(toEdge);
+  };
+  return {
+    async edgesOf(ids, direction) {
+      return edgesOf(ids, direction);
+    },
+    async traverse(rootId, direction, maxDepth, maxNodes): Promise<Traversal> {
+      const visited = new Set<string>([rootId]);
+      const edges: EdgeRecord[] = [];
+      const seenEdges = new Set<string>();
+      let frontier = [rootId];
+      let truncated = false;
+      for (let depth = 0; frontier.length > 0; depth++) {
+        const next = edgesOf(frontier, direction);
+        if (depth === maxDepth) {
+          // Anything leading further out means the depth limit cut the graph.
+          truncated = next.some((e) => !visited.has(direction === 'DOWNSTREAM' ? e.toId : e.fromId)) || truncated;
+          break;
+        }
+        const nextFrontier: string[] = [];
+        for (const e of next) {
+          const far = direction === 'DOWNSTREAM' ? e.toId : e.fromId;
+          if (!visited.has(far)) {
+            if (visited.size >= maxNodes) {
+              truncated = true;
+              continue;
+            }
+            visited.add(far);
+            nextFrontier.push(far);
+          }
+          const key = `${e.fromId}\u0000${e.toId}\u0000${e.processId ?? ''}`;
+          if (!seenEdges.has(key)) {
+            seenEdges.add(key);
+            edges.push(e);
+          }
+        }
+        frontier = nextFrontier;
+      }
+      return { nodeIds: [...visited], edges, truncated };
+    },
+    async addEdges(newEdges, actor, at) {
+      const insert = c.stmt('INSERT OR IGNORE INTO edges (tenant, from_id, to_id, process_id, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)');
+      return newEdges.filter((e) => insert.run(t, e.fromId, e.toId, e.processId ?? '', at, actor).changes > 0);
+    },
+    async removeEdges(gone) {
+      const removed: EdgeRecord[] = [];
+      const select = c.stmt('SELECT from_id, to_id, process_id FROM edges WHERE tenant = @t AND from_id = @f AND to_id = @to AND (@p IS NULL OR process_id = @p)');
+      const del = c.stmt('DELETE FROM edges WHERE tenant = @t AND from_id = @f AND to_id = @to AND (@p IS NULL OR process_id = @p)');
+      for (const e of gone) {
+        const params = { t, f: e.fromId, to: e.toId, p: e.processId };
+        removed.push(...(select.all(params) as EdgeRow[]).map(toEdge));
+        del.run(params);
+      }
+      return removed;
+    },
+    async edgesTouching(ids) {
+      if (ids.length === 0) return [];
+      const rows = c.stmt(`SELECT from_id, to_id, process_id FROM edges WHERE tenant = @t AND (from_id IN (SELECT value FROM json_each(@p))
+        OR to_id IN (SELECT value FROM json_each(@p)) OR process_id IN (SELECT value FROM json_each(@p)))`).all({ t, p: list(ids) }) as EdgeRow[];
+      return rows.map(toEdge);
+    },
+  };
+}

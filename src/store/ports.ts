@@ -1,0 +1,174 @@
+// The ports every adapter implements. Services depend on these interfaces only; adapters
+// (embedded SQLite now, Neo4j next) pass one shared contract suite (test/contract/).
+//
+// Tenancy is structural: the only way to reach data is `store.tenant(t)`, so every query an
+// adapter runs is scoped to one tenant and a forgotten authorization rule cannot leak data.
+import type { ChangeEvent } from '../domain/events.js';
+import type {
+  AssetClassificationState,
+  AssetKind,
+  AssetRecord,
+  BlockRecord,
+  ClassificationTypeRecord,
+  DirectAssignment,
+  EdgeRecord,
+  HistoryRecord,
+  IncidentRecord,
+  IncidentSeverity,
+  IncidentStatus,
+  IncidentType,
+} from '../domain/model.js';
+
+/** A page of results; each cursor is the adapter's own opaque keyset position. */
+export interface StorePage<T> {
+  items: { node: T; cursor: string }[];
+  hasNextPage: boolean;
+}
+
+export interface StorePageRequest {
+  first: number;
+  after: string | null;
+}
+
+export interface AssetQuery {
+  kinds?: readonly AssetKind[];
+  qualifiedNamePrefix?: string;
+  parentId?: string;
+  owner?: string;
+  /** Direct or in-effect propagated. */
+  classification?: string;
+}
+
+export interface IncidentQuery {
+  statuses?: readonly IncidentStatus[];
+  severities?: readonly IncidentSeverity[];
+  types?: readonly IncidentType[];
+  assetId?: string;
+}
+
+export interface SearchQuery {
+  text: string;
+  kinds?: readonly AssetKind[];
+  classifications?: readonly string[];
+  owners?: readonly string[];
+  qualifiedNamePrefix?: string;
+  first: number;
+  offset: number;
+}
+
+export interface SearchPage {
+  total: number;
+  hits: { asset: AssetRecord; score: number }[];
+  facets: { field: string; buckets: { value: string; count: number }[] }[];
+}
+
+export interface Traversal {
+  nodeIds: string[];
+  edges: EdgeRecord[];
+  truncated: boolean;
+}
+
+export type EdgeDirection = 'UPSTREAM' | 'DOWNSTREAM';
+
+/** (source asset, classification): the unit of propagation that is recomputed. */
+export interface PropagationKey {
+  sourceId: string;
+  classification: string;
+}
+
+export interface PropagationChange {
+  /** Assets whose in-effect propagated assignment of the classification appeared. */
+  appeared: string[];
+  /** Assets whose in-effect propagated assignment of the classification disappeared. */
+  disappeared: string[];
+}
+
+export interface GraphReader {
+  assetsByIds(ids: readonly string[]): Promise<AssetRecord[]>;
+  assetsByQualifiedNames(qualifiedNames: readonly string[]): Promise<AssetRecord[]>;
+  listAssets(query: AssetQuery, page: StorePageRequest): Promise<StorePage<AssetRecord>>;
+  countAssets(query: AssetQuery): Promise<number>;
+  history(assetId: string, page: StorePageRequest): Promise<StorePage<HistoryRecord>>;
+  /** Immediate edges: DOWNSTREAM = edges out of the assets, UPSTREAM = edges into them. */
+  edgesOf(assetIds: readonly string[], direction: EdgeDirection): Promise<EdgeRecord[]>;
+  /** Breadth-first, bounded by depth and node count, safe on cycles. */
+  traverse(rootId: string, direction: EdgeDirection, maxDepth: number, maxNodes: number): Promise<Traversal>;
+  classificationTypes(names?: readonly string[]): Promise<ClassificationTypeRecord[]>;
+  classificationCounts(): Promise<Map<string, { direct: number; propagated: number }>>;
+  classificationStates(assetIds: readonly string[]): Promise<Map<string, AssetClassificationState>>;
+  incidentsByIds(ids: readonly string[]): Promise<IncidentRecord[]>;
+  incidentByExternalId(source: string, externalId: string): Promise<IncidentRecord | null>;
+  listIncidents(query: IncidentQuery, page: StorePageRequest): Promise<StorePage<IncidentRecord>>;
+  countIncidents(query: IncidentQuery): Promise<number>;
+  incidentsByAssets(assetIds: readonly string[], statuses?: readonly IncidentStatus[]): Promise<Map<string, IncidentRecord[]>>;
+  searchAssets(query: SearchQuery): Promise<SearchPage>;
+}
+
+/** One atomic unit of work in one tenant: reads see the transaction's own writes. */
+export interface GraphTx extends GraphReader {
+  /** Inserts or replaces whole records (the service computes versions). */
+  writeAssets(records: readonly AssetRecord[]): Promise<void>;
+  /** Removes assets with their edges, assignments, blocks, propagation rows and incident links. */
+  deleteAssets(ids: readonly string[]): Promise<void>;
+  /** All containment descendants of the given assets (not including them). */
+  descendants(ids: readonly string[]): Promise<string[]>;
+  appendHistory(entries: readonly HistoryRecord[]): Promise<void>;
+  /** Returns the edges that did not exist before. */
+  addEdges(edges: readonly EdgeRecord[], actor: string, at: string): Promise<EdgeRecord[]>;
+  /** A null processId matches an edge through any process. Returns the edges removed. */
+  removeEdges(edges: readonly EdgeRecord[]): Promise<EdgeRecord[]>;
+  /** Edges whose from, to or process is one of the assets. */
+  edgesTouching(ids: readonly string[]): Promise<EdgeRecord[]>;
+  putClassificationType(record: ClassificationTypeRecord): Promise<void>;
+  setDirect(assignment: DirectAssignment): Promise<void>;
+  removeDirect(assetId: string, classification: string): Promise<boolean>;
+  setBlock(block: BlockRecord): Promise<boolean>;
+  removeBlock(assetId: string, classification: string): Promise<boolean>;
+  /** Propagation units with a row at these assets (in effect, blocked, or either). */
+  propagationKeysAt(assetIds: readonly string[], which: 'effective' | 'blocked' | 'any', classification?: string): Promise<PropagationKey[]>;
+  /** Direct assignments with propagate=true on these assets, as propagation units. */
+  propagatingDirectAt(assetIds: readonly string[]): Promise<PropagationKey[]>;
+  /** Everything downstream of the source for this classification, stopping at (and marking) blocked assets. */
+  reach(key: PropagationKey): Promise<{ assetId: string; blocked: boolean }[]>;
+  /** Makes the unit's rows exactly `rows`; reports in-effect assignments that appeared or disappeared. */
+  replacePropagation(key: PropagationKey, rows: readonly { assetId: string; blocked: boolean }[], actor: string, at: string): Promise<PropagationChange>;
+  putIncident(record: IncidentRecord): Promise<void>;
+  /** Transactional outbox: committed together with the change they describe. */
+  appendEvents(events: readonly ChangeEvent[]): Promise<void>;
+}
+
+export interface TenantGraph extends GraphReader {
+  readonly tenant: string;
+  transaction<T>(work: (tx: GraphTx) => Promise<T>): Promise<T>;
+}
+
+export interface OutboxEntry {
+  seq: number;
+  event: ChangeEvent;
+}
+
+/** Infrastructure view of the outbox for the relay worker (all tenants). */
+export interface Outbox {
+  pending(limit: number): Promise<OutboxEntry[]>;
+  markPublished(seqs: readonly number[]): Promise<void>;
+  purgePublished(olderThan: string): Promise<number>;
+}
+
+export interface GraphStore {
+  readonly kind: string;
+  tenant(tenant: string): TenantGraph;
+  readonly outbox: Outbox;
+  /** Called after every commit that appended events. */
+  onCommit(listener: () => void): () => void;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The change feed every API replica listens to (in-process when embedded, Kafka when distributed). */
+export interface ChangeFeed {
+  readonly kind: string;
+  publish(events: readonly ChangeEvent[]): Promise<void>;
+  listen(tenant: string, listener: (event: ChangeEvent) => void): () => void;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

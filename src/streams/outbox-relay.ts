@@ -1,0 +1,100 @@
+// The outbox relay: moves committed change events from the store's outbox to the change feed,
+// in commit order. Events are marked published only after the feed accepted them, so a crash
+// between commit and publish re-publishes on restart (at-least-once; consumers dedupe by eventId).
+import type { Logger } from 'pino';
+import type { ChangeFeed, GraphStore } from '../store/ports.js';
+
+export interface Worker {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  ready(): boolean;
+}
+
+export interface OutboxRelayOptions {
+  store: GraphStore;
+  feed: ChangeFeed;
+  log: Logger;
+  retentionHours: number;
+  batchSize?: number;
+  onPublished?: (count: number) => void;
+}
+
+export function createOutboxRelay(options: OutboxRelayOptions): Worker & { flush(): Promise<void> } {
+  const { store, feed, log } = options;
+  const batchSize = options.batchSize ?? 1000;
+  let running = false;
+  let current: Promise<void> | null = null;
+  let again = false;
+  let unsubscribe: (() => void) | null = null;
+  let purgeTimer: NodeJS.Timeout | null = null;
+  let retryTimer: NodeJS.Timeout | null = null;
+
+  async function drain(): Promise<void> {
+    for (;;) {
+      const batch = await store.outbox.pending(batchSize);
+      if (batch.length === 0) return;
+      await feed.publish(batch.map((b) => b.event));
+      await store.outbox.markPublished(batch.map((b) => b.seq));
+      options.onPublished?.(batch.length);
+      if (batch.length < batchSize) return;
+    }
+  }
+
+  function kick(): Promise<void> {
+    if (current) {
+      again = true;
+      return current;
+    }
+    current = (async () => {
+      do {
+        again = false;
+        try {
+          await drain();
+        } catch (error) {
+          log.error({ err: error }, 'outbox relay failed; retrying in 1s');
+          if (running && !retryTimer) {
+            retryTimer = setTimeout(() => {
+              retryTimer = null;
+              void kick();
+            }, 1000);
+            retryTimer.unref();
+          }
+          return;
+        }
+      } while (again && running);
+    })().finally(() => {
+      current = null;
+    });
+    return current;
+  }
+
+  return {
+    async start() {
+      running = true;
+      unsubscribe = store.onCommit(() => void kick());
+      purgeTimer = setInterval(() => {
+        const cutoff = new Date(Date.now() - options.retentionHours * 3600_000).toISOString();
+        store.outbox.purgePublished(cutoff).then(
+          (n) => n > 0 && log.debug({ purged: n }, 'purged published outbox events'),
+          (err: unknown) => log.warn({ err }, 'outbox purge failed'),
+        );
+      }, 15 * 60_000);
+      purgeTimer.unref();
+      // Whatever a previous run committed but did not publish goes out first.
+      await kick();
+    },
+    async stop() {
+      running = false;
+      unsubscribe?.();
+      if (purgeTimer) clearInterval(purgeTimer);
+      if (retryTimer) clearTimeout(retryTimer);
+      await current;
+      await drain().catch((err: unknown) => log.warn({ err }, 'outbox not fully drained at stop; it will be on next start'));
+    },
+    ready: () => running,
+    flush: async () => {
+      await kick();
+      await current;
+    },
+  };
+}
