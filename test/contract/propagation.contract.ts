@@ -1,0 +1,236 @@
+// DESIGN.md's classification rules, exercised through the services on a given store adapter.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Viewer } from '../../src/domain/auth.js';
+import { DomainError } from '../../src/domain/errors.js';
+import type { ClassificationChangedEvent } from '../../src/domain/events.js';
+import { assignmentViews } from '../../src/services/classification.js';
+import type { Services } from '../../src/services/index.js';
+import type { GraphStore } from '../../src/store/ports.js';
+import { type StoreFactory, type StoreHandle, qn, servicesFor, uniqueTenant, viewerOf } from '../support/fixtures.js';
+
+export function propagationContract(factory: StoreFactory): void {
+  describe(`classification propagation rules: ${factory.name}`, () => {
+    let handle: StoreHandle;
+    let store: GraphStore;
+    let services: Services;
+    before(async () => {
+      handle = await factory.open();
+      store = handle.store;
+      services = servicesFor(store, undefined, 1000);
+    });
+    after(async () => handle.close());
+
+    /** A tenant with columns named by the edges ("a>b" = data flows from a to b) and PII defined. */
+    async function graph(...edges: string[]): Promise<{ v: Viewer; t: string }> {
+      const t = uniqueTenant();
+      const v = viewerOf(t, 'admin');
+      const names = [...new Set(edges.flatMap((e) => e.split('>')))];
+      if (names.length) await services.assets.upsert(v, names.map((n) => ({ qualifiedName: qn(n), kind: 'COLUMN' })));
+      if (edges.length) await services.lineage.add(v, edges.map((e) => ({ from: qn(e.split('>')[0]!), to: qn(e.split('>')[1]!) })));
+      await services.classification.define(v, { name: 'PII', propagateByDefault: true });
+      await services.classification.define(v, { name: 'GDPR', propagateByDefault: true });
+      await drain(t);
+      return { v, t };
+    }
+
+    /** Classification events written to the outbox since the last drain, for this tenant. */
+    async function drain(t: string): Promise<ClassificationChangedEvent[]> {
+      const pending = await store.outbox.pending(1_000_000);
+      await store.outbox.markPublished(pending.filter((p) => p.event.tenant === t).map((p) => p.seq));
+      return pending.map((p) => p.event).filter((e): e is ClassificationChangedEvent => e.tenant === t && e.type === 'classification.changed');
+    }
+
+    /** name → "d" (direct), "p(src,…)" (propagated with sources), "b(src)" (blocked) for one asset. */
+    async function labels(t: string, name: string): Promise<string[]> {
+      const graph = store.tenant(t);
+      const [asset] = await graph.assetsByQualifiedNames([qn(name)]);
+      const state = (await graph.classificationStates([asset!.id])).get(asset!.id);
+      const views = assignmentViews(state, true);
+      const names = new Map((await graph.assetsByIds(views.flatMap((v) => v.sourceIds))).map((a) => [a.id, a.name]));
+      return views.map((v) => `${v.name}:${!v.propagated ? 'd' : `${v.blocked ? 'b' : 'p'}(${v.sourceIds.map((s) => names.get(s)).sort().join(',')})`}`);
+    }
+
+    const summary = (events: ClassificationChangedEvent[]) =>
+      events.map((e) => `${e.change === 'ADDED' ? '+' : '-'}${e.asset.name}${e.propagated ? `<${e.source?.name}` : ''}`).sort();
+
+    it('propagates along a chain: one event per assignment, each with the source', async () => {
+      const { v, t } = await graph('a>b', 'b>c');
+      const outcome = await services.classification.classify(v, qn('a'), 'PII');
+      assert.equal(outcome.added, 3);
+      assert.deepEqual(summary(await drain(t)), ['+a', '+b<a', '+c<a']);
+      assert.deepEqual(await labels(t, 'c'), ['PII:p(a)']);
+      const events = await drain(t);
+      assert.equal(events.length, 0);
+    });
+
+    it('reaches each asset of a diamond once (N downstream = N + 1 events, unique ids)', async () => {
+      const { v, t } = await graph('a>b', 'a>c', 'b>d', 'c>d');
+      await services.classification.classify(v, qn('a'), 'PII');
+      const events = await drain(t);
+      assert.deepEqual(summary(events), ['+a', '+b<a', '+c<a', '+d<a']);
+      assert.equal(new Set(events.map((e) => e.eventId)).size, 4);
+    });
+
+    it('terminates on cycles and never propagates a source onto itself', async () => {
+      const { v, t } = await graph('a>b', 'b>c', 'c>a', 'c>d');
+      await services.classification.classify(v, qn('a'), 'PII');
+      assert.deepEqual(summary(await drain(t)), ['+a', '+b<a', '+c<a', '+d<a']);
+      assert.deepEqual(await labels(t, 'a'), ['PII:d']);
+    });
+
+    it('rule 1: declassifying removes only what no remaining source justifies', async () => {
+      const { v, t } = await graph('a>c', 'b>c', 'c>d');
+      await services.classification.classify(v, qn('a'), 'PII');
+      await services.classification.classify(v, qn('b'), 'PII');
+      await drain(t);
+      assert.deepEqual(await labels(t, 'd'), ['PII:p(a,b)']);
+      await services.classification.declassify(v, qn('a'), 'PII');
+      assert.deepEqual(summary(await drain(t)), ['-a']);
+      assert.deepEqual(await labels(t, 'd'), ['PII:p(b)']);
+      await services.classification.declassify(v, qn('b'), 'PII');
+      assert.deepEqual(summary(await drain(t)), ['-b', '-c<b', '-d<b']);
+      assert.deepEqual(await labels(t, 'd'), []);
+    });
+
+    it('rule 2: a new edge carries existing classifications; removing it withdraws what it alone carried', async () => {
+      const { v, t } = await graph('a>b', 'x>y');
+      await services.classification.classify(v, qn('a'), 'PII');
+      await drain(t);
+      await services.lineage.add(v, [{ from: qn('b'), to: qn('x') }]);
+      assert.deepEqual(summary(await drain(t)), ['+x<a', '+y<a']);
+      await services.lineage.remove(v, [{ from: qn('b'), to: qn('x') }]);
+      assert.deepEqual(summary(await drain(t)), ['-x<a', '-y<a']);
+      assert.deepEqual(await labels(t, 'b'), ['PII:p(a)']);
+    });
+
+    it('rule 2: removing one of two paths keeps the assignment the other path still justifies', async () => {
+      const { v, t } = await graph('a>b', 'a>c', 'b>d', 'c>d', 'd>e');
+      await services.classification.classify(v, qn('a'), 'PII');
+      await drain(t);
+      await services.lineage.remove(v, [{ from: qn('b'), to: qn('d') }]);
+      assert.deepEqual(await drain(t), []);
+      assert.deepEqual(await labels(t, 'e'), ['PII:p(a)']);
+      await services.lineage.remove(v, [{ from: qn('c'), to: qn('d') }]);
+      assert.deepEqual(summary(await drain(t)), ['-d<a', '-e<a']);
+    });
+
+    it('rule 3: a block stops propagation into the asset and past it, and unblocking restores it', async () => {
+      const { v, t } = await graph('a>b', 'b>c', 'a>x');
+      await services.classification.block(v, qn('b'), 'PII');
+      await services.classification.classify(v, qn('a'), 'PII');
+      assert.deepEqual(summary(await drain(t)), ['+a', '+x<a']);
+      assert.deepEqual(await labels(t, 'b'), ['PII:b(a)']);
+      assert.deepEqual(await labels(t, 'c'), []);
+      const unblocked = await services.classification.unblock(v, qn('b'), 'PII');
+      assert.equal(unblocked.added, 2);
+      assert.deepEqual(summary(await drain(t)), ['+b<a', '+c<a']);
+      await services.classification.block(v, qn('b'), 'PII');
+      assert.deepEqual(summary(await drain(t)), ['-b<a', '-c<a']);
+    });
+
+    it('rule 3: a block is per classification, and does not stop the blocked asset’s own direct assignment', async () => {
+      const { v, t } = await graph('a>b', 'b>c');
+      await services.classification.block(v, qn('b'), 'PII');
+      await services.classification.classify(v, qn('a'), 'GDPR');
+      await services.classification.classify(v, qn('b'), 'PII');
+      assert.deepEqual(summary(await drain(t)), ['+a', '+b', '+b<a', '+c<a', '+c<b']);
+      assert.deepEqual(await labels(t, 'c'), ['GDPR:p(a)', 'PII:p(b)']);
+    });
+
+    it('rule 4: a propagated assignment never overwrites a direct one; both show, with sources', async () => {
+      const { v, t } = await graph('a>b');
+      await services.classification.classify(v, qn('b'), 'PII', false);
+      await services.classification.classify(v, qn('a'), 'PII');
+      await drain(t);
+      assert.deepEqual(await labels(t, 'b'), ['PII:d', 'PII:p(a)']);
+      await services.classification.declassify(v, qn('a'), 'PII');
+      assert.deepEqual(summary(await drain(t)), ['-a', '-b<a']);
+      assert.deepEqual(await labels(t, 'b'), ['PII:d']);
+    });
+
+    it('honours propagate=false, and switching it on later propagates', async () => {
+      const { v, t } = await graph('a>b');
+      await services.classification.classify(v, qn('a'), 'PII', false);
+      assert.deepEqual(summary(await drain(t)), ['+a']);
+      await services.classification.classify(v, qn('a'), 'PII', true);
+      assert.deepEqual(summary(await drain(t)), ['+b<a']);
+      const again = await services.classification.classify(v, qn('a'), 'PII', true);
+      assert.deepEqual([again.added, again.removed], [0, 0]);
+      assert.deepEqual(await drain(t), []);
+    });
+
+    it('deleting a source withdraws its propagation; deleting a table deletes its columns too', async () => {
+      const { v, t } = await graph('a>b');
+      await services.classification.classify(v, qn('a'), 'PII');
+      await drain(t);
+      const deleted = await services.assets.delete(v, [qn('a'), qn('missing')]);
+      assert.deepEqual(deleted, { deleted: [qn('a')], notFound: [qn('missing')] });
+      assert.deepEqual(summary(await drain(t)), ['-a', '-b<a']);
+      await services.assets.upsert(v, [
+        { qualifiedName: 'pg://h/db', kind: 'DATABASE' }, { qualifiedName: 'pg://h/db.s', kind: 'SCHEMA', parentQualifiedName: 'pg://h/db' },
+        { qualifiedName: 'pg://h/db.s.t', kind: 'TABLE', parentQualifiedName: 'pg://h/db.s' }, { qualifiedName: 'pg://h/db.s.t.c', kind: 'COLUMN', parentQualifiedName: 'pg://h/db.s.t' },
+      ]);
+      const cascade = await services.assets.delete(v, ['pg://h/db.s']);
+      assert.deepEqual(new Set(cascade.deleted), new Set(['pg://h/db.s', 'pg://h/db.s.t', 'pg://h/db.s.t.c']));
+      assert.equal(await store.tenant(t).countAssets({ qualifiedNamePrefix: 'pg://' }), 1);
+    });
+
+    it('deleting an asset in the middle of a path withdraws what flowed through it', async () => {
+      const { v, t } = await graph('a>b', 'b>c');
+      await services.classification.classify(v, qn('a'), 'PII');
+      await drain(t);
+      await services.assets.delete(v, [qn('b')]);
+      assert.deepEqual(summary(await drain(t)), ['-b<a', '-c<a']);
+    });
+
+    it('rejects bad input with BAD_USER_INPUT and changes nothing', async () => {
+      const { v, t } = await graph('a>b');
+      const count = () => store.tenant(t).countAssets({});
+      const before = await count();
+      const bad = async (work: Promise<unknown>, pattern: RegExp) => {
+        await assert.rejects(work, (e: unknown) => e instanceof DomainError && e.code === 'BAD_USER_INPUT' && pattern.test(e.message));
+      };
+      await bad(services.assets.upsert(v, [{ qualifiedName: qn('ok'), kind: 'TABLE' }, { qualifiedName: qn('bad'), kind: 'SPREADSHEET' }]), /unknown kind/);
+      await bad(services.assets.upsert(v, [{ qualifiedName: 'no scheme here', kind: 'TABLE' }]), /not a qualified name/);
+      await bad(services.assets.upsert(v, [{ qualifiedName: qn('col'), kind: 'COLUMN', parentQualifiedName: qn('nowhere') }]), /does not exist/);
+      await bad(services.assets.upsert(v, [{ qualifiedName: qn('t'), kind: 'TABLE', attributes: [1, 2] }]), /JSON object/);
+      await bad(services.assets.upsert(v, Array.from({ length: 1001 }, (_, i) => ({ qualifiedName: qn(`n${i}`), kind: 'TABLE' }))), /at most 1000/);
+      await bad(services.lineage.add(v, [{ from: qn('a'), to: qn('ghost') }]), /ghost does not exist/);
+      await bad(services.lineage.add(v, [{ from: qn('a'), to: qn('a') }]), /two different assets/);
+      await bad(services.classification.classify(v, qn('a'), 'UNDEFINED_TAG'), /not defined/);
+      await bad(services.classification.classify(v, qn('a'), 'bad name!'), /not a classification name/);
+      assert.equal(await count(), before);
+      assert.deepEqual(await drain(t), []);
+      await assert.rejects(services.classification.classify(v, qn('ghost'), 'PII'), (e: unknown) => e instanceof DomainError && e.code === 'NOT_FOUND');
+      await assert.rejects(services.assets.upsert(v, [{ qualifiedName: qn('a'), kind: 'TABLE' }]), (e: unknown) => e instanceof DomainError && e.code === 'CONFLICT');
+    });
+
+    it('upserts idempotently: the same input twice bumps no version; a change bumps it and records history', async () => {
+      const { v, t } = await graph();
+      const input = { qualifiedName: qn('t'), kind: 'TABLE', description: 'Orders', owners: ['ann'], attributes: { b: 1, a: { y: 2, x: 1 } } };
+      const first = await services.assets.upsert(v, [input]);
+      assert.equal(first.results[0]?.status, 'CREATED');
+      const same = await services.assets.upsert(v, [{ ...input, attributes: { a: { x: 1, y: 2 }, b: 1 } }]);
+      assert.equal(same.results[0]?.status, 'UNCHANGED');
+      assert.equal(same.results[0]?.asset.version, 1);
+      const changed = await services.assets.upsert(v, [{ qualifiedName: qn('t'), kind: 'TABLE', description: 'All orders' }]);
+      assert.equal(changed.results[0]?.status, 'UPDATED');
+      assert.equal(changed.results[0]?.asset.version, 2);
+      assert.deepEqual(changed.results[0]?.asset.owners, ['ann']);
+      const history = await services.assets.history(v, changed.results[0]!.asset);
+      assert.deepEqual(history.edges.map((e) => [e.node.change, e.node.version, e.node.actor]), [['UPDATED', 2, v.subject], ['CREATED', 1, v.subject]]);
+      assert.deepEqual((history.edges[0]?.node.before as { description: string }).description, 'Orders');
+      assert.deepEqual((history.edges[0]?.node.after as { description: string }).description, 'All orders');
+      const assetEvents = (await store.outbox.pending(1_000_000)).filter((p) => p.event.tenant === t && p.event.type === 'asset.changed');
+      assert.equal(assetEvents.length, 2);
+    });
+
+    it('enforces containment rules and refuses containment cycles', async () => {
+      const { v } = await graph();
+      await assert.rejects(services.assets.upsert(v, [{ qualifiedName: 'pg://h/db', kind: 'DATABASE' }, { qualifiedName: 'pg://h/db.c', kind: 'COLUMN', parentQualifiedName: 'pg://h/db' }]), /cannot be contained in a DATABASE/);
+      await services.assets.upsert(v, [{ qualifiedName: qn('s1'), kind: 'COLUMN' }, { qualifiedName: qn('s2'), kind: 'COLUMN', parentQualifiedName: qn('s1') }]);
+      await assert.rejects(services.assets.upsert(v, [{ qualifiedName: qn('s1'), kind: 'COLUMN', parentQualifiedName: qn('s2') }]), /cycle/);
+    });
+  });
+}

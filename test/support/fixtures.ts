@@ -1,0 +1,65 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { pino } from 'pino';
+import type { Role, Viewer } from '../../src/domain/auth.js';
+import type { AssetKind, AssetRecord } from '../../src/domain/model.js';
+import { createServices, type Services } from '../../src/services/index.js';
+import { createEmbeddedFeed } from '../../src/store/embedded/feed.js';
+import { createEmbeddedStore } from '../../src/store/embedded/index.js';
+import type { ChangeFeed, GraphStore } from '../../src/store/ports.js';
+
+export const silentLog = pino({ level: 'silent' });
+
+/** Every test owns its tenant, so tests never collide and may run in parallel on one store. */
+export const uniqueTenant = (label = 't'): string => `${label}-${randomUUID().slice(0, 8)}`;
+
+export const viewerOf = (tenant: string, ...roles: Role[]): Viewer => ({ subject: `test:${roles.join('+')}@${tenant}`, tenant, roles, expiresAt: null });
+
+export function tempDir(prefix = 'metalake-test-'): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+export interface StoreHandle {
+  store: GraphStore;
+  close(): Promise<void>;
+}
+
+/** A named way to open a fresh store: the contract suites run once per adapter. */
+export interface StoreFactory {
+  name: string;
+  open(): Promise<StoreHandle>;
+}
+
+export const embeddedFactory: StoreFactory = {
+  name: 'embedded',
+  async open() {
+    const dir = tempDir();
+    const store = createEmbeddedStore({ path: join(dir.path, 'metalake.db'), synchronous: 'normal' });
+    return {
+      store,
+      async close() {
+        await store.close();
+        dir.remove();
+      },
+    };
+  },
+};
+
+export function servicesFor(store: GraphStore, feed: ChangeFeed = createEmbeddedFeed(), maxBatch = 1000): Services {
+  return createServices({ store, feed, limits: { maxBatch, maxLineageDepth: 10, maxLineageNodes: 5000 }, log: silentLog });
+}
+
+let counter = 0;
+export function assetRecord(kind: AssetKind, qualifiedName: string, extra: Partial<AssetRecord> = {}): AssetRecord {
+  const at = new Date(Date.UTC(2026, 0, 1, 0, 0, counter++)).toISOString();
+  return {
+    id: randomUUID(), qualifiedName, kind, name: qualifiedName.split(/[./]/).pop() ?? qualifiedName, description: null, owners: [], attributes: {},
+    parentId: null, version: 1, createdAt: at, updatedAt: at, ...extra,
+  };
+}
+
+/** Short qualified names for graph-shaped tests: qn('a') = test://g/a */
+export const qn = (name: string): string => `test://g/${name}`;
