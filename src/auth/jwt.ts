@@ -65,7 +65,7 @@ function claim(payload: JWTPayload, path: string): unknown {
 
 function tenantOf(value: unknown): string | null {
   // A string, a one-element array (some IdPs), or an object with one key (Keycloak organizations).
-  const candidate = Array.isArray(value) && value.length === 1 ? value[0]
+  const candidate: unknown = Array.isArray(value) && value.length === 1 ? (value as unknown[])[0]
     : value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 1 ? Object.keys(value)[0]
       : value;
   return typeof candidate === 'string' && TENANT.test(candidate) ? candidate : null;

@@ -8,7 +8,7 @@ import * as lineage from './lineage/index.js';
 import * as search from './search/index.js';
 import * as viewer from './viewer/index.js';
 
-export const resolvers: Resolvers = mergeResolvers([
+export const resolvers: Resolvers = mergeResolvers<unknown, Resolvers>([
   { DateTime: DateTimeResolver, JSON: JSONResolver },
   assets,
   lineage,
@@ -16,4 +16,4 @@ export const resolvers: Resolvers = mergeResolvers([
   incidents,
   search,
   viewer,
-]) as Resolvers;
+]);

@@ -87,7 +87,7 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningServ
     formatError: format,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+      { serverWillStart: () => Promise.resolve({ drainServer: async () => { await wsCleanup.dispose(); } }) },
       deps.metrics.apolloPlugin,
     ],
   });

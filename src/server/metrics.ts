@@ -26,13 +26,14 @@ export function createMetrics(): Metrics {
       new Gauge({ name: 'metalake_subscriptions_open', help: 'Open GraphQL subscriptions on this replica', registers: [registry], collect() { this.set(count()); } });
     },
     apolloPlugin: {
-      async requestDidStart() {
+      requestDidStart() {
         const end = operations.startTimer();
-        return {
-          async willSendResponse(rc) {
+        return Promise.resolve({
+          willSendResponse(rc) {
             end({ type: rc.operation?.operation ?? 'unknown', outcome: rc.errors?.length ? 'error' : 'ok' });
+            return Promise.resolve();
           },
-        };
+        });
       },
     },
   };

@@ -218,7 +218,7 @@ export function propagationContract(factory: StoreFactory): void {
       assert.equal(changed.results[0]?.status, 'UPDATED');
       assert.equal(changed.results[0]?.asset.version, 2);
       assert.deepEqual(changed.results[0]?.asset.owners, ['ann']);
-      const history = await services.assets.history(v, changed.results[0]!.asset);
+      const history = await services.assets.history(v, changed.results[0]?.asset ?? assert.fail('no asset'));
       assert.deepEqual(history.edges.map((e) => [e.node.change, e.node.version, e.node.actor]), [['UPDATED', 2, v.subject], ['CREATED', 1, v.subject]]);
       assert.deepEqual((history.edges[0]?.node.before as { description: string }).description, 'Orders');
       assert.deepEqual((history.edges[0]?.node.after as { description: string }).description, 'All orders');

@@ -35,16 +35,16 @@ export interface StoreFactory {
 
 export const embeddedFactory: StoreFactory = {
   name: 'embedded',
-  async open() {
+  open() {
     const dir = tempDir();
     const store = createEmbeddedStore({ path: join(dir.path, 'metalake.db'), synchronous: 'normal' });
-    return {
+    return Promise.resolve({
       store,
       async close() {
         await store.close();
         dir.remove();
       },
-    };
+    });
   },
 };
 
