@@ -1,6 +1,6 @@
 import type { AssetKind, AssetRecord, HistoryChange, HistoryRecord } from '../../domain/model.js';
 import type { AssetQuery, GraphTx, StorePage, StorePageRequest } from '../ports.js';
-import { type Conn, decodeCursor, encodeCursor, list } from './conn.js';
+import { type Conn, decodeCursor, driving, encodeCursor, list } from './conn.js';
 
 interface AssetRow {
   id: string;
@@ -76,11 +76,11 @@ export function assetOps(c: Conn): AssetOps {
   return {
     async assetsByIds(ids) {
       if (ids.length === 0) return [];
-      return toAssets(c.stmt(`SELECT ${ASSET_COLUMNS} FROM assets a WHERE a.tenant = ? AND a.id IN (SELECT value FROM json_each(?))`).all(t, list(ids)));
+      return toAssets(c.stmt(`SELECT ${ASSET_COLUMNS} FROM ${driving('@p')} CROSS JOIN assets a ON a.tenant = @t AND a.id = l.v`).all({ t, p: list(ids) }));
     },
     async assetsByQualifiedNames(qualifiedNames) {
       if (qualifiedNames.length === 0) return [];
-      return toAssets(c.stmt(`SELECT ${ASSET_COLUMNS} FROM assets a WHERE a.tenant = ? AND a.qualified_name IN (SELECT value FROM json_each(?))`).all(t, list(qualifiedNames)));
+      return toAssets(c.stmt(`SELECT ${ASSET_COLUMNS} FROM ${driving('@p')} CROSS JOIN assets a ON a.tenant = @t AND a.qualified_name = l.v`).all({ t, p: list(qualifiedNames) }));
     },
     async listAssets(query, page) {
       const where = assetWhere(query);
@@ -116,20 +116,30 @@ export function assetOps(c: Conn): AssetOps {
       }
     },
     async deleteAssets(ids) {
-      if (ids.length === 0) return;
-      const p = list(ids);
-      c.stmt(`DELETE FROM edges WHERE tenant = @t AND (from_id IN (SELECT value FROM json_each(@p)) OR to_id IN (SELECT value FROM json_each(@p)) OR process_id IN (SELECT value FROM json_each(@p)))`).run({ t, p });
-      c.stmt('DELETE FROM direct_assignments WHERE tenant = ? AND asset_id IN (SELECT value FROM json_each(?))').run(t, p);
-      c.stmt('DELETE FROM blocks WHERE tenant = ? AND asset_id IN (SELECT value FROM json_each(?))').run(t, p);
-      c.stmt('DELETE FROM propagations WHERE tenant = @t AND (asset_id IN (SELECT value FROM json_each(@p)) OR source_id IN (SELECT value FROM json_each(@p)))').run({ t, p });
-      c.stmt('DELETE FROM incident_assets WHERE tenant = ? AND asset_id IN (SELECT value FROM json_each(?))').run(t, p);
-      c.stmt('DELETE FROM assets WHERE tenant = ? AND id IN (SELECT value FROM json_each(?))').run(t, p);
+      // Keyed deletes, one asset at a time: each is an index probe whatever the table sizes.
+      const statements = [
+        'DELETE FROM edges WHERE tenant = @t AND from_id = @id',
+        'DELETE FROM edges WHERE tenant = @t AND to_id = @id',
+        "DELETE FROM edges WHERE tenant = @t AND process_id = @id AND process_id <> ''",
+        'DELETE FROM direct_assignments WHERE tenant = @t AND asset_id = @id',
+        'DELETE FROM blocks WHERE tenant = @t AND asset_id = @id',
+        'DELETE FROM propagations WHERE tenant = @t AND asset_id = @id',
+        'DELETE FROM incident_assets WHERE tenant = @t AND asset_id = @id',
+        'DELETE FROM assets WHERE tenant = @t AND id = @id',
+      ].map((sql) => c.stmt(sql));
+      const bySource = c.stmt('SELECT DISTINCT classification FROM direct_assignments WHERE tenant = @t AND asset_id = @id');
+      const deleteSourced = c.stmt('DELETE FROM propagations WHERE tenant = @t AND classification = @c AND source_id = @id');
+      for (const id of ids) {
+        // Propagation rows sourced here are keyed by classification first; sources are direct assignments.
+        for (const { classification } of bySource.all({ t, id }) as { classification: string }[]) deleteSourced.run({ t, c: classification, id });
+        for (const s of statements) s.run({ t, id });
+      }
     },
     async descendants(ids) {
       if (ids.length === 0) return [];
       const rows = c.stmt(`WITH RECURSIVE d(id) AS (
-          SELECT a.id FROM assets a WHERE a.tenant = @t AND a.parent_id IN (SELECT value FROM json_each(@p))
-          UNION SELECT a.id FROM assets a JOIN d ON a.tenant = @t AND a.parent_id = d.id)
+          SELECT a.id FROM ${driving('@p')} CROSS JOIN assets a ON a.tenant = @t AND a.parent_id = l.v
+          UNION SELECT a.id FROM d CROSS JOIN assets a ON a.tenant = @t AND a.parent_id = d.id)
         SELECT id FROM d`).all({ t, p: list(ids) }) as { id: string }[];
       const roots = new Set(ids);
       return rows.map((r) => r.id).filter((id) => !roots.has(id));

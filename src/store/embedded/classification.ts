@@ -1,6 +1,6 @@
 import type { AssetClassificationState, BlockRecord, ClassificationTypeRecord, DirectAssignment, PropagationRow } from '../../domain/model.js';
 import type { GraphTx, PropagationKey } from '../ports.js';
-import { type Conn, list } from './conn.js';
+import { type Conn, driving, list } from './conn.js';
 
 type ClassificationOps = Pick<GraphTx,
   'classificationTypes' | 'classificationCounts' | 'classificationStates' | 'putClassificationType' | 'setDirect' |
@@ -12,7 +12,7 @@ export function classificationOps(c: Conn): ClassificationOps {
     async classificationTypes(names) {
       const rows = (names === undefined
         ? c.stmt('SELECT name, description, propagate_by_default, created_at FROM classification_types WHERE tenant = ? ORDER BY name').all(t)
-        : c.stmt('SELECT name, description, propagate_by_default, created_at FROM classification_types WHERE tenant = ? AND name IN (SELECT value FROM json_each(?)) ORDER BY name').all(t, list(names))
+        : c.stmt(`SELECT name, description, propagate_by_default, created_at FROM ${driving('@p')} CROSS JOIN classification_types ON tenant = @t AND name = l.v ORDER BY name`).all({ t, p: list(names) })
       ) as { name: string; description: string | null; propagate_by_default: number; created_at: string }[];
       return rows.map((r): ClassificationTypeRecord => ({ name: r.name, description: r.description, propagateByDefault: r.propagate_by_default === 1, createdAt: r.created_at }));
     },
@@ -32,14 +32,14 @@ export function classificationOps(c: Conn): ClassificationOps {
       const state = (id: string) => states.get(id) ?? states.set(id, { direct: [], propagated: [], blocks: [] }).get(id)!;
       if (assetIds.length === 0) return states;
       const p = list(assetIds);
-      const direct = c.stmt(`SELECT asset_id, classification, propagate, added_at, added_by FROM direct_assignments
-        WHERE tenant = ? AND asset_id IN (SELECT value FROM json_each(?)) ORDER BY classification`).all(t, p) as DirectRow[];
+      const direct = c.stmt(`SELECT asset_id, classification, propagate, added_at, added_by FROM ${driving('@p')}
+        CROSS JOIN direct_assignments ON tenant = @t AND asset_id = l.v ORDER BY classification`).all({ t, p }) as DirectRow[];
       for (const r of direct) state(r.asset_id).direct.push(toDirect(r));
-      const propagated = c.stmt(`SELECT asset_id, classification, source_id, blocked, added_at, added_by FROM propagations
-        WHERE tenant = ? AND asset_id IN (SELECT value FROM json_each(?)) ORDER BY classification, added_at, source_id`).all(t, p) as PropagationDbRow[];
+      const propagated = c.stmt(`SELECT asset_id, classification, source_id, blocked, added_at, added_by FROM ${driving('@p')}
+        CROSS JOIN propagations ON tenant = @t AND asset_id = l.v ORDER BY classification, added_at, source_id`).all({ t, p }) as PropagationDbRow[];
       for (const r of propagated) state(r.asset_id).propagated.push(toPropagation(r));
-      const blocks = c.stmt(`SELECT asset_id, classification, added_at, added_by FROM blocks
-        WHERE tenant = ? AND asset_id IN (SELECT value FROM json_each(?)) ORDER BY classification`).all(t, p) as BlockRow[];
+      const blocks = c.stmt(`SELECT asset_id, classification, added_at, added_by FROM ${driving('@p')}
+        CROSS JOIN blocks ON tenant = @t AND asset_id = l.v ORDER BY classification`).all({ t, p }) as BlockRow[];
       for (const r of blocks) state(r.asset_id).blocks.push({ assetId: r.asset_id, classification: r.classification, addedAt: r.added_at, addedBy: r.added_by });
       return states;
     },
@@ -66,25 +66,26 @@ export function classificationOps(c: Conn): ClassificationOps {
     async propagationKeysAt(assetIds, which, classification) {
       if (assetIds.length === 0) return [];
       const blocked = which === 'effective' ? 0 : which === 'blocked' ? 1 : null;
-      const rows = c.stmt(`SELECT DISTINCT source_id, classification FROM propagations
-        WHERE tenant = @t AND asset_id IN (SELECT value FROM json_each(@p))
-          AND (@blocked IS NULL OR blocked = @blocked) AND (@c IS NULL OR classification = @c)`)
+      const rows = c.stmt(`SELECT DISTINCT source_id, classification FROM ${driving('@p')} CROSS JOIN propagations ON tenant = @t AND asset_id = l.v
+        WHERE (@blocked IS NULL OR blocked = @blocked) AND (@c IS NULL OR classification = @c)`)
         .all({ t, p: list(assetIds), blocked, c: classification ?? null }) as { source_id: string; classification: string }[];
       return rows.map((r): PropagationKey => ({ sourceId: r.source_id, classification: r.classification }));
     },
     async propagatingDirectAt(assetIds) {
       if (assetIds.length === 0) return [];
-      const rows = c.stmt(`SELECT asset_id, classification FROM direct_assignments
-        WHERE tenant = ? AND propagate = 1 AND asset_id IN (SELECT value FROM json_each(?))`).all(t, list(assetIds)) as { asset_id: string; classification: string }[];
+      const rows = c.stmt(`SELECT asset_id, classification FROM ${driving('@p')} CROSS JOIN direct_assignments ON tenant = @t AND asset_id = l.v
+        WHERE propagate = 1`).all({ t, p: list(assetIds) }) as { asset_id: string; classification: string }[];
       return rows.map((r) => ({ sourceId: r.asset_id, classification: r.classification }));
     },
     async reach({ sourceId, classification }) {
-      // UNION (not UNION ALL) keeps each asset once, so cycles end the recursion. A blocked
+      // UNION (not UNION ALL) keeps each asset once, so cycles end the recursion. CROSS JOIN pins
+      // the loop order (frontier outside, edge index inside); left to itself the planner may scan
+      // every edge of the tenant at each step. A blocked
       // asset is reached (and marked) but not expanded: the block stops propagation into it and past it.
       const rows = c.stmt(`WITH RECURSIVE reach(id) AS (
           SELECT e.to_id FROM edges e WHERE e.tenant = @t AND e.from_id = @s
           UNION
-          SELECT e.to_id FROM reach r JOIN edges e ON e.tenant = @t AND e.from_id = r.id
+          SELECT e.to_id FROM reach r CROSS JOIN edges e ON e.tenant = @t AND e.from_id = r.id
           WHERE r.id <> @s AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.tenant = @t AND b.asset_id = r.id AND b.classification = @c))
         SELECT r.id, EXISTS (SELECT 1 FROM blocks b WHERE b.tenant = @t AND b.asset_id = r.id AND b.classification = @c) AS blocked
         FROM reach r WHERE r.id <> @s`).all({ t, s: sourceId, c: classification }) as { id: string; blocked: number }[];

@@ -33,6 +33,14 @@ export function conn(db: Database, tenant: string): Conn {
 /** Arrays travel as one JSON parameter, unpacked with json_each (no dynamic IN lists). */
 export const list = (values: readonly string[]): string => JSON.stringify(values);
 
+/**
+ * The values of a JSON-array parameter as a table `l(v)`, to be the outer loop of a lookup:
+ * `FROM ${driving('?')} CROSS JOIN assets a ON a.tenant = ? AND a.id = l.v`. CROSS JOIN pins the
+ * order; written as `x IN (SELECT value FROM json_each(?))`, SQLite without statistics takes the
+ * tenant prefix for selective and may scan the whole tenant instead of probing the index.
+ */
+export const driving = (param: string): string => `(SELECT DISTINCT value AS v FROM json_each(${param})) l`;
+
 export const encodeCursor = (parts: readonly (string | number)[]): string => JSON.stringify(parts);
 export function decodeCursor(cursor: string | null): unknown[] | null {
   if (cursor === null) return null;

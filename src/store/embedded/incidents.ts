@@ -1,7 +1,7 @@
 import type { IncidentRecord, IncidentSeverity, IncidentStatus, IncidentType } from '../../domain/model.js';
 import type { GraphTx, IncidentQuery } from '../ports.js';
 import { paged } from './assets.js';
-import { type Conn, decodeCursor, encodeCursor, list } from './conn.js';
+import { type Conn, decodeCursor, driving, encodeCursor, list } from './conn.js';
 
 interface IncidentRow {
   id: string; source: string; external_id: string; type: string; severity: string; status: string;
@@ -51,7 +51,7 @@ export function incidentOps(c: Conn): IncidentOps {
   return {
     async incidentsByIds(ids) {
       if (ids.length === 0) return [];
-      return (c.stmt(`SELECT ${COLUMNS} FROM incidents i WHERE i.tenant = ? AND i.id IN (SELECT value FROM json_each(?))`).all(t, list(ids)) as IncidentRow[]).map(toIncident);
+      return (c.stmt(`SELECT ${COLUMNS} FROM ${driving('@p')} CROSS JOIN incidents i ON i.tenant = @t AND i.id = l.v`).all({ t, p: list(ids) }) as IncidentRow[]).map(toIncident);
     },
     async incidentByExternalId(source, externalId) {
       const row = c.stmt(`SELECT ${COLUMNS} FROM incidents i WHERE i.tenant = ? AND i.source = ? AND i.external_id = ?`).get(t, source, externalId) as IncidentRow | undefined;
@@ -72,8 +72,9 @@ export function incidentOps(c: Conn): IncidentOps {
     async incidentsByAssets(assetIds, statuses) {
       const byAsset = new Map<string, IncidentRecord[]>();
       if (assetIds.length === 0) return byAsset;
-      const rows = c.stmt(`SELECT ia.asset_id AS for_asset, ${COLUMNS} FROM incident_assets ia JOIN incidents i ON i.tenant = ia.tenant AND i.id = ia.incident_id
-        WHERE ia.tenant = @t AND ia.asset_id IN (SELECT value FROM json_each(@p))
+      const rows = c.stmt(`SELECT ia.asset_id AS for_asset, ${COLUMNS} FROM ${driving('@p')} CROSS JOIN incident_assets ia ON ia.tenant = @t AND ia.asset_id = l.v
+        CROSS JOIN incidents i ON i.tenant = ia.tenant AND i.id = ia.incident_id
+        WHERE 1 = 1
           AND (@statuses IS NULL OR i.status IN (SELECT value FROM json_each(@statuses)))
         ORDER BY i.detected_at DESC, i.id DESC`).all({ t, p: list(assetIds), statuses: statuses && statuses.length > 0 ? list(statuses) : null }) as (IncidentRow & { for_asset: string })[];
       for (const r of rows) {

@@ -1,6 +1,6 @@
 import type { EdgeRecord } from '../../domain/model.js';
 import type { EdgeDirection, GraphTx, Traversal } from '../ports.js';
-import { type Conn, list } from './conn.js';
+import { type Conn, driving, list } from './conn.js';
 
 interface EdgeRow {
   from_id: string;
@@ -17,8 +17,8 @@ export function lineageOps(c: Conn): LineageOps {
   const edgesOf = (ids: readonly string[], direction: EdgeDirection): EdgeRecord[] => {
     if (ids.length === 0) return [];
     const column = direction === 'DOWNSTREAM' ? 'from_id' : 'to_id';
-    const rows = c.stmt(`SELECT from_id, to_id, process_id FROM edges WHERE tenant = ? AND ${column} IN (SELECT value FROM json_each(?))
-      ORDER BY from_id, to_id, process_id`).all(t, list(ids)) as EdgeRow[];
+    const rows = c.stmt(`SELECT from_id, to_id, process_id FROM ${driving('@p')} CROSS JOIN edges ON tenant = @t AND ${column} = l.v
+      ORDER BY from_id, to_id, process_id`).all({ t, p: list(ids) }) as EdgeRow[];
     return rows.map(toEdge);
   };
   return {
@@ -76,8 +76,9 @@ export function lineageOps(c: Conn): LineageOps {
     },
     async edgesTouching(ids) {
       if (ids.length === 0) return [];
-      const rows = c.stmt(`SELECT from_id, to_id, process_id FROM edges WHERE tenant = @t AND (from_id IN (SELECT value FROM json_each(@p))
-        OR to_id IN (SELECT value FROM json_each(@p)) OR process_id IN (SELECT value FROM json_each(@p)))`).all({ t, p: list(ids) }) as EdgeRow[];
+      const rows = c.stmt(`SELECT from_id, to_id, process_id FROM ${driving('@p')} CROSS JOIN edges ON tenant = @t AND from_id = l.v
+        UNION SELECT from_id, to_id, process_id FROM ${driving('@p')} CROSS JOIN edges ON tenant = @t AND to_id = l.v
+        UNION SELECT from_id, to_id, process_id FROM ${driving('@p')} CROSS JOIN edges ON tenant = @t AND process_id = l.v`).all({ t, p: list(ids) }) as EdgeRow[];
       return rows.map(toEdge);
     },
   };

@@ -1,0 +1,124 @@
+// Benchmark helpers: open-loop load at a fixed rate, percentiles, a server in its own process.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../src/paths.js';
+
+export interface LatencyStats {
+  requests: number;
+  errors: number;
+  achievedRps: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
+
+/**
+ * Sends `rps` requests per second for `seconds`, whatever the latency (open loop: slow answers
+ * do not slow the arrivals down, so queueing shows up in the percentiles as it would in production).
+ */
+export async function openLoop(rps: number, seconds: number, request: (i: number) => Promise<boolean>): Promise<LatencyStats> {
+  const latencies: number[] = [];
+  let errors = 0;
+  let sent = 0;
+  const inflight = new Set<Promise<void>>();
+  const started = performance.now();
+  const total = Math.round(rps * seconds);
+  await new Promise<void>((resolve) => {
+    const tick = setInterval(() => {
+      const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rps));
+      while (sent < due) {
+        const i = sent++;
+        const t0 = performance.now();
+        const p: Promise<void> = request(i).then(
+          (ok) => {
+            latencies.push(performance.now() - t0);
+            if (!ok) errors++;
+          },
+          () => {
+            latencies.push(performance.now() - t0);
+            errors++;
+          },
+        ).finally(() => inflight.delete(p));
+        inflight.add(p);
+      }
+      if (sent >= total) {
+        clearInterval(tick);
+        resolve();
+      }
+    }, 2);
+  });
+  await Promise.all(inflight);
+  const elapsed = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return {
+    requests: latencies.length,
+    errors,
+    achievedRps: round(latencies.length / elapsed),
+    p50Ms: round(percentile(latencies, 50)),
+    p95Ms: round(percentile(latencies, 95)),
+    p99Ms: round(percentile(latencies, 99)),
+    maxMs: round(latencies.at(-1) ?? Number.NaN),
+  };
+}
+
+export interface ServerProcess {
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts `node dist/src/main.js` on a free port and waits until it is ready. */
+export function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [join(PROJECT_ROOT, 'dist/src/main.js')], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', DEMO_DATA: 'false', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  return new Promise((resolve, reject) => {
+    const poll = setInterval(() => {
+      const m = /"url":"([^"]+)"[^\n]*"msg":"metalake ready"/.exec(out);
+      if (m?.[1]) {
+        clearInterval(poll);
+        const url = m[1];
+        resolve({
+          url,
+          child,
+          stop: () => new Promise((r) => {
+            child.once('exit', () => r());
+            child.kill('SIGTERM');
+          }),
+        });
+      }
+    }, 50);
+    child.once('exit', (code) => {
+      clearInterval(poll);
+      reject(new Error(`server exited with ${code}: ${out}`));
+    });
+  });
+}
+
+export function machine(): Record<string, unknown> {
+  return { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), at: new Date().toISOString() };
+}
+
+export function writeResults(name: string, results: unknown): string {
+  const file = join(PROJECT_ROOT, 'bench/results', `${name}.json`);
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  return file;
+}
+
+export async function gqlPost(url: string, token: string, query: string, variables: Record<string, unknown>): Promise<{ data?: unknown; errors?: unknown[] }> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
+  return (await res.json()) as { data?: unknown; errors?: unknown[] };
+}
