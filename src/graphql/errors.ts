@@ -32,7 +32,8 @@ export function formatError(log: Logger) {
       return { ...formatted, message: original.message, extensions: { code: 'SLOW_CONSUMER' } };
     }
     const code = formatted.extensions?.code;
-    if (typeof code === 'string' && PUBLIC_CODES.has(code) && !(original instanceof Error && !(original instanceof GraphQLError) && original !== error)) {
+    // Anything that is not one of ours got INTERNAL_SERVER_ERROR from Apollo or graphql-ws, so a public code is safe to pass on.
+    if (typeof code === 'string' && PUBLIC_CODES.has(code)) {
       return { message: formatted.message, ...(formatted.locations ? { locations: formatted.locations } : {}), ...(formatted.path ? { path: formatted.path } : {}), extensions: { code } };
     }
     log.error({ err: original ?? error, path: formatted.path }, 'internal error');

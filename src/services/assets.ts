@@ -9,7 +9,7 @@ import {
 } from '../domain/validation.js';
 import type { AssetQuery, GraphTx } from '../store/ports.js';
 import { type ServiceDeps, now } from './deps.js';
-import { type Connection, pageRequest, toConnection } from './paging.js';
+import { type Connection, pageRequest, paginate, toConnection } from './paging.js';
 import { PropagationRun } from './propagation.js';
 
 export interface AssetInput {
@@ -73,17 +73,14 @@ export class AssetService {
       if (!parent) return toConnection({ items: [], hasNextPage: false }, 0, false);
       query.parentId = parent.id;
     }
-    const page = pageRequest(first, after);
-    const [items, total] = await Promise.all([graph.listAssets(query, page), graph.countAssets(query)]);
-    return toConnection(items, total, page.after !== null);
+    return paginate(first, after, (page) => graph.listAssets(query, page), () => graph.countAssets(query));
   }
 
   async children(viewer: Viewer | null, asset: AssetRecord, first?: number | null, after?: string | null): Promise<Connection<AssetRecord>> {
     const v = requirePermission(viewer, 'graph:read');
     const graph = this.deps.store.tenant(v.tenant);
-    const page = pageRequest(first, after);
-    const [items, total] = await Promise.all([graph.listAssets({ parentId: asset.id }, page), graph.countAssets({ parentId: asset.id })]);
-    return toConnection(items, total, page.after !== null);
+    const query = { parentId: asset.id };
+    return paginate(first, after, (page) => graph.listAssets(query, page), () => graph.countAssets(query));
   }
 
   async history(viewer: Viewer | null, asset: AssetRecord, first?: number | null, after?: string | null): Promise<Connection<HistoryRecord>> {

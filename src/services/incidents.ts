@@ -9,7 +9,7 @@ import {
 import { LIMITS, checkQualifiedName, checkText, checkUrl } from '../domain/validation.js';
 import type { GraphTx, IncidentQuery } from '../store/ports.js';
 import { type ServiceDeps, now } from './deps.js';
-import { type Connection, pageRequest, toConnection } from './paging.js';
+import { type Connection, paginate, toConnection } from './paging.js';
 
 export interface IncidentInput {
   externalId: string;
@@ -49,9 +49,7 @@ export class IncidentService {
       if (!asset) return toConnection({ items: [], hasNextPage: false }, 0, false);
       query.assetId = asset.id;
     }
-    const page = pageRequest(first, after);
-    const [items, total] = await Promise.all([graph.listIncidents(query, page), graph.countIncidents(query)]);
-    return toConnection(items, total, page.after !== null);
+    return paginate(first, after, (page) => graph.listIncidents(query, page), () => graph.countIncidents(query));
   }
 
   async report(viewer: Viewer | null, input: IncidentInput): Promise<IncidentRecord> {
