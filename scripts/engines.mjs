@@ -1,0 +1,303 @@
+#!/usr/bin/env node
+// The engines harness: real Neo4j 5.26, Kafka 3.9 and Elasticsearch 8.19 as local JVM processes,
+// resolved from Maven Central (cached), started on 127.0.0.1 with fresh data directories, and
+// stopped cleanly (the whole process group). No Docker needed.
+//
+//   node scripts/engines.mjs up [neo4j] [kafka] [elasticsearch]   start (default: all), print the addresses
+//   node scripts/engines.mjs down                                  stop what `up` started
+//   node scripts/engines.mjs status
+//
+// Endpoints that are already set (NEO4J_URI, KAFKA_BROKERS, ELASTICSEARCH_URL) are used as they
+// are and nothing is started for them: the same tests then run against a compose stack or a
+// managed service. Java and Maven are needed to start engines here.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, closeSync, cpSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = join(dirname(fileURLToPath(import.meta.url)), 'engines');
+const PROJECT = dirname(dirname(fileURLToPath(import.meta.url)));
+const VERSIONS = { neo4j: '5.26.30', kafka: '3.9.2', elasticsearch: '8.19.21' };
+export const ENGINES = /** @type {const} */ (['neo4j', 'kafka', 'elasticsearch']);
+const ENDPOINT_VARS = { neo4j: 'NEO4J_URI', kafka: 'KAFKA_BROKERS', elasticsearch: 'ELASTICSEARCH_URL' };
+const IS_ROOT = process.getuid?.() === 0;
+const ES_USER = 'metalake-es';
+// Elasticsearch refuses to run as root, and its unprivileged user must reach its files: when root,
+// everything lives in a world-traversable place rather than under /root.
+const BASE = process.env.METALAKE_ENGINES_DIR ?? (IS_ROOT ? '/var/tmp/metalake-engines' : join(homedir(), '.cache', 'metalake-engines'));
+const STATE = join(PROJECT, '.engines', 'state.json');
+const log = (msg) => process.stderr.write(`[engines] ${msg}\n`);
+
+/** What is missing to start engines here (empty when Java and Maven are present). */
+export function missingTools() {
+  return ['java', 'mvn'].filter((tool) => spawnSync(tool, ['-version'], { stdio: 'ignore' }).error !== undefined);
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function canConnect(port) {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+function mvn(args) {
+  const result = spawnSync('mvn', ['-q', '-B', ...args], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`mvn ${args.join(' ')} failed:\n${result.stdout}\n${result.stderr}`);
+}
+
+/** Resolves an engine into the cache once; later runs reuse it (Maven keeps ~/.m2 too). */
+function resolveEngine(name) {
+  const home = join(BASE, `${name}-${VERSIONS[name]}`);
+  if (existsSync(join(home, '.complete'))) return home;
+  log(`resolving ${name} ${VERSIONS[name]} from Maven Central into ${home} (first run only)`);
+  rmSync(home, { recursive: true, force: true });
+  mkdirSync(home, { recursive: true });
+  if (name === 'elasticsearch') {
+    mvn(['dependency:copy', `-Dartifact=org.elasticsearch.distribution.integ-test-zip:elasticsearch:${VERSIONS.elasticsearch}:zip`, `-DoutputDirectory=${home}`]);
+    const zip = readdirSync(home).find((f) => f.endsWith('.zip'));
+    // The JDK's jar tool unpacks zips wherever Java is installed.
+    execFileSync('jar', ['xf', join(home, zip)], { cwd: home });
+    rmSync(join(home, zip));
+    const dist = readdirSync(home).find((f) => f.startsWith('elasticsearch-'));
+    for (const f of readdirSync(join(home, dist, 'bin'))) chmodSync(join(home, dist, 'bin', f), 0o755);
+  } else {
+    mvn(['-f', join(HERE, `${name}.pom.xml`), 'dependency:copy-dependencies', `-DoutputDirectory=${join(home, 'lib')}`]);
+    if (name === 'neo4j') cpSync(join(HERE, 'Neo4jLauncher.java'), join(home, 'Neo4jLauncher.java'));
+    if (name === 'kafka') cpSync(join(HERE, 'kafka-log4j.properties'), join(home, 'log4j.properties'));
+  }
+  writeFileSync(join(home, '.complete'), new Date().toISOString());
+  return home;
+}
+
+function javaHome() {
+  return dirname(dirname(realpathSync(execFileSync('sh', ['-c', 'command -v java'], { encoding: 'utf8' }).trim())));
+}
+
+function ensureEsUser() {
+  if (spawnSync('id', ['-u', ES_USER], { stdio: 'ignore' }).status === 0) return;
+  execFileSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', ES_USER]);
+}
+
+/** Starts a process in its own group, logging to a file; resolves when `ready()` says so. */
+async function launch(name, runDir, command, args, options, ready, timeoutMs) {
+  const logFile = join(runDir, `${name}.log`);
+  const fd = openSync(logFile, 'a');
+  const child = spawn(command, args, { ...options, detached: true, stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  let exited = null;
+  child.once('exit', (code, signal) => { exited = { code, signal }; });
+  child.unref();
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const output = existsSync(logFile) ? readFileSync(logFile, 'utf8') : '';
+    if (exited) throw new Error(`${name} exited (${JSON.stringify(exited)}) before it was ready; its log:\n${output.slice(-4000)}`);
+    const endpoint = await ready(output);
+    if (endpoint) return { pid: child.pid, endpoint, logFile };
+    if (Date.now() > deadline) {
+      killGroup(child.pid, 'SIGKILL');
+      throw new Error(`${name} was not ready after ${timeoutMs / 1000} s; its log:\n${output.slice(-4000)}`);
+    }
+    await sleep(250);
+  }
+}
+
+const STARTERS = {
+  async neo4j(home, runDir) {
+    const port = await freePort();
+    mkdirSync(join(runDir, 'neo4j-data'), { recursive: true });
+    const args = [
+      '-Xms256m', '-Xmx768m', '-XX:+UseG1GC',
+      '--add-opens=java.base/java.nio=ALL-UNNAMED', '--add-opens=java.base/java.io=ALL-UNNAMED', '--add-opens=java.base/sun.nio.ch=ALL-UNNAMED',
+      '-Dio.netty.tryReflectionSetAccessible=true',
+      '-cp', `${join(home, 'lib')}/*`, join(home, 'Neo4jLauncher.java'), String(port), join(runDir, 'neo4j-data'),
+    ];
+    return launch('neo4j', runDir, 'java', args, {}, async (out) => {
+      const m = /NEO4J_READY (\S+)/.exec(out);
+      return m && (await canConnect(port)) ? `bolt://127.0.0.1:${port}` : null;
+    }, 120_000);
+  },
+
+  async kafka(home, runDir) {
+    const [port, controller] = [await freePort(), await freePort()];
+    const dataDir = join(runDir, 'kafka-data');
+    mkdirSync(dataDir, { recursive: true });
+    const props = join(runDir, 'kafka.properties');
+    writeFileSync(props, [
+      'process.roles=broker,controller', 'node.id=1', `controller.quorum.voters=1@127.0.0.1:${controller}`,
+      `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controller}`, `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+      'controller.listener.names=CONTROLLER', 'inter.broker.listener.name=PLAINTEXT', 'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+      `log.dirs=${dataDir}`, 'num.partitions=3', 'offsets.topic.replication.factor=1', 'transaction.state.log.replication.factor=1',
+      'transaction.state.log.min.isr=1', 'group.initial.rebalance.delay.ms=0', 'auto.create.topics.enable=true', 'log.retention.hours=1',
+    ].join('\n'));
+    // Cluster id: 16 random bytes, base64url, not starting with '-'.
+    let clusterId;
+    do clusterId = randomBytes(16).toString('base64url'); while (clusterId.startsWith('-'));
+    const jvm = ['-Xms256m', '-Xmx512m', `-Dlog4j.configuration=file:${join(home, 'log4j.properties')}`, '-cp', `${join(home, 'lib')}/*`];
+    execFileSync('java', [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props, '--ignore-formatted'], { stdio: 'pipe' });
+    return launch('kafka', runDir, 'java', [...jvm, 'kafka.Kafka', props], {}, async (out) =>
+      (/Kafka Server started/.test(out) && (await canConnect(port)) ? `127.0.0.1:${port}` : null), 120_000);
+  },
+
+  async elasticsearch(home, runDir) {
+    const [port, transport] = [await freePort(), await freePort()];
+    const dist = join(home, readdirSync(home).find((f) => f.startsWith('elasticsearch-')));
+    const dataDir = join(runDir, 'es-data');
+    const logsDir = join(runDir, 'es-logs');
+    mkdirSync(dataDir, { recursive: true });
+    mkdirSync(logsDir, { recursive: true });
+    const settings = [
+      'discovery.type=single-node', 'xpack.security.enabled=false', 'cluster.name=metalake-engines', 'node.name=metalake',
+      'network.host=127.0.0.1', `http.port=${port}`, `transport.port=${transport}`, `path.data=${dataDir}`, `path.logs=${logsDir}`,
+      'cluster.routing.allocation.disk.threshold_enabled=false',
+    ].flatMap((s) => ['-E', s]);
+    const env = { ...process.env, ES_JAVA_HOME: javaHome(), ES_JAVA_OPTS: '-Xms512m -Xmx512m' };
+    let command = join(dist, 'bin', 'elasticsearch');
+    let args = settings;
+    if (IS_ROOT) {
+      ensureEsUser();
+      execFileSync('chown', ['-R', `${ES_USER}:${ES_USER}`, dist, dataDir, logsDir]);
+      execFileSync('chmod', ['755', BASE, dirname(runDir), runDir]);
+      args = ['-u', ES_USER, '--', command, ...settings];
+      command = 'runuser';
+    }
+    const url = `http://127.0.0.1:${port}`;
+    return launch('elasticsearch', runDir, command, args, { env }, async () => {
+      try {
+        const res = await fetch(`${url}/_cluster/health?wait_for_status=yellow&timeout=1s`);
+        return res.ok ? url : null;
+      } catch {
+        return null;
+      }
+    }, 180_000);
+  },
+};
+
+function readState() {
+  return existsSync(STATE) ? JSON.parse(readFileSync(STATE, 'utf8')) : { engines: {} };
+}
+
+function writeState(state) {
+  mkdirSync(dirname(STATE), { recursive: true });
+  writeFileSync(STATE, `${JSON.stringify(state, null, 2)}\n`);
+}
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function killGroup(pid, signal) {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * Starts the named engines (those without an endpoint in the environment) and returns the
+ * environment variables that point metalake and its tests at them.
+ */
+export async function up(names = ENGINES) {
+  const env = {};
+  const state = readState();
+  const wanted = names.filter((n) => {
+    const given = process.env[ENDPOINT_VARS[n]];
+    if (given) {
+      log(`${n}: using ${ENDPOINT_VARS[n]}=${given}`);
+      env[ENDPOINT_VARS[n]] = given;
+      return false;
+    }
+    const running = state.engines[n];
+    if (running && alive(running.pid)) {
+      log(`${n}: already running at ${running.endpoint}`);
+      env[ENDPOINT_VARS[n]] = running.endpoint;
+      return false;
+    }
+    return true;
+  });
+  if (wanted.length === 0) return env;
+  const missing = missingTools();
+  if (missing.length > 0) throw new Error(`cannot start ${wanted.join(', ')}: ${missing.join(' and ')} not found (install a JDK 17+ and Maven, or set ${wanted.map((n) => ENDPOINT_VARS[n]).join(', ')})`);
+  const runDir = join(BASE, 'run', `${Date.now()}-${process.pid}`);
+  mkdirSync(runDir, { recursive: true });
+  // Resolve one after the other (Maven's local repository is shared), then start in parallel.
+  const homes = Object.fromEntries(wanted.map((n) => [n, resolveEngine(n)]));
+  const started = performance.now();
+  const results = await Promise.allSettled(wanted.map(async (n) => {
+    const engine = await STARTERS[n](homes[n], runDir);
+    state.engines[n] = { ...engine, runDir, version: VERSIONS[n] };
+    writeState(state);
+    env[ENDPOINT_VARS[n]] = engine.endpoint;
+    log(`${n} ${VERSIONS[n]} ready at ${engine.endpoint} (${Math.round((performance.now() - started) / 100) / 10} s)`);
+  }));
+  const failed = results.filter((r) => r.status === 'rejected');
+  if (failed.length > 0) {
+    await down();
+    throw new Error(failed.map((f) => f.reason?.message ?? String(f.reason)).join('\n\n'));
+  }
+  return env;
+}
+
+/** Stops every engine `up` started (SIGTERM to the process group, SIGKILL after 20 s) and removes their data. */
+export async function down() {
+  const state = readState();
+  const runDirs = new Set();
+  await Promise.all(Object.entries(state.engines).map(async ([name, engine]) => {
+    runDirs.add(engine.runDir);
+    if (!alive(engine.pid)) return;
+    killGroup(engine.pid, 'SIGTERM');
+    for (let i = 0; i < 80 && alive(engine.pid); i++) await sleep(250);
+    if (alive(engine.pid)) {
+      log(`${name} did not stop in 20 s; killing it`);
+      killGroup(engine.pid, 'SIGKILL');
+    }
+    log(`${name} stopped`);
+  }));
+  for (const dir of runDirs) if (dir) rmSync(dir, { recursive: true, force: true });
+  writeState({ engines: {} });
+}
+
+async function main() {
+  const [command = 'status', ...names] = process.argv.slice(2);
+  const unknown = names.filter((n) => !ENGINES.includes(n));
+  if (unknown.length > 0) throw new Error(`unknown engines: ${unknown.join(', ')} (known: ${ENGINES.join(', ')})`);
+  if (command === 'up') {
+    const env = await up(names.length > 0 ? names : ENGINES);
+    for (const [k, v] of Object.entries(env)) process.stdout.write(`${k}=${v}\n`);
+  } else if (command === 'down') {
+    await down();
+  } else if (command === 'status') {
+    for (const [name, e] of Object.entries(readState().engines)) process.stdout.write(`${name}\t${alive(e.pid) ? 'running' : 'dead'}\t${e.endpoint}\tlog: ${e.logFile}\n`);
+  } else {
+    throw new Error(`usage: engines.mjs up|down|status [${ENGINES.join('|')} …]`);
+  }
+}
+
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((error) => {
+    log(error.message);
+    process.exit(1);
+  });
+}
