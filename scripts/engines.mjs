@@ -216,11 +216,13 @@ function killGroup(pid, signal) {
 }
 
 /**
- * Starts the named engines (those without an endpoint in the environment) and returns the
- * environment variables that point metalake and its tests at them.
+ * Starts the named engines (those without an endpoint in the environment, and not already
+ * running) and returns the environment variables that point metalake and its tests at them,
+ * with the names of the engines this call started.
  */
 export async function up(names = ENGINES) {
   const env = {};
+  const started = [];
   const state = readState();
   const wanted = names.filter((n) => {
     const given = process.env[ENDPOINT_VARS[n]];
@@ -237,35 +239,38 @@ export async function up(names = ENGINES) {
     }
     return true;
   });
-  if (wanted.length === 0) return env;
+  if (wanted.length === 0) return { env, started };
   const missing = missingTools();
   if (missing.length > 0) throw new Error(`cannot start ${wanted.join(', ')}: ${missing.join(' and ')} not found (install a JDK 17+ and Maven, or set ${wanted.map((n) => ENDPOINT_VARS[n]).join(', ')})`);
   const runDir = join(BASE, 'run', `${Date.now()}-${process.pid}`);
   mkdirSync(runDir, { recursive: true });
   // Resolve one after the other (Maven's local repository is shared), then start in parallel.
   const homes = Object.fromEntries(wanted.map((n) => [n, resolveEngine(n)]));
-  const started = performance.now();
+  const t0 = performance.now();
   const results = await Promise.allSettled(wanted.map(async (n) => {
     const engine = await STARTERS[n](homes[n], runDir);
     state.engines[n] = { ...engine, runDir, version: VERSIONS[n] };
     writeState(state);
+    started.push(n);
     env[ENDPOINT_VARS[n]] = engine.endpoint;
-    log(`${n} ${VERSIONS[n]} ready at ${engine.endpoint} (${Math.round((performance.now() - started) / 100) / 10} s)`);
+    log(`${n} ${VERSIONS[n]} ready at ${engine.endpoint} (${Math.round((performance.now() - t0) / 100) / 10} s)`);
   }));
   const failed = results.filter((r) => r.status === 'rejected');
   if (failed.length > 0) {
-    await down();
+    await down(started);
+    rmSync(runDir, { recursive: true, force: true });
     throw new Error(failed.map((f) => f.reason?.message ?? String(f.reason)).join('\n\n'));
   }
-  return env;
+  return { env, started };
 }
 
-/** Stops every engine `up` started (SIGTERM to the process group, SIGKILL after 20 s) and removes their data. */
-export async function down() {
+/** Stops the named engines (default: all that `up` started), SIGTERM to the process group then SIGKILL after 20 s, and removes their data. */
+export async function down(names = ENGINES) {
   const state = readState();
   const runDirs = new Set();
-  await Promise.all(Object.entries(state.engines).map(async ([name, engine]) => {
+  await Promise.all(Object.entries(state.engines).filter(([name]) => names.includes(name)).map(async ([name, engine]) => {
     runDirs.add(engine.runDir);
+    delete state.engines[name];
     if (!alive(engine.pid)) return;
     killGroup(engine.pid, 'SIGTERM');
     for (let i = 0; i < 80 && alive(engine.pid); i++) await sleep(250);
@@ -275,8 +280,10 @@ export async function down() {
     }
     log(`${name} stopped`);
   }));
-  for (const dir of runDirs) if (dir) rmSync(dir, { recursive: true, force: true });
-  writeState({ engines: {} });
+  // A run directory goes once no engine still running uses it.
+  const inUse = new Set(Object.values(state.engines).map((e) => e.runDir));
+  for (const dir of runDirs) if (dir && !inUse.has(dir)) rmSync(dir, { recursive: true, force: true });
+  writeState(state);
 }
 
 async function main() {
@@ -284,10 +291,10 @@ async function main() {
   const unknown = names.filter((n) => !ENGINES.includes(n));
   if (unknown.length > 0) throw new Error(`unknown engines: ${unknown.join(', ')} (known: ${ENGINES.join(', ')})`);
   if (command === 'up') {
-    const env = await up(names.length > 0 ? names : ENGINES);
+    const { env } = await up(names.length > 0 ? names : ENGINES);
     for (const [k, v] of Object.entries(env)) process.stdout.write(`${k}=${v}\n`);
   } else if (command === 'down') {
-    await down();
+    await down(names.length > 0 ? names : ENGINES);
   } else if (command === 'status') {
     for (const [name, e] of Object.entries(readState().engines)) process.stdout.write(`${name}\t${alive(e.pid) ? 'running' : 'dead'}\t${e.endpoint}\tlog: ${e.logFile}\n`);
   } else {

@@ -25,9 +25,9 @@ export interface App {
 }
 
 export async function startApp(config: Config, log: Logger): Promise<App> {
-  const store = createEmbeddedStore({ path: join(config.dataDir, 'metalake.db'), synchronous: config.embeddedSync });
+  const store = await openStore(config);
   const feed = createEmbeddedFeed();
-  log.info({ store: store.kind, feed: feed.kind, dataDir: config.dataDir }, 'store and change feed selected');
+  log.info({ store: store.kind, feed: feed.kind, ...(store.kind === 'embedded' ? { dataDir: config.dataDir } : { neo4j: config.neo4j?.uri }) }, 'store and change feed selected');
   const metrics = createMetrics();
   const services = createServices({ store, feed, limits: config.limits, log: log.child({ component: 'services' }) });
   metrics.trackSubscriptions(() => services.subscriptions.stats.open);
@@ -60,4 +60,16 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
       await store.close();
     },
   };
+}
+
+async function openStore(config: Config): Promise<GraphStore> {
+  switch (config.store) {
+    case 'embedded':
+      return createEmbeddedStore({ path: join(config.dataDir, 'metalake.db'), synchronous: config.embeddedSync });
+    case 'neo4j': {
+      if (!config.neo4j) throw new Error('STORE=neo4j needs NEO4J_URI');
+      const { createNeo4jStore } = await import('./store/neo4j/index.js');
+      return createNeo4jStore(config.neo4j);
+    }
+  }
 }

@@ -14,7 +14,11 @@ const EnvSchema = z.object({
   PORT: int(0, 65535).default(4000),
   HOST: z.string().min(1).default('0.0.0.0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  STORE: z.enum(['embedded']).default('embedded'),
+  STORE: z.enum(['embedded', 'neo4j']).default('embedded'),
+  NEO4J_URI: z.string().regex(/^(bolt|neo4j)(\+s|\+ssc)?:\/\/.+/, 'must be a bolt:// or neo4j:// URI').optional(),
+  NEO4J_USER: z.string().min(1).optional(),
+  NEO4J_PASSWORD: z.string().optional(),
+  NEO4J_DATABASE: z.string().min(1).optional(),
   DATA_DIR: z.string().min(1).default('.metalake'),
   EMBEDDED_SYNC: z.enum(['full', 'normal']).default('full'),
   DEMO_DATA: bool.optional(),
@@ -39,7 +43,8 @@ export interface Config {
   port: number;
   host: string;
   logLevel: string;
-  store: 'embedded';
+  store: 'embedded' | 'neo4j';
+  neo4j: { uri: string; user: string | undefined; password: string | undefined; database: string | undefined } | null;
   dataDir: string;
   embeddedSync: 'full' | 'normal';
   demoData: boolean;
@@ -79,6 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = resolve(e.DATA_DIR);
   const production = e.NODE_ENV === 'production';
   if (e.JWT_SECRET && e.JWT_JWKS_URL) problems.push('JWT_SECRET and JWT_JWKS_URL: set one, not both');
+  if (e.STORE === 'neo4j' && !e.NEO4J_URI) problems.push('NEO4J_URI is required with STORE=neo4j (e.g. bolt://127.0.0.1:7687)');
   if (production && !e.JWT_SECRET && !e.JWT_JWKS_URL) problems.push('JWT_JWKS_URL (or JWT_SECRET) is required when NODE_ENV=production');
   const algorithms = e.JWT_ALGORITHMS ?? (e.JWT_JWKS_URL ? ['RS256', 'ES256'] : ['HS256']);
   const allowed = e.JWT_JWKS_URL ? ASYMMETRIC : SYMMETRIC;
@@ -93,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     logLevel: e.LOG_LEVEL,
     store: e.STORE,
+    neo4j: e.NEO4J_URI ? { uri: e.NEO4J_URI, user: e.NEO4J_USER, password: e.NEO4J_PASSWORD, database: e.NEO4J_DATABASE } : null,
     dataDir,
     embeddedSync: e.EMBEDDED_SYNC,
     demoData: e.DEMO_DATA ?? !production,

@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     const viewer = await mintDevToken(config.jwt, { tenant: DEMO_TENANT, roles: ['viewer'] });
     const steward = await mintDevToken(config.jwt, { tenant: DEMO_TENANT, roles: ['steward'] });
     process.stdout.write(`
-metalake is running at ${app.server.url} (embedded store in ${config.dataDir})
+metalake is running at ${app.server.url} (${app.store.kind === 'embedded' ? `embedded store in ${config.dataDir}` : `${app.store.kind} store`})
 
 Development tokens for tenant "${DEMO_TENANT}" (12 h; mint more with: npm run token -- --tenant acme --roles viewer):
   viewer:  ${viewer}

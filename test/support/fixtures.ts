@@ -63,3 +63,15 @@ export function assetRecord(kind: AssetKind, qualifiedName: string, extra: Parti
 
 /** Short qualified names for graph-shaped tests: qn('a') = test://g/a */
 export const qn = (name: string): string => `test://g/${name}`;
+
+/** The Neo4j adapter against the server the engines harness started (NEO4J_URI). */
+export const neo4jFactory: StoreFactory = {
+  name: 'neo4j',
+  async open() {
+    const uri = process.env.NEO4J_URI;
+    if (!uri) throw new Error('NEO4J_URI is not set: run the tests with `npm test` (it starts Neo4j) or point NEO4J_URI at a server');
+    const { createNeo4jStore } = await import('../../src/store/neo4j/index.js');
+    const store = await createNeo4jStore({ uri, user: process.env.NEO4J_USER, password: process.env.NEO4J_PASSWORD, database: process.env.NEO4J_DATABASE });
+    return { store, close: () => store.close() };
+  },
+};

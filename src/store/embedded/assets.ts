@@ -1,6 +1,7 @@
 import type { AssetKind, AssetRecord, HistoryChange, HistoryRecord } from '../../domain/model.js';
-import type { AssetQuery, GraphTx, StorePage, StorePageRequest } from '../ports.js';
-import { type Conn, decodeCursor, driving, encodeCursor, list } from './conn.js';
+import type { AssetQuery, GraphTx } from '../ports.js';
+import { decodeCursor, encodeCursor, paged } from '../cursor.js';
+import { type Conn, driving, list } from './conn.js';
 
 interface AssetRow {
   id: string;
@@ -182,9 +183,3 @@ function toHistory(r: HistoryRow): HistoryRecord {
 }
 
 const json = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v));
-
-/** Turns `first + 1` fetched rows into a page. */
-export function paged<T>(rows: T[], page: StorePageRequest, cursor: (row: T) => string): StorePage<T> {
-  const hasNextPage = rows.length > page.first;
-  return { hasNextPage, items: rows.slice(0, page.first).map((node) => ({ node, cursor: cursor(node) })) };
-}

@@ -40,14 +40,3 @@ export const list = (values: readonly string[]): string => JSON.stringify(values
  * tenant prefix for selective and may scan the whole tenant instead of probing the index.
  */
 export const driving = (param: string): string => `(SELECT DISTINCT value AS v FROM json_each(${param})) l`;
-
-export const encodeCursor = (parts: readonly (string | number)[]): string => JSON.stringify(parts);
-export function decodeCursor(cursor: string | null): unknown[] | null {
-  if (cursor === null) return null;
-  try {
-    const parsed: unknown = JSON.parse(cursor);
-    return Array.isArray(parsed) ? parsed : null;
-  } catch {
-    return null;
-  }
-}

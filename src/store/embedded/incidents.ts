@@ -1,7 +1,7 @@
 import type { IncidentRecord, IncidentSeverity, IncidentStatus, IncidentType } from '../../domain/model.js';
 import type { GraphTx, IncidentQuery } from '../ports.js';
-import { paged } from './assets.js';
-import { type Conn, decodeCursor, driving, encodeCursor, list } from './conn.js';
+import { decodeCursor, encodeCursor, paged } from '../cursor.js';
+import { type Conn, driving, list } from './conn.js';
 
 interface IncidentRow {
   id: string; source: string; external_id: string; type: string; severity: string; status: string;

@@ -1,5 +1,6 @@
 import type { EdgeRecord } from '../../domain/model.js';
-import type { EdgeDirection, GraphTx, Traversal } from '../ports.js';
+import type { EdgeDirection, GraphTx } from '../ports.js';
+import { breadthFirst } from '../traversal.js';
 import { type Conn, driving, list } from './conn.js';
 
 interface EdgeRow {
@@ -25,39 +26,8 @@ export function lineageOps(c: Conn): LineageOps {
     async edgesOf(ids, direction) {
       return edgesOf(ids, direction);
     },
-    async traverse(rootId, direction, maxDepth, maxNodes): Promise<Traversal> {
-      const visited = new Set<string>([rootId]);
-      const edges: EdgeRecord[] = [];
-      const seenEdges = new Set<string>();
-      let frontier = [rootId];
-      let truncated = false;
-      for (let depth = 0; frontier.length > 0; depth++) {
-        const next = edgesOf(frontier, direction);
-        if (depth === maxDepth) {
-          // Anything leading further out means the depth limit cut the graph.
-          truncated = next.some((e) => !visited.has(direction === 'DOWNSTREAM' ? e.toId : e.fromId)) || truncated;
-          break;
-        }
-        const nextFrontier: string[] = [];
-        for (const e of next) {
-          const far = direction === 'DOWNSTREAM' ? e.toId : e.fromId;
-          if (!visited.has(far)) {
-            if (visited.size >= maxNodes) {
-              truncated = true;
-              continue;
-            }
-            visited.add(far);
-            nextFrontier.push(far);
-          }
-          const key = `${e.fromId}\u0000${e.toId}\u0000${e.processId ?? ''}`;
-          if (!seenEdges.has(key)) {
-            seenEdges.add(key);
-            edges.push(e);
-          }
-        }
-        frontier = nextFrontier;
-      }
-      return { nodeIds: [...visited], edges, truncated };
+    traverse(rootId, direction, maxDepth, maxNodes) {
+      return breadthFirst(async (ids, d) => edgesOf(ids, d), rootId, direction, maxDepth, maxNodes);
     },
     async addEdges(newEdges, actor, at) {
       const insert = c.stmt('INSERT OR IGNORE INTO edges (tenant, from_id, to_id, process_id, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)');

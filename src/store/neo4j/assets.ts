@@ -1,0 +1,147 @@
+import type { AssetKind, AssetRecord, HistoryChange, HistoryRecord } from '../../domain/model.js';
+import { decodeCursor, encodeCursor, paged } from '../cursor.js';
+import type { AssetQuery, GraphTx } from '../ports.js';
+import { type Cx, json, parse } from './session.js';
+
+/** Projection of an :Asset node `a` into a record shape. */
+export const ASSET = 'a { .id, .qualifiedName, .kind, .name, .description, .owners, .attributes, .parentId, .version, .createdAt, .updatedAt }';
+
+interface AssetRow { a: Record<string, unknown> }
+
+export function toAsset(p: Record<string, unknown>): AssetRecord {
+  return {
+    id: p.id as string,
+    qualifiedName: p.qualifiedName as string,
+    kind: p.kind as AssetKind,
+    name: p.name as string,
+    description: (p.description as string | undefined) ?? null,
+    owners: (p.owners as string[] | undefined) ?? [],
+    attributes: parse<AssetRecord['attributes']>(p.attributes) ?? {},
+    parentId: (p.parentId as string | undefined) ?? null,
+    version: p.version as number,
+    createdAt: p.createdAt as string,
+    updatedAt: p.updatedAt as string,
+  };
+}
+
+export const toAssets = (rows: AssetRow[]): AssetRecord[] => rows.map((r) => toAsset(r.a));
+
+/** WHERE clause of an asset filter on node `a`, with its parameters. */
+export function assetWhere(query: AssetQuery): { where: string; params: Record<string, unknown> } {
+  const clauses: string[] = [];
+  const params: Record<string, unknown> = {};
+  if (query.kinds?.length) {
+    clauses.push('a.kind IN $kinds');
+    params.kinds = query.kinds;
+  }
+  if (query.qualifiedNamePrefix !== undefined) {
+    clauses.push('a.qualifiedName STARTS WITH $prefix');
+    params.prefix = query.qualifiedNamePrefix;
+  }
+  if (query.parentId !== undefined) {
+    clauses.push('a.parentId = $parentId');
+    params.parentId = query.parentId;
+  }
+  if (query.owner !== undefined) {
+    clauses.push('$owner IN a.owners');
+    params.owner = query.owner;
+  }
+  if (query.classification !== undefined) {
+    clauses.push(`(EXISTS { MATCH (d:Direct {tenant: $t, assetId: a.id, classification: $classification}) }
+      OR EXISTS { MATCH (p:Propagation {tenant: $t, assetId: a.id, classification: $classification}) WHERE p.blocked = false })`);
+    params.classification = query.classification;
+  }
+  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}
+
+type AssetOps = Pick<GraphTx,
+  'assetsByIds' | 'assetsByQualifiedNames' | 'listAssets' | 'countAssets' | 'history' |
+  'writeAssets' | 'deleteAssets' | 'descendants' | 'appendHistory'>;
+
+export function assetOps(cx: Cx): AssetOps {
+  const t = cx.tenant;
+  return {
+    async assetsByIds(ids) {
+      if (ids.length === 0) return [];
+      return toAssets(await cx.run<AssetRow>(`UNWIND $ids AS id MATCH (a:Asset {tenant: $t, id: id}) RETURN DISTINCT ${ASSET} AS a`, { t, ids: [...ids] }));
+    },
+    async assetsByQualifiedNames(names) {
+      if (names.length === 0) return [];
+      return toAssets(await cx.run<AssetRow>(`UNWIND $names AS qn MATCH (a:Asset {tenant: $t, qualifiedName: qn}) RETURN DISTINCT ${ASSET} AS a`, { t, names: [...names] }));
+    },
+    async listAssets(query, page) {
+      const { where, params } = assetWhere(query);
+      const after = decodeCursor(page.after)?.[0];
+      const afterClause = typeof after === 'string' ? `${where ? ' AND' : 'WHERE'} a.qualifiedName > $after` : '';
+      const rows = await cx.run<AssetRow>(`MATCH (a:Asset {tenant: $t}) ${where}${afterClause} RETURN ${ASSET} AS a ORDER BY a.qualifiedName LIMIT $limit`,
+        { ...params, t, after: after ?? null, limit: page.first + 1 });
+      return paged(toAssets(rows), page, (a) => encodeCursor([a.qualifiedName]));
+    },
+    async countAssets(query) {
+      const { where, params } = assetWhere(query);
+      const [row] = await cx.run<{ n: number }>(`MATCH (a:Asset {tenant: $t}) ${where} RETURN count(a) AS n`, { ...params, t });
+      return row?.n ?? 0;
+    },
+    async history(assetId, page) {
+      const after = decodeCursor(page.after);
+      const afterClause = after?.length === 3
+        ? 'AND (h.at < $at OR (h.at = $at AND (h.version < $version OR (h.version = $version AND h.id < $id))))' : '';
+      const rows = await cx.run<{ h: Record<string, unknown> }>(`MATCH (h:History {tenant: $t, assetId: $assetId}) WHERE true ${afterClause}
+        RETURN h { .* } AS h ORDER BY h.at DESC, h.version DESC, h.id DESC LIMIT $limit`,
+        { t, assetId, at: after?.[0] ?? null, version: after?.[1] ?? null, id: after?.[2] ?? null, limit: page.first + 1 });
+      return paged(rows.map((r) => toHistory(r.h)), page, (h) => encodeCursor([h.at, h.version, h.id]));
+    },
+    async writeAssets(records) {
+      if (records.length === 0) return;
+      const rows = records.map((r) => ({ ...r, attributes: json(r.attributes) }));
+      await cx.run(`UNWIND $rows AS r
+        MERGE (a:Asset {tenant: $t, id: r.id})
+        SET a.qualifiedName = r.qualifiedName, a.kind = r.kind, a.name = r.name, a.description = r.description, a.owners = r.owners,
+            a.attributes = r.attributes, a.parentId = r.parentId, a.version = r.version, a.createdAt = r.createdAt, a.updatedAt = r.updatedAt`, { t, rows });
+      // Containment as relationships too, once every node of the batch exists.
+      await cx.run(`UNWIND $rows AS r
+        MATCH (a:Asset {tenant: $t, id: r.id})
+        OPTIONAL MATCH (old:Asset)-[c:CONTAINS]->(a) WHERE old.id <> coalesce(r.parentId, '')
+        DELETE c
+        WITH DISTINCT a, r WHERE r.parentId IS NOT NULL
+        MATCH (p:Asset {tenant: $t, id: r.parentId})
+        MERGE (p)-[:CONTAINS]->(a)`, { t, rows: records.map((r) => ({ id: r.id, parentId: r.parentId })) });
+    },
+    async deleteAssets(ids) {
+      if (ids.length === 0) return;
+      const p = { t, ids: [...ids] };
+      await cx.run(`MATCH (:Asset {tenant: $t})-[r:FLOWS_TO]->() WHERE r.processId IN $ids DELETE r`, p);
+      await cx.run(`UNWIND $ids AS id MATCH (n:Direct {tenant: $t, assetId: id}) DELETE n`, p);
+      await cx.run(`UNWIND $ids AS id MATCH (n:Block {tenant: $t, assetId: id}) DELETE n`, p);
+      await cx.run(`UNWIND $ids AS id MATCH (n:Propagation {tenant: $t, assetId: id}) DELETE n`, p);
+      await cx.run(`UNWIND $ids AS id MATCH (n:Propagation {tenant: $t, sourceId: id}) DELETE n`, p);
+      // DETACH removes lineage, containment and incident links with the node.
+      await cx.run(`UNWIND $ids AS id MATCH (a:Asset {tenant: $t, id: id}) DETACH DELETE a`, p);
+    },
+    async descendants(ids) {
+      if (ids.length === 0) return [];
+      const rows = await cx.run<{ id: string }>(`UNWIND $ids AS id MATCH (:Asset {tenant: $t, id: id})-[:CONTAINS*1..64]->(d:Asset) RETURN DISTINCT d.id AS id`, { t, ids: [...ids] });
+      const roots = new Set(ids);
+      return rows.map((r) => r.id).filter((id) => !roots.has(id));
+    },
+    async appendHistory(entries) {
+      if (entries.length === 0) return;
+      await cx.run(`UNWIND $rows AS r CREATE (h:History) SET h = r, h.tenant = $t`,
+        { t, rows: entries.map((e) => ({ ...e, before: json(e.before), after: json(e.after) })) });
+    },
+  };
+}
+
+function toHistory(h: Record<string, unknown>): HistoryRecord {
+  return {
+    id: h.id as string,
+    assetId: h.assetId as string,
+    qualifiedName: h.qualifiedName as string,
+    change: h.change as HistoryChange,
+    actor: h.actor as string,
+    at: h.at as string,
+    version: h.version as number,
+    before: parse(h.before),
+    after: parse(h.after),
+  };
+}

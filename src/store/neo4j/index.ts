@@ -1,0 +1,140 @@
+// The Neo4j graph store: assets as nodes, lineage as :FLOWS_TO and containment as :CONTAINS
+// relationships; assignments, blocks, propagation rows, history, incidents and the outbox as
+// nodes keyed by tenant. Every query names the tenant; writes run in managed transactions
+// (retried by the driver on transient errors) with batched UNWIND statements.
+import neo4j, { type Driver } from 'neo4j-driver';
+import type { ChangeEvent } from '../../domain/events.js';
+import type { GraphReader, GraphStore, GraphTx, Outbox, TenantGraph } from '../ports.js';
+import { assetOps } from './assets.js';
+import { classificationOps } from './classification.js';
+import { incidentOps } from './incidents.js';
+import { lineageOps } from './lineage.js';
+import { searchOps } from './search.js';
+import { type Cx, type Run, readRunner, translate, txRunner } from './session.js';
+
+export interface Neo4jStoreOptions {
+  uri: string;
+  user?: string | undefined;
+  password?: string | undefined;
+  database?: string | undefined;
+}
+
+const SCHEMA = [
+  'CREATE CONSTRAINT asset_id IF NOT EXISTS FOR (a:Asset) REQUIRE (a.tenant, a.id) IS UNIQUE',
+  'CREATE CONSTRAINT asset_qualified_name IF NOT EXISTS FOR (a:Asset) REQUIRE (a.tenant, a.qualifiedName) IS UNIQUE',
+  'CREATE INDEX asset_tenant IF NOT EXISTS FOR (a:Asset) ON (a.tenant)',
+  'CREATE INDEX asset_parent IF NOT EXISTS FOR (a:Asset) ON (a.tenant, a.parentId)',
+  'CREATE INDEX flow_process IF NOT EXISTS FOR ()-[r:FLOWS_TO]-() ON (r.processId)',
+  'CREATE CONSTRAINT classification_type IF NOT EXISTS FOR (c:ClassificationType) REQUIRE (c.tenant, c.name) IS UNIQUE',
+  'CREATE CONSTRAINT direct_assignment IF NOT EXISTS FOR (d:Direct) REQUIRE (d.tenant, d.assetId, d.classification) IS UNIQUE',
+  'CREATE INDEX direct_by_asset IF NOT EXISTS FOR (d:Direct) ON (d.tenant, d.assetId)',
+  'CREATE CONSTRAINT propagation_row IF NOT EXISTS FOR (p:Propagation) REQUIRE (p.tenant, p.classification, p.sourceId, p.assetId) IS UNIQUE',
+  'CREATE INDEX propagation_by_asset IF NOT EXISTS FOR (p:Propagation) ON (p.tenant, p.assetId)',
+  'CREATE INDEX propagation_by_unit IF NOT EXISTS FOR (p:Propagation) ON (p.tenant, p.classification, p.sourceId)',
+  'CREATE INDEX propagation_by_source IF NOT EXISTS FOR (p:Propagation) ON (p.tenant, p.sourceId)',
+  'CREATE CONSTRAINT block IF NOT EXISTS FOR (b:Block) REQUIRE (b.tenant, b.assetId, b.classification) IS UNIQUE',
+  'CREATE INDEX block_by_asset IF NOT EXISTS FOR (b:Block) ON (b.tenant, b.assetId)',
+  'CREATE INDEX history_by_asset IF NOT EXISTS FOR (h:History) ON (h.tenant, h.assetId)',
+  'CREATE CONSTRAINT incident_id IF NOT EXISTS FOR (i:Incident) REQUIRE (i.tenant, i.id) IS UNIQUE',
+  'CREATE CONSTRAINT incident_external IF NOT EXISTS FOR (i:Incident) REQUIRE (i.tenant, i.source, i.externalId) IS UNIQUE',
+  'CREATE INDEX incident_tenant IF NOT EXISTS FOR (i:Incident) ON (i.tenant)',
+  'CREATE CONSTRAINT outbox_seq IF NOT EXISTS FOR (e:OutboxEvent) REQUIRE e.seq IS UNIQUE',
+  'CREATE INDEX outbox_pending IF NOT EXISTS FOR (e:PendingEvent) ON (e.seq)',
+  'CREATE INDEX outbox_published IF NOT EXISTS FOR (e:OutboxEvent) ON (e.publishedAt)',
+  'CREATE CONSTRAINT outbox_sequence IF NOT EXISTS FOR (s:OutboxSequence) REQUIRE s.name IS UNIQUE',
+];
+
+function ops(cx: Cx): GraphTx {
+  return {
+    ...assetOps(cx),
+    ...lineageOps(cx),
+    ...classificationOps(cx),
+    ...incidentOps(cx),
+    ...searchOps(cx),
+    async appendEvents(events: readonly ChangeEvent[]) {
+      if (events.length === 0) return;
+      // The sequence node's write lock is held to commit, so sequence order is commit order.
+      await cx.run(`MATCH (s:OutboxSequence {name: 'outbox'})
+        SET s.value = s.value + size($events)
+        WITH s.value - size($events) AS base
+        UNWIND range(0, size($events) - 1) AS i
+        CREATE (:OutboxEvent:PendingEvent {seq: base + i + 1, tenant: $t, eventId: $events[i].eventId, type: $events[i].type, payload: $events[i].payload, createdAt: $events[i].at})`,
+      { t: cx.tenant, events: events.map((e) => ({ eventId: e.eventId, type: e.type, at: e.at, payload: JSON.stringify(e) })) });
+    },
+  };
+}
+
+export async function createNeo4jStore(options: Neo4jStoreOptions): Promise<GraphStore> {
+  const auth = options.user ? neo4j.auth.basic(options.user, options.password ?? '') : undefined;
+  const driver: Driver = neo4j.driver(options.uri, auth, { disableLosslessIntegers: true, maxConnectionPoolSize: 50, connectionAcquisitionTimeout: 30_000 });
+  const database = options.database;
+  await driver.verifyConnectivity(database ? { database } : {});
+  const read: Run = readRunner(driver, database);
+  const write = async <T>(work: (run: Run) => Promise<T>): Promise<T> => {
+    const session = driver.session({ defaultAccessMode: neo4j.session.WRITE, ...(database ? { database } : {}) });
+    try {
+      return await session.executeWrite((tx) => work(txRunner(tx)));
+    } catch (error) {
+      throw translate(error);
+    } finally {
+      await session.close();
+    }
+  };
+  for (const statement of SCHEMA) await write((run) => run(statement));
+  await write((run) => run("MERGE (s:OutboxSequence {name: 'outbox'}) ON CREATE SET s.value = 0"));
+  const commitListeners = new Set<() => void>();
+
+  const outbox: Outbox = {
+    async pending(limit) {
+      const rows = await read<{ seq: number; payload: string }>('MATCH (e:PendingEvent) RETURN e.seq AS seq, e.payload AS payload ORDER BY e.seq LIMIT $limit', { limit });
+      return rows.map((r) => ({ seq: r.seq, event: JSON.parse(r.payload) as ChangeEvent }));
+    },
+    async markPublished(seqs) {
+      if (seqs.length === 0) return;
+      await write((run) => run('UNWIND $seqs AS s MATCH (e:PendingEvent {seq: s}) REMOVE e:PendingEvent SET e.publishedAt = $now', { seqs: [...seqs], now: new Date().toISOString() }));
+    },
+    async purgePublished(olderThan) {
+      const [row] = await write((run) => run<{ n: number }>('MATCH (e:OutboxEvent) WHERE e.publishedAt < $cutoff WITH e LIMIT 10000 DELETE e RETURN count(*) AS n', { cutoff: olderThan }));
+      return row?.n ?? 0;
+    },
+  };
+
+  return {
+    kind: 'neo4j',
+    outbox,
+    tenant(tenant: string): TenantGraph {
+      if (tenant.length === 0) throw new Error('tenant must not be empty');
+      const reader: GraphReader = ops({ tenant, run: read });
+      return {
+        ...reader,
+        tenant,
+        async transaction<T>(work: (tx: GraphTx) => Promise<T>): Promise<T> {
+          let appended = false;
+          const result = await write(async (run) => {
+            appended = false;
+            const tx = ops({ tenant, run });
+            return work({
+              ...tx,
+              async appendEvents(events) {
+                appended ||= events.length > 0;
+                return tx.appendEvents(events);
+              },
+            });
+          });
+          if (appended) for (const listener of commitListeners) listener();
+          return result;
+        },
+      };
+    },
+    onCommit(listener) {
+      commitListeners.add(listener);
+      return () => commitListeners.delete(listener);
+    },
+    async ping() {
+      await read('RETURN 1 AS ok');
+    },
+    async close() {
+      await driver.close();
+    },
+  };
+}

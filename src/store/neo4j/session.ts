@@ -1,0 +1,50 @@
+// The one boundary between neo4j-driver and the domain: tenant-bound query helpers, and driver
+// errors translated into domain errors.
+import neo4j, { type Driver, type ManagedTransaction, Neo4jError, type QueryResult, type RecordShape } from 'neo4j-driver';
+import { DomainError } from '../../domain/errors.js';
+
+/** Runs parameterised Cypher: inside a transaction, or in a fresh read session. */
+export type Run = <R extends RecordShape = RecordShape>(cypher: string, params?: Record<string, unknown>) => Promise<R[]>;
+
+export interface Cx {
+  readonly tenant: string;
+  run: Run;
+}
+
+const records = <R extends RecordShape>(result: QueryResult<R>): R[] => result.records.map((r) => r.toObject());
+
+/** JavaScript numbers travel as floats; integral ones become Cypher integers (LIMIT, versions, sequences). */
+function integers(value: unknown): unknown {
+  if (typeof value === 'number') return Number.isInteger(value) ? neo4j.int(value) : value;
+  if (Array.isArray(value)) return value.map(integers);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, integers(v)]));
+  return value;
+}
+
+export function txRunner(tx: ManagedTransaction): Run {
+  return async <R extends RecordShape>(cypher: string, params: Record<string, unknown> = {}) => records(await tx.run<R>(cypher, integers(params) as Record<string, unknown>));
+}
+
+export function readRunner(driver: Driver, database: string | undefined): Run {
+  return async <R extends RecordShape>(cypher: string, params: Record<string, unknown> = {}) => {
+    const session = driver.session({ defaultAccessMode: neo4j.session.READ, ...(database ? { database } : {}) });
+    try {
+      return await session.executeRead(async (tx) => records(await tx.run<R>(cypher, integers(params) as Record<string, unknown>)));
+    } catch (error) {
+      throw translate(error);
+    } finally {
+      await session.close();
+    }
+  };
+}
+
+export function translate(error: unknown): unknown {
+  if (error instanceof Neo4jError && error.code === 'Neo.ClientError.Schema.ConstraintValidationFailed') {
+    return new DomainError('CONFLICT', 'A concurrent change already wrote this (unique key taken); retry the request');
+  }
+  return error;
+}
+
+/** JSON stored as strings (Neo4j properties hold no maps). */
+export const json = (value: unknown): string | null => (value === null || value === undefined ? null : JSON.stringify(value));
+export const parse = <T>(value: unknown): T => (typeof value === 'string' ? (JSON.parse(value) as T) : (null as T));
