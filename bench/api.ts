@@ -1,11 +1,9 @@
-// npm run bench:api — a synthetic estate of 110k assets with ~100k lineage edges in the embedded
+// npm run bench:api — the synthetic estate (bench/estate.ts: 110k assets, 109k lineage edges) in the embedded
 // store, then, against the server in its own process: asset-by-qualifiedName and lineage
 // (depth 5) latency under open-loop load, and propagation of one classification to 10,000
 // downstream assets (commit time, and time until a websocket subscriber has every event).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createClient } from 'graphql-ws';
-import WebSocket from 'ws';
 import { mintDevToken } from '../src/auth/tokens.js';
 import { loadConfig } from '../src/config.js';
 import type { Viewer } from '../src/domain/auth.js';
@@ -15,17 +13,14 @@ import { createEmbeddedFeed } from '../src/store/embedded/feed.js';
 import { createEmbeddedStore } from '../src/store/embedded/index.js';
 import { createOutboxRelay } from '../src/streams/outbox-relay.js';
 import { servicesFor, silentLog, tempDir } from '../test/support/fixtures.js';
-import { gqlPost, machine, openLoop, startServerProcess, writeResults } from './lib.js';
+import { COLUMNS, FANOUT, LEAVES, fanout, pick, pq, warehouses } from './estate.js';
+import { gqlPost, machine, measurePropagation, openLoop, startServerProcess, writeResults } from './lib.js';
 
 const SECRET = 'bench-secret-0123456789-0123456789-0123456789';
 const TENANT = 'bench';
-const DBS = 10, SCHEMAS = 10, TABLES = 100, COLUMNS = 9;
-const FANOUT = 100, LEAVES = 99; // 100 + 100 × 99 = 10,000 downstream of the root
 const RPS = Number(process.env.BENCH_RPS ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 
-const tq = (d: number, s: number, t: number) => `snowflake://bench/db${d}.s${s}.t${t}`;
-const pq = (i: number) => `snowflake://bench/prop.fan.t${i}`;
 
 async function buildEstate(dataDir: string): Promise<{ assets: number; edges: number; seconds: number }> {
   const store = createEmbeddedStore({ path: join(dataDir, 'metalake.db'), synchronous: 'normal' });
@@ -48,71 +43,15 @@ async function buildEstate(dataDir: string): Promise<{ assets: number; edges: nu
       edges += Math.min(1000, batch.length - i);
     }
   };
-  for (let d = 0; d < DBS; d++) {
-    const db = `snowflake://bench/db${d}`;
-    const batch: AssetInput[] = [{ qualifiedName: db, kind: 'DATABASE' }];
-    for (let s = 0; s < SCHEMAS; s++) {
-      batch.push({ qualifiedName: `${db}.s${s}`, kind: 'SCHEMA', parentQualifiedName: db });
-      for (let t = 0; t < TABLES; t++) {
-        batch.push({ qualifiedName: tq(d, s, t), kind: 'TABLE', description: `Layer ${s} model ${t} of warehouse ${d}`, owners: [`team${t % 7}@bench.io`], parentQualifiedName: `${db}.s${s}`, attributes: { rows: t * 1000 } });
-        for (let c = 0; c < COLUMNS; c++) batch.push({ qualifiedName: `${tq(d, s, t)}.c${c}`, kind: 'COLUMN', parentQualifiedName: tq(d, s, t), attributes: { dataType: 'VARCHAR' } });
-      }
-    }
-    await upsert(batch);
-    const lineage: EdgeInput[] = [];
-    for (let s = 1; s < SCHEMAS; s++) {
-      for (let t = 0; t < TABLES; t++) {
-        lineage.push({ from: tq(d, s - 1, t), to: tq(d, s, t) }, { from: tq(d, s - 1, (t * 7 + 3) % TABLES), to: tq(d, s, t) });
-        for (let c = 0; c < COLUMNS; c++) lineage.push({ from: `${tq(d, s - 1, t)}.c${c}`, to: `${tq(d, s, t)}.c${c}` });
-      }
-    }
-    await link(lineage);
+  for (const warehouse of [...warehouses(), fanout()]) {
+    await upsert(warehouse.assets);
+    await link(warehouse.lineage);
   }
-  const fan: AssetInput[] = [{ qualifiedName: 'snowflake://bench/prop', kind: 'DATABASE' }, { qualifiedName: 'snowflake://bench/prop.fan', kind: 'SCHEMA', parentQualifiedName: 'snowflake://bench/prop' }];
-  for (let i = 0; i <= FANOUT * (LEAVES + 1); i++) fan.push({ qualifiedName: pq(i), kind: 'TABLE', parentQualifiedName: 'snowflake://bench/prop.fan' });
-  await upsert(fan);
-  const tree: EdgeInput[] = [];
-  for (let m = 1; m <= FANOUT; m++) {
-    tree.push({ from: pq(0), to: pq(m) });
-    for (let l = 0; l < LEAVES; l++) tree.push({ from: pq(m), to: pq(FANOUT + 1 + (m - 1) * LEAVES + l) });
-  }
-  await link(tree);
   await services.classification.define(admin, { name: 'PII', propagateByDefault: true });
   await relay.flush();
   await relay.stop();
   await store.close();
   return { assets, edges, seconds: Math.round((performance.now() - started) / 100) / 10 };
-}
-
-async function propagation(url: string, viewer: string, steward: string) {
-  const expected = FANOUT * (LEAVES + 1) + 1;
-  const ws = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${viewer}` }, lazy: false, retryAttempts: 0 });
-  let received = 0;
-  let lastAt = 0;
-  const done = new Promise<void>((resolve, reject) => {
-    ws.subscribe({ query: 'subscription { classificationChanged(classifications: ["PII"]) { eventId change propagated asset { qualifiedName } } }' }, {
-      next: () => {
-        received++;
-        lastAt = performance.now();
-        if (received === expected) resolve();
-      },
-      error: reject,
-      complete: () => {},
-    });
-  });
-  await new Promise((r) => setTimeout(r, 500));
-  const t0 = performance.now();
-  const r = await gqlPost(url, steward, 'mutation($qn: String!) { classify(qualifiedName: $qn, classification: "PII") { added } }', { qn: pq(0) });
-  const committedMs = performance.now() - t0;
-  await Promise.race([done, new Promise((_, reject) => setTimeout(() => reject(new Error(`only ${received}/${expected} events after 60 s`)), 60_000))]);
-  await ws.dispose();
-  return {
-    downstreamAssets: expected - 1,
-    added: (r.data as { classify: { added: number } } | undefined)?.classify.added ?? r.errors,
-    committedMs: Math.round(committedMs),
-    allEventsDeliveredMs: Math.round(lastAt - t0),
-    eventsReceived: received,
-  };
 }
 
 async function main() {
@@ -134,7 +73,6 @@ async function main() {
       const ok = (r: { data?: unknown; errors?: unknown[] }) => r.errors === undefined && r.data !== undefined;
       const assetQuery = 'query($qn: String!) { asset(qualifiedName: $qn) { id qualifiedName kind name description owners version parent { qualifiedName } classifications { name propagated } } }';
       const lineageQuery = 'query($qn: String!) { lineage(qualifiedName: $qn, depth: 5) { truncated nodes { qualifiedName kind } edges { from { qualifiedName } to { qualifiedName } } } }';
-      const pick = (i: number) => tq((i * 7) % DBS, (i * 3) % 5, (i * 13) % TABLES);
       // Warm-up: JIT, statement caches, SQLite page cache.
       await openLoop(100, 3, (i) => gqlPost(server.url, viewer, assetQuery, { qn: `${pick(i)}.c${i % COLUMNS}` }).then(ok));
       process.stdout.write(`asset by qualifiedName at ${RPS} req/s for ${SECONDS} s …\n`);
@@ -144,7 +82,7 @@ async function main() {
       const lineageNodes = (sample.data as { lineage: { nodes: unknown[] } }).lineage.nodes.length;
       const lineage = await openLoop(RPS, SECONDS, (i) => gqlPost(server.url, viewer, lineageQuery, { qn: pick(i) }).then(ok));
       process.stdout.write(`  ${JSON.stringify(lineage)} (${lineageNodes} nodes in a typical answer)\npropagation to 10,000 downstream …\n`);
-      const prop = await propagation(server.url, viewer, steward);
+      const prop = await measurePropagation(server.url, viewer, steward, pq(0), FANOUT * (LEAVES + 1));
       process.stdout.write(`  ${JSON.stringify(prop)}\n`);
       const metrics = await (await fetch(server.url.replace('/graphql', '/metrics'))).text();
       const rssMiB = Math.round(Number(/^metalake_process_resident_memory_bytes (\S+)/m.exec(metrics)?.[1] ?? Number.NaN) / 2 ** 20);

@@ -3,6 +3,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import { PROJECT_ROOT } from '../src/paths.js';
 
 export interface LatencyStats {
@@ -121,4 +123,49 @@ export function writeResults(name: string, results: unknown): string {
 export async function gqlPost(url: string, token: string, query: string, variables: Record<string, unknown>): Promise<{ data?: unknown; errors?: unknown[] }> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
   return (await res.json()) as { data?: unknown; errors?: unknown[] };
+}
+
+/**
+ * One `classify` on `root` that propagates to `downstream` assets: the time until the mutation
+ * answers (all assignments committed) and until a websocket subscriber has every event.
+ */
+export async function measurePropagation(url: string, viewer: string, steward: string, root: string, downstream: number) {
+  const expected = downstream + 1;
+  const ws = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${viewer}` }, lazy: false, retryAttempts: 0 });
+  let received = 0;
+  let lastAt = 0;
+  const done = new Promise<void>((resolve, reject) => {
+    ws.subscribe({ query: 'subscription { classificationChanged(classifications: ["PII"]) { eventId change propagated asset { qualifiedName } } }' }, {
+      next: () => {
+        received++;
+        lastAt = performance.now();
+        if (received === expected) resolve();
+      },
+      error: reject,
+      complete: () => {},
+    });
+  });
+  await new Promise((r) => setTimeout(r, 500));
+  const t0 = performance.now();
+  const r = await gqlPost(url, steward, 'mutation($qn: String!) { classify(qualifiedName: $qn, classification: "PII") { added } }', { qn: root });
+  const committedMs = performance.now() - t0;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([done, new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`only ${received}/${expected} events after 120 s`)), 120_000); })]);
+  } finally {
+    clearTimeout(timer);
+    await ws.dispose();
+  }
+  return {
+    downstreamAssets: downstream,
+    added: (r.data as { classify: { added: number } } | undefined)?.classify.added ?? r.errors,
+    committedMs: Math.round(committedMs),
+    allEventsDeliveredMs: Math.round(lastAt - t0),
+    eventsReceived: received,
+  };
+}
+
+export function latencyOf(samples: number[]): { p50Ms: number; p95Ms: number; p99Ms: number } {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { p50Ms: round(percentile(sorted, 50)), p95Ms: round(percentile(sorted, 95)), p99Ms: round(percentile(sorted, 99)) };
 }

@@ -25,7 +25,7 @@ export interface App {
 }
 
 export async function startApp(config: Config, log: Logger): Promise<App> {
-  const store = await openStore(config);
+  const store = await openStore(config, log);
   const feed = createEmbeddedFeed();
   log.info({ store: store.kind, feed: feed.kind, ...(store.kind === 'embedded' ? { dataDir: config.dataDir } : { neo4j: config.neo4j?.uri }) }, 'store and change feed selected');
   const metrics = createMetrics();
@@ -62,14 +62,15 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   };
 }
 
-async function openStore(config: Config): Promise<GraphStore> {
+async function openStore(config: Config, log: Logger): Promise<GraphStore> {
   switch (config.store) {
     case 'embedded':
       return createEmbeddedStore({ path: join(config.dataDir, 'metalake.db'), synchronous: config.embeddedSync });
     case 'neo4j': {
       if (!config.neo4j) throw new Error('STORE=neo4j needs NEO4J_URI');
       const { createNeo4jStore } = await import('./store/neo4j/index.js');
-      return createNeo4jStore(config.neo4j);
+      const slow = log.child({ component: 'neo4j' });
+      return createNeo4jStore({ ...config.neo4j, slowQueryMs: 500, onSlowQuery: (cypher, ms) => slow.warn({ ms: Math.round(ms), cypher: cypher.replace(/\s+/g, ' ').slice(0, 200) }, 'slow Cypher statement') });
     }
   }
 }

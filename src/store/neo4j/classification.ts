@@ -35,7 +35,7 @@ export function classificationOps(cx: Cx): ClassificationOps {
       for (const { d } of await cx.run<{ d: Row }>('UNWIND $ids AS id MATCH (d:Direct {tenant: $t, assetId: id}) RETURN d { .* } AS d ORDER BY d.classification', p)) {
         state(d.assetId as string).direct.push({ assetId: d.assetId as string, classification: d.classification as string, propagate: d.propagate as boolean, addedAt: d.addedAt as string, addedBy: d.addedBy as string });
       }
-      for (const { r } of await cx.run<{ r: Row }>('UNWIND $ids AS id MATCH (r:Propagation {tenant: $t, assetId: id}) RETURN r { .* } AS r ORDER BY r.classification, r.addedAt, r.sourceId', p)) {
+      for (const { r } of await cx.run<{ r: Row }>('UNWIND $ids AS id MATCH (r:Propagation {tenant: $t, assetId: id}) USING INDEX r:Propagation(tenant, assetId) RETURN r { .* } AS r ORDER BY r.classification, r.addedAt, r.sourceId', p)) {
         state(r.assetId as string).propagated.push({ assetId: r.assetId as string, classification: r.classification as string, sourceId: r.sourceId as string, blocked: r.blocked as boolean, addedAt: r.addedAt as string, addedBy: r.addedBy as string });
       }
       for (const { b } of await cx.run<{ b: Row }>('UNWIND $ids AS id MATCH (b:Block {tenant: $t, assetId: id}) RETURN b { .* } AS b ORDER BY b.classification', p)) {
@@ -69,7 +69,7 @@ export function classificationOps(cx: Cx): ClassificationOps {
     },
     async propagationKeysAt(assetIds, which, classification) {
       if (assetIds.length === 0) return [];
-      const rows = await cx.run<{ sourceId: string; classification: string }>(`UNWIND $ids AS id MATCH (p:Propagation {tenant: $t, assetId: id})
+      const rows = await cx.run<{ sourceId: string; classification: string }>(`UNWIND $ids AS id MATCH (p:Propagation {tenant: $t, assetId: id}) USING INDEX p:Propagation(tenant, assetId)
         WHERE ($blocked IS NULL OR p.blocked = $blocked) AND ($c IS NULL OR p.classification = $c)
         RETURN DISTINCT p.sourceId AS sourceId, p.classification AS classification`,
         { t, ids: [...assetIds], blocked: which === 'any' ? null : which === 'blocked', c: classification ?? null });
@@ -107,7 +107,9 @@ export function classificationOps(cx: Cx): ClassificationOps {
       const wanted = new Map(rows.map((r) => [r.assetId, r.blocked]));
       const removed = [...existing.keys()].filter((id) => !wanted.has(id));
       const upserts = [...wanted].filter(([id, blocked]) => existing.get(id) !== blocked).map(([assetId, blocked]) => ({ assetId, blocked }));
-      // One batched write per kind of change, however many assets the unit reaches.
+      // One batched write per kind of change, however many assets the unit reaches. The by-asset
+      // lookups below pin their index: left alone, the planner may pick the per-unit composite
+      // index and scan a whole unit for every asset (10k × 10k rows for one classify).
       if (removed.length) await cx.run('UNWIND $ids AS id MATCH (p:Propagation {tenant: $t, classification: $c, sourceId: $s, assetId: id}) DELETE p', { ...unit, ids: removed });
       if (upserts.length) {
         await cx.run(`UNWIND $rows AS r MERGE (p:Propagation {tenant: $t, classification: $c, sourceId: $s, assetId: r.assetId})
@@ -120,7 +122,8 @@ export function classificationOps(cx: Cx): ClassificationOps {
       ];
       if (flipped.length === 0) return { appeared: [], disappeared: [] };
       const held = new Set((await cx.run<{ id: string }>(`UNWIND $ids AS id
-        MATCH (p:Propagation {tenant: $t, assetId: id, classification: $c}) WHERE p.blocked = false AND p.sourceId <> $s
+        MATCH (p:Propagation {tenant: $t, assetId: id, classification: $c}) USING INDEX p:Propagation(tenant, assetId)
+        WHERE p.blocked = false AND p.sourceId <> $s
         RETURN DISTINCT id`, { ...unit, ids: flipped.map((f) => f.id) })).map((r) => r.id));
       const loose = flipped.filter((f) => !held.has(f.id));
       return { appeared: loose.filter((f) => f.appeared).map((f) => f.id), disappeared: loose.filter((f) => !f.appeared).map((f) => f.id) };

@@ -17,6 +17,9 @@ export interface Neo4jStoreOptions {
   user?: string | undefined;
   password?: string | undefined;
   database?: string | undefined;
+  /** Statements slower than `slowQueryMs` are reported here (e.g. logged at warn). */
+  onSlowQuery?: ((cypher: string, ms: number) => void) | undefined;
+  slowQueryMs?: number | undefined;
 }
 
 const SCHEMA = [
@@ -69,11 +72,13 @@ export async function createNeo4jStore(options: Neo4jStoreOptions): Promise<Grap
   const driver: Driver = neo4j.driver(options.uri, auth, { disableLosslessIntegers: true, maxConnectionPoolSize: 50, connectionAcquisitionTimeout: 30_000 });
   const database = options.database;
   await driver.verifyConnectivity(database ? { database } : {});
-  const read: Run = readRunner(driver, database);
+  const threshold = options.slowQueryMs ?? 500;
+  const observe = options.onSlowQuery ? (cypher: string, ms: number) => { if (ms >= threshold) options.onSlowQuery!(cypher, ms); } : undefined;
+  const read: Run = readRunner(driver, database, observe);
   const write = async <T>(work: (run: Run) => Promise<T>): Promise<T> => {
     const session = driver.session({ defaultAccessMode: neo4j.session.WRITE, ...(database ? { database } : {}) });
     try {
-      return await session.executeWrite((tx) => work(txRunner(tx)));
+      return await session.executeWrite((tx) => work(txRunner(tx, observe)));
     } catch (error) {
       throw translate(error);
     } finally {

@@ -21,15 +21,23 @@ function integers(value: unknown): unknown {
   return value;
 }
 
-export function txRunner(tx: ManagedTransaction): Run {
-  return async <R extends RecordShape>(cypher: string, params: Record<string, unknown> = {}) => records(await tx.run<R>(cypher, integers(params) as Record<string, unknown>));
+/** Called with each statement's duration; the store logs the slow ones. */
+export type QueryObserver = (cypher: string, ms: number) => void;
+
+export function txRunner(tx: ManagedTransaction, observe?: QueryObserver): Run {
+  return async <R extends RecordShape>(cypher: string, params: Record<string, unknown> = {}) => {
+    const started = performance.now();
+    const result = records(await tx.run<R>(cypher, integers(params) as Record<string, unknown>));
+    observe?.(cypher, performance.now() - started);
+    return result;
+  };
 }
 
-export function readRunner(driver: Driver, database: string | undefined): Run {
+export function readRunner(driver: Driver, database: string | undefined, observe?: QueryObserver): Run {
   return async <R extends RecordShape>(cypher: string, params: Record<string, unknown> = {}) => {
     const session = driver.session({ defaultAccessMode: neo4j.session.READ, ...(database ? { database } : {}) });
     try {
-      return await session.executeRead(async (tx) => records(await tx.run<R>(cypher, integers(params) as Record<string, unknown>)));
+      return await session.executeRead((tx) => txRunner(tx, observe)<R>(cypher, params));
     } catch (error) {
       throw translate(error);
     } finally {

@@ -1,0 +1,54 @@
+// The synthetic estate every benchmark uses: 10 warehouses × 10 schema layers × 100 tables × 9
+// columns, each table fed by two tables of the layer above (and each column by its namesake),
+// plus a fan-out of 10,001 tables (root → 100 → 100 × 99) for propagation: 110,113 assets and
+// 109,000 lineage edges.
+import type { AssetInput } from '../src/services/assets.js';
+import type { EdgeInput } from '../src/services/lineage.js';
+
+export const DBS = 10, SCHEMAS = 10, TABLES = 100, COLUMNS = 9;
+export const FANOUT = 100, LEAVES = 99; // 100 + 100 × 99 = 10,000 downstream of the root
+
+export const tq = (d: number, s: number, t: number): string => `snowflake://bench/db${d}.s${s}.t${t}`;
+export const pq = (i: number): string => `snowflake://bench/prop.fan.t${i}`;
+/** A table in one of the first five layers, so that depth-5 lineage has room to go. */
+export const pick = (i: number): string => tq((i * 7) % DBS, (i * 3) % 5, (i * 13) % TABLES);
+
+/** Per warehouse: its assets (parents before children) and its lineage. */
+export function* warehouses(): Generator<{ assets: AssetInput[]; lineage: EdgeInput[] }> {
+  for (let d = 0; d < DBS; d++) {
+    const db = `snowflake://bench/db${d}`;
+    const assets: AssetInput[] = [{ qualifiedName: db, kind: 'DATABASE' }];
+    for (let s = 0; s < SCHEMAS; s++) {
+      assets.push({ qualifiedName: `${db}.s${s}`, kind: 'SCHEMA', parentQualifiedName: db });
+      for (let t = 0; t < TABLES; t++) {
+        assets.push({ qualifiedName: tq(d, s, t), kind: 'TABLE', description: `Layer ${s} model ${t} of warehouse ${d}`, owners: [`team${t % 7}@bench.io`], parentQualifiedName: `${db}.s${s}`, attributes: { rows: t * 1000 } });
+        for (let c = 0; c < COLUMNS; c++) assets.push({ qualifiedName: `${tq(d, s, t)}.c${c}`, kind: 'COLUMN', parentQualifiedName: tq(d, s, t), attributes: { dataType: 'VARCHAR' } });
+      }
+    }
+    const lineage: EdgeInput[] = [];
+    for (let s = 1; s < SCHEMAS; s++) {
+      for (let t = 0; t < TABLES; t++) {
+        lineage.push({ from: tq(d, s - 1, t), to: tq(d, s, t) }, { from: tq(d, s - 1, (t * 7 + 3) % TABLES), to: tq(d, s, t) });
+        for (let c = 0; c < COLUMNS; c++) lineage.push({ from: `${tq(d, s - 1, t)}.c${c}`, to: `${tq(d, s, t)}.c${c}` });
+      }
+    }
+    yield { assets, lineage };
+  }
+}
+
+export function fanout(): { assets: AssetInput[]; lineage: EdgeInput[] } {
+  const assets: AssetInput[] = [{ qualifiedName: 'snowflake://bench/prop', kind: 'DATABASE' }, { qualifiedName: 'snowflake://bench/prop.fan', kind: 'SCHEMA', parentQualifiedName: 'snowflake://bench/prop' }];
+  for (let i = 0; i <= FANOUT * (LEAVES + 1); i++) assets.push({ qualifiedName: pq(i), kind: 'TABLE', parentQualifiedName: 'snowflake://bench/prop.fan' });
+  const lineage: EdgeInput[] = [];
+  for (let m = 1; m <= FANOUT; m++) {
+    lineage.push({ from: pq(0), to: pq(m) });
+    for (let l = 0; l < LEAVES; l++) lineage.push({ from: pq(m), to: pq(FANOUT + 1 + (m - 1) * LEAVES + l) });
+  }
+  return { assets, lineage };
+}
+
+export function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

@@ -1,0 +1,6 @@
+// Types of the engines harness (scripts/engines.mjs), for the TypeScript benchmarks and tests.
+export type Engine = 'neo4j' | 'kafka' | 'elasticsearch';
+export const ENGINES: readonly Engine[];
+export function missingTools(): string[];
+export function up(names?: readonly Engine[]): Promise<{ env: Record<string, string>; started: Engine[] }>;
+export function down(names?: readonly Engine[]): Promise<void>;
