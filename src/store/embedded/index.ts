@@ -7,6 +7,7 @@ import Database, { SqliteError } from 'better-sqlite3';
 import { DomainError } from '../../domain/errors.js';
 import type { ChangeEvent } from '../../domain/events.js';
 import type { GraphReader, GraphStore, GraphTx, Outbox, TenantGraph } from '../ports.js';
+import { trackingAppends } from '../commit-events.js';
 import { assetOps } from './assets.js';
 import { classificationOps } from './classification.js';
 import { type Conn, conn } from './conn.js';
@@ -94,20 +95,12 @@ export function createEmbeddedStore(options: EmbeddedStoreOptions): GraphStore {
         transaction<T>(work: (tx: GraphTx) => Promise<T>): Promise<T> {
           return serializer.run(async () => {
             assertOpen();
-            const tx = ops(conn(writer, tenant));
-            let appended = false;
-            const trackingTx: GraphTx = {
-              ...tx,
-              async appendEvents(events) {
-                appended ||= events.length > 0;
-                return tx.appendEvents(events);
-              },
-            };
+            const { tx, appended } = trackingAppends(ops(conn(writer, tenant)));
             writer.exec('BEGIN IMMEDIATE');
             try {
-              const result = await work(trackingTx);
+              const result = await work(tx);
               writer.exec('COMMIT');
-              if (appended) for (const listener of commitListeners) listener();
+              if (appended()) for (const listener of commitListeners) listener();
               return result;
             } catch (error) {
               if (writer.inTransaction) writer.exec('ROLLBACK');

@@ -5,6 +5,7 @@
 import neo4j, { type Driver } from 'neo4j-driver';
 import type { ChangeEvent } from '../../domain/events.js';
 import type { GraphReader, GraphStore, GraphTx, Outbox, TenantGraph } from '../ports.js';
+import { trackingAppends } from '../commit-events.js';
 import { assetOps } from './assets.js';
 import { classificationOps } from './classification.js';
 import { incidentOps } from './incidents.js';
@@ -114,19 +115,14 @@ export async function createNeo4jStore(options: Neo4jStoreOptions): Promise<Grap
         ...reader,
         tenant,
         async transaction<T>(work: (tx: GraphTx) => Promise<T>): Promise<T> {
-          let appended = false;
+          // The driver may retry the work on a transient error: only the attempt that committed counts.
+          let appended = () => false;
           const result = await write(async (run) => {
-            appended = false;
-            const tx = ops({ tenant, run });
-            return work({
-              ...tx,
-              async appendEvents(events) {
-                appended ||= events.length > 0;
-                return tx.appendEvents(events);
-              },
-            });
+            const tracked = trackingAppends(ops({ tenant, run }));
+            appended = tracked.appended;
+            return work(tracked.tx);
           });
-          if (appended) for (const listener of commitListeners) listener();
+          if (appended()) for (const listener of commitListeners) listener();
           return result;
         },
       };
