@@ -22,7 +22,19 @@ export function toGraphQLError(error: DomainError): GraphQLError {
   });
 }
 
-export function formatError(log: Logger) {
+/** Whether an error is ours to show (a stable code) or internal (logged, masked). */
+export function isInternal(error: unknown): boolean {
+  const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+  if (original instanceof DomainError || original instanceof SlowConsumerError) return false;
+  const code = original instanceof GraphQLError ? original.extensions.code : undefined;
+  return !(typeof code === 'string' && PUBLIC_CODES.has(code));
+}
+
+/**
+ * Masks internal errors. `log` is for transports without a request logger at hand (graphql-ws);
+ * over HTTP the Apollo plugin in server/http.ts logs them with the request id instead.
+ */
+export function formatError(log: Logger | null) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = error instanceof GraphQLError ? error.originalError : error;
     if (original instanceof DomainError) {
@@ -36,7 +48,7 @@ export function formatError(log: Logger) {
     if (typeof code === 'string' && PUBLIC_CODES.has(code)) {
       return { message: formatted.message, ...(formatted.locations ? { locations: formatted.locations } : {}), ...(formatted.path ? { path: formatted.path } : {}), extensions: { code } };
     }
-    log.error({ err: original ?? error, path: formatted.path }, 'internal error');
+    log?.error({ err: original ?? error, path: formatted.path }, 'internal error');
     return { message: 'Internal server error', ...(formatted.path ? { path: formatted.path } : {}), extensions: { code: 'INTERNAL_SERVER_ERROR' } };
   };
 }

@@ -15,7 +15,7 @@ import type { Config } from '../config.js';
 import type { Viewer } from '../domain/auth.js';
 import { DomainError } from '../domain/errors.js';
 import type { ContextFactory, GraphQLContext } from '../graphql/context.js';
-import { formatError, toGraphQLError } from '../graphql/errors.js';
+import { formatError, isInternal, toGraphQLError } from '../graphql/errors.js';
 import type { Metrics } from './metrics.js';
 
 export interface HttpServerDeps {
@@ -40,7 +40,7 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningServ
   const app = express();
   app.disable('x-powered-by');
   const httpServer: Server = createServer(app);
-  const format = formatError(log);
+  const format = formatError(log.child({ transport: 'ws' }));
 
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.limits.maxBodyBytes });
   const expiryTimers = new WeakMap<object, NodeJS.Timeout>();
@@ -84,8 +84,17 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningServ
     schema: deps.schema,
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
-    formatError: format,
+    formatError: formatError(null),
     plugins: [
+      {
+        // Internal errors are logged here, with the request's own logger (request id, tenant, subject).
+        requestDidStart: () => Promise.resolve({
+          didEncounterErrors: ({ errors, contextValue }) => {
+            for (const error of errors) if (isInternal(error)) contextValue.log.error({ err: error.originalError ?? error, path: error.path }, 'internal error');
+            return Promise.resolve();
+          },
+        }),
+      },
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { serverWillStart: () => Promise.resolve({ drainServer: async () => { await wsCleanup.dispose(); } }) },
       deps.metrics.apolloPlugin,
@@ -112,9 +121,12 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningServ
     '/graphql',
     express.json({ limit: config.limits.maxBodyBytes }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => {
+      context: async ({ req, res }) => {
         try {
-          return await deps.createContext({ authorization: req.headers.authorization, requestId: req.headers['x-request-id'] as string | undefined, transport: 'http' });
+          const ctx = await deps.createContext({ authorization: req.headers.authorization, requestId: req.headers['x-request-id'] as string | undefined, transport: 'http' });
+          // Clients quote it when reporting an INTERNAL_SERVER_ERROR; the server's log line carries the same id.
+          res.setHeader('x-request-id', ctx.requestId);
+          return ctx;
         } catch (error) {
           throw error instanceof DomainError ? toGraphQLError(error) : error;
         }

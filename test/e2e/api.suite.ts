@@ -64,6 +64,8 @@ describe('authentication and roles', () => {
     const r = await server.http(await server.token(t, 'steward', 'viewer')).request<{ me: { tenant: string; roles: string[] } }>('{ me { tenant roles subject } }');
     assert.equal(r.data?.me.tenant, t);
     assert.deepEqual(new Set(r.data?.me.roles), new Set(['STEWARD', 'VIEWER']));
+    const res = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await server.token(t, 'viewer')}`, 'x-request-id': 'trace-42' }, body: JSON.stringify({ query: '{ me { tenant } }' }) });
+    assert.equal(res.headers.get('x-request-id'), 'trace-42');
   });
 
   it('lets each role do exactly what it may', async () => {

@@ -11,7 +11,7 @@ import { classificationOps } from './classification.js';
 import { incidentOps } from './incidents.js';
 import { lineageOps } from './lineage.js';
 import { searchOps } from './search.js';
-import { type Cx, type Run, readRunner, translate, txRunner } from './session.js';
+import { type Cx, type Run, inReadTx, readRunner, translate, txRunner } from './session.js';
 
 export interface Neo4jStoreOptions {
   uri: string;
@@ -113,6 +113,9 @@ export async function createNeo4jStore(options: Neo4jStoreOptions): Promise<Grap
       const reader: GraphReader = ops({ tenant, run: read });
       return {
         ...reader,
+        // A traversal is one statement per level: all of them in one read transaction.
+        traverse: (rootId, direction, maxDepth, maxNodes) =>
+          inReadTx(driver, database, (run) => lineageOps({ tenant, run }).traverse(rootId, direction, maxDepth, maxNodes), observe),
         tenant,
         async transaction<T>(work: (tx: GraphTx) => Promise<T>): Promise<T> {
           // The driver may retry the work on a transient error: only the attempt that committed counts.
