@@ -42,7 +42,9 @@ export class PropagationRun {
 
   /** Recomputes each unit from the current graph, assignments and blocks. */
   async recompute(keys: readonly PropagationKey[]): Promise<void> {
-    const unique = new Map(keys.map((k) => [`${k.sourceId}\u0000${k.classification}`, k]));
+    // Sorted by classification, so that stores which lock per classification always lock in the same order.
+    const sorted = [...keys].sort((a, b) => (a.classification < b.classification ? -1 : a.classification > b.classification ? 1 : 0));
+    const unique = new Map(sorted.map((k) => [`${k.sourceId}\u0000${k.classification}`, k]));
     if (unique.size === 0) return;
     const active = new Set(
       (await this.tx.propagatingDirectAt([...new Set([...unique.values()].map((k) => k.sourceId))]))

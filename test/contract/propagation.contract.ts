@@ -184,6 +184,16 @@ export function propagationContract(factory: StoreFactory): void {
       assert.deepEqual(summary(await drain(t)), ['-b<a', '-c<a']);
     });
 
+    it('emits one event for an asset that concurrent classifications from two sources reach', async () => {
+      const { v, t } = await graph(...Array.from({ length: 8 }, (_, i) => [`a${i}>x`, `b${i}>x`]).flat(), 'x>y');
+      // Sixteen sources at once, all flowing into x: x (and y) appear once, whoever commits first.
+      await Promise.all(Array.from({ length: 8 }, (_, i) => [services.classification.classify(v, qn(`a${i}`), 'PII'), services.classification.classify(v, qn(`b${i}`), 'PII')]).flat());
+      const events = await drain(t);
+      assert.equal(events.filter((e) => e.asset.name === 'x').length, 1);
+      assert.equal(events.filter((e) => e.asset.name === 'y').length, 1);
+      assert.equal((await labels(t, 'y'))[0]?.split(',').length, 16);
+    });
+
     it('rejects bad input with BAD_USER_INPUT and changes nothing', async () => {
       const { v, t } = await graph('a>b');
       const count = () => store.tenant(t).countAssets({});

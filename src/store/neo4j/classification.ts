@@ -101,6 +101,10 @@ export function classificationOps(cx: Cx): ClassificationOps {
     },
     async replacePropagation({ sourceId, classification }, rows, actor, at) {
       const unit = { t, s: sourceId, c: classification };
+      // Neo4j reads committed data only: two transactions propagating the same classification from
+      // different sources would each miss the other's new rows and both report an asset as newly
+      // classified. One lock per (tenant, classification), held to commit, orders them.
+      await cx.run('MERGE (l:PropagationLock {tenant: $t, classification: $c}) SET l.at = $at', { ...unit, at });
       const existing = new Map((await cx.run<{ assetId: string; blocked: boolean }>(
         'MATCH (p:Propagation {tenant: $t, classification: $c, sourceId: $s}) RETURN p.assetId AS assetId, p.blocked AS blocked', unit,
       )).map((r) => [r.assetId, r.blocked]));

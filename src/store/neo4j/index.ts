@@ -38,6 +38,7 @@ const SCHEMA = [
   'CREATE INDEX propagation_by_source IF NOT EXISTS FOR (p:Propagation) ON (p.tenant, p.sourceId)',
   'CREATE CONSTRAINT block IF NOT EXISTS FOR (b:Block) REQUIRE (b.tenant, b.assetId, b.classification) IS UNIQUE',
   'CREATE INDEX block_by_asset IF NOT EXISTS FOR (b:Block) ON (b.tenant, b.assetId)',
+  'CREATE CONSTRAINT propagation_lock IF NOT EXISTS FOR (l:PropagationLock) REQUIRE (l.tenant, l.classification) IS UNIQUE',
   'CREATE INDEX history_by_asset IF NOT EXISTS FOR (h:History) ON (h.tenant, h.assetId)',
   'CREATE CONSTRAINT incident_id IF NOT EXISTS FOR (i:Incident) REQUIRE (i.tenant, i.id) IS UNIQUE',
   'CREATE CONSTRAINT incident_external IF NOT EXISTS FOR (i:Incident) REQUIRE (i.tenant, i.source, i.externalId) IS UNIQUE',
