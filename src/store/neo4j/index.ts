@@ -11,7 +11,7 @@ import { classificationOps } from './classification.js';
 import { incidentOps } from './incidents.js';
 import { lineageOps } from './lineage.js';
 import { searchOps } from './search.js';
-import { type Cx, type Run, inReadTx, readRunner, translate, txRunner } from './session.js';
+import { type Cx, type Run, inTx, readRunner } from './session.js';
 
 export interface Neo4jStoreOptions {
   uri: string;
@@ -77,16 +77,7 @@ export async function createNeo4jStore(options: Neo4jStoreOptions): Promise<Grap
   const threshold = options.slowQueryMs ?? 500;
   const observe = options.onSlowQuery ? (cypher: string, ms: number) => { if (ms >= threshold) options.onSlowQuery!(cypher, ms); } : undefined;
   const read: Run = readRunner(driver, database, observe);
-  const write = async <T>(work: (run: Run) => Promise<T>): Promise<T> => {
-    const session = driver.session({ defaultAccessMode: neo4j.session.WRITE, ...(database ? { database } : {}) });
-    try {
-      return await session.executeWrite((tx) => work(txRunner(tx, observe)));
-    } catch (error) {
-      throw translate(error);
-    } finally {
-      await session.close();
-    }
-  };
+  const write = <T>(work: (run: Run) => Promise<T>): Promise<T> => inTx(driver, database, 'write', work, observe);
   for (const statement of SCHEMA) await write((run) => run(statement));
   await write((run) => run("MERGE (s:OutboxSequence {name: 'outbox'}) ON CREATE SET s.value = 0"));
   const commitListeners = new Set<() => void>();
@@ -116,7 +107,7 @@ export async function createNeo4jStore(options: Neo4jStoreOptions): Promise<Grap
         ...reader,
         // A traversal is one statement per level: all of them in one read transaction.
         traverse: (rootId, direction, maxDepth, maxNodes) =>
-          inReadTx(driver, database, (run) => lineageOps({ tenant, run }).traverse(rootId, direction, maxDepth, maxNodes), observe),
+          inTx(driver, database, 'read', (run) => lineageOps({ tenant, run }).traverse(rootId, direction, maxDepth, maxNodes), observe),
         tenant,
         async transaction<T>(work: (tx: GraphTx) => Promise<T>): Promise<T> {
           // The driver may retry the work on a transient error: only the attempt that committed counts.

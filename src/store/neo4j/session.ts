@@ -33,11 +33,16 @@ export function txRunner(tx: ManagedTransaction, observe?: QueryObserver): Run {
   };
 }
 
-/** Runs several statements in one read transaction: one session, one snapshot, fewer round trips. */
-export async function inReadTx<T>(driver: Driver, database: string | undefined, work: (run: Run) => Promise<T>, observe?: QueryObserver): Promise<T> {
-  const session = driver.session({ defaultAccessMode: neo4j.session.READ, ...(database ? { database } : {}) });
+/**
+ * Runs statements in one managed transaction (one session; the driver retries the work on
+ * transient errors), with driver errors translated. Reads share one snapshot and save round trips.
+ */
+export async function inTx<T>(driver: Driver, database: string | undefined, mode: 'read' | 'write', work: (run: Run) => Promise<T>, observe?: QueryObserver): Promise<T> {
+  const session = driver.session({ defaultAccessMode: mode === 'read' ? neo4j.session.READ : neo4j.session.WRITE, ...(database ? { database } : {}) });
   try {
-    return await session.executeRead((tx) => work(txRunner(tx, observe)));
+    return mode === 'read'
+      ? await session.executeRead((tx) => work(txRunner(tx, observe)))
+      : await session.executeWrite((tx) => work(txRunner(tx, observe)));
   } catch (error) {
     throw translate(error);
   } finally {
@@ -46,7 +51,7 @@ export async function inReadTx<T>(driver: Driver, database: string | undefined, 
 }
 
 export function readRunner(driver: Driver, database: string | undefined, observe?: QueryObserver): Run {
-  return <R extends RecordShape>(cypher: string, params: Record<string, unknown> = {}) => inReadTx(driver, database, (run) => run<R>(cypher, params), observe);
+  return <R extends RecordShape>(cypher: string, params: Record<string, unknown> = {}) => inTx(driver, database, 'read', (run) => run<R>(cypher, params), observe);
 }
 
 export function translate(error: unknown): unknown {
