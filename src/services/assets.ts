@@ -92,124 +92,139 @@ export class AssetService {
 
   async upsert(viewer: Viewer | null, inputs: readonly AssetInput[]): Promise<UpsertOutcome> {
     const v = requirePermission(viewer, 'asset:write');
+    this.validateUpsert(inputs);
+    return this.deps.store.tenant(v.tenant).transaction((tx) => this.upsertIn(tx, v, inputs));
+  }
+
+  /** The upsert inside a caller's transaction (ingestion batches several operations in one). The caller checked permissions. */
+  async upsertIn(tx: GraphTx, v: Viewer, inputs: readonly AssetInput[]): Promise<UpsertOutcome> {
+    const problems = this.validateUpsert(inputs);
+    const at = now();
+    const wanted = inputs.flatMap((i) => (i.parentQualifiedName ? [i.qualifiedName, i.parentQualifiedName] : [i.qualifiedName]));
+    const existing = new Map((await tx.assetsByQualifiedNames([...new Set(wanted)])).map((a) => [a.qualifiedName, a]));
+    const inBatch = new Map(inputs.map((i) => [i.qualifiedName, i]));
+
+    // Ids first, so that parents created in the same batch can be referenced.
+    const ids = new Map<string, string>();
+    for (const i of inputs) ids.set(i.qualifiedName, existing.get(i.qualifiedName)?.id ?? randomUUID());
+
+    const results: { asset: AssetRecord; status: UpsertStatus }[] = [];
+    const changed: AssetRecord[] = [];
+    const history: HistoryRecord[] = [];
+    const events: AssetChangedEvent[] = [];
+    inputs.forEach((input, index) => {
+      const path = `input[${index}]`;
+      const before = existing.get(input.qualifiedName);
+      const kind = input.kind as AssetKind;
+      if (before && before.kind !== kind) {
+        throw new DomainError('CONFLICT', `${path}.kind: ${input.qualifiedName} exists as ${before.kind}; delete it first to change its kind to ${kind}`);
+      }
+      let parentId = before?.parentId ?? null;
+      if (input.parentQualifiedName === null) parentId = null;
+      else if (input.parentQualifiedName !== undefined) {
+        const parentKind = inBatch.get(input.parentQualifiedName)?.kind ?? existing.get(input.parentQualifiedName)?.kind;
+        if (parentKind === undefined) {
+          problems.add(`${path}.parentQualifiedName`, `parent ${input.parentQualifiedName} does not exist`);
+          return;
+        }
+        if (!allowedParentKinds(kind).includes(parentKind as AssetKind)) {
+          const allowed = allowedParentKinds(kind);
+          problems.add(`${path}.parentQualifiedName`, `a ${kind} cannot be contained in a ${parentKind}${allowed.length ? ` (allowed: ${allowed.join(', ')})` : ' (it has no container)'}`);
+          return;
+        }
+        parentId = ids.get(input.parentQualifiedName) ?? existing.get(input.parentQualifiedName)!.id;
+      }
+      const next: AssetRecord = {
+        id: ids.get(input.qualifiedName)!,
+        qualifiedName: input.qualifiedName,
+        kind,
+        name: input.name ?? before?.name ?? defaultName(input.qualifiedName),
+        description: input.description === undefined ? (before?.description ?? null) : input.description,
+        owners: input.owners === undefined || input.owners === null ? (before?.owners ?? []) : [...new Set(input.owners)],
+        attributes: input.attributes === undefined || input.attributes === null ? (before?.attributes ?? {}) : (input.attributes as JsonObject),
+        parentId,
+        version: before ? before.version : 1,
+        createdAt: before?.createdAt ?? at,
+        updatedAt: before?.updatedAt ?? at,
+      };
+      if (before && versioned(before) === versioned(next)) {
+        results.push({ asset: before, status: 'UNCHANGED' });
+        return;
+      }
+      if (before) {
+        next.version = before.version + 1;
+        next.updatedAt = at;
+      }
+      const change = before ? 'UPDATED' : 'CREATED';
+      changed.push(next);
+      results.push({ asset: next, status: change });
+      history.push({ id: randomUUID(), assetId: next.id, qualifiedName: next.qualifiedName, change, actor: v.subject, at, version: next.version, before: before ? snapshot(before) : null, after: snapshot(next) });
+      events.push({ type: 'asset.changed', eventId: randomUUID(), tenant: v.tenant, at, actor: v.subject, change, asset: next, version: next.version });
+    });
+    problems.throwIfAny('Invalid assets');
+    await assertNoContainmentCycles(tx, changed);
+    await tx.writeAssets(changed);
+    await tx.appendHistory(history);
+    await tx.appendEvents(events);
+    return { results };
+  }
+
+  private validateUpsert(inputs: readonly AssetInput[]): Problems {
     const problems = new Problems();
     if (!checkBatch(problems, 'input', inputs.length, this.deps.limits.maxBatch)) problems.throwIfAny('Invalid assets');
     const seen = new Map<string, number>();
     inputs.forEach((input, i) => validateInput(problems, `input[${i}]`, input, seen, i));
     problems.throwIfAny('Invalid assets');
-
-    return this.deps.store.tenant(v.tenant).transaction(async (tx) => {
-      const at = now();
-      const wanted = inputs.flatMap((i) => (i.parentQualifiedName ? [i.qualifiedName, i.parentQualifiedName] : [i.qualifiedName]));
-      const existing = new Map((await tx.assetsByQualifiedNames([...new Set(wanted)])).map((a) => [a.qualifiedName, a]));
-      const inBatch = new Map(inputs.map((i) => [i.qualifiedName, i]));
-
-      // Ids first, so that parents created in the same batch can be referenced.
-      const ids = new Map<string, string>();
-      for (const i of inputs) ids.set(i.qualifiedName, existing.get(i.qualifiedName)?.id ?? randomUUID());
-
-      const results: { asset: AssetRecord; status: UpsertStatus }[] = [];
-      const changed: AssetRecord[] = [];
-      const history: HistoryRecord[] = [];
-      const events: AssetChangedEvent[] = [];
-      inputs.forEach((input, index) => {
-        const path = `input[${index}]`;
-        const before = existing.get(input.qualifiedName);
-        const kind = input.kind as AssetKind;
-        if (before && before.kind !== kind) {
-          throw new DomainError('CONFLICT', `${path}.kind: ${input.qualifiedName} exists as ${before.kind}; delete it first to change its kind to ${kind}`);
-        }
-        let parentId = before?.parentId ?? null;
-        if (input.parentQualifiedName === null) parentId = null;
-        else if (input.parentQualifiedName !== undefined) {
-          const parentKind = inBatch.get(input.parentQualifiedName)?.kind ?? existing.get(input.parentQualifiedName)?.kind;
-          if (parentKind === undefined) {
-            problems.add(`${path}.parentQualifiedName`, `parent ${input.parentQualifiedName} does not exist`);
-            return;
-          }
-          if (!allowedParentKinds(kind).includes(parentKind as AssetKind)) {
-            const allowed = allowedParentKinds(kind);
-            problems.add(`${path}.parentQualifiedName`, `a ${kind} cannot be contained in a ${parentKind}${allowed.length ? ` (allowed: ${allowed.join(', ')})` : ' (it has no container)'}`);
-            return;
-          }
-          parentId = ids.get(input.parentQualifiedName) ?? existing.get(input.parentQualifiedName)!.id;
-        }
-        const next: AssetRecord = {
-          id: ids.get(input.qualifiedName)!,
-          qualifiedName: input.qualifiedName,
-          kind,
-          name: input.name ?? before?.name ?? defaultName(input.qualifiedName),
-          description: input.description === undefined ? (before?.description ?? null) : input.description,
-          owners: input.owners === undefined || input.owners === null ? (before?.owners ?? []) : [...new Set(input.owners)],
-          attributes: input.attributes === undefined || input.attributes === null ? (before?.attributes ?? {}) : (input.attributes as JsonObject),
-          parentId,
-          version: before ? before.version : 1,
-          createdAt: before?.createdAt ?? at,
-          updatedAt: before?.updatedAt ?? at,
-        };
-        if (before && versioned(before) === versioned(next)) {
-          results.push({ asset: before, status: 'UNCHANGED' });
-          return;
-        }
-        if (before) {
-          next.version = before.version + 1;
-          next.updatedAt = at;
-        }
-        const change = before ? 'UPDATED' : 'CREATED';
-        changed.push(next);
-        results.push({ asset: next, status: change });
-        history.push({ id: randomUUID(), assetId: next.id, qualifiedName: next.qualifiedName, change, actor: v.subject, at, version: next.version, before: before ? snapshot(before) : null, after: snapshot(next) });
-        events.push({ type: 'asset.changed', eventId: randomUUID(), tenant: v.tenant, at, actor: v.subject, change, asset: next, version: next.version });
-      });
-      problems.throwIfAny('Invalid assets');
-      await assertNoContainmentCycles(tx, changed);
-      await tx.writeAssets(changed);
-      await tx.appendHistory(history);
-      await tx.appendEvents(events);
-      return { results };
-    });
+    return problems;
   }
 
   async delete(viewer: Viewer | null, qualifiedNames: readonly string[]): Promise<{ deleted: string[]; notFound: string[] }> {
     const v = requirePermission(viewer, 'asset:write');
+    this.validateDelete(qualifiedNames);
+    return this.deps.store.tenant(v.tenant).transaction((tx) => this.deleteIn(tx, v, qualifiedNames));
+  }
+
+  private validateDelete(qualifiedNames: readonly string[]): void {
     const problems = new Problems();
     checkBatch(problems, 'qualifiedNames', qualifiedNames.length, this.deps.limits.maxBatch);
     qualifiedNames.forEach((qn, i) => checkQualifiedName(problems, `qualifiedNames[${i}]`, qn));
     problems.throwIfAny('Invalid delete');
+  }
 
-    return this.deps.store.tenant(v.tenant).transaction(async (tx) => {
-      const at = now();
-      const roots = await tx.assetsByQualifiedNames([...new Set(qualifiedNames)]);
-      const found = new Set(roots.map((r) => r.qualifiedName));
-      const missing = qualifiedNames.filter((qn) => !found.has(qn));
-      const descendantIds = await tx.descendants(roots.map((r) => r.id));
-      const doomed = [...roots, ...(await tx.assetsByIds(descendantIds))];
-      const doomedIds = doomed.map((a) => a.id);
-      const doomedSet = new Set(doomedIds);
+  /** The delete inside a caller's transaction. The caller checked permissions. */
+  async deleteIn(tx: GraphTx, v: Viewer, qualifiedNames: readonly string[]): Promise<{ deleted: string[]; notFound: string[] }> {
+    this.validateDelete(qualifiedNames);
+    const at = now();
+    const roots = await tx.assetsByQualifiedNames([...new Set(qualifiedNames)]);
+    const found = new Set(roots.map((r) => r.qualifiedName));
+    const missing = qualifiedNames.filter((qn) => !found.has(qn));
+    const descendantIds = await tx.descendants(roots.map((r) => r.id));
+    const doomed = [...roots, ...(await tx.assetsByIds(descendantIds))];
+    const doomedIds = doomed.map((a) => a.id);
+    const doomedSet = new Set(doomedIds);
 
-      const run = new PropagationRun(tx, v.tenant, v.subject, at);
-      run.remember(doomed);
-      // Units sourced at doomed assets lose all their rows; units from elsewhere that reached
-      // doomed assets are recomputed once the doomed assets' edges are gone.
-      const states = await tx.classificationStates(doomedIds);
-      const reaching = (await tx.propagationKeysAt(doomedIds, 'any')).filter((k) => !doomedSet.has(k.sourceId));
-      for (const [assetId, state] of states) {
-        for (const d of state.direct) {
-          await tx.removeDirect(assetId, d.classification);
-          run.direct(assetId, d.classification, 'REMOVED');
-        }
+    const run = new PropagationRun(tx, v.tenant, v.subject, at);
+    run.remember(doomed);
+    // Units sourced at doomed assets lose all their rows; units from elsewhere that reached
+    // doomed assets are recomputed once the doomed assets' edges are gone.
+    const states = await tx.classificationStates(doomedIds);
+    const reaching = (await tx.propagationKeysAt(doomedIds, 'any')).filter((k) => !doomedSet.has(k.sourceId));
+    for (const [assetId, state] of states) {
+      for (const d of state.direct) {
+        await tx.removeDirect(assetId, d.classification);
+        run.direct(assetId, d.classification, 'REMOVED');
       }
-      await run.recompute([...states].flatMap(([assetId, s]) => s.direct.map((d) => ({ sourceId: assetId, classification: d.classification }))));
-      const lostEdges = await tx.edgesTouching(doomedIds);
-      await tx.removeEdges(lostEdges);
-      await run.recompute(reaching);
-      await tx.deleteAssets(doomedIds);
+    }
+    await run.recompute([...states].flatMap(([assetId, s]) => s.direct.map((d) => ({ sourceId: assetId, classification: d.classification }))));
+    const lostEdges = await tx.edgesTouching(doomedIds);
+    await tx.removeEdges(lostEdges);
+    await run.recompute(reaching);
+    await tx.deleteAssets(doomedIds);
 
-      const events: AssetChangedEvent[] = doomed.map((a) => ({ type: 'asset.changed', eventId: randomUUID(), tenant: v.tenant, at, actor: v.subject, change: 'DELETED', asset: a, version: a.version }));
-      await tx.appendHistory(doomed.map((a) => ({ id: randomUUID(), assetId: a.id, qualifiedName: a.qualifiedName, change: 'DELETED', actor: v.subject, at, version: a.version, before: snapshot(a), after: null })));
-      await tx.appendEvents([...(await run.events()), ...events]);
-      return { deleted: doomed.map((a) => a.qualifiedName), notFound: missing };
-    });
+    const events: AssetChangedEvent[] = doomed.map((a) => ({ type: 'asset.changed', eventId: randomUUID(), tenant: v.tenant, at, actor: v.subject, change: 'DELETED', asset: a, version: a.version }));
+    await tx.appendHistory(doomed.map((a) => ({ id: randomUUID(), assetId: a.id, qualifiedName: a.qualifiedName, change: 'DELETED', actor: v.subject, at, version: a.version, before: snapshot(a), after: null })));
+    await tx.appendEvents([...(await run.events()), ...events]);
+    return { deleted: doomed.map((a) => a.qualifiedName), notFound: missing };
   }
 }
 

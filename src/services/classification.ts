@@ -63,37 +63,54 @@ export class ClassificationService {
     return this.change(viewer, 'unblock', qualifiedName, classification, null);
   }
 
+  /**
+   * Classifies inside a caller's transaction, on behalf of rules the tenant configured (ingest
+   * transforms), so the caller has checked what it may do. An undefined type is defined first.
+   */
+  async classifyIn(tx: GraphTx, v: Viewer, qualifiedName: string, classification: string, propagate: boolean | null): Promise<ClassifyOutcome> {
+    validateChange('classify', qualifiedName, classification);
+    const [type] = await tx.classificationTypes([classification]);
+    if (!type) await tx.putClassificationType({ name: classification, description: null, propagateByDefault: true, createdAt: now() });
+    return changeIn(tx, v, 'classify', qualifiedName, classification, propagate);
+  }
+
   private async change(viewer: Viewer | null, action: Action, qualifiedName: string, classification: string, propagate: boolean | null): Promise<ClassifyOutcome> {
     const v = requirePermission(viewer, 'classification:write');
-    const problems = new Problems();
-    checkQualifiedName(problems, 'qualifiedName', qualifiedName);
-    checkClassificationName(problems, 'classification', classification);
-    problems.throwIfAny(`Invalid ${action}`);
+    validateChange(action, qualifiedName, classification);
     const started = performance.now();
-    const outcome = await this.deps.store.tenant(v.tenant).transaction(async (tx) => {
-      const [asset] = await tx.assetsByQualifiedNames([qualifiedName]);
-      if (!asset) throw notFound(`Asset ${qualifiedName} not found`);
-      const [type] = await tx.classificationTypes([classification]);
-      if (!type) throw badInput(`Classification ${classification} is not defined; define it with defineClassification first`, [{ path: 'classification', message: 'not defined' }]);
-      const at = now();
-      const run = new PropagationRun(tx, v.tenant, v.subject, at);
-      const state = (await tx.classificationStates([asset.id])).get(asset.id);
-      const changed = await applyAction(tx, run, action, asset, type, state, propagate ?? type.propagateByDefault, v.subject, at);
-      const events = await run.events();
-      if (changed) {
-        await tx.appendHistory([{ id: randomUUID(), assetId: asset.id, qualifiedName: asset.qualifiedName, change: HISTORY[action], actor: v.subject, at, version: asset.version, before: null, after: { classification, ...(action === 'classify' ? { propagate: propagate ?? type.propagateByDefault } : {}) } }]);
-      }
-      await tx.appendEvents(events);
-      return {
-        asset,
-        classification,
-        added: events.filter((e) => e.change === 'ADDED').length,
-        removed: events.filter((e) => e.change === 'REMOVED').length,
-      };
-    });
+    const outcome = await this.deps.store.tenant(v.tenant).transaction((tx) => changeIn(tx, v, action, qualifiedName, classification, propagate));
     this.deps.log.debug({ action, classification, added: outcome.added, removed: outcome.removed, ms: Math.round(performance.now() - started) }, 'classification change committed');
     return outcome;
   }
+}
+
+function validateChange(action: Action, qualifiedName: string, classification: string): void {
+  const problems = new Problems();
+  checkQualifiedName(problems, 'qualifiedName', qualifiedName);
+  checkClassificationName(problems, 'classification', classification);
+  problems.throwIfAny(`Invalid ${action}`);
+}
+
+async function changeIn(tx: GraphTx, v: Viewer, action: Action, qualifiedName: string, classification: string, propagate: boolean | null): Promise<ClassifyOutcome> {
+  const [asset] = await tx.assetsByQualifiedNames([qualifiedName]);
+  if (!asset) throw notFound(`Asset ${qualifiedName} not found`);
+  const [type] = await tx.classificationTypes([classification]);
+  if (!type) throw badInput(`Classification ${classification} is not defined; define it with defineClassification first`, [{ path: 'classification', message: 'not defined' }]);
+  const at = now();
+  const run = new PropagationRun(tx, v.tenant, v.subject, at);
+  const state = (await tx.classificationStates([asset.id])).get(asset.id);
+  const changed = await applyAction(tx, run, action, asset, type, state, propagate ?? type.propagateByDefault, v.subject, at);
+  const events = await run.events();
+  if (changed) {
+    await tx.appendHistory([{ id: randomUUID(), assetId: asset.id, qualifiedName: asset.qualifiedName, change: HISTORY[action], actor: v.subject, at, version: asset.version, before: null, after: { classification, ...(action === 'classify' ? { propagate: propagate ?? type.propagateByDefault } : {}) } }]);
+  }
+  await tx.appendEvents(events);
+  return {
+    asset,
+    classification,
+    added: events.filter((e) => e.change === 'ADDED').length,
+    removed: events.filter((e) => e.change === 'REMOVED').length,
+  };
 }
 
 const HISTORY: Record<Action, HistoryChange> = {

@@ -54,46 +54,36 @@ export class IncidentService {
 
   async report(viewer: Viewer | null, input: IncidentInput): Promise<IncidentRecord> {
     const v = requirePermission(viewer, 'incident:write');
-    const problems = new Problems();
-    checkText(problems, 'input.externalId', input.externalId, LIMITS.incidentExternalId);
-    checkText(problems, 'input.source', input.source, LIMITS.incidentSource);
-    checkText(problems, 'input.title', input.title, LIMITS.incidentTitle);
-    if (!INCIDENT_TYPES.includes(input.type)) problems.add('input.type', `unknown type ${input.type}`);
-    if (input.severity && !INCIDENT_SEVERITIES.includes(input.severity)) problems.add('input.severity', `unknown severity ${input.severity}`);
-    if (input.status && !INCIDENT_STATUSES.includes(input.status)) problems.add('input.status', `unknown status ${input.status}`);
-    if (input.url) checkUrl(problems, 'input.url', input.url);
-    if (input.detectedAt && Number.isNaN(Date.parse(input.detectedAt))) problems.add('input.detectedAt', 'must be an ISO-8601 date-time');
-    if (input.assetQualifiedNames.length === 0 || input.assetQualifiedNames.length > LIMITS.incidentAssets) {
-      problems.add('input.assetQualifiedNames', `must name 1 to ${LIMITS.incidentAssets} assets`);
-    }
-    input.assetQualifiedNames.forEach((qn, i) => checkQualifiedName(problems, `input.assetQualifiedNames[${i}]`, qn));
-    problems.throwIfAny('Invalid incident');
+    validateIncident(input);
+    return this.deps.store.tenant(v.tenant).transaction((tx) => this.reportIn(tx, v, input));
+  }
 
-    return this.deps.store.tenant(v.tenant).transaction(async (tx) => {
-      const at = now();
-      const assets = await tx.assetsByQualifiedNames([...new Set(input.assetQualifiedNames)]);
-      const found = new Set(assets.map((a) => a.qualifiedName));
-      input.assetQualifiedNames.forEach((qn, i) => {
-        if (!found.has(qn)) problems.add(`input.assetQualifiedNames[${i}]`, `asset ${qn} does not exist`);
-      });
-      problems.throwIfAny('Invalid incident');
-      const existing = await tx.incidentByExternalId(input.source, input.externalId);
-      const next: IncidentRecord = {
-        id: existing?.id ?? randomUUID(),
-        externalId: input.externalId,
-        source: input.source,
-        type: input.type,
-        severity: input.severity ?? existing?.severity ?? 'UNKNOWN',
-        status: input.status ?? existing?.status ?? 'OPEN',
-        title: input.title,
-        url: input.url ?? null,
-        detectedAt: input.detectedAt ? new Date(input.detectedAt).toISOString() : (existing?.detectedAt ?? at),
-        updatedAt: at,
-        assetIds: assets.map((a) => a.id).sort(),
-      };
-      if (existing && same(existing, next)) return existing;
-      return save(tx, v, next, existing ? 'UPDATED' : 'CREATED');
+  /** Reports (or updates) an incident inside a caller's transaction. The caller checked permissions. */
+  async reportIn(tx: GraphTx, v: Viewer, input: IncidentInput): Promise<IncidentRecord> {
+    const problems = validateIncident(input);
+    const at = now();
+    const assets = await tx.assetsByQualifiedNames([...new Set(input.assetQualifiedNames)]);
+    const found = new Set(assets.map((a) => a.qualifiedName));
+    input.assetQualifiedNames.forEach((qn, i) => {
+      if (!found.has(qn)) problems.add(`input.assetQualifiedNames[${i}]`, `asset ${qn} does not exist`);
     });
+    problems.throwIfAny('Invalid incident');
+    const existing = await tx.incidentByExternalId(input.source, input.externalId);
+    const next: IncidentRecord = {
+      id: existing?.id ?? randomUUID(),
+      externalId: input.externalId,
+      source: input.source,
+      type: input.type,
+      severity: input.severity ?? existing?.severity ?? 'UNKNOWN',
+      status: input.status ?? existing?.status ?? 'OPEN',
+      title: input.title,
+      url: input.url ?? null,
+      detectedAt: input.detectedAt ? new Date(input.detectedAt).toISOString() : (existing?.detectedAt ?? at),
+      updatedAt: at,
+      assetIds: assets.map((a) => a.id).sort(),
+    };
+    if (existing && same(existing, next)) return existing;
+    return save(tx, v, next, existing ? 'UPDATED' : 'CREATED');
   }
 
   async updateStatus(viewer: Viewer | null, id: string, status: IncidentStatus): Promise<IncidentRecord> {
@@ -105,6 +95,24 @@ export class IncidentService {
       return save(tx, v, { ...existing, status, updatedAt: now() }, 'UPDATED');
     });
   }
+}
+
+function validateIncident(input: IncidentInput): Problems {
+  const problems = new Problems();
+  checkText(problems, 'input.externalId', input.externalId, LIMITS.incidentExternalId);
+  checkText(problems, 'input.source', input.source, LIMITS.incidentSource);
+  checkText(problems, 'input.title', input.title, LIMITS.incidentTitle);
+  if (!INCIDENT_TYPES.includes(input.type)) problems.add('input.type', `unknown type ${input.type}`);
+  if (input.severity && !INCIDENT_SEVERITIES.includes(input.severity)) problems.add('input.severity', `unknown severity ${input.severity}`);
+  if (input.status && !INCIDENT_STATUSES.includes(input.status)) problems.add('input.status', `unknown status ${input.status}`);
+  if (input.url) checkUrl(problems, 'input.url', input.url);
+  if (input.detectedAt && Number.isNaN(Date.parse(input.detectedAt))) problems.add('input.detectedAt', 'must be an ISO-8601 date-time');
+  if (input.assetQualifiedNames.length === 0 || input.assetQualifiedNames.length > LIMITS.incidentAssets) {
+    problems.add('input.assetQualifiedNames', `must name 1 to ${LIMITS.incidentAssets} assets`);
+  }
+  input.assetQualifiedNames.forEach((qn, i) => checkQualifiedName(problems, `input.assetQualifiedNames[${i}]`, qn));
+  problems.throwIfAny('Invalid incident');
+  return problems;
 }
 
 async function save(tx: GraphTx, v: Viewer, record: IncidentRecord, change: 'CREATED' | 'UPDATED'): Promise<IncidentRecord> {

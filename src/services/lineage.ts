@@ -49,33 +49,41 @@ export class LineageService {
   async add(viewer: Viewer | null, inputs: readonly EdgeInput[]): Promise<LineageOutcome> {
     const v = requirePermission(viewer, 'lineage:write');
     validateEdges(inputs, this.deps.limits.maxBatch);
-    return this.deps.store.tenant(v.tenant).transaction(async (tx) => {
-      const at = now();
-      const { edges, assets } = await resolveEdges(tx, inputs);
-      const added = await tx.addEdges(edges, v.subject, at);
-      const run = new PropagationRun(tx, v.tenant, v.subject, at);
-      await run.recompute(await keysThrough(tx, added));
-      await tx.appendEvents([...lineageEvents(v, at, 'ADDED', added, assets), ...(await run.events())]);
-      return { edges, changed: added.length };
-    });
+    return this.deps.store.tenant(v.tenant).transaction((tx) => this.addIn(tx, v, inputs));
+  }
+
+  /** Adds edges inside a caller's transaction. The caller checked permissions. */
+  async addIn(tx: GraphTx, v: Viewer, inputs: readonly EdgeInput[]): Promise<LineageOutcome> {
+    validateEdges(inputs, this.deps.limits.maxBatch);
+    const at = now();
+    const { edges, assets } = await resolveEdges(tx, inputs);
+    const added = await tx.addEdges(edges, v.subject, at);
+    const run = new PropagationRun(tx, v.tenant, v.subject, at);
+    await run.recompute(await keysThrough(tx, added));
+    await tx.appendEvents([...lineageEvents(v, at, 'ADDED', added, assets), ...(await run.events())]);
+    return { edges, changed: added.length };
   }
 
   async remove(viewer: Viewer | null, inputs: readonly EdgeInput[]): Promise<LineageOutcome> {
     const v = requirePermission(viewer, 'lineage:write');
     validateEdges(inputs, this.deps.limits.maxBatch);
-    return this.deps.store.tenant(v.tenant).transaction(async (tx) => {
-      const at = now();
-      const { edges, assets } = await resolveEdges(tx, inputs);
-      // Units that may have flowed over these edges, taken before the edges go.
-      const keys = await keysThrough(tx, edges);
-      const removed = await tx.removeEdges(edges);
-      const run = new PropagationRun(tx, v.tenant, v.subject, at);
-      if (removed.length > 0) await run.recompute(keys);
-      const processIds = removed.flatMap((e) => (e.processId && !assets.has(e.processId) ? [e.processId] : []));
-      for (const p of await tx.assetsByIds(processIds)) assets.set(p.id, p);
-      await tx.appendEvents([...lineageEvents(v, at, 'REMOVED', removed, assets), ...(await run.events())]);
-      return { edges: removed, changed: removed.length };
-    });
+    return this.deps.store.tenant(v.tenant).transaction((tx) => this.removeIn(tx, v, inputs));
+  }
+
+  /** Removes edges inside a caller's transaction. The caller checked permissions. */
+  async removeIn(tx: GraphTx, v: Viewer, inputs: readonly EdgeInput[]): Promise<LineageOutcome> {
+    validateEdges(inputs, this.deps.limits.maxBatch);
+    const at = now();
+    const { edges, assets } = await resolveEdges(tx, inputs);
+    // Units that may have flowed over these edges, taken before the edges go.
+    const keys = await keysThrough(tx, edges);
+    const removed = await tx.removeEdges(edges);
+    const run = new PropagationRun(tx, v.tenant, v.subject, at);
+    if (removed.length > 0) await run.recompute(keys);
+    const processIds = removed.flatMap((e) => (e.processId && !assets.has(e.processId) ? [e.processId] : []));
+    for (const p of await tx.assetsByIds(processIds)) assets.set(p.id, p);
+    await tx.appendEvents([...lineageEvents(v, at, 'REMOVED', removed, assets), ...(await run.events())]);
+    return { edges: removed, changed: removed.length };
   }
 }
 

@@ -135,6 +135,11 @@ export interface GraphTx extends GraphReader {
   putIncident(record: IncidentRecord): Promise<void>;
   /** Transactional outbox: committed together with the change they describe. */
   appendEvents(events: readonly ChangeEvent[]): Promise<void>;
+  /**
+   * Idempotent ingestion: records these inbound event ids as applied, in this transaction, and
+   * returns the ones that were already recorded (redeliveries to skip).
+   */
+  claimEvents(eventIds: readonly string[], at: string): Promise<string[]>;
 }
 
 export interface TenantGraph extends GraphReader {
@@ -152,12 +157,19 @@ export interface Outbox {
   pending(limit: number): Promise<OutboxEntry[]>;
   markPublished(seqs: readonly number[]): Promise<void>;
   purgePublished(olderThan: string): Promise<number>;
+  /**
+   * One relay publishes at a time, so events leave in commit order whatever the number of
+   * replicas: acquires or renews the lease for `owner`; false while another owner holds it.
+   */
+  lease(owner: string, ttlMs: number): Promise<boolean>;
 }
 
 export interface GraphStore {
   readonly kind: string;
   tenant(tenant: string): TenantGraph;
   readonly outbox: Outbox;
+  /** Forgets applied inbound event ids recorded before `olderThan` (redelivery window). */
+  purgeClaims(olderThan: string): Promise<number>;
   /** Called after every commit that appended events. */
   onCommit(listener: () => void): () => void;
   ping(): Promise<void>;

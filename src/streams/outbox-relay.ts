@@ -1,6 +1,11 @@
 // The outbox relay: moves committed change events from the store's outbox to the change feed,
 // in commit order. Events are marked published only after the feed accepted them, so a crash
 // between commit and publish re-publishes on restart (at-least-once; consumers dedupe by eventId).
+//
+// Every replica runs a relay, but only the holder of the store's relay lease publishes: one
+// publisher keeps commit order on the feed. The others poll, and take over when the holder
+// dies and its lease runs out; commits made on any replica are picked up by the holder's poll.
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ChangeFeed, GraphStore } from '../store/ports.js';
 
@@ -16,12 +21,21 @@ export interface OutboxRelayOptions {
   log: Logger;
   retentionHours: number;
   batchSize?: number;
+  /** How often to look for events committed elsewhere (another replica, the CLI). */
+  pollMs?: number;
+  leaseMs?: number;
   onPublished?: (count: number) => void;
 }
 
 export function createOutboxRelay(options: OutboxRelayOptions): Worker & { flush(): Promise<void> } {
   const { store, feed, log } = options;
   const batchSize = options.batchSize ?? 1000;
+  const pollMs = options.pollMs ?? 250;
+  const leaseMs = options.leaseMs ?? 10_000;
+  const owner = `relay-${randomUUID()}`;
+  let leaseCheckedAt = 0;
+  let holder = false;
+  let pollTimer: NodeJS.Timeout | null = null;
   let running = false;
   let current: Promise<void> | null = null;
   let again = false;
@@ -29,7 +43,19 @@ export function createOutboxRelay(options: OutboxRelayOptions): Worker & { flush
   let purgeTimer: NodeJS.Timeout | null = null;
   let retryTimer: NodeJS.Timeout | null = null;
 
+  /** Renews the lease well before it runs out; asks again at most every leaseMs/5 when another relay holds it. */
+  async function leased(): Promise<boolean> {
+    const now = Date.now();
+    if (now - leaseCheckedAt < leaseMs / 5) return holder;
+    leaseCheckedAt = now;
+    const was = holder;
+    holder = await store.outbox.lease(owner, leaseMs);
+    if (holder !== was) log.info({ owner }, holder ? 'outbox relay lease acquired: publishing' : 'outbox relay lease lost: standing by');
+    return holder;
+  }
+
   async function drain(): Promise<void> {
+    if (!(await leased())) return;
     for (;;) {
       const batch = await store.outbox.pending(batchSize);
       if (batch.length === 0) return;
@@ -81,11 +107,14 @@ export function createOutboxRelay(options: OutboxRelayOptions): Worker & { flush
       }, 15 * 60_000);
       purgeTimer.unref();
       // Whatever a previous run committed but did not publish goes out first.
+      pollTimer = setInterval(() => void kick(), pollMs);
+      pollTimer.unref();
       await kick();
     },
     async stop() {
       running = false;
       unsubscribe?.();
+      if (pollTimer) clearInterval(pollTimer);
       if (purgeTimer) clearInterval(purgeTimer);
       if (retryTimer) clearTimeout(retryTimer);
       await current;

@@ -75,3 +75,13 @@ export const neo4jFactory: StoreFactory = {
     return { store, close: () => store.close() };
   },
 };
+
+/** The Kafka cluster the engines harness started (KAFKA_BROKERS). */
+export function kafkaBrokers(): string[] {
+  const brokers = process.env.KAFKA_BROKERS;
+  if (!brokers) throw new Error('KAFKA_BROKERS is not set: run the tests with `npm test` (it starts Kafka) or point KAFKA_BROKERS at a broker');
+  return brokers.split(',');
+}
+
+/** Topic names of one test's own, so tests on one broker never read each other's records. */
+export const uniqueTopic = (label: string): string => `test.${label}.${randomUUID().slice(0, 8)}`;

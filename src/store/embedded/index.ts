@@ -10,7 +10,7 @@ import type { GraphReader, GraphStore, GraphTx, Outbox, TenantGraph } from '../p
 import { trackingAppends } from '../commit-events.js';
 import { assetOps } from './assets.js';
 import { classificationOps } from './classification.js';
-import { type Conn, conn } from './conn.js';
+import { type Conn, conn, driving, list } from './conn.js';
 import { incidentOps } from './incidents.js';
 import { lineageOps } from './lineage.js';
 import { migrate } from './schema.js';
@@ -33,6 +33,15 @@ function ops(c: Conn): GraphTx {
     async appendEvents(events: readonly ChangeEvent[]) {
       const insert = c.stmt('INSERT INTO outbox (tenant, event_id, type, payload, created_at) VALUES (?, ?, ?, ?, ?)');
       for (const e of events) insert.run(c.tenant, e.eventId, e.type, JSON.stringify(e), e.at);
+    },
+    async claimEvents(eventIds, at) {
+      const unique = [...new Set(eventIds)];
+      const seen = c.stmt(`SELECT l.v AS id FROM ${driving('?')} CROSS JOIN ingested_events e ON e.tenant = ? AND e.event_id = l.v`)
+        .all(list(unique), c.tenant) as { id: string }[];
+      const known = new Set(seen.map((r) => r.id));
+      const insert = c.stmt('INSERT INTO ingested_events (tenant, event_id, at) VALUES (?, ?, ?)');
+      for (const id of unique) if (!known.has(id)) insert.run(c.tenant, id, at);
+      return [...known];
     },
   };
 }
@@ -80,6 +89,8 @@ export function createEmbeddedStore(options: EmbeddedStoreOptions): GraphStore {
     async purgePublished(olderThan) {
       return serializer.run(async () => conn(writer, '').stmt('DELETE FROM outbox WHERE published_at IS NOT NULL AND published_at < ?').run(olderThan).changes);
     },
+    // One process owns the database file and runs one relay: the lease is always its own.
+    lease: async () => true,
   };
 
   return {
@@ -109,6 +120,9 @@ export function createEmbeddedStore(options: EmbeddedStoreOptions): GraphStore {
           });
         },
       };
+    },
+    async purgeClaims(olderThan) {
+      return serializer.run(async () => conn(writer, '').stmt('DELETE FROM ingested_events WHERE at < ?').run(olderThan).changes);
     },
     onCommit(listener) {
       commitListeners.add(listener);

@@ -72,6 +72,12 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX outbox_pending ON outbox (seq) WHERE published_at IS NULL;
   `,
+  `
+  CREATE TABLE ingested_events (
+    tenant TEXT NOT NULL, event_id TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (tenant, event_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX ingested_events_at ON ingested_events (at);
+  `,
 ];
 
 export function migrate(db: Database): void {

@@ -47,6 +47,9 @@ const SCHEMA = [
   'CREATE INDEX outbox_pending IF NOT EXISTS FOR (e:PendingEvent) ON (e.seq)',
   'CREATE INDEX outbox_published IF NOT EXISTS FOR (e:OutboxEvent) ON (e.publishedAt)',
   'CREATE CONSTRAINT outbox_sequence IF NOT EXISTS FOR (s:OutboxSequence) REQUIRE s.name IS UNIQUE',
+  'CREATE CONSTRAINT outbox_lease IF NOT EXISTS FOR (l:OutboxLease) REQUIRE l.name IS UNIQUE',
+  'CREATE CONSTRAINT ingested_event IF NOT EXISTS FOR (e:IngestedEvent) REQUIRE (e.tenant, e.id) IS UNIQUE',
+  'CREATE INDEX ingested_event_at IF NOT EXISTS FOR (e:IngestedEvent) ON (e.at)',
 ];
 
 function ops(cx: Cx): GraphTx {
@@ -66,6 +69,14 @@ function ops(cx: Cx): GraphTx {
         CREATE (:OutboxEvent:PendingEvent {seq: base + i + 1, tenant: $t, eventId: $events[i].eventId, type: $events[i].type, payload: $events[i].payload, createdAt: $events[i].at})`,
       { t: cx.tenant, events: events.map((e) => ({ eventId: e.eventId, type: e.type, at: e.at, payload: JSON.stringify(e) })) });
     },
+    async claimEvents(eventIds, at) {
+      if (eventIds.length === 0) return [];
+      // MERGE under the (tenant, id) constraint: of two workers claiming one id at once, one waits and sees it taken.
+      const rows = await cx.run<{ id: string; fresh: boolean }>(`UNWIND $ids AS id
+        MERGE (e:IngestedEvent {tenant: $t, id: id}) ON CREATE SET e.at = $at, e.fresh = true ON MATCH SET e.fresh = false
+        WITH e, e.fresh AS fresh REMOVE e.fresh RETURN e.id AS id, fresh`, { t: cx.tenant, ids: [...new Set(eventIds)], at });
+      return rows.filter((r) => !r.fresh).map((r) => r.id);
+    },
   };
 }
 
@@ -80,6 +91,7 @@ export async function createNeo4jStore(options: Neo4jStoreOptions): Promise<Grap
   const write = <T>(work: (run: Run) => Promise<T>): Promise<T> => inTx(driver, database, 'write', work, observe);
   for (const statement of SCHEMA) await write((run) => run(statement));
   await write((run) => run("MERGE (s:OutboxSequence {name: 'outbox'}) ON CREATE SET s.value = 0"));
+  await write((run) => run("MERGE (l:OutboxLease {name: 'relay'}) ON CREATE SET l.owner = null, l.until = 0"));
   const commitListeners = new Set<() => void>();
 
   const outbox: Outbox = {
@@ -94,6 +106,17 @@ export async function createNeo4jStore(options: Neo4jStoreOptions): Promise<Grap
     async purgePublished(olderThan) {
       const [row] = await write((run) => run<{ n: number }>('MATCH (e:OutboxEvent) WHERE e.publishedAt < $cutoff WITH e LIMIT 10000 DELETE e RETURN count(*) AS n', { cutoff: olderThan }));
       return row?.n ?? 0;
+    },
+    async lease(owner, ttlMs) {
+      return write(async (run) => {
+        // The first statement takes the lease node's write lock, so the check below reads the
+        // committed state of any relay that raced us: two relays never both win.
+        await run("MATCH (l:OutboxLease {name: 'relay'}) SET l.touched = timestamp()");
+        const [row] = await run<{ n: number }>(`MATCH (l:OutboxLease {name: 'relay'})
+          WHERE l.owner = $owner OR l.owner IS NULL OR l.until < timestamp()
+          SET l.owner = $owner, l.until = timestamp() + $ttl RETURN count(l) AS n`, { owner, ttl: ttlMs });
+        return (row?.n ?? 0) > 0;
+      });
     },
   };
 
@@ -121,6 +144,10 @@ export async function createNeo4jStore(options: Neo4jStoreOptions): Promise<Grap
           return result;
         },
       };
+    },
+    async purgeClaims(olderThan) {
+      const [row] = await write((run) => run<{ n: number }>('MATCH (e:IngestedEvent) WHERE e.at < $cutoff WITH e LIMIT 10000 DELETE e RETURN count(*) AS n', { cutoff: olderThan }));
+      return row?.n ?? 0;
     },
     onCommit(listener) {
       commitListeners.add(listener);

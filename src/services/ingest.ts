@@ -1,0 +1,218 @@
+// Ingestion: applies validated inbound events (from Kafka workers, HTTP sources, the import CLI)
+// through the same rules as the GraphQL mutations. Idempotent by event id (the id is recorded in
+// the transaction that applies the event, so a redelivery is skipped) and by natural keys (the
+// operations themselves are idempotent). Consecutive operations of one kind are merged, so a
+// batch of 1,000 upserts is one store write, not 1,000.
+import type { Viewer } from '../domain/auth.js';
+import { DomainError } from '../domain/errors.js';
+import type { AssetInput } from './assets.js';
+import type { ServiceDeps } from './deps.js';
+import { now } from './deps.js';
+import type { IncidentInput } from './incidents.js';
+import type { EdgeInput } from './lineage.js';
+import type { Services } from './index.js';
+import type { TransformRules } from './transforms.js';
+import type { GraphTx } from '../store/ports.js';
+
+export type IngestCommand =
+  | { op: 'upsertAsset'; input: AssetInput; /** Keep the kind of an existing asset (sources that only know "dataset"). */ keepExistingKind?: boolean }
+  | { op: 'deleteAsset'; qualifiedName: string }
+  | { op: 'addLineage'; edge: EdgeInput }
+  | { op: 'removeLineage'; edge: EdgeInput }
+  | { op: 'reportIncident'; input: IncidentInput; skipUnknownAssets: boolean }
+  | { op: 'classify'; qualifiedName: string; classification: string; propagate: boolean | null; rule: string };
+
+export interface IngestItem {
+  eventId: string;
+  tenant: string;
+  /** Who produced it (the CloudEvent source); recorded as the actor. */
+  source: string;
+  type: string;
+  commands: IngestCommand[];
+}
+
+export type IngestOutcome =
+  | { status: 'applied' }
+  | { status: 'duplicate' }
+  /** Something it refers to does not exist yet (e.g. a column whose table is still on the other lane): try again later. */
+  | { status: 'deferred'; reason: string }
+  | { status: 'rejected'; code: string; message: string };
+
+type Op = IngestCommand['op'];
+
+/** A run of consecutive commands of one kind and one actor, applied with one service call. */
+interface Run {
+  op: Op;
+  actor: string;
+  commands: IngestCommand[];
+}
+
+export class IngestService {
+  constructor(
+    private readonly deps: ServiceDeps,
+    private readonly services: Pick<Services, 'assets' | 'lineage' | 'incidents' | 'classification'>,
+    private readonly transforms: TransformRules,
+  ) {}
+
+  /**
+   * Applies items in order. Infrastructure failures (store unreachable) throw, and nothing of the
+   * batch is applied; every other outcome is per item.
+   */
+  async apply(items: readonly IngestItem[]): Promise<IngestOutcome[]> {
+    const outcomes: IngestOutcome[] = new Array<IngestOutcome>(items.length);
+    const byTenant = new Map<string, number[]>();
+    items.forEach((item, i) => {
+      const list = byTenant.get(item.tenant) ?? [];
+      list.push(i);
+      byTenant.set(item.tenant, list);
+    });
+    for (const [tenant, indexes] of byTenant) {
+      const prepared = indexes.map((i) => ({ index: i, item: this.transforms.apply(items[i]!) }));
+      // The whole group in one transaction; if one item is refused, each item alone, so that
+      // one bad event costs its own rejection and not its neighbours'.
+      try {
+        const result = await this.applyInOne(tenant, prepared.map((p) => p.item));
+        prepared.forEach((p, k) => { outcomes[p.index] = result[k]!; });
+      } catch (error) {
+        if (!(error instanceof DomainError) || prepared.length === 1) {
+          if (error instanceof DomainError) {
+            outcomes[prepared[0]!.index] = rejected(error);
+            continue;
+          }
+          throw error;
+        }
+        for (const p of prepared) {
+          try {
+            outcomes[p.index] = (await this.applyInOne(tenant, [p.item]))[0]!;
+          } catch (single) {
+            if (!(single instanceof DomainError)) throw single;
+            outcomes[p.index] = rejected(single);
+          }
+        }
+      }
+    }
+    return outcomes;
+  }
+
+  private applyInOne(tenant: string, items: readonly IngestItem[]): Promise<IngestOutcome[]> {
+    return this.deps.store.tenant(tenant).transaction(async (tx) => {
+      const outcomes: IngestOutcome[] = items.map(() => ({ status: 'applied' }));
+      // Deferred items are not claimed: their retry must find them unclaimed.
+      const missing = await this.missingReferences(tx, items);
+      const ready: number[] = [];
+      items.forEach((_, k) => {
+        const reason = missing[k];
+        if (reason) outcomes[k] = { status: 'deferred', reason };
+        else ready.push(k);
+      });
+      const duplicates = new Set(await tx.claimEvents(ready.map((k) => items[k]!.eventId), now()));
+      const seen = new Set<string>();
+      const runnable = ready.filter((k) => {
+        const id = items[k]!.eventId;
+        // The same id twice in one batch is a duplicate too.
+        const duplicate = duplicates.has(id) || seen.has(id);
+        seen.add(id);
+        if (duplicate) outcomes[k] = { status: 'duplicate' };
+        return !duplicate;
+      });
+      for (const run of runs(runnable.map((k) => items[k]!), this.deps.limits.maxBatch)) await this.execute(tx, tenant, run);
+      return outcomes;
+    });
+  }
+
+  /** Per item: the first asset it needs that neither exists nor is created earlier in the batch. */
+  private async missingReferences(tx: GraphTx, items: readonly IngestItem[]): Promise<(string | null)[]> {
+    const needs = (c: IngestCommand): string[] => {
+      switch (c.op) {
+        case 'upsertAsset': return c.input.parentQualifiedName ? [c.input.parentQualifiedName] : [];
+        case 'addLineage': return [c.edge.from, c.edge.to, ...(c.edge.process ? [c.edge.process] : [])];
+        // A classify follows its own upsert; the others report what is missing themselves.
+        case 'classify':
+        case 'deleteAsset':
+        case 'removeLineage':
+        case 'reportIncident':
+          return [];
+      }
+    };
+    const wanted = [...new Set(items.flatMap((i) => i.commands.flatMap(needs)))];
+    const known = new Set(wanted.length > 0 ? (await tx.assetsByQualifiedNames(wanted)).map((a) => a.qualifiedName) : []);
+    return items.map((item) => {
+      // An item's own upserts count for its later commands (a table, then its columns); a
+      // deferred item's upserts do not count for the items after it.
+      const mine = new Set<string>();
+      for (const c of item.commands) {
+        const absent = needs(c).find((qn) => !known.has(qn) && !mine.has(qn));
+        if (absent !== undefined) return `${absent} does not exist (yet)`;
+        if (c.op === 'upsertAsset') mine.add(c.input.qualifiedName);
+      }
+      mine.forEach((qn) => known.add(qn));
+      return null;
+    });
+  }
+
+  private async execute(tx: GraphTx, tenant: string, run: Run): Promise<void> {
+    const v: Viewer = { subject: run.actor, tenant, roles: ['ingest'], expiresAt: null };
+    const { assets, lineage, incidents, classification } = this.services;
+    switch (run.op) {
+      case 'upsertAsset': {
+        const commands = run.commands as Extract<IngestCommand, { op: 'upsertAsset' }>[];
+        const keep = commands.filter((c) => c.keepExistingKind).map((c) => c.input.qualifiedName);
+        const kinds = new Map(keep.length > 0 ? (await tx.assetsByQualifiedNames(keep)).map((a) => [a.qualifiedName, a.kind]) : []);
+        await assets.upsertIn(tx, v, commands.map((c) => (c.keepExistingKind && kinds.has(c.input.qualifiedName) ? { ...c.input, kind: kinds.get(c.input.qualifiedName)! } : c.input)));
+        return;
+      }
+      case 'deleteAsset':
+        await assets.deleteIn(tx, v, [...new Set(run.commands.map((c) => (c as Extract<IngestCommand, { op: 'deleteAsset' }>).qualifiedName))]);
+        return;
+      case 'addLineage':
+        await lineage.addIn(tx, v, run.commands.map((c) => (c as Extract<IngestCommand, { op: 'addLineage' }>).edge));
+        return;
+      case 'removeLineage':
+        await lineage.removeIn(tx, v, run.commands.map((c) => (c as Extract<IngestCommand, { op: 'removeLineage' }>).edge));
+        return;
+      case 'reportIncident':
+        for (const c of run.commands as Extract<IngestCommand, { op: 'reportIncident' }>[]) {
+          let input = c.input;
+          if (c.skipUnknownAssets) {
+            const known = new Set((await tx.assetsByQualifiedNames(input.assetQualifiedNames)).map((a) => a.qualifiedName));
+            input = { ...input, assetQualifiedNames: input.assetQualifiedNames.filter((qn) => known.has(qn)) };
+            if (input.assetQualifiedNames.length === 0) throw new DomainError('NOT_FOUND', `Incident ${c.input.externalId}: none of its assets is known (${c.input.assetQualifiedNames.join(', ')})`);
+          }
+          await incidents.reportIn(tx, v, input);
+        }
+        return;
+      case 'classify':
+        for (const c of run.commands as Extract<IngestCommand, { op: 'classify' }>[]) {
+          await classification.classifyIn(tx, v, c.qualifiedName, c.classification, c.propagate);
+        }
+        return;
+    }
+  }
+}
+
+const rejected = (error: DomainError): IngestOutcome => ({ status: 'rejected', code: error.code, message: error.problems.length > 0 ? `${error.message}: ${error.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}` : error.message });
+
+/**
+ * Splits commands into runs of one kind and actor, in order. An upsert run also breaks where a
+ * qualified name repeats (one upsert call takes each name once) and at the batch limit.
+ */
+export function runs(items: readonly IngestItem[], maxBatch: number): Run[] {
+  const result: Run[] = [];
+  let current: Run | null = null;
+  let names = new Set<string>();
+  for (const item of items) {
+    for (const command of item.commands) {
+      // History shows who changed what: the producing source, or the tenant's transform rule.
+      const actor = command.op === 'classify' ? `transform:${command.rule}` : `ingest:${item.source}`;
+      const name = command.op === 'upsertAsset' ? command.input.qualifiedName : null;
+      if (!current || current.op !== command.op || current.actor !== actor || current.commands.length >= maxBatch || (name !== null && names.has(name))) {
+        current = { op: command.op, actor, commands: [] };
+        names = new Set();
+        result.push(current);
+      }
+      current.commands.push(command);
+      if (name !== null) names.add(name);
+    }
+  }
+  return result;
+}

@@ -1,0 +1,191 @@
+// Inbound events: CloudEvents 1.0 with `tenant` as an extension attribute, one schema per event
+// type and version. An event is validated whole before anything is written; a version stays
+// accepted after a newer one exists (each version maps onto the same ingest commands).
+import { CloudEvent, Kafka, type KafkaMessage, ValidationError } from 'cloudevents';
+import { z } from 'zod';
+import type { IngestCommand, IngestItem } from '../../services/ingest.js';
+
+export const INGEST_EVENT_TYPES = [
+  'metalake.asset.upserted.v1',
+  'metalake.asset.upserted.v2',
+  'metalake.asset.deleted.v1',
+  'metalake.lineage.added.v1',
+  'metalake.lineage.removed.v1',
+  'metalake.incident.reported.v1',
+] as const;
+export type IngestEventType = (typeof INGEST_EVENT_TYPES)[number];
+
+/** A problem with an event itself: it can never be applied, so it goes to the dead-letter topic. */
+export class InvalidEventError extends Error {
+  readonly code = 'INVALID_EVENT';
+  constructor(message: string, readonly details: string[] = []) {
+    super(details.length > 0 ? `${message}: ${details.join('; ')}` : message);
+  }
+}
+
+const text = z.string();
+const json = z.record(z.string(), z.unknown());
+
+const assetV1 = z.strictObject({
+  qualifiedName: text,
+  kind: text,
+  name: text.nullish(),
+  description: text.nullish(),
+  owners: z.array(text).nullish(),
+  attributes: json.nullish(),
+  parentQualifiedName: text.nullish(),
+});
+
+// v2: owners carry their type, the parent is a reference, and a table may bring its columns inline.
+const assetV2 = z.strictObject({
+  qualifiedName: text,
+  kind: text,
+  name: text.nullish(),
+  description: text.nullish(),
+  owners: z.array(z.strictObject({ id: text, type: z.enum(['USER', 'GROUP']).default('USER') })).nullish(),
+  attributes: json.nullish(),
+  parent: z.strictObject({ qualifiedName: text }).nullish(),
+  columns: z.array(z.strictObject({ name: text, dataType: text.nullish(), description: text.nullish(), ordinal: z.number().int().nullish() })).max(5000).nullish(),
+});
+
+const edge = z.strictObject({ from: text, to: text, process: text.nullish() });
+
+const incident = z.strictObject({
+  externalId: text,
+  source: text,
+  type: z.enum(['FRESHNESS', 'VOLUME', 'SCHEMA_CHANGE', 'FIELD_HEALTH', 'CUSTOM']),
+  severity: z.enum(['SEV1', 'SEV2', 'SEV3', 'SEV4', 'UNKNOWN']).nullish(),
+  status: z.enum(['OPEN', 'ACKNOWLEDGED', 'RESOLVED']).nullish(),
+  title: text,
+  url: text.nullish(),
+  detectedAt: text.nullish(),
+  assetQualifiedNames: z.array(text).min(1),
+  /** Drop names of assets metalake does not know (observability tools watch more than is catalogued). */
+  skipUnknownAssets: z.boolean().optional(),
+});
+
+const omitNullish = <T extends Record<string, unknown>>(value: T): T =>
+  Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+
+/** Each type and version: its data schema, and the commands it means. */
+const DECODERS: Record<IngestEventType, (data: unknown) => IngestCommand[]> = {
+  'metalake.asset.upserted.v1': (data) => [{ op: 'upsertAsset', input: omitNullish(assetV1.parse(data)) }],
+  'metalake.asset.upserted.v2': (data) => {
+    const d = assetV2.parse(data);
+    const owners = d.owners?.map((o) => (o.type === 'GROUP' ? `group:${o.id}` : o.id));
+    const commands: IngestCommand[] = [{
+      op: 'upsertAsset',
+      input: omitNullish({ qualifiedName: d.qualifiedName, kind: d.kind, name: d.name, description: d.description, owners, attributes: d.attributes, parentQualifiedName: d.parent?.qualifiedName }),
+    }];
+    for (const [i, c] of (d.columns ?? []).entries()) {
+      commands.push({
+        op: 'upsertAsset',
+        input: omitNullish({
+          qualifiedName: `${d.qualifiedName}.${c.name}`, kind: 'COLUMN', name: c.name, description: c.description,
+          attributes: omitNullish({ dataType: c.dataType ?? undefined, ordinal: c.ordinal ?? i + 1 }), parentQualifiedName: d.qualifiedName,
+        }),
+      });
+    }
+    return commands;
+  },
+  'metalake.asset.deleted.v1': (data) => [{ op: 'deleteAsset', qualifiedName: z.strictObject({ qualifiedName: text }).parse(data).qualifiedName }],
+  'metalake.lineage.added.v1': (data) => [{ op: 'addLineage', edge: omitNullish(edge.parse(data)) }],
+  'metalake.lineage.removed.v1': (data) => [{ op: 'removeLineage', edge: omitNullish(edge.parse(data)) }],
+  'metalake.incident.reported.v1': (data) => {
+    const { skipUnknownAssets, ...input } = incident.parse(data);
+    return [{ op: 'reportIncident', input: omitNullish(input), skipUnknownAssets: skipUnknownAssets ?? false }];
+  },
+};
+
+const TENANT = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
+
+/** A validated CloudEvent as ingest commands. Throws InvalidEventError, never anything else. */
+export function decodeCloudEvent(event: CloudEvent<unknown>): IngestItem {
+  try {
+    event.validate();
+  } catch (error) {
+    throw new InvalidEventError('not a valid CloudEvent 1.0', error instanceof ValidationError ? (error.errors ?? []).map(String) : [String(error)]);
+  }
+  const tenant = event['tenant'];
+  if (typeof tenant !== 'string' || !TENANT.test(tenant)) throw new InvalidEventError('the `tenant` extension attribute is missing or malformed');
+  const type = event.type as IngestEventType;
+  const decode = DECODERS[type] as ((data: unknown) => IngestCommand[]) | undefined;
+  if (!decode) throw new InvalidEventError(`unknown event type ${event.type}`, [`accepted: ${INGEST_EVENT_TYPES.join(', ')}`]);
+  let data: unknown = event.data;
+  if (typeof data === 'string' || Buffer.isBuffer(data)) {
+    try {
+      data = JSON.parse(data.toString());
+    } catch {
+      throw new InvalidEventError('data is not JSON');
+    }
+  }
+  try {
+    return { eventId: event.id, tenant, source: event.source, type, commands: decode(data) };
+  } catch (error) {
+    if (error instanceof z.ZodError) throw new InvalidEventError(`data does not match ${type}`, error.issues.map((i) => `${i.path.join('.') || 'data'}: ${i.message}`));
+    throw error;
+  }
+}
+
+export interface RawRecord {
+  key: Buffer | string | null;
+  value: Buffer | string | null;
+  headers?: Record<string, Buffer | string | (Buffer | string)[] | undefined> | undefined;
+}
+
+/** A Kafka record in binary or structured mode (kafkajs delivers headers as Buffers). */
+export function decodeKafkaRecord(record: RawRecord): IngestItem {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(record.headers ?? {})) {
+    if (v === undefined) continue;
+    headers[k.toLowerCase()] = (Array.isArray(v) ? v[0] : v)?.toString() ?? '';
+  }
+  let event: CloudEvent<unknown>;
+  try {
+    const message: KafkaMessage<string | null> = { headers, key: record.key?.toString() ?? '', value: record.value?.toString() ?? null, body: record.value?.toString() ?? null };
+    const decoded = Kafka.toEvent(message);
+    if (Array.isArray(decoded)) throw new Error('batched CloudEvents are not accepted; send one event per record');
+    event = decoded as CloudEvent<unknown>;
+  } catch (error) {
+    throw new InvalidEventError('not a CloudEvent (binary or structured mode)', [error instanceof Error ? error.message : String(error)]);
+  }
+  return decodeCloudEvent(event);
+}
+
+/** A structured-mode CloudEvent as JSON (one line of an import file, one HTTP body). */
+export function decodeStructured(json: unknown): IngestItem {
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new InvalidEventError('a CloudEvent must be a JSON object');
+  let event: CloudEvent<unknown>;
+  try {
+    event = new CloudEvent(json, false);
+  } catch (error) {
+    throw new InvalidEventError('not a CloudEvent', [error instanceof Error ? error.message : String(error)]);
+  }
+  return decodeCloudEvent(event);
+}
+
+export interface OutgoingEvent {
+  id: string;
+  tenant: string;
+  source: string;
+  type: IngestEventType;
+  data: unknown;
+  time?: string;
+}
+
+/** Binary mode: attributes in ce_* headers, the data as the value; keyed by tenant so one tenant's events keep their order. */
+export function toKafkaRecord(e: OutgoingEvent): { key: string; value: string; headers: Record<string, string> } {
+  const message = Kafka.binary(new CloudEvent({
+    id: e.id, source: e.source, type: e.type, tenant: e.tenant, time: e.time ?? new Date().toISOString(),
+    datacontenttype: 'application/json', data: e.data, partitionkey: e.tenant,
+  } as never));
+  const headers = Object.fromEntries(Object.entries(message.headers).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
+  return { key: e.tenant, value: JSON.stringify(e.data), headers };
+}
+
+/** The lane an event belongs on: columns (and column lineage) are bulk; everything else is core. */
+export function laneOf(item: Pick<IngestItem, 'commands'>): 'priority' | 'bulk' {
+  const first = item.commands[0];
+  if (first?.op === 'upsertAsset' && first.input.kind === 'COLUMN') return 'bulk';
+  return 'priority';
+}

@@ -1,0 +1,72 @@
+// The Kafka connection (kafkajs): one client per process, its log routed to pino, and the topics
+// metalake uses created at start when missing.
+import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
+import type { Logger } from 'pino';
+
+export interface KafkaTopics {
+  /** Committed change events, from the outbox relay to every replica, the indexer and the enforcer worker. */
+  changes: string;
+  /** Inbound events, core lane: databases, schemas, tables, dashboards, pipelines, lineage, incidents. */
+  ingest: string;
+  /** Inbound events, bulk lane: columns and column lineage, consumed in larger batches. */
+  ingestBulk: string;
+  /** Inbound events that could not be applied, with the reason and where they came from. */
+  deadLetters: string;
+  /** Classification events for downstream enforcers, as CloudEvents. */
+  classifications: string;
+  /** The same, in Apache Atlas ENTITY_NOTIFICATION_V2 shape (Apache Ranger TagSync), when enabled. */
+  atlas: string;
+}
+
+export interface KafkaSettings {
+  brokers: string[];
+  clientId: string;
+  groupPrefix: string;
+  partitions: number;
+  topics: KafkaTopics;
+  atlasNotifications: boolean;
+}
+
+export function createKafka(settings: Pick<KafkaSettings, 'brokers' | 'clientId'>, log: Logger): Kafka {
+  const config: KafkaConfig = {
+    clientId: settings.clientId,
+    brokers: settings.brokers,
+    connectionTimeout: 5000,
+    retry: { initialRetryTime: 200, retries: 8 },
+    logLevel: logLevel.WARN,
+    logCreator: () => ({ namespace, level, log: entry }) => {
+      const { message, ...rest } = entry;
+      const fields = { component: 'kafkajs', namespace, ...rest };
+      if (level === logLevel.ERROR) log.error(fields, message);
+      else if (level === logLevel.WARN) log.warn(fields, message);
+      else log.debug(fields, message);
+    },
+  };
+  return new Kafka(config);
+}
+
+/** Creates missing topics (existing ones are left as they are). */
+export async function ensureTopics(kafka: Kafka, topics: readonly string[], partitions: number): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = [...new Set(topics)].filter((t) => !existing.has(t));
+    if (missing.length > 0) {
+      await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: partitions })) });
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Rejects after `ms`: kafkajs retries for a long time when a broker is down, a probe must not. */
+export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
