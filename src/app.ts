@@ -1,65 +1,177 @@
 // Wires configuration, store, change feed, services, workers and the HTTP server together.
+//
+// Embedded mode: the in-process feed, and sources apply their events in-process.
+// With KAFKA_BROKERS: the change feed is a Kafka topic every replica reads, sources publish to the
+// ingest lanes, and this process runs the workers named in WORKERS (ingest lanes, enforcer output).
 import { join } from 'node:path';
+import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { createVerifier } from './auth/jwt.js';
 import type { Config } from './config.js';
 import { createContextFactory } from './graphql/context.js';
 import { buildSchema } from './graphql/schema.js';
 import { type Services, createServices } from './services/index.js';
-import { createMetrics } from './server/metrics.js';
+import { NO_TRANSFORMS, loadTransformRules } from './services/transforms.js';
+import { type Metrics, createMetrics } from './server/metrics.js';
 import { type RunningServer, startHttpServer } from './server/http.js';
+import { ingestRoutes } from './server/ingest-routes.js';
 import { createEmbeddedFeed } from './store/embedded/feed.js';
 import { createEmbeddedStore } from './store/embedded/index.js';
 import type { ChangeFeed, GraphStore } from './store/ports.js';
-import { createOutboxRelay } from './streams/outbox-relay.js';
+import { kafkaDeadLetters } from './streams/ingest/dead-letters.js';
+import { type IngestGateway, inProcessGateway, kafkaGateway } from './streams/ingest/gateway.js';
+import { createIngestWorker } from './streams/ingest/worker.js';
+import { createKafka, ensureTopics } from './streams/kafka/client.js';
+import { createKafkaChangeFeed } from './streams/kafka/change-feed.js';
+import { type Worker, createOutboxRelay } from './streams/outbox-relay.js';
+import { createEnforcerWorker } from './streams/outbound/enforcer.js';
 
-export interface App {
+/** Everything but the HTTP server: what a worker-only process runs too. */
+export interface Runtime {
   config: Config;
   store: GraphStore;
   feed: ChangeFeed;
   services: Services;
-  server: RunningServer;
+  gateway: IngestGateway;
+  metrics: Metrics;
+  workers: Map<string, Worker>;
   /** Waits until every committed change event has reached the change feed. */
   flushEvents(): Promise<void>;
+  /** Throws when a dependency is unreachable or a worker is not running. */
+  checkReady(): Promise<Record<string, string>>;
   close(): Promise<void>;
 }
 
-export async function startApp(config: Config, log: Logger): Promise<App> {
+export interface App extends Runtime {
+  server: RunningServer;
+}
+
+export async function startRuntime(config: Config, log: Logger, options: { relay?: boolean } = {}): Promise<Runtime> {
   const store = await openStore(config, log);
-  const feed = createEmbeddedFeed();
-  log.info({ store: store.kind, feed: feed.kind, ...(store.kind === 'embedded' ? { dataDir: config.dataDir } : { neo4j: config.neo4j?.uri }) }, 'store and change feed selected');
+  const kafka = config.kafka ? createKafka(config.kafka, log.child({ component: 'kafka' })) : null;
   const metrics = createMetrics();
-  const services = createServices({ store, feed, limits: config.limits, log: log.child({ component: 'services' }) });
-  metrics.trackSubscriptions(() => services.subscriptions.stats.open);
-  const relay = createOutboxRelay({
-    store, feed, log: log.child({ component: 'outbox-relay' }), retentionHours: config.outboxRetentionHours,
-    onPublished: (n) => metrics.eventsPublished.inc(n),
-  });
-  await relay.start();
-  const verifier = createVerifier(config.jwt);
-  const server = await startHttpServer({
-    config,
-    schema: buildSchema(),
-    createContext: createContextFactory({ verifier, services, log }),
-    verifier,
-    metrics,
-    log,
-    async checkReady() {
-      await Promise.all([store.ping(), feed.ping()]);
-      if (!relay.ready()) throw new Error('outbox relay not running');
-      return { store: store.kind, feed: feed.kind };
-    },
-  });
-  return {
-    config, store, feed, services, server,
-    flushEvents: () => relay.flush(),
-    async close() {
-      await server.close();
-      await relay.stop();
-      await feed.close();
-      await store.close();
-    },
+  const closers: (() => Promise<unknown>)[] = [() => store.close()];
+  const close = async () => {
+    for (const c of closers.splice(0).reverse()) await c().catch((err: unknown) => log.warn({ err }, 'error while closing'));
   };
+  try {
+    let feed: ChangeFeed;
+    let producer: Producer | null = null;
+    if (kafka && config.kafka) {
+      const { topics } = config.kafka;
+      await ensureTopics(kafka, [topics.changes, topics.ingest, topics.ingestBulk, topics.deadLetters, topics.classifications, ...(config.kafka.atlasNotifications ? [topics.atlas] : [])], config.kafka.partitions);
+      feed = await createKafkaChangeFeed({ kafka, topic: topics.changes, groupPrefix: config.kafka.groupPrefix, log: log.child({ component: 'change-feed' }) });
+      producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      await producer.connect();
+      const p = producer;
+      closers.push(() => p.disconnect());
+    } else {
+      feed = createEmbeddedFeed();
+    }
+    closers.push(() => feed.close());
+    log.info({ store: store.kind, feed: feed.kind, ...(store.kind === 'embedded' ? { dataDir: config.dataDir } : { neo4j: config.neo4j?.uri }) }, 'store and change feed selected');
+
+    const transforms = config.ingest.transformsFile ? loadTransformRules(config.ingest.transformsFile) : NO_TRANSFORMS;
+    const services = createServices({ store, feed, limits: config.limits, log: log.child({ component: 'services' }), transforms });
+    metrics.trackSubscriptions(() => services.subscriptions.stats.open);
+    const gateway = kafka && producer && config.kafka
+      ? kafkaGateway(producer, { priority: config.kafka.topics.ingest, bulk: config.kafka.topics.ingestBulk })
+      : inProcessGateway(services.ingest);
+
+    const workers = new Map<string, Worker>();
+    if (options.relay !== false) {
+      workers.set('outbox-relay', createOutboxRelay({
+        store, feed, log: log.child({ component: 'outbox-relay' }), retentionHours: config.outboxRetentionHours,
+        onPublished: (n) => metrics.eventsPublished.inc(n),
+      }));
+    }
+    if (kafka && producer && config.kafka) {
+      for (const [name, worker] of kafkaWorkers(config, kafka, producer, store, services, metrics, log)) workers.set(name, worker);
+    }
+    for (const [name, worker] of workers) {
+      await worker.start();
+      closers.push(() => worker.stop());
+      log.debug({ worker: name }, 'worker started');
+    }
+    const purge = setInterval(() => {
+      const cutoff = new Date(Date.now() - config.ingest.claimRetentionHours * 3600_000).toISOString();
+      store.purgeClaims(cutoff).catch((err: unknown) => log.warn({ err }, 'purging ingested event ids failed'));
+    }, 15 * 60_000);
+    purge.unref();
+    closers.push(() => Promise.resolve(clearInterval(purge)));
+
+    const relay = workers.get('outbox-relay') as (Worker & { flush(): Promise<void> }) | undefined;
+    return {
+      config, store, feed, services, gateway, metrics, workers,
+      flushEvents: async () => relay?.flush(),
+      async checkReady() {
+        await Promise.all([store.ping(), feed.ping()]);
+        const down = [...workers].filter(([, w]) => !w.ready()).map(([name]) => name);
+        if (down.length > 0) throw new Error(`not running: ${down.join(', ')}`);
+        return { store: store.kind, feed: feed.kind, ingest: gateway.mode, workers: [...workers.keys()].join(',') || 'none' };
+      },
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+function kafkaWorkers(config: Config, kafka: Kafka, producer: Producer, store: GraphStore, services: Services, metrics: Metrics, log: Logger): [string, Worker][] {
+  const settings = config.kafka!;
+  const { topics } = settings;
+  const result: [string, Worker][] = [];
+  if (config.workers.includes('ingest')) {
+    const deadLetters = kafkaDeadLetters(producer, topics.deadLetters);
+    const lanes = [
+      { lane: 'priority' as const, topic: topics.ingest, chunkSize: config.ingest.chunkPriority, fetch: { maxWaitTimeInMs: 100 } },
+      // Columns: fuller fetches and bigger transactions; fresh a little later, cheaper per event.
+      { lane: 'bulk' as const, topic: topics.ingestBulk, chunkSize: config.ingest.chunkBulk, fetch: { minBytes: 64 * 1024, maxWaitTimeInMs: 500, maxBytesPerPartition: 8 * 1024 * 1024 } },
+    ];
+    for (const l of lanes) {
+      result.push([`ingest-${l.lane}`, createIngestWorker({
+        kafka, lane: l.lane, topic: l.topic, groupId: `${settings.groupPrefix}.ingest.${l.lane}`, ingest: services.ingest, deadLetters,
+        log: log.child({ component: 'ingest', lane: l.lane }), metrics: metrics.ingest, chunkSize: l.chunkSize, deferralMs: config.ingest.deferralMs, ...l.fetch,
+      })]);
+    }
+  }
+  if (config.workers.includes('enforcer')) {
+    result.push(['enforcer', createEnforcerWorker({
+      kafka, store, changesTopic: topics.changes, classificationsTopic: topics.classifications,
+      atlasTopic: settings.atlasNotifications ? topics.atlas : null, groupId: `${settings.groupPrefix}.enforcer`,
+      log: log.child({ component: 'enforcer' }), onPublished: (n) => metrics.enforcerEvents.inc(n),
+    })]);
+  }
+  return result;
+}
+
+export async function startApp(config: Config, log: Logger): Promise<App> {
+  const runtime = await startRuntime(config, log);
+  try {
+    const verifier = createVerifier(config.jwt);
+    const server = await startHttpServer({
+      config,
+      schema: buildSchema(),
+      createContext: createContextFactory({ verifier, services: runtime.services, log }),
+      verifier,
+      metrics: runtime.metrics,
+      log,
+      routes: ingestRoutes({ config, verifier, gateway: runtime.gateway, log: log.child({ component: 'sources' }) }),
+      checkReady: () => runtime.checkReady(),
+    });
+    return {
+      ...runtime,
+      server,
+      async close() {
+        await server.close();
+        await runtime.close();
+      },
+    };
+  } catch (error) {
+    await runtime.close();
+    throw error;
+  }
 }
 
 async function openStore(config: Config, log: Logger): Promise<GraphStore> {

@@ -4,10 +4,20 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import type { KafkaSettings } from './streams/kafka/client.js';
 
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 const csv = z.string().transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s.length > 0));
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const MonteCarloTenants = z.record(z.string().min(1), z.strictObject({
+  /** The webhook's shared secret; without one the endpoint wants a bearer token with the ingest role. */
+  secret: z.string().min(8).optional(),
+  /** Prefix that turns Monte Carlo's `database:schema.table` into a qualified name. */
+  namespace: z.string().min(1).optional(),
+}));
+
+export type MonteCarloTenantConfig = z.output<typeof MonteCarloTenants>[string];
 
 const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -36,6 +46,31 @@ const EnvSchema = z.object({
   GRAPHQL_INTROSPECTION: bool.optional(),
   MAX_BODY_BYTES: int(1024, 100 * 1024 * 1024).default(2 * 1024 * 1024),
   OUTBOX_RETENTION_HOURS: int(1, 24 * 365).default(24),
+  KAFKA_BROKERS: csv.optional(),
+  KAFKA_CLIENT_ID: z.string().min(1).default('metalake'),
+  KAFKA_GROUP_PREFIX: z.string().min(1).default('metalake'),
+  KAFKA_PARTITIONS: int(1, 1000).default(3),
+  KAFKA_TOPIC_CHANGES: z.string().min(1).default('metalake.changes'),
+  KAFKA_TOPIC_INGEST: z.string().min(1).default('metalake.ingest'),
+  KAFKA_TOPIC_INGEST_BULK: z.string().min(1).default('metalake.ingest.bulk'),
+  KAFKA_TOPIC_DLQ: z.string().min(1).default('metalake.ingest.dlq'),
+  KAFKA_TOPIC_CLASSIFICATIONS: z.string().min(1).default('metalake.classifications'),
+  KAFKA_TOPIC_ATLAS: z.string().min(1).default('ATLAS_ENTITIES'),
+  ATLAS_NOTIFICATIONS: bool.default(false),
+  WORKERS: csv.pipe(z.array(z.enum(['ingest', 'enforcer', 'none']))).optional(),
+  INGEST_CHUNK_PRIORITY: int(1, 10_000).default(250),
+  INGEST_CHUNK_BULK: int(1, 10_000).default(1000),
+  INGEST_DEFERRAL_MS: int(0, 3_600_000).default(30_000),
+  INGEST_CLAIM_RETENTION_HOURS: int(1, 24 * 365).default(24 * 7),
+  TRANSFORMS_FILE: z.string().min(1).optional(),
+  MONTE_CARLO_TENANTS: z.string().transform((v, ctx) => {
+    try {
+      return MonteCarloTenants.parse(JSON.parse(v));
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: `must be JSON like {"acme": {"secret": "…", "namespace": "snowflake://acme/"}} (${error instanceof Error ? error.message.split('\n')[0] : String(error)})` });
+      return z.NEVER;
+    }
+  }).optional(),
 });
 
 export interface Config {
@@ -63,6 +98,12 @@ export interface Config {
   limits: { maxBatch: number; maxLineageDepth: number; maxLineageNodes: number; maxBodyBytes: number };
   introspection: boolean;
   outboxRetentionHours: number;
+  /** Kafka between ingestion, workers and replicas; null in embedded mode (in-process feed and ingestion). */
+  kafka: KafkaSettings | null;
+  /** Workers this process runs (with Kafka). */
+  workers: ('ingest' | 'enforcer')[];
+  ingest: { chunkPriority: number; chunkBulk: number; deferralMs: number; claimRetentionHours: number; transformsFile: string | null };
+  monteCarlo: Record<string, MonteCarloTenantConfig>;
 }
 
 export class ConfigError extends Error {
@@ -91,6 +132,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   for (const a of algorithms) {
     if (!allowed.includes(a)) problems.push(`JWT_ALGORITHMS: ${a} is not allowed with ${e.JWT_JWKS_URL ? 'JWT_JWKS_URL' : 'JWT_SECRET'} (allowed: ${allowed.join(', ')})`);
   }
+  if (e.KAFKA_BROKERS && e.KAFKA_BROKERS.some((b) => !/^[^:\s]+:\d+$/.test(b))) problems.push('KAFKA_BROKERS: expected host:port[,host:port…] (e.g. 127.0.0.1:9092)');
+  if (e.ATLAS_NOTIFICATIONS && !e.KAFKA_BROKERS) problems.push('ATLAS_NOTIFICATIONS needs KAFKA_BROKERS (Atlas notifications are a Kafka topic)');
   if (problems.length > 0) throw new ConfigError(problems);
   const devSecret = !e.JWT_SECRET && !e.JWT_JWKS_URL;
   return {
@@ -117,6 +160,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     limits: { maxBatch: e.MAX_BATCH, maxLineageDepth: e.LINEAGE_MAX_DEPTH, maxLineageNodes: e.LINEAGE_MAX_NODES, maxBodyBytes: e.MAX_BODY_BYTES },
     introspection: e.GRAPHQL_INTROSPECTION ?? !production,
     outboxRetentionHours: e.OUTBOX_RETENTION_HOURS,
+    kafka: e.KAFKA_BROKERS ? {
+      brokers: e.KAFKA_BROKERS,
+      clientId: e.KAFKA_CLIENT_ID,
+      groupPrefix: e.KAFKA_GROUP_PREFIX,
+      partitions: e.KAFKA_PARTITIONS,
+      topics: {
+        changes: e.KAFKA_TOPIC_CHANGES, ingest: e.KAFKA_TOPIC_INGEST, ingestBulk: e.KAFKA_TOPIC_INGEST_BULK, deadLetters: e.KAFKA_TOPIC_DLQ,
+        classifications: e.KAFKA_TOPIC_CLASSIFICATIONS, atlas: e.KAFKA_TOPIC_ATLAS,
+      },
+      atlasNotifications: e.ATLAS_NOTIFICATIONS,
+    } : null,
+    workers: (e.WORKERS ?? ['ingest', 'enforcer']).filter((w): w is 'ingest' | 'enforcer' => w !== 'none'),
+    ingest: {
+      chunkPriority: e.INGEST_CHUNK_PRIORITY, chunkBulk: e.INGEST_CHUNK_BULK, deferralMs: e.INGEST_DEFERRAL_MS,
+      claimRetentionHours: e.INGEST_CLAIM_RETENTION_HOURS, transformsFile: e.TRANSFORMS_FILE ? resolve(e.TRANSFORMS_FILE) : null,
+    },
+    monteCarlo: e.MONTE_CARLO_TENANTS ?? {},
   };
 }
 

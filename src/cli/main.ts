@@ -1,15 +1,25 @@
 #!/usr/bin/env node
-// metalake CLI: admin jobs. `token` mints development tokens with the configured secret.
+// metalake CLI: admin jobs. `token` mints development tokens with the configured secret,
+// `import` publishes a JSON-lines file of events, `worker` runs the Kafka workers without the API.
 import { parseArgs } from 'node:util';
+import { startRuntime } from '../app.js';
 import { mintDevToken } from '../auth/tokens.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { ROLES, type Role, isRole } from '../domain/auth.js';
+import { createLogger } from '../logger.js';
+import { importFile } from './import.js';
 
 const USAGE = `Usage: metalake <command> [options]
 
 Commands:
   token --tenant <tenant> --roles <role,...> [--subject <sub>] [--ttl <seconds>]
       Mint an HS256 development token (roles: ${ROLES.join(', ')}).
+  import <file.jsonl> [--tenant <tenant>] [--batch <n>] [--no-progress]
+      Publish one CloudEvent per line to the ingest lanes (KAFKA_BROKERS), or apply them to the
+      embedded store in DATA_DIR. Exit code 1 when any line was invalid or refused.
+  worker
+      Run the Kafka workers named in WORKERS (ingest lanes, enforcer output) and the outbox
+      relay, without the API server. Needs KAFKA_BROKERS. Stops cleanly on SIGTERM.
 `;
 
 async function token(args: string[]): Promise<void> {
@@ -29,10 +39,50 @@ async function token(args: string[]): Promise<void> {
   process.stdout.write(`${jwt}\n`);
 }
 
+async function importCommand(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { tenant: { type: 'string' }, batch: { type: 'string', default: '500' }, 'no-progress': { type: 'boolean', default: false } },
+    strict: true,
+  });
+  const [file] = positionals;
+  if (!file || positionals.length > 1) throw new UsageError('give exactly one file');
+  const batch = Number(values.batch);
+  if (!Number.isInteger(batch) || batch < 1 || batch > 10_000) throw new UsageError('--batch must be 1 to 10000');
+  const report = await importFile(loadConfig(), { file, tenant: values.tenant ?? null, batch, progress: !values['no-progress'] && process.stderr.isTTY });
+  for (const p of [...report.invalid.map((i) => ({ ...i, kind: 'invalid' })), ...report.refused.map((r) => ({ ...r, kind: 'refused' }))].slice(0, 50)) {
+    process.stderr.write(`line ${p.line}: ${p.kind}: ${p.message}\n`);
+  }
+  process.stdout.write(`${JSON.stringify({ lines: report.lines, accepted: report.accepted, invalid: report.invalid.length, refused: report.refused.length })}\n`);
+  if (report.invalid.length + report.refused.length > 0) process.exitCode = 1;
+}
+
+async function worker(): Promise<void> {
+  const config = loadConfig();
+  if (!config.kafka) throw new UsageError('worker needs KAFKA_BROKERS (in embedded mode the server applies events itself)');
+  const log = createLogger(config.logLevel);
+  const runtime = await startRuntime(config, log);
+  log.info({ workers: [...runtime.workers.keys()] }, 'metalake worker running');
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      log.info({ signal }, 'draining and stopping');
+      const force = setTimeout(() => process.exit(1), 30_000);
+      force.unref();
+      runtime.close().then(resolve, (err: unknown) => {
+        log.error({ err }, 'stop failed');
+        process.exit(1);
+      });
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}
+
 class UsageError extends Error {}
 
 const [command, ...rest] = process.argv.slice(2);
-const commands: Record<string, (args: string[]) => Promise<void>> = { token };
+const commands: Record<string, (args: string[]) => Promise<void>> = { token, import: importCommand, worker };
 const run = command ? commands[command] : undefined;
 if (!run) {
   process.stderr.write(USAGE);

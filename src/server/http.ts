@@ -27,6 +27,8 @@ export interface HttpServerDeps {
   log: Logger;
   /** Throws when a dependency (store, feed) is not reachable. */
   checkReady(): Promise<Record<string, string>>;
+  /** Further HTTP endpoints (the ingest sources). */
+  routes?: express.Router;
 }
 
 export interface RunningServer {
@@ -117,6 +119,7 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningServ
       (error: unknown) => res.status(500).send(String(error)),
     );
   });
+  if (deps.routes) app.use(deps.routes);
   app.use(
     '/graphql',
     express.json({ limit: config.limits.maxBodyBytes }),

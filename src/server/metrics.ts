@@ -1,9 +1,12 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { IngestMetrics } from '../streams/ingest/worker.js';
 
 export interface Metrics {
   registry: Registry;
   eventsPublished: Counter;
+  enforcerEvents: Counter;
+  ingest: IngestMetrics;
   apolloPlugin: ApolloServerPlugin;
   trackSubscriptions(count: () => number): void;
 }
@@ -19,9 +22,25 @@ export function createMetrics(): Metrics {
     registers: [registry],
   });
   const eventsPublished = new Counter({ name: 'metalake_change_events_published_total', help: 'Change events moved from the outbox to the change feed', registers: [registry] });
+  const enforcerEvents = new Counter({ name: 'metalake_enforcer_events_published_total', help: 'Classification events published to the enforcer topics', registers: [registry] });
+  const ingestEvents = new Counter({ name: 'metalake_ingest_events_total', help: 'Inbound events by lane and outcome', labelNames: ['lane', 'outcome'] as const, registers: [registry] });
+  const freshness = new Histogram({
+    name: 'metalake_ingest_freshness_seconds',
+    help: 'Per lane: from the Kafka record timestamp to the store commit that applied it',
+    labelNames: ['lane'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300],
+    registers: [registry],
+  });
+  const paused = new Gauge({ name: 'metalake_ingest_paused', help: '1 while a lane waits for the store to answer', labelNames: ['lane'] as const, registers: [registry] });
   return {
     registry,
     eventsPublished,
+    enforcerEvents,
+    ingest: {
+      outcome: (lane, outcome, count) => { if (count > 0) ingestEvents.inc({ lane, outcome }, count); },
+      freshness: (lane, seconds) => freshness.observe({ lane }, seconds),
+      paused: (lane, on) => paused.set({ lane }, on ? 1 : 0),
+    },
     trackSubscriptions(count) {
       new Gauge({ name: 'metalake_subscriptions_open', help: 'Open GraphQL subscriptions on this replica', registers: [registry], collect() { this.set(count()); } });
     },

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { ChangeFeed, GraphStore } from '../store/ports.js';
+import type { TransformRules } from './transforms.js';
 
 export interface ServiceLimits {
   /** Items per mutation call (assets, edges, names). */
@@ -13,6 +14,8 @@ export interface ServiceDeps {
   feed: ChangeFeed;
   limits: ServiceLimits;
   log: Logger;
+  /** The tenants' pre-ingest rules (none by default). */
+  transforms?: TransformRules;
 }
 
 export const now = (): string => new Date().toISOString();

@@ -4,10 +4,12 @@ import { AssetService } from './assets.js';
 import { ClassificationService } from './classification.js';
 import type { ServiceDeps } from './deps.js';
 import { IncidentService } from './incidents.js';
+import { IngestService } from './ingest.js';
 import { LineageService } from './lineage.js';
 import { type Loaders, createLoaders } from './loaders.js';
 import { SearchService } from './search.js';
 import { SubscriptionService } from './subscriptions.js';
+import { NO_TRANSFORMS } from './transforms.js';
 
 export interface Services {
   assets: AssetService;
@@ -16,19 +18,24 @@ export interface Services {
   incidents: IncidentService;
   search: SearchService;
   subscriptions: SubscriptionService;
+  ingest: IngestService;
   /** Fresh loaders bound to the viewer's tenant; none for an anonymous caller. */
   loaders(viewer: Viewer | null): Loaders | null;
   me(viewer: Viewer | null): Viewer;
 }
 
 export function createServices(deps: ServiceDeps): Services {
-  return {
+  const writers = {
     assets: new AssetService(deps),
     lineage: new LineageService(deps),
     classification: new ClassificationService(deps),
     incidents: new IncidentService(deps),
+  };
+  return {
+    ...writers,
     search: new SearchService(deps),
     subscriptions: new SubscriptionService(deps),
+    ingest: new IngestService(deps, writers, deps.transforms ?? NO_TRANSFORMS),
     loaders: (viewer) => (viewer ? createLoaders(deps.store.tenant(viewer.tenant)) : null),
     me(viewer) {
       if (!viewer) throw new DomainError('UNAUTHENTICATED', 'Authentication required: send a bearer token');

@@ -58,7 +58,7 @@ export class IngestService {
    * Applies items in order. Infrastructure failures (store unreachable) throw, and nothing of the
    * batch is applied; every other outcome is per item.
    */
-  async apply(items: readonly IngestItem[]): Promise<IngestOutcome[]> {
+  async apply(items: readonly IngestItem[], options: { atomic?: boolean } = {}): Promise<IngestOutcome[]> {
     const outcomes: IngestOutcome[] = new Array<IngestOutcome>(items.length);
     const byTenant = new Map<string, number[]>();
     items.forEach((item, i) => {
@@ -71,9 +71,14 @@ export class IngestService {
       // The whole group in one transaction; if one item is refused, each item alone, so that
       // one bad event costs its own rejection and not its neighbours'.
       try {
-        const result = await this.applyInOne(tenant, prepared.map((p) => p.item));
+        const result = await this.applyInOne(tenant, prepared.map((p) => p.item), options.atomic ?? false);
         prepared.forEach((p, k) => { outcomes[p.index] = result[k]!; });
       } catch (error) {
+        if (error instanceof DomainError && options.atomic) {
+          // All or nothing (an HTTP source in embedded mode answers for the whole request).
+          for (const p of prepared) outcomes[p.index] = rejected(error);
+          continue;
+        }
         if (!(error instanceof DomainError) || prepared.length === 1) {
           if (error instanceof DomainError) {
             outcomes[prepared[0]!.index] = rejected(error);
@@ -83,7 +88,7 @@ export class IngestService {
         }
         for (const p of prepared) {
           try {
-            outcomes[p.index] = (await this.applyInOne(tenant, [p.item]))[0]!;
+            outcomes[p.index] = (await this.applyInOne(tenant, [p.item], false))[0]!;
           } catch (single) {
             if (!(single instanceof DomainError)) throw single;
             outcomes[p.index] = rejected(single);
@@ -94,7 +99,7 @@ export class IngestService {
     return outcomes;
   }
 
-  private applyInOne(tenant: string, items: readonly IngestItem[]): Promise<IngestOutcome[]> {
+  private applyInOne(tenant: string, items: readonly IngestItem[], atomic: boolean): Promise<IngestOutcome[]> {
     return this.deps.store.tenant(tenant).transaction(async (tx) => {
       const outcomes: IngestOutcome[] = items.map(() => ({ status: 'applied' }));
       // Deferred items are not claimed: their retry must find them unclaimed.
@@ -102,6 +107,7 @@ export class IngestService {
       const ready: number[] = [];
       items.forEach((_, k) => {
         const reason = missing[k];
+        if (reason && atomic) throw new DomainError('BAD_USER_INPUT', `Event ${items[k]!.eventId}: ${reason}`);
         if (reason) outcomes[k] = { status: 'deferred', reason };
         else ready.push(k);
       });

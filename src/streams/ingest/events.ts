@@ -46,6 +46,8 @@ const assetV2 = z.strictObject({
   attributes: json.nullish(),
   parent: z.strictObject({ qualifiedName: text }).nullish(),
   columns: z.array(z.strictObject({ name: text, dataType: text.nullish(), description: text.nullish(), ordinal: z.number().int().nullish() })).max(5000).nullish(),
+  /** For sources that only know "a dataset": an existing asset keeps its kind (a TABLE stays a TABLE). */
+  keepExistingKind: z.boolean().optional(),
 });
 
 const edge = z.strictObject({ from: text, to: text, process: text.nullish() });
@@ -76,6 +78,7 @@ const DECODERS: Record<IngestEventType, (data: unknown) => IngestCommand[]> = {
     const commands: IngestCommand[] = [{
       op: 'upsertAsset',
       input: omitNullish({ qualifiedName: d.qualifiedName, kind: d.kind, name: d.name, description: d.description, owners, attributes: d.attributes, parentQualifiedName: d.parent?.qualifiedName }),
+      ...(d.keepExistingKind ? { keepExistingKind: true } : {}),
     }];
     for (const [i, c] of (d.columns ?? []).entries()) {
       commands.push({

@@ -1,0 +1,110 @@
+// `metalake import <file.jsonl>`: publishes a JSON-lines file of events, one CloudEvent per line
+// (structured mode: specversion, id, source, type, tenant, data), to the ingest lanes; in embedded
+// mode (no KAFKA_BROKERS) they are applied to the local store through the same pipeline.
+// A line may omit `tenant` (then --tenant), `id` (then file name + line number, so importing the
+// same file twice changes nothing), `source` and `specversion`.
+import { createReadStream, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { SingleBar } from 'cli-progress';
+import type { Config } from '../config.js';
+import { createLogger } from '../logger.js';
+import { createServices } from '../services/index.js';
+import { NO_TRANSFORMS, loadTransformRules } from '../services/transforms.js';
+import { createEmbeddedFeed } from '../store/embedded/feed.js';
+import { createEmbeddedStore } from '../store/embedded/index.js';
+import { INGEST_EVENT_TYPES, type IngestEventType, InvalidEventError, type OutgoingEvent } from '../streams/ingest/events.js';
+import { type IngestGateway, inProcessGateway, kafkaGateway, validate } from '../streams/ingest/gateway.js';
+import { createKafka, ensureTopics } from '../streams/kafka/client.js';
+
+export interface ImportOptions {
+  file: string;
+  tenant: string | null;
+  batch: number;
+  progress: boolean;
+}
+
+export interface ImportReport {
+  lines: number;
+  accepted: number;
+  invalid: { line: number; message: string }[];
+  refused: { line: number; message: string }[];
+}
+
+async function openGateway(config: Config): Promise<{ gateway: IngestGateway; close(): Promise<void> }> {
+  const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
+  if (config.kafka) {
+    const kafka = createKafka(config.kafka, log);
+    const { topics } = config.kafka;
+    await ensureTopics(kafka, [topics.ingest, topics.ingestBulk], config.kafka.partitions);
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    return { gateway: kafkaGateway(producer, { priority: topics.ingest, bulk: topics.ingestBulk }), close: () => producer.disconnect() };
+  }
+  if (config.store !== 'embedded') throw new Error('STORE=neo4j without KAFKA_BROKERS: import publishes to Kafka; set KAFKA_BROKERS');
+  const store = createEmbeddedStore({ path: join(config.dataDir, 'metalake.db'), synchronous: config.embeddedSync });
+  const transforms = config.ingest.transformsFile ? loadTransformRules(config.ingest.transformsFile) : NO_TRANSFORMS;
+  const services = createServices({ store, feed: createEmbeddedFeed(), limits: config.limits, log, transforms });
+  // The server (if running) publishes these events' change events from the outbox when its relay polls.
+  return { gateway: inProcessGateway(services.ingest, { atomic: false }), close: () => store.close() };
+}
+
+/** One line as an event to submit (throws InvalidEventError). */
+function eventOf(json: unknown, line: number, options: ImportOptions): OutgoingEvent {
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new InvalidEventError('a line must be a JSON object');
+  const o = json as Record<string, unknown>;
+  const type = o['type'];
+  if (typeof type !== 'string' || !(INGEST_EVENT_TYPES as readonly string[]).includes(type)) throw new InvalidEventError(`unknown event type ${String(type)}`, [`accepted: ${INGEST_EVENT_TYPES.join(', ')}`]);
+  const tenant = typeof o['tenant'] === 'string' ? o['tenant'] : options.tenant;
+  if (!tenant) throw new InvalidEventError('no tenant: give the line a `tenant` or pass --tenant');
+  return {
+    id: typeof o['id'] === 'string' ? o['id'] : `${basename(options.file)}:${line}`,
+    tenant,
+    source: typeof o['source'] === 'string' ? o['source'] : `import:${basename(options.file)}`,
+    type: type as IngestEventType,
+    data: o['data'],
+    ...(typeof o['time'] === 'string' ? { time: o['time'] } : {}),
+  };
+}
+
+export async function importFile(config: Config, options: ImportOptions): Promise<ImportReport> {
+  const size = statSync(options.file).size;
+  const opened = await openGateway(config);
+  const { gateway } = opened;
+  const report: ImportReport = { lines: 0, accepted: 0, invalid: [], refused: [] };
+  const bar = options.progress ? new SingleBar({ format: 'import |{bar}| {percentage}% | {lines} lines | {accepted} accepted | {rejected} rejected | {eta_formatted} left', stream: process.stderr, hideCursor: true }) : null;
+  bar?.start(size, 0, { lines: 0, accepted: 0, rejected: 0 });
+  let batch: { line: number; event: OutgoingEvent }[] = [];
+  let bytes = 0;
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const lines = new Map(batch.map((b) => [b.event.id, b.line]));
+    const submission = await gateway.submit(batch.map((b) => b.event));
+    report.accepted += submission.accepted;
+    for (const r of submission.refused) report.refused.push({ line: lines.get(r.id) ?? 0, message: `${r.code}: ${r.message}` });
+    batch = [];
+  };
+  try {
+    const lines = createInterface({ input: createReadStream(options.file), crlfDelay: Infinity });
+    for await (const text of lines) {
+      report.lines++;
+      bytes += Buffer.byteLength(text) + 1;
+      if (text.trim().length === 0) continue;
+      try {
+        const event = eventOf(JSON.parse(text), report.lines, options);
+        validate(event);
+        batch.push({ line: report.lines, event });
+      } catch (error) {
+        report.invalid.push({ line: report.lines, message: error instanceof SyntaxError ? `not JSON: ${error.message}` : error instanceof Error ? error.message : String(error) });
+      }
+      if (batch.length >= options.batch) await flush();
+      bar?.update(Math.min(bytes, size), { lines: report.lines, accepted: report.accepted, rejected: report.invalid.length + report.refused.length });
+    }
+    await flush();
+    bar?.update(size, { lines: report.lines, accepted: report.accepted, rejected: report.invalid.length + report.refused.length });
+  } finally {
+    bar?.stop();
+    await opened.close();
+  }
+  return report;
+}

@@ -1,0 +1,116 @@
+// The enforcer outputs: every classification change event becomes a CloudEvent on the
+// classifications topic (and, when enabled, an Apache Atlas notification), for policy enforcers
+// that read Kafka rather than subscribe over GraphQL. One consumer group shared by all replicas,
+// offsets committed after the outputs are acknowledged; the CloudEvent id is the change event's
+// id, so a redelivered output is recognisable as the same event.
+import { hostname } from 'node:os';
+import { CloudEvent, Kafka as CE } from 'cloudevents';
+import type { Consumer, Kafka, Message, Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { ChangeEvent, ClassificationChangedEvent } from '../../domain/events.js';
+import type { GraphStore } from '../../store/ports.js';
+import type { Worker } from '../outbox-relay.js';
+import { atlasNotification } from './atlas.js';
+
+export const CLASSIFICATION_EVENT_TYPE = 'metalake.classification.changed.v1';
+
+export interface EnforcerOptions {
+  kafka: Kafka;
+  store: GraphStore;
+  changesTopic: string;
+  classificationsTopic: string;
+  /** Set to also publish Atlas ENTITY_NOTIFICATION_V2 messages there. */
+  atlasTopic: string | null;
+  groupId: string;
+  log: Logger;
+  onPublished?: (count: number) => void;
+}
+
+/** The enforcer's view of a classification event (the CloudEvent data). */
+export function classificationEventData(e: ClassificationChangedEvent) {
+  const ref = (a: { id: string; qualifiedName: string; kind: string; name: string }) => ({ id: a.id, qualifiedName: a.qualifiedName, kind: a.kind, name: a.name });
+  return {
+    tenant: e.tenant, classification: e.classification, change: e.change, propagated: e.propagated,
+    asset: ref(e.asset), source: e.source ? ref(e.source) : null, actor: e.actor, at: e.at,
+  };
+}
+
+function cloudEventMessage(e: ClassificationChangedEvent): Message {
+  const m = CE.binary(new CloudEvent({
+    id: e.eventId, source: `metalake://${hostname()}`, type: CLASSIFICATION_EVENT_TYPE, subject: e.asset.qualifiedName, time: e.at,
+    tenant: e.tenant, datacontenttype: 'application/json', data: classificationEventData(e), partitionkey: e.tenant,
+  } as never));
+  const headers = Object.fromEntries(Object.entries(m.headers).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
+  return { key: e.tenant, value: JSON.stringify(classificationEventData(e)), headers };
+}
+
+export function createEnforcerWorker(options: EnforcerOptions): Worker {
+  const { kafka, store, log } = options;
+  let consumer: Consumer | null = null;
+  let producer: Producer | null = null;
+  let running = false;
+  let joined = false;
+
+  async function atlasMessages(events: ClassificationChangedEvent[]): Promise<Message[]> {
+    const out: Message[] = [];
+    const byTenant = new Map<string, ClassificationChangedEvent[]>();
+    for (const e of events) byTenant.set(e.tenant, [...(byTenant.get(e.tenant) ?? []), e]);
+    for (const [tenant, list] of byTenant) {
+      const graph = store.tenant(tenant);
+      const ids = [...new Set(list.map((e) => e.asset.id))];
+      const [states, existing] = await Promise.all([graph.classificationStates(ids), graph.assetsByIds(ids)]);
+      const alive = new Set(existing.map((a) => a.id));
+      for (const e of list) {
+        const current = alive.has(e.asset.id) ? (states.get(e.asset.id) ?? { direct: [], propagated: [], blocks: [] }) : null;
+        out.push({ key: tenant, value: JSON.stringify(atlasNotification(e, current, hostname())), headers: { 'metalake-tenant': tenant, 'metalake-event-id': e.eventId } });
+      }
+    }
+    return out;
+  }
+
+  return {
+    async start() {
+      producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      await producer.connect();
+      consumer = kafka.consumer({ groupId: options.groupId, sessionTimeout: 30_000 });
+      consumer.on(consumer.events.GROUP_JOIN, () => { joined = true; });
+      await consumer.connect();
+      // A new deployment starts from the beginning of the retained change topic: enforcers catch up.
+      await consumer.subscribe({ topic: options.changesTopic, fromBeginning: true });
+      running = true;
+      await consumer.run({
+        eachBatch: async (payload) => {
+          const events = payload.batch.messages.flatMap((m) => {
+            try {
+              const e = JSON.parse(m.value?.toString() ?? 'null') as ChangeEvent | null;
+              return e?.type === 'classification.changed' ? [e] : [];
+            } catch {
+              log.error({ offset: m.offset, partition: payload.batch.partition }, 'unreadable change event skipped');
+              return [];
+            }
+          });
+          if (events.length > 0) {
+            const topicMessages = [{ topic: options.classificationsTopic, messages: events.map(cloudEventMessage) }];
+            if (options.atlasTopic) topicMessages.push({ topic: options.atlasTopic, messages: await atlasMessages(events) });
+            await producer!.sendBatch({ acks: -1, topicMessages });
+            options.onPublished?.(events.length);
+          }
+          // Every message of the batch is handled: resolve the last one; kafkajs commits it.
+          const last = payload.batch.messages[payload.batch.messages.length - 1];
+          if (last) payload.resolveOffset(last.offset);
+          await payload.heartbeat();
+        },
+        eachBatchAutoResolve: false,
+      });
+      log.info({ group: options.groupId, atlas: options.atlasTopic !== null }, 'enforcer output worker started');
+    },
+    async stop() {
+      running = false;
+      await consumer?.disconnect();
+      await producer?.disconnect();
+      consumer = null;
+      producer = null;
+    },
+    ready: () => running && joined,
+  };
+}

@@ -1,0 +1,179 @@
+// OpenLineage (spec 2-0-2) run, dataset and job events → metalake ingest events. Validated with
+// the spec's own JSON Schemas (schema/openlineage/, draft 2020-12). A job becomes a PIPELINE, its
+// datasets become DATASET assets (an existing asset keeps its kind, e.g. a TABLE an extractor
+// created) with the `schema` facet's fields as columns, every input flows to every output through
+// the job, and the `columnLineage` facet becomes column-level edges (on the bulk lane).
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { PROJECT_ROOT } from '../../paths.js';
+import { canonicalJson } from '../../domain/validation.js';
+import type { OutgoingEvent } from '../ingest/events.js';
+import type { Lane } from '../ingest/worker.js';
+
+const SPEC = 'https://openlineage.io/spec/2-0-2/OpenLineage.json';
+const FACETS = {
+  schema: 'https://openlineage.io/spec/facets/1-2-0/SchemaDatasetFacet.json#/$defs/SchemaDatasetFacet',
+  columnLineage: 'https://openlineage.io/spec/facets/1-2-0/ColumnLineageDatasetFacet.json#/$defs/ColumnLineageDatasetFacet',
+} as const;
+
+type Kind = 'RunEvent' | 'DatasetEvent' | 'JobEvent';
+
+interface OlDataset {
+  namespace: string;
+  name: string;
+  facets?: Record<string, unknown>;
+}
+interface SchemaField {
+  name: string;
+  type?: string;
+  description?: string;
+  ordinal_position?: number;
+  fields?: SchemaField[];
+}
+interface ColumnLineageFacet {
+  fields?: Record<string, { inputFields?: { namespace: string; name: string; field: string; transformations?: unknown[] }[] }>;
+}
+export interface OlEvent {
+  eventTime: string;
+  producer: string;
+  schemaURL?: string;
+  eventType?: string;
+  run?: { runId: string };
+  job?: { namespace: string; name: string; facets?: Record<string, unknown> };
+  inputs?: OlDataset[];
+  outputs?: OlDataset[];
+  dataset?: OlDataset;
+}
+
+export class OpenLineageError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid OpenLineage event: ${problems.join('; ')}`);
+  }
+}
+
+export interface OpenLineageValidator {
+  /** Throws OpenLineageError with every problem found. */
+  validate(body: unknown): OlEvent;
+}
+
+export function createOpenLineageValidator(): OpenLineageValidator {
+  const ajv = new Ajv2020({ allErrors: true, strict: false });
+  addFormats.default(ajv);
+  for (const file of ['OpenLineage.json', 'SchemaDatasetFacet.json', 'ColumnLineageDatasetFacet.json']) {
+    ajv.addSchema(JSON.parse(readFileSync(join(PROJECT_ROOT, 'schema', 'openlineage', file), 'utf8')) as object);
+  }
+  const validators = Object.fromEntries((['RunEvent', 'DatasetEvent', 'JobEvent'] as const).map((k) => [k, ajv.compile({ $ref: `${SPEC}#/$defs/${k}` })])) as Record<Kind, ValidateFunction>;
+  const facets = Object.fromEntries(Object.entries(FACETS).map(([name, ref]) => [name, ajv.compile({ $ref: ref })])) as Record<keyof typeof FACETS, ValidateFunction>;
+  const explain = (errors: ErrorObject[] | null | undefined, prefix = '') =>
+    (errors ?? []).map((e) => `${prefix}${e.instancePath || '/'} ${e.message ?? 'is invalid'}${e.params && 'allowedValues' in e.params ? ` (${(e.params['allowedValues'] as unknown[]).join(', ')})` : ''}`);
+  return {
+    validate(body) {
+      if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new OpenLineageError(['the body must be one OpenLineage event (a JSON object)']);
+      const event = body as OlEvent;
+      // Marquez tolerates a missing schemaURL; then the event's shape says what it is.
+      const kind: Kind = event.schemaURL?.endsWith('DatasetEvent') ? 'DatasetEvent' : event.schemaURL?.endsWith('JobEvent') ? 'JobEvent' : (event.schemaURL === undefined && event.dataset && !event.run) ? 'DatasetEvent' : 'RunEvent';
+      const validator = validators[kind];
+      if (!validator(body)) throw new OpenLineageError(explain(validator.errors));
+      // The facets metalake reads are checked against their own schemas too.
+      const problems: string[] = [];
+      const datasets = [...(event.inputs ?? []), ...(event.outputs ?? []), ...(event.dataset ? [event.dataset] : [])];
+      datasets.forEach((d) => {
+        for (const name of Object.keys(FACETS) as (keyof typeof FACETS)[]) {
+          const facet = d.facets?.[name];
+          if (facet !== undefined && !facets[name](facet)) problems.push(...explain(facets[name].errors, `${d.namespace}/${d.name} facets.${name}`));
+        }
+      });
+      if (problems.length > 0) throw new OpenLineageError(problems);
+      return event;
+    },
+  };
+}
+
+const SCHEME = /^[a-z][a-z0-9+.-]*$/i;
+
+/** namespace + name → qualified name: `postgres://db:5432` + `shop.public.orders` → `postgres://db:5432/shop.public.orders`; `bigquery` + `p.d.t` → `bigquery://p.d.t`. */
+export function olQualifiedName(namespace: string, name: string): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(namespace)) return `${namespace.replace(/\/+$/, '')}/${name.replace(/^\/+/, '')}`;
+  if (SCHEME.test(namespace)) return `${namespace}://${name.replace(/^\/+/, '')}`;
+  return `openlineage://${encodeURIComponent(namespace)}/${name.replace(/^\/+/, '')}`;
+}
+
+/** Schema fields, nested ones flattened with dots (`address.city`). */
+function columns(facet: unknown): { name: string; dataType: string | null; description: string | null; ordinal: number }[] {
+  const out: { name: string; dataType: string | null; description: string | null; ordinal: number }[] = [];
+  const walk = (fields: SchemaField[], prefix: string) => {
+    for (const f of fields) {
+      out.push({ name: `${prefix}${f.name}`, dataType: f.type ?? null, description: f.description ?? null, ordinal: f.ordinal_position ?? out.length + 1 });
+      if (f.fields?.length) walk(f.fields, `${prefix}${f.name}.`);
+    }
+  };
+  walk(((facet as { fields?: SchemaField[] } | undefined)?.fields) ?? [], '');
+  return out;
+}
+
+/**
+ * The ingest events one OpenLineage event means, in the order they must apply. Ids derive from
+ * the tenant and the event's content, so a client retrying the same event changes nothing.
+ */
+export function openLineageEvents(event: OlEvent, tenant: string): (OutgoingEvent & { lane?: Lane })[] {
+  const digest = createHash('sha256').update(tenant).update('\u0000').update(canonicalJson(event)).digest('hex').slice(0, 32);
+  const source = `openlineage:${event.producer}`.slice(0, 256);
+  const out: (OutgoingEvent & { lane?: Lane })[] = [];
+  const push = (type: OutgoingEvent['type'], data: unknown, lane?: Lane) =>
+    out.push({ id: `ol-${digest}-${out.length}`, tenant, source, type, data, time: event.eventTime, ...(lane ? { lane } : {}) });
+
+  const emitted = new Set<string>();
+  const datasetEvent = (d: OlDataset) => {
+    emitted.add(olQualifiedName(d.namespace, d.name));
+    const cols = columns(d.facets?.['schema']);
+    push('metalake.asset.upserted.v2', {
+      qualifiedName: olQualifiedName(d.namespace, d.name), kind: 'DATASET', keepExistingKind: true, name: d.name.split(/[./]/).pop() ?? d.name,
+      ...(cols.length > 0 ? { columns: cols.map((c) => ({ name: c.name, dataType: c.dataType, description: c.description, ordinal: c.ordinal })) } : {}),
+    });
+  };
+  const inputs = event.inputs ?? [];
+  const outputs = event.outputs ?? [];
+  if (event.dataset) datasetEvent(event.dataset);
+  if (!event.job) return out;
+
+  const job = olQualifiedName(event.job.namespace, event.job.name);
+  push('metalake.asset.upserted.v1', { qualifiedName: job, kind: 'PIPELINE', name: event.job.name, attributes: { openlineage: { namespace: event.job.namespace, name: event.job.name } } });
+  for (const d of [...inputs, ...outputs]) datasetEvent(d);
+  // A failed or aborted run moved no data: its datasets are recorded, its lineage is not.
+  if (event.eventType === 'FAIL' || event.eventType === 'ABORT') return out;
+  for (const i of inputs) {
+    for (const o of outputs) {
+      const from = olQualifiedName(i.namespace, i.name);
+      const to = olQualifiedName(o.namespace, o.name);
+      if (from !== to) push('metalake.lineage.added.v1', { from, to, process: job });
+    }
+  }
+  // Column lineage: both ends must exist as columns (an input without a schema facet has none yet).
+  for (const o of outputs) {
+    const target = olQualifiedName(o.namespace, o.name);
+    const fields = (o.facets?.['columnLineage'] as ColumnLineageFacet | undefined)?.fields ?? {};
+    const known = new Set(columns(o.facets?.['schema']).map((c) => c.name));
+    const ensured = new Set<string>();
+    const ensureColumn = (dataset: string, column: string, present: boolean) => {
+      const qn = `${dataset}.${column}`;
+      if (present || ensured.has(qn)) return qn;
+      ensured.add(qn);
+      push('metalake.asset.upserted.v1', { qualifiedName: qn, kind: 'COLUMN', name: column, parentQualifiedName: dataset }, 'bulk');
+      return qn;
+    };
+    for (const [outColumn, spec] of Object.entries(fields)) {
+      const to = ensureColumn(target, outColumn, known.has(outColumn));
+      for (const f of spec.inputFields ?? []) {
+        const input = inputs.find((i) => i.namespace === f.namespace && i.name === f.name);
+        if (!emitted.has(olQualifiedName(f.namespace, f.name))) datasetEvent({ namespace: f.namespace, name: f.name });
+        const inputColumns = new Set(columns(input?.facets?.['schema']).map((c) => c.name));
+        const from = ensureColumn(olQualifiedName(f.namespace, f.name), f.field, inputColumns.has(f.field));
+        if (from !== to) push('metalake.lineage.added.v1', { from, to, process: job }, 'bulk');
+      }
+    }
+  }
+  return out;
+}
