@@ -19,18 +19,18 @@ const regex = z.string().transform((source, ctx) => {
 const TenantRules = z.strictObject({
   qualifiedNames: z.strictObject({
     /** Lower-case the platform and host part (`Snowflake://ACME/…` → `snowflake://acme/…`). */
-    lowercaseAuthority: z.boolean().default(true),
+    lowercaseAuthority: z.boolean().optional(),
     /** Lower-case the whole name (for platforms whose identifiers are case-insensitive). */
-    lowercase: z.boolean().default(false),
-    trim: z.boolean().default(true),
-  }).prefault({}),
+    lowercase: z.boolean().optional(),
+    trim: z.boolean().optional(),
+  }).optional(),
   dataTypes: z.strictObject({
-    uppercase: z.boolean().default(true),
+    uppercase: z.boolean().optional(),
     /** Drop length/precision: `VARCHAR(255)` → `VARCHAR`. */
-    stripParameters: z.boolean().default(false),
-    aliases: z.record(z.string(), z.string()).default({}),
-  }).prefault({}),
-  owners: z.array(z.strictObject({ match: regex, owners: z.array(z.string().min(1)).min(1) })).default([]),
+    stripParameters: z.boolean().optional(),
+    aliases: z.record(z.string(), z.string()).optional(),
+  }).optional(),
+  owners: z.array(z.strictObject({ match: regex, owners: z.array(z.string().min(1)).min(1) })).optional(),
   classify: z.array(z.strictObject({
     name: z.string().min(1),
     classification: z.string().min(1),
@@ -39,16 +39,43 @@ const TenantRules = z.strictObject({
     /** Matched against the column's normalised data type. */
     dataType: regex.optional(),
     propagate: z.boolean().nullable().default(null),
-  }).refine((r) => r.columnName !== undefined || r.dataType !== undefined, { message: 'a classify rule needs columnName or dataType' })).default([]),
+  }).refine((r) => r.columnName !== undefined || r.dataType !== undefined, { message: 'a classify rule needs columnName or dataType' })).optional(),
 });
 
 const RuleFile = z.strictObject({
-  /** Rules for every tenant; a tenant's own entry adds its owners and classify rules and overrides the rest. */
+  /** Rules for every tenant. A tenant's own entry overrides the settings it names and adds its owners and classify rules. */
   defaults: TenantRules.optional(),
   tenants: z.record(z.string(), TenantRules).default({}),
 });
 
-type Rules = z.output<typeof TenantRules>;
+type Partial = z.output<typeof TenantRules>;
+
+interface Rules {
+  qualifiedNames: { lowercaseAuthority: boolean; lowercase: boolean; trim: boolean };
+  dataTypes: { uppercase: boolean; stripParameters: boolean; aliases: Record<string, string> };
+  owners: NonNullable<Partial['owners']>;
+  classify: NonNullable<Partial['classify']>;
+}
+
+const BUILT_IN: Rules = {
+  qualifiedNames: { lowercaseAuthority: true, lowercase: false, trim: true },
+  dataTypes: { uppercase: true, stripParameters: false, aliases: {} },
+  owners: [],
+  classify: [],
+};
+
+/** The settings a rule file names (YAML leaves the others out). */
+const named = <T extends object>(value: T | undefined): { [K in keyof T]?: Exclude<T[K], undefined> } =>
+  Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
+
+function merge(base: Rules, own: Partial): Rules {
+  return {
+    qualifiedNames: { ...base.qualifiedNames, ...named(own.qualifiedNames) },
+    dataTypes: { ...base.dataTypes, ...named(own.dataTypes), aliases: { ...base.dataTypes.aliases, ...own.dataTypes?.aliases } },
+    owners: [...base.owners, ...(own.owners ?? [])],
+    classify: [...base.classify, ...(own.classify ?? [])],
+  };
+}
 
 export interface TransformRules {
   apply(item: IngestItem): IngestItem;
@@ -73,12 +100,8 @@ export function compileTransformRules(raw: unknown, origin = 'transform rules'):
   const parsed = RuleFile.safeParse(raw ?? {});
   if (!parsed.success) throw new TransformFileError(`${origin}:\n${parsed.error.issues.map((i) => `  - ${i.path.join('.')}: ${i.message}`).join('\n')}`);
   const { defaults, tenants } = parsed.data;
-  const base = defaults ?? TenantRules.parse({});
-  const merged = new Map(Object.entries(tenants).map(([tenant, own]) => [tenant, {
-    ...own,
-    owners: [...base.owners, ...own.owners],
-    classify: [...base.classify, ...own.classify],
-  } satisfies Rules]));
+  const base = merge(BUILT_IN, defaults ?? {});
+  const merged = new Map(Object.entries(tenants).map(([tenant, own]) => [tenant, merge(base, own)]));
   return { apply: (item) => transform(item, merged.get(item.tenant) ?? base) };
 }
 

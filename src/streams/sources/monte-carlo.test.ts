@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { MonteCarloPayloadError, monteCarloEvent, monteCarloTable, pythonRepr, pythonUrlencode, quotePlus, verifyMonteCarloSignature } from './monte-carlo.js';
+
+// The documented test vector (../shared/reference/FORMATS.md).
+const BODY = '{"account":{"id":"9a59c6f1-203a-4c72-8cd7-132db7f21b92"},"action":"incident","type":"open_anomaly_incident","version":"v0.1","payload":{"incident_id":"f83867b6-8f25-428b-807c-08518f63384c","group_id":"zeus:ares","url":"https://getmontecarlo.com/incidents/f83867b6-8f25-428b-807c-08518f63384c","event_list":[{"event_details":"Has 42 rows vs. 101 expected","table_name":"artemis"}]}}';
+const SIGNATURE = '48c145cad6d2418b75685e7cfddac6c9113063f9b89c75d1f718bda9b30c69a61f39d70d47042e4add31c806f6f327fdf954f34688678a449590dbfcdd5be42d';
+
+describe('Monte Carlo webhook signature', () => {
+  it('matches the documented test vector (HMAC-SHA512 over Python urlencode of the parsed body)', () => {
+    assert.equal(verifyMonteCarloSignature(Buffer.from(BODY), JSON.parse(BODY) as Record<string, unknown>, SIGNATURE, 'test-secret'), true);
+  });
+
+  it('rejects a wrong secret, a tampered body and a truncated signature', () => {
+    const parsed = JSON.parse(BODY) as Record<string, unknown>;
+    assert.equal(verifyMonteCarloSignature(Buffer.from(BODY), parsed, SIGNATURE, 'other-secret'), false);
+    const tampered = BODY.replace('42 rows', '43 rows');
+    assert.equal(verifyMonteCarloSignature(Buffer.from(tampered), JSON.parse(tampered) as Record<string, unknown>, SIGNATURE, 'test-secret'), false);
+    assert.equal(verifyMonteCarloSignature(Buffer.from(BODY), parsed, SIGNATURE.slice(0, 64), 'test-secret'), false);
+  });
+
+  it('also accepts an HMAC of the raw bytes', () => {
+    const raw = createHmac('sha512', 'test-secret').update(BODY).digest('hex');
+    assert.equal(verifyMonteCarloSignature(Buffer.from(BODY), JSON.parse(BODY) as Record<string, unknown>, raw.toUpperCase(), 'test-secret'), true);
+  });
+
+  it('renders values as Python str() and quote_plus would', () => {
+    assert.equal(pythonRepr({ a: [1, true, null, 'x'], b: "it's" }), `{'a': [1, True, None, 'x'], 'b': "it's"}`);
+    assert.equal(pythonRepr('tab\there\\'), "'tab\\there\\\\'");
+    assert.equal(pythonRepr('naïve ☃'), "'naïve ☃'");
+    assert.equal(quotePlus("a b/c~d'é"), 'a+b%2Fc~d%27%C3%A9');
+    assert.equal(pythonUrlencode({ k: 'v w', n: 3 }), 'k=v+w&n=3');
+  });
+});
+
+describe('Monte Carlo notifications', () => {
+  it('map to an incident on the tables named, under the tenant’s namespace', () => {
+    const event = monteCarloEvent(JSON.parse(BODY), Buffer.from(BODY), 'acme', 'snowflake://acme/');
+    assert.equal(event.type, 'metalake.incident.reported.v1');
+    assert.deepEqual(event.data, {
+      externalId: 'f83867b6-8f25-428b-807c-08518f63384c', source: 'monte-carlo', type: 'CUSTOM', title: 'Has 42 rows vs. 101 expected',
+      url: 'https://getmontecarlo.com/incidents/f83867b6-8f25-428b-807c-08518f63384c', assetQualifiedNames: ['snowflake://acme/zeus.ares.artemis'], skipUnknownAssets: true,
+    });
+    assert.equal(monteCarloTable('db:sch.tbl', null, 'bigquery://'), 'bigquery://db.sch.tbl');
+    assert.equal(monteCarloTable('tbl', null, 'x://'), null);
+  });
+
+  it('read anomaly types, declared severity and feedback (top level or inside payload)', () => {
+    const body = JSON.parse(BODY) as { payload: Record<string, unknown> } & Record<string, unknown>;
+    body['declared_alert_severity'] = 'SEV-2';
+    body.payload['alert_feedback'] = 'fixed';
+    body.payload['event_list'] = [{ table_name: 'zeus:ares.artemis', type: 'fresh_anom', event_details: 'late' }];
+    const data = monteCarloEvent(body, Buffer.from(JSON.stringify(body)), 'acme', 'snowflake://acme/').data as Record<string, unknown>;
+    assert.equal(data['type'], 'FRESHNESS');
+    assert.equal(data['severity'], 'SEV2');
+    assert.equal(data['status'], 'RESOLVED');
+  });
+
+  it('refuse a body that is not an incident notification, saying what is wrong', () => {
+    assert.throws(() => monteCarloEvent({ action: 'incident', type: 'x' }, Buffer.alloc(0), 'acme', 'x://'), (e: unknown) => e instanceof MonteCarloPayloadError && /payload/.test(e.message));
+  });
+});
