@@ -86,7 +86,7 @@ describe('ingest service (embedded store)', () => {
     assert.equal(db?.version, 2);
     const orders = await services.assets.get(read(t), { qualifiedName: 'pg://h/db.orders' });
     assert.equal(orders?.version, 1);
-    assert.equal((await services.assets.history(read(t), orders!)).edges.length, 1);
+    assert.equal((await services.assets.history(read(t), orders)).edges.length, 1);
     const column = await services.assets.get(read(t), { qualifiedName: 'pg://h/db.orders.id' });
     assert.deepEqual(column?.attributes, { dataType: 'BIGINT', ordinal: 1 });
     assert.equal((await services.lineage.graph(read(t), 'pg://h/db.orders', 'DOWNSTREAM', 1)).edges.length, 1);
@@ -132,13 +132,13 @@ describe('ingest service (embedded store)', () => {
     assert.deepEqual((await services.assets.get(read(t), { qualifiedName: table }))?.owners, ['finance-team']);
     const amount = await services.assets.get(read(t), { qualifiedName: `${table}.amount` });
     assert.equal(amount?.attributes['dataType'], 'NUMERIC');
-    const states = await handle.store.tenant(t).classificationStates([email!.id, amount!.id]);
-    assert.deepEqual(states.get(email!.id)?.direct.map((d) => [d.classification, d.addedBy]), [['PII', 'transform:pii-columns']]);
-    assert.equal(states.get(amount!.id), undefined);
+    const states = await handle.store.tenant(t).classificationStates([email.id, amount.id]);
+    assert.deepEqual(states.get(email.id)?.direct.map((d) => [d.classification, d.addedBy]), [['PII', 'transform:pii-columns']]);
+    assert.equal(states.get(amount.id), undefined);
     // The rule's classification propagates like any other: the copy's email column is PII too, from the source.
     const copy = await services.assets.get(read(t), { qualifiedName: `${table}_copy.email` });
     const copyState = (await handle.store.tenant(t).classificationStates([copy!.id])).get(copy!.id);
-    assert.deepEqual(copyState?.propagated.map((p) => [p.classification, p.sourceId]), [['PII', email!.id]]);
+    assert.deepEqual(copyState?.propagated.map((p) => [p.classification, p.sourceId]), [['PII', email.id]]);
   });
 
   it('applies all or nothing when asked (HTTP sources in embedded mode)', async () => {
