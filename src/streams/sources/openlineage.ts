@@ -139,7 +139,8 @@ export function openLineageEvents(event: OlEvent, tenant: string): (OutgoingEven
   if (event.dataset) datasetEvent(event.dataset);
   if (!event.job) return out;
 
-  const job = olQualifiedName(event.job.namespace, event.job.name);
+  // Job namespaces name schedulers, not platforms: `airflow-prod` + `dag.task` → openlineage://airflow-prod/dag.task.
+  const job = event.job.namespace.includes('://') ? olQualifiedName(event.job.namespace, event.job.name) : `openlineage://${encodeURIComponent(event.job.namespace)}/${event.job.name}`;
   push('metalake.asset.upserted.v1', { qualifiedName: job, kind: 'PIPELINE', name: event.job.name, attributes: { openlineage: { namespace: event.job.namespace, name: event.job.name } } });
   for (const d of [...inputs, ...outputs]) datasetEvent(d);
   // A failed or aborted run moved no data: its datasets are recorded, its lineage is not.

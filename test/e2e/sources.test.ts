@@ -1,0 +1,133 @@
+// The HTTP sources and the import CLI in embedded mode (events applied in-process), called as
+// their real clients call them: OpenLineage's HTTP transport, Monte Carlo's webhook, a JSONL file.
+import assert from 'node:assert/strict';
+import { createHmac, randomUUID } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { importFile } from '../../src/cli/import.js';
+import { PROJECT_ROOT } from '../../src/paths.js';
+import { pythonUrlencode } from '../../src/streams/sources/monte-carlo.js';
+import { type TestServer, startTestServer } from '../support/server.js';
+import { uniqueTenant } from '../support/fixtures.js';
+
+const fixture = (name: string): Record<string, unknown> => JSON.parse(readFileSync(join(PROJECT_ROOT, 'test', 'fixtures', 'openlineage', name), 'utf8')) as Record<string, unknown>;
+const MC_SECRET = 'mc-shared-secret-123';
+
+describe('ingest sources (embedded)', () => {
+  let server: TestServer;
+  let base: string;
+  const signedTenant = uniqueTenant('mc');
+  before(async () => {
+    server = await startTestServer({ MONTE_CARLO_TENANTS: JSON.stringify({ [signedTenant]: { secret: MC_SECRET, namespace: 'snowflake://acme/' } }) });
+    base = server.url.replace(/\/graphql$/, '');
+  });
+  after(async () => server.close());
+
+  const post = (path: string, body: string, headers: Record<string, string> = {}) =>
+    fetch(`${base}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+
+  describe('OpenLineage: POST /api/v1/lineage', () => {
+    it('answers the spec’s run events with 201 and turns them into a pipeline, datasets, columns and lineage', async () => {
+      const t = uniqueTenant('ol');
+      const auth = { authorization: `Bearer ${await server.token(t, 'ingest')}` };
+      const start = await post('/api/v1/lineage', JSON.stringify(fixture('start.json')), auth);
+      assert.equal(start.status, 201);
+      assert.equal(await start.text(), '');
+      const complete = await post('/api/v1/lineage', JSON.stringify(fixture('complete.json')), auth);
+      assert.equal(complete.status, 201, await complete.clone().text());
+      // Sent twice (the transport retries): nothing changes.
+      assert.equal((await post('/api/v1/lineage', JSON.stringify(fixture('complete.json')), auth)).status, 201);
+
+      const gql = server.http(await server.token(t, 'viewer'));
+      const result = await gql.request<{ lineage: { nodes: { qualifiedName: string; kind: string; version: number }[]; edges: { from: { qualifiedName: string }; to: { qualifiedName: string } }[] } }>(
+        `{ lineage(qualifiedName: "postgres://db.example.com:5432/shop.public.customers.email", depth: 2) { nodes { qualifiedName kind version } edges { from { qualifiedName } to { qualifiedName } } } }`);
+      assert.deepEqual(result.errors, undefined);
+      assert.deepEqual(result.data?.lineage.edges.map((e) => `${e.from.qualifiedName} -> ${e.to.qualifiedName}`),
+        ['postgres://db.example.com:5432/shop.public.customers.email -> bigquery://analytics.marts.customer_emails.email_address']);
+      const pipeline = await gql.request<{ asset: { kind: string; name: string } }>(`{ asset(qualifiedName: "openlineage://my-scheduler-namespace/myjob.mytask") { kind name } }`);
+      assert.deepEqual(pipeline.data?.asset, { kind: 'PIPELINE', name: 'myjob.mytask' });
+      const table = await gql.request<{ lineage: { edges: unknown[] }; asset: { version: number; children: { edges: { node: { name: string } }[] } } }>(
+        `{ lineage(qualifiedName: "postgres://db.example.com:5432/shop.public.customers") { edges { from { qualifiedName } } }
+           asset(qualifiedName: "postgres://db.example.com:5432/shop.public.customers") { version children { edges { node { name } } } } }`);
+      assert.equal(table.data?.lineage.edges.length, 1);
+      assert.equal(table.data?.asset.version, 1);
+      assert.deepEqual(table.data?.asset.children.edges.map((e) => e.node.name).sort(), ['address', 'address.city', 'email', 'id']);
+    });
+
+    it('answers 422 for an event missing required fields, 400 for a body that is not JSON, 401/403 for the wrong caller', async () => {
+      const t = uniqueTenant('ol');
+      const auth = { authorization: `Bearer ${await server.token(t, 'ingest')}` };
+      const { run: _run, ...noRun } = fixture('start.json');
+      const invalid = await post('/api/v1/lineage', JSON.stringify({ ...noRun, eventTime: 'yesterday' }), auth);
+      assert.equal(invalid.status, 422);
+      const body = await invalid.json() as { error: { code: string; details: string[] } };
+      assert.equal(body.error.code, 'BAD_USER_INPUT');
+      assert.ok(body.error.details.some((d) => d.includes('run')), JSON.stringify(body));
+      assert.equal((await post('/api/v1/lineage', '{"eventType":', auth)).status, 400);
+      assert.equal((await post('/api/v1/lineage', JSON.stringify(fixture('start.json')))).status, 401);
+      assert.equal((await post('/api/v1/lineage', JSON.stringify(fixture('start.json')), { authorization: `Bearer ${await server.token(t, 'viewer')}` })).status, 403);
+      const gql = server.http(await server.token(t, 'viewer'));
+      assert.equal((await gql.request<{ assets: { totalCount: number } }>('{ assets { totalCount } }')).data?.assets.totalCount, 0);
+    });
+  });
+
+  describe('Monte Carlo: POST /webhooks/monte-carlo/{tenant}', () => {
+    const notification = (incidentId: string, table: string) => JSON.stringify({
+      account: { id: 'acc' }, action: 'incident', type: 'open_anomaly_incident', version: 'v0.1',
+      payload: { incident_id: incidentId, group_id: 'sales:public', url: `https://getmontecarlo.com/incidents/${incidentId}`, event_list: [{ event_details: 'Has 42 rows vs. 101 expected', table_name: table, type: 'size_anom' }] },
+    });
+
+    it('accepts a signed notification and attaches the incident to the table; a bad signature changes nothing', async () => {
+      const steward = await server.token(signedTenant, 'steward');
+      const gql = server.http(steward);
+      await gql.request('mutation { upsertAssets(input: [{ qualifiedName: "snowflake://acme/sales.public.orders", kind: TABLE }]) { results { status } } }');
+      const incidentId = randomUUID();
+      const body = notification(incidentId, 'orders');
+      // Monte Carlo signs Python's urlencode of the parsed body, not the bytes.
+      const signature = createHmac('sha512', MC_SECRET).update(pythonUrlencode(JSON.parse(body) as Record<string, unknown>)).digest('hex');
+      assert.equal((await post(`/webhooks/monte-carlo/${signedTenant}`, body, { 'x-mcd-signature': 'f'.repeat(128) })).status, 401);
+      assert.equal((await post(`/webhooks/monte-carlo/${signedTenant}`, body)).status, 401);
+      const incidents = async () => (await gql.request<{ incidents: { edges: { node: { externalId: string; type: string; assets: { qualifiedName: string }[] } }[] } }>('{ incidents { edges { node { externalId type assets { qualifiedName } } } } }')).data?.incidents.edges ?? [];
+      assert.equal((await incidents()).length, 0);
+      const accepted = await post(`/webhooks/monte-carlo/${signedTenant}`, body, { 'x-mcd-signature': signature });
+      assert.equal(accepted.status, 200, await accepted.clone().text());
+      assert.deepEqual((await incidents()).map((e) => e.node), [{ externalId: incidentId, type: 'VOLUME', assets: [{ qualifiedName: 'snowflake://acme/sales.public.orders' }] }]);
+    });
+
+    it('without a configured secret wants a bearer token of that very tenant', async () => {
+      const t = uniqueTenant('mc');
+      const body = notification(randomUUID(), 'orders');
+      assert.equal((await post(`/webhooks/monte-carlo/${t}`, body)).status, 401);
+      assert.equal((await post(`/webhooks/monte-carlo/${t}`, body, { authorization: `Bearer ${await server.token(uniqueTenant(), 'ingest')}` })).status, 403);
+      // The right tenant, but the table is not catalogued: refused, with the reason.
+      const unknown = await post(`/webhooks/monte-carlo/${t}`, body, { authorization: `Bearer ${await server.token(t, 'ingest')}` });
+      assert.equal(unknown.status, 422);
+      assert.match(JSON.stringify(await unknown.json()), /none of its assets is known/);
+    });
+  });
+
+  describe('import CLI', () => {
+    it('applies a JSON-lines file, reports invalid and refused lines by number, and changes nothing when run again', async () => {
+      const t = uniqueTenant('imp');
+      const file = join(server.app.config.dataDir, `events-${t}.jsonl`);
+      writeFileSync(file, [
+        JSON.stringify({ type: 'metalake.asset.upserted.v1', data: { qualifiedName: 'pg://h/db', kind: 'DATABASE' } }),
+        JSON.stringify({ specversion: '1.0', id: 'x-1', source: 'extractor', type: 'metalake.asset.upserted.v2', tenant: t, data: { qualifiedName: 'pg://h/db.t', kind: 'TABLE', parent: { qualifiedName: 'pg://h/db' }, columns: [{ name: 'c' }] } }),
+        'not json',
+        JSON.stringify({ type: 'metalake.lineage.added.v1', data: { from: 'pg://h/db.t', to: 'pg://h/nowhere' } }),
+        '',
+      ].join('\n'));
+      const config = server.app.config;
+      const first = await importFile(config, { file, tenant: t, batch: 2, progress: false });
+      assert.equal(first.accepted, 2);
+      assert.deepEqual(first.invalid.map((i) => i.line), [3]);
+      assert.deepEqual(first.refused.map((r) => r.line), [4]);
+      const again = await importFile(config, { file, tenant: t, batch: 100, progress: false });
+      assert.equal(again.accepted, 2);
+      const gql = server.http(await server.token(t, 'viewer'));
+      const asset = await gql.request<{ asset: { version: number; children: { totalCount: number } } }>('{ asset(qualifiedName: "pg://h/db.t") { version children { totalCount } } }');
+      assert.deepEqual(asset.data?.asset, { version: 1, children: { totalCount: 1 } });
+    });
+  });
+});
