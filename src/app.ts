@@ -132,7 +132,8 @@ function kafkaWorkers(config: Config, kafka: Kafka, producer: Producer, store: G
     for (const l of lanes) {
       result.push([`ingest-${l.lane}`, createIngestWorker({
         kafka, lane: l.lane, topic: l.topic, groupId: `${settings.groupPrefix}.ingest.${l.lane}`, ingest: services.ingest, deadLetters,
-        log: log.child({ component: 'ingest', lane: l.lane }), metrics: metrics.ingest, chunkSize: l.chunkSize, deferralMs: config.ingest.deferralMs, ...l.fetch,
+        log: log.child({ component: 'ingest', lane: l.lane }), metrics: metrics.ingest, chunkSize: l.chunkSize, deferralMs: config.ingest.deferralMs,
+        sessionTimeoutMs: settings.sessionTimeoutMs, ...l.fetch,
       })]);
     }
   }

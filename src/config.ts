@@ -50,6 +50,8 @@ const EnvSchema = z.object({
   KAFKA_CLIENT_ID: z.string().min(1).default('metalake'),
   KAFKA_GROUP_PREFIX: z.string().min(1).default('metalake'),
   KAFKA_PARTITIONS: int(1, 1000).default(3),
+  /** How long a silent worker keeps its partitions (a crashed one blocks them this long). */
+  KAFKA_SESSION_TIMEOUT_MS: int(6000, 300_000).default(30_000),
   KAFKA_TOPIC_CHANGES: z.string().min(1).default('metalake.changes'),
   KAFKA_TOPIC_INGEST: z.string().min(1).default('metalake.ingest'),
   KAFKA_TOPIC_INGEST_BULK: z.string().min(1).default('metalake.ingest.bulk'),
@@ -165,6 +167,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       clientId: e.KAFKA_CLIENT_ID,
       groupPrefix: e.KAFKA_GROUP_PREFIX,
       partitions: e.KAFKA_PARTITIONS,
+      sessionTimeoutMs: e.KAFKA_SESSION_TIMEOUT_MS,
       topics: {
         changes: e.KAFKA_TOPIC_CHANGES, ingest: e.KAFKA_TOPIC_INGEST, ingestBulk: e.KAFKA_TOPIC_INGEST_BULK, deadLetters: e.KAFKA_TOPIC_DLQ,
         classifications: e.KAFKA_TOPIC_CLASSIFICATIONS, atlas: e.KAFKA_TOPIC_ATLAS,

@@ -33,6 +33,7 @@ export interface IngestWorkerOptions {
   deadLetters: DeadLetters;
   log: Logger;
   metrics?: IngestMetrics;
+  sessionTimeoutMs?: number;
   /** Events per store transaction. */
   chunkSize: number;
   /** Fetch tuning: the bulk lane waits for fuller fetches. */
@@ -139,8 +140,8 @@ export function createIngestWorker(options: IngestWorkerOptions): Worker {
     async start() {
       consumer = kafka.consumer({
         groupId: options.groupId,
-        sessionTimeout: 30_000,
-        heartbeatInterval: 3000,
+        sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+        heartbeatInterval: Math.min(3000, Math.floor((options.sessionTimeoutMs ?? 30_000) / 3)),
         ...(options.minBytes !== undefined ? { minBytes: options.minBytes } : {}),
         ...(options.maxWaitTimeInMs !== undefined ? { maxWaitTimeInMs: options.maxWaitTimeInMs } : {}),
         ...(options.maxBytesPerPartition !== undefined ? { maxBytesPerPartition: options.maxBytesPerPartition } : {}),

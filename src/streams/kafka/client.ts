@@ -23,6 +23,7 @@ export interface KafkaSettings {
   clientId: string;
   groupPrefix: string;
   partitions: number;
+  sessionTimeoutMs: number;
   topics: KafkaTopics;
   atlasNotifications: boolean;
 }
