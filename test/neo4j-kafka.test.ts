@@ -1,0 +1,63 @@
+// Everything that runs against the real Neo4j the engines harness starts: the graph store
+// contract, the propagation rules, the whole GraphQL API with STORE=neo4j, and two API replicas
+// sharing Neo4j and Kafka. One file on purpose: Neo4j Community has a single database, so suites
+// that share it (and its outbox, which the servers' relays drain) run one after the other.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { apiSuite } from './e2e/api.suite.js';
+import { graphStoreContract } from './contract/graph-store.contract.js';
+import { propagationContract } from './contract/propagation.contract.js';
+import { kafkaBrokers, neo4jFactory, uniqueTenant, uniqueTopic } from './support/fixtures.js';
+import { type TestServer, startTestServer } from './support/server.js';
+
+const neo4jEnv = () => {
+  if (!process.env.NEO4J_URI) throw new Error('NEO4J_URI is not set: run the tests with `npm test` (it starts Neo4j) or point NEO4J_URI at a server');
+  return { STORE: 'neo4j', NEO4J_URI: process.env.NEO4J_URI };
+};
+
+graphStoreContract(neo4jFactory);
+propagationContract(neo4jFactory);
+apiSuite('neo4j', neo4jEnv);
+
+describe('two API replicas behind a load balancer (Neo4j + Kafka)', () => {
+  let replicas: TestServer[];
+  before(async () => {
+    const shared = {
+      ...neo4jEnv(),
+      KAFKA_BROKERS: kafkaBrokers().join(','),
+      KAFKA_GROUP_PREFIX: `test-${randomUUID().slice(0, 8)}`,
+      KAFKA_TOPIC_CHANGES: uniqueTopic('changes'),
+      KAFKA_TOPIC_INGEST: uniqueTopic('ingest'),
+      KAFKA_TOPIC_INGEST_BULK: uniqueTopic('bulk'),
+      KAFKA_TOPIC_DLQ: uniqueTopic('dlq'),
+      KAFKA_TOPIC_CLASSIFICATIONS: uniqueTopic('classifications'),
+    };
+    replicas = [await startTestServer(shared), await startTestServer(shared)];
+  });
+  after(async () => Promise.all(replicas.map((r) => r.close())));
+
+  it('both deliver every subscription event, once each, whichever replica took the write', async () => {
+    const t = uniqueTenant();
+    const [a, b] = replicas as [TestServer, TestServer];
+    const query = 'subscription { classificationChanged { eventId classification propagated asset { qualifiedName } } }';
+    type Event = { classificationChanged: { eventId: string; propagated: boolean; asset: { qualifiedName: string } } };
+    const onA = a.ws(await a.token(t, 'viewer')).subscribe<Event>(query);
+    const onB = b.ws(await b.token(t, 'viewer')).subscribe<Event>(query);
+    await new Promise((r) => setTimeout(r, 300));
+    const viaA = a.http(await a.token(t, 'steward'));
+    const viaB = b.http(await b.token(t, 'steward'));
+    await viaA.request('mutation { upsertAssets(input: [{ qualifiedName: "pg://h/src", kind: TABLE }, { qualifiedName: "pg://h/dst", kind: TABLE }]) { results { status } } }');
+    await viaB.request('mutation { addLineage(edges: [{ from: "pg://h/src", to: "pg://h/dst" }]) { changed } }');
+    await viaA.request('mutation { defineClassification(input: { name: "PII" }) { name } }');
+    await viaB.request('mutation { classify(qualifiedName: "pg://h/src", classification: "PII") { added } }');
+    await viaA.request('mutation { declassify(qualifiedName: "pg://h/src", classification: "PII") { removed } }');
+    const [eventsA, eventsB] = await Promise.all([onA.waitFor(4, 20_000), onB.waitFor(4, 20_000)]);
+    await new Promise((r) => setTimeout(r, 500));
+    const ids = (events: Event[]) => events.map((e) => e.classificationChanged.eventId);
+    assert.equal(eventsA.length, 4);
+    assert.deepEqual(ids(eventsA), ids(eventsB));
+    assert.equal(new Set(ids(eventsA)).size, 4);
+    assert.deepEqual(eventsA.map((e) => [e.classificationChanged.asset.qualifiedName, e.classificationChanged.propagated]).slice(0, 2).sort(), [['pg://h/dst', true], ['pg://h/src', false]]);
+  });
+});
