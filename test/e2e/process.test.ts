@@ -7,6 +7,12 @@ import { after, describe, it } from 'node:test';
 import { PROJECT_ROOT } from '../../src/paths.js';
 import { tempDir } from '../support/fixtures.js';
 
+/** What `npm ci && npm start` sees on a fresh machine: no engine endpoints (the test runner exports them for other files). */
+function embeddedEnv(): NodeJS.ProcessEnv {
+  const { NEO4J_URI: _n, KAFKA_BROKERS: _k, ELASTICSEARCH_URL: _e, STORE: _s, ...rest } = process.env;
+  return rest;
+}
+
 const MAIN = join(PROJECT_ROOT, 'dist/src/main.js');
 const CLI = join(PROJECT_ROOT, 'dist/src/cli/main.js');
 
@@ -19,7 +25,7 @@ interface Started {
 const children = new Set<ChildProcess>();
 
 function start(dataDir: string): Promise<Started> {
-  const child = spawn(process.execPath, [MAIN], { env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', JWT_SECRET: '', NODE_ENV: 'development' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN], { env: { ...embeddedEnv(), PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', JWT_SECRET: '', NODE_ENV: 'development' }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   child.once('exit', () => children.delete(child));
   let out = '';
@@ -80,7 +86,7 @@ describe('running metalake', () => {
     const second = await start(dir.path);
     assert.doesNotMatch(second.output(), /demo estate loaded/);
     // The token command shares the development secret kept in the data directory.
-    const minted = execFileSync(process.execPath, [CLI, 'token', '--tenant', 'demo', '--roles', 'viewer'], { env: { ...process.env, DATA_DIR: dir.path, JWT_SECRET: '' } }).toString().trim();
+    const minted = execFileSync(process.execPath, [CLI, 'token', '--tenant', 'demo', '--roles', 'viewer'], { env: { ...embeddedEnv(), DATA_DIR: dir.path, JWT_SECRET: '' } }).toString().trim();
     const kept = await gql(second.url, minted, '{ asset(qualifiedName: "kafka://acme/orders") { kind version } assets { totalCount } }');
     assert.deepEqual((kept.data as { asset: unknown }).asset, { kind: 'TOPIC', version: 1 });
     // 37 demo assets and the topic.
@@ -91,7 +97,7 @@ describe('running metalake', () => {
   it('refuses to start with invalid configuration, naming every problem', () => {
     let message = '';
     try {
-      execFileSync(process.execPath, [MAIN], { env: { ...process.env, PORT: 'abc', MAX_BATCH: '0', JWT_SECRET: 'short', DATA_DIR: dir.path }, stdio: 'pipe' });
+      execFileSync(process.execPath, [MAIN], { env: { ...embeddedEnv(), PORT: 'abc', MAX_BATCH: '0', JWT_SECRET: 'short', DATA_DIR: dir.path }, stdio: 'pipe' });
     } catch (error) {
       message = String((error as { stderr: Buffer }).stderr);
     }
@@ -101,6 +107,6 @@ describe('running metalake', () => {
   });
 
   it('token command rejects unknown roles', () => {
-    assert.throws(() => execFileSync(process.execPath, [CLI, 'token', '--tenant', 'x', '--roles', 'root'], { env: { ...process.env, DATA_DIR: dir.path }, stdio: 'pipe' }), /unknown roles: root/);
+    assert.throws(() => execFileSync(process.execPath, [CLI, 'token', '--tenant', 'x', '--roles', 'root'], { env: { ...embeddedEnv(), DATA_DIR: dir.path }, stdio: 'pipe' }), /unknown roles: root/);
   });
 });

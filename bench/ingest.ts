@@ -1,0 +1,152 @@
+// npm run bench:ingest — end-to-end ingestion on the Neo4j store with the real broker (both
+// started by the engines harness unless NEO4J_URI / KAFKA_BROKERS are set), measured in one run:
+//  (a) sustained throughput, produce → visible in the graph store, for asset upserts and for
+//      lineage edges, against the raw store write rate of the same batches (the adapter's
+//      writeAssets / addEdges, no Kafka, no services), as a ratio;
+//  (b) freshness at a steady 500 events/s: from the Kafka record timestamp to the asset's
+//      creation in the store (stamped in the applying transaction), p50/p95/p99.
+// The metalake server runs in its own process with WORKERS=ingest (2 cores shared with Neo4j and Kafka).
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import neo4j from 'neo4j-driver';
+import type * as Engines from '../scripts/engines.mjs';
+import type { AssetRecord, EdgeRecord } from '../src/domain/model.js';
+import { PROJECT_ROOT } from '../src/paths.js';
+import { createNeo4jStore } from '../src/store/neo4j/index.js';
+import { type OutgoingEvent, toKafkaRecord } from '../src/streams/ingest/events.js';
+import { createKafka, ensureTopics } from '../src/streams/kafka/client.js';
+import { silentLog, tempDir } from '../test/support/fixtures.js';
+import { chunks } from './estate.js';
+import { latencyOf, machine, startServerProcess, writeResults } from './lib.js';
+
+const RUN = Date.now().toString(36);
+const ASSETS = Number(process.env.BENCH_INGEST_ASSETS ?? 20_000);
+const EDGES = Number(process.env.BENCH_INGEST_EDGES ?? 20_000);
+const STEADY_RPS = Number(process.env.BENCH_INGEST_RPS ?? 500);
+const STEADY_SECONDS = Number(process.env.BENCH_INGEST_SECONDS ?? 20);
+const CHUNK = 250;
+const round = (n: number, digits = 0) => Number(n.toFixed(digits));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const tableName = (prefix: string, i: number) => `bench://${prefix}/db.s.t${i}`;
+
+async function main() {
+  const { up, down } = (await import(pathToFileURL(join(PROJECT_ROOT, 'scripts/engines.mjs')).href)) as typeof Engines;
+  const wanted = [...(process.env.NEO4J_URI ? [] : ['neo4j' as const]), ...(process.env.KAFKA_BROKERS ? [] : ['kafka' as const])];
+  const { env, started } = wanted.length > 0 ? await up(wanted) : { env: {}, started: [] };
+  const uri = process.env.NEO4J_URI ?? env.NEO4J_URI!;
+  const brokers = process.env.KAFKA_BROKERS ?? env.KAFKA_BROKERS!;
+  const dir = tempDir('metalake-bench-ingest-');
+  const topics = { ingest: `bench.ingest.${RUN}`, bulk: `bench.bulk.${RUN}`, changes: `bench.changes.${RUN}`, dlq: `bench.dlq.${RUN}` };
+  const driver = neo4j.driver(uri, undefined, { disableLosslessIntegers: true });
+  const count = async (cypher: string, tenant: string): Promise<number> => {
+    const r = await driver.executeQuery(cypher, { t: tenant });
+    return r.records[0]?.get('n') as number;
+  };
+  const assetsOf = (tenant: string) => count('MATCH (a:Asset {tenant: $t}) RETURN count(a) AS n', tenant);
+  const edgesOf = (tenant: string) => count('MATCH (:Asset {tenant: $t})-[r:FLOWS_TO]->() RETURN count(r) AS n', tenant);
+  const edgePairs = Array.from({ length: EDGES }, (_, i) => [i % ASSETS, (i * 7919 + 1) % ASSETS] as const).filter(([a, b]) => a !== b);
+
+  try {
+    // (a) raw: the same batches straight into the adapter.
+    const store = await createNeo4jStore({ uri });
+    const rawTenant = `raw-${RUN}`;
+    const at = new Date().toISOString();
+    const records: AssetRecord[] = Array.from({ length: ASSETS }, (_, i) => ({
+      id: randomUUID(), qualifiedName: tableName('raw', i), kind: 'TABLE', name: `t${i}`, description: null, owners: [], attributes: {}, parentId: null, version: 1, createdAt: at, updatedAt: at,
+    }));
+    let t0 = performance.now();
+    for (const batch of chunks(records, CHUNK)) await store.tenant(rawTenant).transaction((tx) => tx.writeAssets(batch));
+    const rawAssetsPerSecond = ASSETS / ((performance.now() - t0) / 1000);
+    const edges: EdgeRecord[] = edgePairs.map(([a, b]) => ({ fromId: records[a]!.id, toId: records[b]!.id, processId: null }));
+    t0 = performance.now();
+    for (const batch of chunks(edges, CHUNK)) await store.tenant(rawTenant).transaction((tx) => tx.addEdges(batch, 'bench', at));
+    const rawEdgesPerSecond = edges.length / ((performance.now() - t0) / 1000);
+    await store.close();
+    process.stdout.write(`raw adapter: ${round(rawAssetsPerSecond)} assets/s, ${round(rawEdgesPerSecond)} edges/s (batches of ${CHUNK})\n`);
+
+    const kafka = createKafka({ brokers: brokers.split(','), clientId: 'metalake-bench' }, silentLog);
+    await ensureTopics(kafka, Object.values(topics), 3);
+    const producer = kafka.producer();
+    await producer.connect();
+    const server = await startServerProcess({
+      STORE: 'neo4j', NEO4J_URI: uri, KAFKA_BROKERS: brokers, DATA_DIR: dir.path, JWT_SECRET: 'bench-secret-0123456789-0123456789-0123456789', LOG_LEVEL: 'warn',
+      WORKERS: 'ingest', KAFKA_GROUP_PREFIX: `bench-${RUN}`, KAFKA_TOPIC_INGEST: topics.ingest, KAFKA_TOPIC_INGEST_BULK: topics.bulk,
+      KAFKA_TOPIC_CHANGES: topics.changes, KAFKA_TOPIC_DLQ: topics.dlq, INGEST_CHUNK_PRIORITY: String(CHUNK),
+    });
+    try {
+      const tenant = `bench-${RUN}`;
+      const upsert = (i: number, prefix = 'e2e'): OutgoingEvent => ({ id: `${tenant}-a${prefix}${i}`, tenant, source: 'bench', type: 'metalake.asset.upserted.v1', data: { qualifiedName: tableName(prefix, i), kind: 'TABLE' } });
+      const edge = (k: number, a: number, b: number): OutgoingEvent => ({ id: `${tenant}-e${k}`, tenant, source: 'bench', type: 'metalake.lineage.added.v1', data: { from: tableName('e2e', a), to: tableName('e2e', b) } });
+      const send = async (events: OutgoingEvent[]) => {
+        for (const batch of chunks(events, 1000)) await producer.send({ topic: topics.ingest, messages: batch.map(toKafkaRecord) });
+      };
+      const waitFor = async (probe: () => Promise<number>, target: number) => {
+        for (;;) {
+          const n = await probe();
+          if (n >= target) return performance.now();
+          await sleep(50);
+        }
+      };
+      // Warm-up (group join, first transactions), not measured.
+      await send(Array.from({ length: 200 }, (_, i) => upsert(i, 'warm')));
+      await waitFor(() => assetsOf(tenant), 200);
+
+      t0 = performance.now();
+      await send(Array.from({ length: ASSETS }, (_, i) => upsert(i)));
+      const produced = performance.now();
+      const assetsDone = await waitFor(() => assetsOf(tenant), ASSETS + 200);
+      const assetsPerSecond = ASSETS / ((assetsDone - t0) / 1000);
+      process.stdout.write(`end to end: ${ASSETS} asset upserts in ${((assetsDone - t0) / 1000).toFixed(1)} s (${round(assetsPerSecond)}/s; producing took ${((produced - t0) / 1000).toFixed(1)} s)\n`);
+
+      t0 = performance.now();
+      await send(edgePairs.map(([a, b], k) => edge(k, a, b)));
+      const edgesDone = await waitFor(() => edgesOf(tenant), edgePairs.length);
+      const edgesPerSecond = edgePairs.length / ((edgesDone - t0) / 1000);
+      process.stdout.write(`end to end: ${edgePairs.length} lineage edges in ${((edgesDone - t0) / 1000).toFixed(1)} s (${round(edgesPerSecond)}/s)\n`);
+
+      // (b) freshness at a steady rate: each record's timestamp against its asset's creation time.
+      const steadyTotal = STEADY_RPS * STEADY_SECONDS;
+      const start = performance.now();
+      const sentAt = new Map<string, number>();
+      for (let tick = 0; tick < STEADY_SECONDS * 10; tick++) {
+        const due = start + tick * 100;
+        const wait = due - performance.now();
+        if (wait > 0) await sleep(wait);
+        const batch = Array.from({ length: STEADY_RPS / 10 }, (_, j) => upsert(tick * (STEADY_RPS / 10) + j, 'steady'));
+        const now = Date.now();
+        await producer.send({ topic: topics.ingest, messages: batch.map((e) => ({ ...toKafkaRecord(e), timestamp: String(now) })) });
+        for (const e of batch) sentAt.set((e.data as { qualifiedName: string }).qualifiedName, now);
+      }
+      await waitFor(() => count('MATCH (a:Asset {tenant: $t}) WHERE a.qualifiedName STARTS WITH "bench://steady/" RETURN count(a) AS n', tenant), steadyTotal);
+      const rows = await driver.executeQuery('MATCH (a:Asset {tenant: $t}) WHERE a.qualifiedName STARTS WITH "bench://steady/" RETURN a.qualifiedName AS qn, a.createdAt AS at', { t: tenant });
+      const freshness = rows.records.map((r) => Date.parse(r.get('at') as string) - sentAt.get(r.get('qn') as string)!).sort((a, b) => a - b);
+      const fresh = latencyOf(freshness);
+      process.stdout.write(`freshness at ${STEADY_RPS} events/s for ${STEADY_SECONDS} s: p50 ${fresh.p50Ms} ms, p95 ${fresh.p95Ms} ms, p99 ${fresh.p99Ms} ms\n`);
+
+      const results = {
+        machine: machine(),
+        setup: { store: 'neo4j 5.26', broker: 'kafka 3.9', partitions: 3, chunk: CHUNK, assets: ASSETS, edges: edgePairs.length, note: 'server in its own process (WORKERS=ingest); Neo4j, Kafka, server and producer share 2 cores' },
+        throughput: {
+          assetUpserts: { endToEndPerSecond: round(assetsPerSecond), rawStorePerSecond: round(rawAssetsPerSecond), ratioRawToEndToEnd: round(rawAssetsPerSecond / assetsPerSecond, 2) },
+          lineageEdges: { endToEndPerSecond: round(edgesPerSecond), rawStorePerSecond: round(rawEdgesPerSecond), ratioRawToEndToEnd: round(rawEdgesPerSecond / edgesPerSecond, 2) },
+        },
+        freshness: { rate: STEADY_RPS, seconds: STEADY_SECONDS, events: freshness.length, ...fresh, definition: 'Kafka record timestamp → createdAt stamped in the applying store transaction' },
+      };
+      process.stdout.write(`results: ${writeResults('ingest', results)}\n`);
+    } finally {
+      await server.stop();
+      await producer.disconnect();
+    }
+  } finally {
+    await driver.close();
+    dir.remove();
+    if (started.length > 0) await down(started);
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench:ingest failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
