@@ -25,7 +25,7 @@ const ASSETS = Number(process.env.BENCH_INGEST_ASSETS ?? 20_000);
 const EDGES = Number(process.env.BENCH_INGEST_EDGES ?? 20_000);
 const STEADY_RPS = Number(process.env.BENCH_INGEST_RPS ?? 500);
 const STEADY_SECONDS = Number(process.env.BENCH_INGEST_SECONDS ?? 20);
-const CHUNK = 250;
+const CHUNK = Number(process.env.BENCH_INGEST_CHUNK ?? 1000);
 const round = (n: number, digits = 0) => Number(n.toFixed(digits));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -71,7 +71,7 @@ async function main() {
     const producer = kafka.producer();
     await producer.connect();
     const server = await startServerProcess({
-      STORE: 'neo4j', NEO4J_URI: uri, KAFKA_BROKERS: brokers, DATA_DIR: dir.path, JWT_SECRET: 'bench-secret-0123456789-0123456789-0123456789', LOG_LEVEL: 'warn',
+      STORE: 'neo4j', NEO4J_URI: uri, KAFKA_BROKERS: brokers, DATA_DIR: dir.path, JWT_SECRET: 'bench-secret-0123456789-0123456789-0123456789',
       WORKERS: 'ingest', KAFKA_GROUP_PREFIX: `bench-${RUN}`, KAFKA_TOPIC_INGEST: topics.ingest, KAFKA_TOPIC_INGEST_BULK: topics.bulk,
       KAFKA_TOPIC_CHANGES: topics.changes, KAFKA_TOPIC_DLQ: topics.dlq, INGEST_CHUNK_PRIORITY: String(CHUNK),
     });
