@@ -17,7 +17,7 @@ import type { AtlasNotification } from '../src/streams/outbound/atlas.js';
 import { CLASSIFICATION_EVENT_TYPE } from '../src/streams/outbound/enforcer.js';
 import { PROJECT_ROOT } from '../src/paths.js';
 import { changeFeedContract } from './contract/change-feed.contract.js';
-import { kafkaBrokers, silentLog, tempDir, uniqueTenant, uniqueTopic } from './support/fixtures.js';
+import { kafkaBrokers, kafkaEnv, silentLog, tempDir, uniqueTenant, uniqueTopic } from './support/fixtures.js';
 import { type TestServer, startTestServer } from './support/server.js';
 
 changeFeedContract({
@@ -30,23 +30,6 @@ changeFeedContract({
     return { feed, close: () => feed.close() };
   },
 });
-
-/** Topics and groups of one test server's own. */
-function kafkaEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    KAFKA_BROKERS: kafkaBrokers().join(','),
-    KAFKA_GROUP_PREFIX: `test-${randomUUID().slice(0, 8)}`,
-    KAFKA_TOPIC_CHANGES: uniqueTopic('changes'),
-    KAFKA_TOPIC_INGEST: uniqueTopic('ingest'),
-    KAFKA_TOPIC_INGEST_BULK: uniqueTopic('bulk'),
-    KAFKA_TOPIC_DLQ: uniqueTopic('dlq'),
-    KAFKA_TOPIC_CLASSIFICATIONS: uniqueTopic('classifications'),
-    KAFKA_TOPIC_ATLAS: uniqueTopic('atlas'),
-    ATLAS_NOTIFICATIONS: 'true',
-    INGEST_DEFERRAL_MS: '2000',
-    ...extra,
-  };
-}
 
 /** Reads `count` records of a topic from the beginning (or what there is after `ms`). */
 async function readTopic(kafka: Kafka, topic: string, count: number, ms = 20_000): Promise<KafkaMessage[]> {
@@ -77,7 +60,7 @@ describe('ingestion and outputs through Kafka', () => {
   let kafka: Kafka;
   let producer: Producer;
   before(async () => {
-    env = kafkaEnv();
+    env = kafkaEnv({ ATLAS_NOTIFICATIONS: 'true', INGEST_DEFERRAL_MS: '2000' });
     server = await startTestServer(env);
     kafka = createKafka({ brokers: kafkaBrokers(), clientId: 'metalake-test-client' }, silentLog);
     producer = kafka.producer();
@@ -198,7 +181,7 @@ describe('ingestion and outputs through Kafka', () => {
 
 describe('a worker killed with SIGKILL mid-batch', () => {
   it('loses nothing and duplicates nothing visible once restarted', async () => {
-    const env = kafkaEnv({ WORKERS: 'ingest', INGEST_CHUNK_PRIORITY: '50', LOG_LEVEL: 'warn', EMBEDDED_SYNC: 'normal', KAFKA_SESSION_TIMEOUT_MS: '6000' });
+    const env = kafkaEnv({ ATLAS_NOTIFICATIONS: 'true', INGEST_DEFERRAL_MS: '2000', WORKERS: 'ingest', INGEST_CHUNK_PRIORITY: '50', LOG_LEVEL: 'warn', EMBEDDED_SYNC: 'normal', KAFKA_SESSION_TIMEOUT_MS: '6000' });
     const dir = tempDir('metalake-kill-');
     const kafka = createKafka({ brokers: kafkaBrokers(), clientId: 'metalake-test-killer' }, silentLog);
     await ensureTopics(kafka, [env['KAFKA_TOPIC_INGEST']!, env['KAFKA_TOPIC_INGEST_BULK']!, env['KAFKA_TOPIC_DLQ']!, env['KAFKA_TOPIC_CHANGES']!, env['KAFKA_TOPIC_CLASSIFICATIONS']!, env['KAFKA_TOPIC_ATLAS']!], 3);

@@ -3,12 +3,11 @@
 // sharing Neo4j and Kafka. One file on purpose: Neo4j Community has a single database, so suites
 // that share it (and its outbox, which the servers' relays drain) run one after the other.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { apiSuite } from './e2e/api.suite.js';
 import { graphStoreContract } from './contract/graph-store.contract.js';
 import { propagationContract } from './contract/propagation.contract.js';
-import { kafkaBrokers, neo4jFactory, uniqueTenant, uniqueTopic } from './support/fixtures.js';
+import { kafkaEnv, neo4jFactory, uniqueTenant } from './support/fixtures.js';
 import { type TestServer, startTestServer } from './support/server.js';
 
 const neo4jEnv = () => {
@@ -23,16 +22,7 @@ apiSuite('neo4j', neo4jEnv);
 describe('two API replicas behind a load balancer (Neo4j + Kafka)', () => {
   let replicas: TestServer[];
   before(async () => {
-    const shared = {
-      ...neo4jEnv(),
-      KAFKA_BROKERS: kafkaBrokers().join(','),
-      KAFKA_GROUP_PREFIX: `test-${randomUUID().slice(0, 8)}`,
-      KAFKA_TOPIC_CHANGES: uniqueTopic('changes'),
-      KAFKA_TOPIC_INGEST: uniqueTopic('ingest'),
-      KAFKA_TOPIC_INGEST_BULK: uniqueTopic('bulk'),
-      KAFKA_TOPIC_DLQ: uniqueTopic('dlq'),
-      KAFKA_TOPIC_CLASSIFICATIONS: uniqueTopic('classifications'),
-    };
+    const shared = kafkaEnv(neo4jEnv());
     replicas = [await startTestServer(shared), await startTestServer(shared)];
   });
   after(async () => Promise.all(replicas.map((r) => r.close())));

@@ -74,17 +74,11 @@ export class IngestService {
         const result = await this.applyInOne(tenant, prepared.map((p) => p.item), options.atomic ?? false);
         prepared.forEach((p, k) => { outcomes[p.index] = result[k]!; });
       } catch (error) {
-        if (error instanceof DomainError && options.atomic) {
-          // All or nothing (an HTTP source in embedded mode answers for the whole request).
+        if (!(error instanceof DomainError)) throw error;
+        // All or nothing when asked (an HTTP source in embedded mode answers for the whole request).
+        if (options.atomic || prepared.length === 1) {
           for (const p of prepared) outcomes[p.index] = rejected(error);
           continue;
-        }
-        if (!(error instanceof DomainError) || prepared.length === 1) {
-          if (error instanceof DomainError) {
-            outcomes[prepared[0]!.index] = rejected(error);
-            continue;
-          }
-          throw error;
         }
         for (const p of prepared) {
           try {

@@ -85,3 +85,18 @@ export function kafkaBrokers(): string[] {
 
 /** Topic names of one test's own, so tests on one broker never read each other's records. */
 export const uniqueTopic = (label: string): string => `test.${label}.${randomUUID().slice(0, 8)}`;
+
+/** Topics and consumer groups of one test server's own on the shared broker, plus `extra`. */
+export function kafkaEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    KAFKA_BROKERS: kafkaBrokers().join(','),
+    KAFKA_GROUP_PREFIX: `test-${randomUUID().slice(0, 8)}`,
+    KAFKA_TOPIC_CHANGES: uniqueTopic('changes'),
+    KAFKA_TOPIC_INGEST: uniqueTopic('ingest'),
+    KAFKA_TOPIC_INGEST_BULK: uniqueTopic('bulk'),
+    KAFKA_TOPIC_DLQ: uniqueTopic('dlq'),
+    KAFKA_TOPIC_CLASSIFICATIONS: uniqueTopic('classifications'),
+    KAFKA_TOPIC_ATLAS: uniqueTopic('atlas'),
+    ...extra,
+  };
+}

@@ -3,6 +3,7 @@
 // accepted after a newer one exists (each version maps onto the same ingest commands).
 import { CloudEvent, Kafka, type KafkaMessage, ValidationError } from 'cloudevents';
 import { z } from 'zod';
+import { binaryRecord } from '../cloudevents.js';
 import type { IngestCommand, IngestItem } from '../../services/ingest.js';
 
 export const INGEST_EVENT_TYPES = [
@@ -176,14 +177,9 @@ export interface OutgoingEvent {
   time?: string;
 }
 
-/** Binary mode: attributes in ce_* headers, the data as the value; keyed by tenant so one tenant's events keep their order. */
+/** The Kafka record of an inbound event (binary mode, keyed by tenant). */
 export function toKafkaRecord(e: OutgoingEvent): { key: string; value: string; headers: Record<string, string> } {
-  const message = Kafka.binary(new CloudEvent({
-    id: e.id, source: e.source, type: e.type, tenant: e.tenant, time: e.time ?? new Date().toISOString(),
-    datacontenttype: 'application/json', data: e.data, partitionkey: e.tenant,
-  } as never));
-  const headers = Object.fromEntries(Object.entries(message.headers).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
-  return { key: e.tenant, value: JSON.stringify(e.data), headers };
+  return binaryRecord({ ...e, time: e.time ?? new Date().toISOString() });
 }
 
 /** The lane an event belongs on: columns (and column lineage) are bulk; everything else is core. */

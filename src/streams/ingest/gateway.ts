@@ -5,7 +5,7 @@
 import type { Producer } from 'kafkajs';
 import type { IngestItem, IngestService } from '../../services/ingest.js';
 import { type OutgoingEvent, decodeCloudEvent, laneOf, toKafkaRecord } from './events.js';
-import { CloudEvent } from 'cloudevents';
+import { cloudEvent } from '../cloudevents.js';
 import type { Lane } from './worker.js';
 
 export interface Refusal {
@@ -30,9 +30,7 @@ export interface IngestGateway {
 
 /** Validates by decoding exactly as a worker will; throws InvalidEventError. */
 export function validate(e: OutgoingEvent): IngestItem {
-  return decodeCloudEvent(new CloudEvent({
-    id: e.id, source: e.source, type: e.type, tenant: e.tenant, time: e.time ?? new Date().toISOString(), datacontenttype: 'application/json', data: e.data,
-  }, false));
+  return decodeCloudEvent(cloudEvent({ ...e, time: e.time ?? new Date().toISOString() }));
 }
 
 export function kafkaGateway(producer: Producer, topics: { priority: string; bulk: string }): IngestGateway {

@@ -43,37 +43,47 @@ export async function createKafkaChangeFeed(options: KafkaChangeFeedOptions): Pr
   const groupId = `${options.groupPrefix}.feed.${hostname()}.${process.pid}.${randomUUID().slice(0, 8)}`;
   const consumer: Consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1000, maxWaitTimeInMs: 50 });
   const admin = kafka.admin();
-  await Promise.all([producer.connect(), consumer.connect(), admin.connect()]);
+  const disconnect = () => Promise.allSettled([consumer.disconnect(), producer.disconnect(), admin.disconnect()]);
+  try {
+    await Promise.all([producer.connect(), consumer.connect(), admin.connect()]);
+    await follow();
+  } catch (error) {
+    // Half-connected clients would keep the process alive.
+    await disconnect();
+    throw error;
+  }
 
-  // Start exactly at the end of the topic as it is now, so nothing published after start is missed
-  // (a new group's "latest" is only resolved after the join, which takes a moment).
-  const start = await admin.fetchTopicOffsets(topic);
-  const { GROUP_JOIN } = consumer.events;
-  const joined = new Promise<void>((resolve) => {
-    consumer.on(GROUP_JOIN, () => resolve());
-  });
-  await consumer.subscribe({ topic, fromBeginning: false });
-  await consumer.run({
-    autoCommit: false,
-    eachBatch: async (payload) => {
-      const { batch } = payload;
-      for (const message of batch.messages) {
-        if (!message.value) continue;
-        let event: ChangeEvent;
-        try {
-          event = JSON.parse(message.value.toString()) as ChangeEvent;
-        } catch (error) {
-          log.error({ err: error, partition: batch.partition, offset: message.offset }, 'unreadable change event skipped');
-          continue;
+  async function follow(): Promise<void> {
+    // Start exactly at the end of the topic as it is now, so nothing published after start is missed
+    // (a new group's "latest" is only resolved after the join, which takes a moment).
+    const start = await admin.fetchTopicOffsets(topic);
+    const { GROUP_JOIN } = consumer.events;
+    const joined = new Promise<void>((resolve) => {
+      consumer.on(GROUP_JOIN, () => resolve());
+    });
+    await consumer.subscribe({ topic, fromBeginning: false });
+    await consumer.run({
+      autoCommit: false,
+      eachBatch: async (payload) => {
+        const { batch } = payload;
+        for (const message of batch.messages) {
+          if (!message.value) continue;
+          let event: ChangeEvent;
+          try {
+            event = JSON.parse(message.value.toString()) as ChangeEvent;
+          } catch (error) {
+            log.error({ err: error, partition: batch.partition, offset: message.offset }, 'unreadable change event skipped');
+            continue;
+          }
+          if (recent.add(event.eventId)) emitter.emit(event.tenant, event);
         }
-        if (recent.add(event.eventId)) emitter.emit(event.tenant, event);
-      }
-      await payload.heartbeat();
-    },
-  });
-  for (const p of start) consumer.seek({ topic, partition: p.partition, offset: p.offset });
-  await within(joined, 30_000, `joining consumer group ${groupId}`);
-  log.info({ topic, groupId }, 'change feed consumer joined');
+        await payload.heartbeat();
+      },
+    });
+    for (const p of start) consumer.seek({ topic, partition: p.partition, offset: p.offset });
+    await within(joined, 30_000, `joining consumer group ${groupId}`);
+    log.info({ topic, groupId }, 'change feed consumer joined');
+  }
 
   return {
     kind: 'kafka',
@@ -94,7 +104,7 @@ export async function createKafkaChangeFeed(options: KafkaChangeFeedOptions): Pr
     },
     async close() {
       emitter.removeAllListeners();
-      await Promise.allSettled([consumer.disconnect(), producer.disconnect(), admin.disconnect()]);
+      await disconnect();
     },
   };
 }

@@ -54,7 +54,19 @@ export async function ensureTopics(kafka: Kafka, topics: readonly string[], part
     const existing = new Set(await admin.listTopics());
     const missing = [...new Set(topics)].filter((t) => !existing.has(t));
     if (missing.length > 0) {
-      await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: partitions })) });
+      // kafkajs' own waitForLeaders can reject outside the returned promise on a fresh broker
+      // (UNKNOWN_TOPIC_OR_PARTITION while metadata propagates), so the wait for leaders is ours.
+      await admin.createTopics({ waitForLeaders: false, topics: missing.map((topic) => ({ topic, numPartitions: partitions })) });
+      for (const deadline = Date.now() + 30_000; ;) {
+        // Ready means the leaders answer offset requests, not only that metadata names them.
+        const led = await admin.fetchTopicMetadata({ topics: missing }).then(
+          async (m) => m.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)) &&
+            (await Promise.all(missing.map((t) => admin.fetchTopicOffsets(t)))).length === missing.length,
+        ).catch(() => false);
+        if (led) break;
+        if (Date.now() > deadline) throw new Error(`Kafka topics without leaders after 30 s: ${missing.join(', ')}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
     }
   } finally {
     await admin.disconnect();

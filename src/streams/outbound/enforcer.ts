@@ -4,11 +4,11 @@
 // offsets committed after the outputs are acknowledged; the CloudEvent id is the change event's
 // id, so a redelivered output is recognisable as the same event.
 import { hostname } from 'node:os';
-import { CloudEvent, Kafka as CE } from 'cloudevents';
 import type { Consumer, Kafka, Message, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { ChangeEvent, ClassificationChangedEvent } from '../../domain/events.js';
 import type { GraphStore } from '../../store/ports.js';
+import { binaryRecord } from '../cloudevents.js';
 import type { Worker } from '../outbox-relay.js';
 import { atlasNotification } from './atlas.js';
 
@@ -36,12 +36,7 @@ export function classificationEventData(e: ClassificationChangedEvent) {
 }
 
 function cloudEventMessage(e: ClassificationChangedEvent): Message {
-  const m = CE.binary(new CloudEvent({
-    id: e.eventId, source: `metalake://${hostname()}`, type: CLASSIFICATION_EVENT_TYPE, subject: e.asset.qualifiedName, time: e.at,
-    tenant: e.tenant, datacontenttype: 'application/json', data: classificationEventData(e), partitionkey: e.tenant,
-  } as never));
-  const headers = Object.fromEntries(Object.entries(m.headers).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
-  return { key: e.tenant, value: JSON.stringify(classificationEventData(e)), headers };
+  return binaryRecord({ id: e.eventId, source: `metalake://${hostname()}`, type: CLASSIFICATION_EVENT_TYPE, subject: e.asset.qualifiedName, time: e.at, tenant: e.tenant, data: classificationEventData(e) });
 }
 
 export function createEnforcerWorker(options: EnforcerOptions): Worker {
