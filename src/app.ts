@@ -25,6 +25,7 @@ import { createKafka, ensureTopics } from './streams/kafka/client.js';
 import { createKafkaChangeFeed } from './streams/kafka/change-feed.js';
 import { type Worker, createOutboxRelay } from './streams/outbox-relay.js';
 import { createEnforcerWorker } from './streams/outbound/enforcer.js';
+import { createPropagationWorker } from './streams/propagation-worker.js';
 
 /** Everything but the HTTP server: what a worker-only process runs too. */
 export interface Runtime {
@@ -83,6 +84,12 @@ export async function startRuntime(config: Config, log: Logger, options: { relay
       workers.set('outbox-relay', createOutboxRelay({
         store, feed, log: log.child({ component: 'outbox-relay' }), retentionHours: config.outboxRetentionHours,
         onPublished: (n) => metrics.eventsPublished.inc(n),
+      }));
+    }
+    if (config.workers.includes('propagation')) {
+      workers.set('propagation', createPropagationWorker({
+        store, jobs: services.propagationJobs, log: log.child({ component: 'propagation' }), chunkSize: config.propagation.chunk,
+        onRows: (n) => metrics.propagationRows.inc(n), onJob: (outcome) => metrics.propagationJobs.inc({ outcome }),
       }));
     }
     if (kafka && producer && config.kafka) {

@@ -59,7 +59,9 @@ const EnvSchema = z.object({
   KAFKA_TOPIC_CLASSIFICATIONS: z.string().min(1).default('metalake.classifications'),
   KAFKA_TOPIC_ATLAS: z.string().min(1).default('ATLAS_ENTITIES'),
   ATLAS_NOTIFICATIONS: bool.default(false),
-  WORKERS: csv.pipe(z.array(z.enum(['ingest', 'enforcer', 'none']))).optional(),
+  WORKERS: csv.pipe(z.array(z.enum(['ingest', 'enforcer', 'propagation', 'none']))).optional(),
+  PROPAGATION_SYNC_LIMIT: int(1, 1_000_000).default(5000),
+  PROPAGATION_CHUNK: int(1, 100_000).default(5000),
   INGEST_CHUNK_PRIORITY: int(1, 10_000).default(1000),
   INGEST_CHUNK_BULK: int(1, 10_000).default(2000),
   INGEST_DEFERRAL_MS: int(0, 3_600_000).default(30_000),
@@ -97,16 +99,21 @@ export interface Config {
     rolesClaim: string;
     clockToleranceSeconds: number;
   };
-  limits: { maxBatch: number; maxLineageDepth: number; maxLineageNodes: number; maxBodyBytes: number };
+  limits: { maxBatch: number; maxLineageDepth: number; maxLineageNodes: number; maxBodyBytes: number; maxSyncPropagation: number };
   introspection: boolean;
   outboxRetentionHours: number;
   /** Kafka between ingestion, workers and replicas; null in embedded mode (in-process feed and ingestion). */
   kafka: KafkaSettings | null;
   /** Workers this process runs (with Kafka). */
-  workers: ('ingest' | 'enforcer')[];
+  workers: WorkerName[];
+  /** Units changing more rows than `syncLimit` propagate in the background, `chunk` rows per transaction. */
+  propagation: { syncLimit: number; chunk: number };
   ingest: { chunkPriority: number; chunkBulk: number; deferralMs: number; claimRetentionHours: number; transformsFile: string | null };
   monteCarlo: Record<string, MonteCarloTenantConfig>;
 }
+
+/** Background workers a process can run: ingest lanes and enforcer output need Kafka; propagation runs everywhere. */
+export type WorkerName = 'ingest' | 'enforcer' | 'propagation';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -159,7 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       rolesClaim: e.JWT_ROLES_CLAIM,
       clockToleranceSeconds: e.JWT_CLOCK_TOLERANCE_SECONDS,
     },
-    limits: { maxBatch: e.MAX_BATCH, maxLineageDepth: e.LINEAGE_MAX_DEPTH, maxLineageNodes: e.LINEAGE_MAX_NODES, maxBodyBytes: e.MAX_BODY_BYTES },
+    limits: { maxBatch: e.MAX_BATCH, maxLineageDepth: e.LINEAGE_MAX_DEPTH, maxLineageNodes: e.LINEAGE_MAX_NODES, maxBodyBytes: e.MAX_BODY_BYTES, maxSyncPropagation: e.PROPAGATION_SYNC_LIMIT },
     introspection: e.GRAPHQL_INTROSPECTION ?? !production,
     outboxRetentionHours: e.OUTBOX_RETENTION_HOURS,
     kafka: e.KAFKA_BROKERS ? {
@@ -174,7 +181,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       },
       atlasNotifications: e.ATLAS_NOTIFICATIONS,
     } : null,
-    workers: (e.WORKERS ?? ['ingest', 'enforcer']).filter((w): w is 'ingest' | 'enforcer' => w !== 'none'),
+    workers: (e.WORKERS ?? ['ingest', 'enforcer', 'propagation']).filter((w): w is WorkerName => w !== 'none'),
+    propagation: { syncLimit: e.PROPAGATION_SYNC_LIMIT, chunk: e.PROPAGATION_CHUNK },
     ingest: {
       chunkPriority: e.INGEST_CHUNK_PRIORITY, chunkBulk: e.INGEST_CHUNK_BULK, deferralMs: e.INGEST_DEFERRAL_MS,
       claimRetentionHours: e.INGEST_CLAIM_RETENTION_HOURS, transformsFile: e.TRANSFORMS_FILE ? resolve(e.TRANSFORMS_FILE) : null,

@@ -101,11 +101,36 @@ export interface AssignmentView {
   addedBy: string;
 }
 
+export type PropagationJobStatus = 'PENDING' | 'RUNNING' | 'DONE';
+
+/**
+ * Background work for one propagation unit (source asset, classification) whose change is too
+ * large for the mutation's own transaction. One record per unit: a later change to a unit whose
+ * job is unfinished bumps its generation and the worker starts the unit over.
+ */
+export interface PropagationJobRecord {
+  id: string;
+  sourceId: string;
+  classification: string;
+  status: PropagationJobStatus;
+  /** Bumped by every change that needs the unit recomputed; a run that sees it move starts over. */
+  generation: number;
+  /** Row changes the current run makes, once it has computed them. */
+  total: number | null;
+  applied: number;
+  actor: string;
+  createdAt: string;
+  updatedAt: string;
+  finishedAt: string | null;
+}
+
 export interface ClassifyOutcome {
   asset: AssetRecord;
   classification: string;
   added: number;
   removed: number;
+  /** Units handed to the propagation worker because they were too large to apply in the mutation. */
+  jobs: PropagationJobRecord[];
 }
 
 export const INCIDENT_TYPES = ['FRESHNESS', 'VOLUME', 'SCHEMA_CHANGE', 'FIELD_HEALTH', 'CUSTOM'] as const;

@@ -30,6 +30,7 @@ const ROOT_RULES = {
     lineage: read,
     search: read,
     classificationTypes: read,
+    propagationJob: read,
     incidents: read,
   },
   Mutation: {

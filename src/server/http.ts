@@ -86,6 +86,9 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningServ
     schema: deps.schema,
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
+    // main.ts owns SIGTERM/SIGINT: it closes the HTTP server, then the workers and the store, in order.
+    // Apollo's own handler would race it (stopping twice) and re-raise the signal.
+    stopOnTerminationSignals: false,
     formatError: formatError(null),
     plugins: [
       {

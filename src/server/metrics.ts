@@ -6,6 +6,8 @@ export interface Metrics {
   registry: Registry;
   eventsPublished: Counter;
   enforcerEvents: Counter;
+  propagationRows: Counter;
+  propagationJobs: Counter<'outcome'>;
   ingest: IngestMetrics;
   apolloPlugin: ApolloServerPlugin;
   trackSubscriptions(count: () => number): void;
@@ -23,6 +25,8 @@ export function createMetrics(): Metrics {
   });
   const eventsPublished = new Counter({ name: 'metalake_change_events_published_total', help: 'Change events moved from the outbox to the change feed', registers: [registry] });
   const enforcerEvents = new Counter({ name: 'metalake_enforcer_events_published_total', help: 'Classification events published to the enforcer topics', registers: [registry] });
+  const propagationRows = new Counter({ name: 'metalake_propagation_rows_applied_total', help: 'Propagation rows written by background propagation jobs', registers: [registry] });
+  const propagationJobs = new Counter({ name: 'metalake_propagation_job_runs_total', help: 'Background propagation job runs by outcome (done, stopped, lost)', labelNames: ['outcome'] as const, registers: [registry] });
   const ingestEvents = new Counter({ name: 'metalake_ingest_events_total', help: 'Inbound events by lane and outcome', labelNames: ['lane', 'outcome'] as const, registers: [registry] });
   const freshness = new Histogram({
     name: 'metalake_ingest_freshness_seconds',
@@ -36,6 +40,8 @@ export function createMetrics(): Metrics {
     registry,
     eventsPublished,
     enforcerEvents,
+    propagationRows,
+    propagationJobs,
     ingest: {
       outcome: (lane, outcome, count) => { if (count > 0) ingestEvents.inc({ lane, outcome }, count); },
       freshness: (lane, seconds) => freshness.observe({ lane }, seconds),

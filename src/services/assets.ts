@@ -203,7 +203,7 @@ export class AssetService {
     const doomedIds = doomed.map((a) => a.id);
     const doomedSet = new Set(doomedIds);
 
-    const run = new PropagationRun(tx, v.tenant, v.subject, at);
+    const run = new PropagationRun(tx, v.tenant, v.subject, at, this.deps.limits.maxSyncPropagation);
     run.remember(doomed);
     // Units sourced at doomed assets lose all their rows; units from elsewhere that reached
     // doomed assets are recomputed once the doomed assets' edges are gone.

@@ -71,15 +71,15 @@ export class ClassificationService {
     validateChange('classify', qualifiedName, classification);
     const [type] = await tx.classificationTypes([classification]);
     if (!type) await tx.putClassificationType({ name: classification, description: null, propagateByDefault: true, createdAt: now() });
-    return changeIn(tx, v, 'classify', qualifiedName, classification, propagate);
+    return changeIn(tx, v, 'classify', qualifiedName, classification, propagate, this.deps.limits.maxSyncPropagation);
   }
 
   private async change(viewer: Viewer | null, action: Action, qualifiedName: string, classification: string, propagate: boolean | null): Promise<ClassifyOutcome> {
     const v = requirePermission(viewer, 'classification:write');
     validateChange(action, qualifiedName, classification);
     const started = performance.now();
-    const outcome = await this.deps.store.tenant(v.tenant).transaction((tx) => changeIn(tx, v, action, qualifiedName, classification, propagate));
-    this.deps.log.debug({ action, classification, added: outcome.added, removed: outcome.removed, ms: Math.round(performance.now() - started) }, 'classification change committed');
+    const outcome = await this.deps.store.tenant(v.tenant).transaction((tx) => changeIn(tx, v, action, qualifiedName, classification, propagate, this.deps.limits.maxSyncPropagation));
+    this.deps.log.debug({ action, classification, added: outcome.added, removed: outcome.removed, jobs: outcome.jobs.length, ms: Math.round(performance.now() - started) }, 'classification change committed');
     return outcome;
   }
 }
@@ -91,13 +91,15 @@ function validateChange(action: Action, qualifiedName: string, classification: s
   problems.throwIfAny(`Invalid ${action}`);
 }
 
-async function changeIn(tx: GraphTx, v: Viewer, action: Action, qualifiedName: string, classification: string, propagate: boolean | null): Promise<ClassifyOutcome> {
+async function changeIn(
+  tx: GraphTx, v: Viewer, action: Action, qualifiedName: string, classification: string, propagate: boolean | null, maxSyncPropagation: number | undefined,
+): Promise<ClassifyOutcome> {
   const [asset] = await tx.assetsByQualifiedNames([qualifiedName]);
   if (!asset) throw notFound(`Asset ${qualifiedName} not found`);
   const [type] = await tx.classificationTypes([classification]);
   if (!type) throw badInput(`Classification ${classification} is not defined; define it with defineClassification first`, [{ path: 'classification', message: 'not defined' }]);
   const at = now();
-  const run = new PropagationRun(tx, v.tenant, v.subject, at);
+  const run = new PropagationRun(tx, v.tenant, v.subject, at, maxSyncPropagation);
   const state = (await tx.classificationStates([asset.id])).get(asset.id);
   const changed = await applyAction(tx, run, action, asset, type, state, propagate ?? type.propagateByDefault, v.subject, at);
   const events = await run.events();
@@ -110,6 +112,7 @@ async function changeIn(tx: GraphTx, v: Viewer, action: Action, qualifiedName: s
     classification,
     added: events.filter((e) => e.change === 'ADDED').length,
     removed: events.filter((e) => e.change === 'REMOVED').length,
+    jobs: run.jobs,
   };
 }
 

@@ -6,6 +6,7 @@ import type { ServiceDeps } from './deps.js';
 import { IncidentService } from './incidents.js';
 import { IngestService } from './ingest.js';
 import { LineageService } from './lineage.js';
+import { PropagationJobService } from './propagation-jobs.js';
 import { type Loaders, createLoaders } from './loaders.js';
 import { SearchService } from './search.js';
 import { SubscriptionService } from './subscriptions.js';
@@ -19,6 +20,7 @@ export interface Services {
   search: SearchService;
   subscriptions: SubscriptionService;
   ingest: IngestService;
+  propagationJobs: PropagationJobService;
   /** Fresh loaders bound to the viewer's tenant; none for an anonymous caller. */
   loaders(viewer: Viewer | null): Loaders | null;
   me(viewer: Viewer | null): Viewer;
@@ -36,6 +38,7 @@ export function createServices(deps: ServiceDeps): Services {
     search: new SearchService(deps),
     subscriptions: new SubscriptionService(deps),
     ingest: new IngestService(deps, writers, deps.transforms ?? NO_TRANSFORMS),
+    propagationJobs: new PropagationJobService(deps),
     loaders: (viewer) => (viewer ? createLoaders(deps.store.tenant(viewer.tenant)) : null),
     me(viewer) {
       if (!viewer) throw new DomainError('UNAUTHENTICATED', 'Authentication required: send a bearer token');

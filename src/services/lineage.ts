@@ -58,7 +58,7 @@ export class LineageService {
     const at = now();
     const { edges, assets } = await resolveEdges(tx, inputs);
     const added = await tx.addEdges(edges, v.subject, at);
-    const run = new PropagationRun(tx, v.tenant, v.subject, at);
+    const run = new PropagationRun(tx, v.tenant, v.subject, at, this.deps.limits.maxSyncPropagation);
     await run.recompute(await keysThrough(tx, added));
     await tx.appendEvents([...lineageEvents(v, at, 'ADDED', added, assets), ...(await run.events())]);
     return { edges, changed: added.length };
@@ -78,7 +78,7 @@ export class LineageService {
     // Units that may have flowed over these edges, taken before the edges go.
     const keys = await keysThrough(tx, edges);
     const removed = await tx.removeEdges(edges);
-    const run = new PropagationRun(tx, v.tenant, v.subject, at);
+    const run = new PropagationRun(tx, v.tenant, v.subject, at, this.deps.limits.maxSyncPropagation);
     if (removed.length > 0) await run.recompute(keys);
     const processIds = removed.flatMap((e) => (e.processId && !assets.has(e.processId) ? [e.processId] : []));
     for (const p of await tx.assetsByIds(processIds)) assets.set(p.id, p);

@@ -7,10 +7,17 @@
 //
 // Events are netted per (asset, classification, kind) across all recomputations of one change,
 // so a change emits exactly one event per assignment that appeared or disappeared (rule 5).
+//
+// A unit whose recomputation would change more than `maxSyncChanges` rows is not applied in the
+// change's transaction: it is handed to the propagation worker as a job (propagation-jobs.ts),
+// and so is every later recomputation of that unit while its job is unfinished.
 import { randomUUID } from 'node:crypto';
 import type { ClassificationChangedEvent } from '../domain/events.js';
-import type { AssetRecord } from '../domain/model.js';
-import type { GraphTx, PropagationKey } from '../store/ports.js';
+import type { AssetRecord, PropagationJobRecord } from '../domain/model.js';
+import type { GraphTx, PropagationChange, PropagationKey } from '../store/ports.js';
+
+/** Reaching this many times the sync limit is enough to know a unit goes to the worker. */
+const REACH_FACTOR = 4;
 
 interface Net {
   assetId: string;
@@ -23,12 +30,15 @@ interface Net {
 export class PropagationRun {
   private readonly net = new Map<string, Net>();
   private readonly snapshots = new Map<string, AssetRecord>();
+  /** Units this change handed to the propagation worker. */
+  readonly jobs: PropagationJobRecord[] = [];
 
   constructor(
     private readonly tx: GraphTx,
     private readonly tenant: string,
     private readonly actor: string,
     private readonly at: string,
+    private readonly maxSyncChanges = Number.POSITIVE_INFINITY,
   ) {}
 
   /** Keeps records of assets about to be deleted, so their events can still describe them. */
@@ -50,12 +60,32 @@ export class PropagationRun {
       (await this.tx.propagatingDirectAt([...new Set([...unique.values()].map((k) => k.sourceId))]))
         .map((k) => `${k.sourceId}\u0000${k.classification}`),
     );
+    const bounded = Number.isFinite(this.maxSyncChanges);
+    const reachLimit = bounded ? this.maxSyncChanges * REACH_FACTOR : undefined;
     for (const [id, key] of unique) {
-      const rows = active.has(id) ? await this.tx.reach(key) : [];
-      const change = await this.tx.replacePropagation(key, rows, this.actor, this.at);
-      for (const assetId of change.appeared) this.record(assetId, key.classification, true, 1, key.sourceId);
-      for (const assetId of change.disappeared) this.record(assetId, key.classification, true, -1, key.sourceId);
+      // A unit with a job in flight stays with the worker: it starts over from the current graph.
+      const job = bounded ? await this.tx.propagationJobFor(key) : null;
+      if (job && job.status !== 'DONE') {
+        await this.enqueue(key);
+        continue;
+      }
+      const rows = active.has(id) ? await this.tx.reach(key, reachLimit) : [];
+      const change = reachLimit !== undefined && rows.length > reachLimit
+        ? null
+        : await this.tx.replacePropagation(key, rows, this.actor, this.at, bounded ? this.maxSyncChanges : undefined);
+      if (change) this.apply(key, change);
+      else await this.enqueue(key);
     }
+  }
+
+  /** Records what one (slice of a) unit's recomputation changed. */
+  apply(key: PropagationKey, change: PropagationChange): void {
+    for (const assetId of change.appeared) this.record(assetId, key.classification, true, 1, key.sourceId);
+    for (const assetId of change.disappeared) this.record(assetId, key.classification, true, -1, key.sourceId);
+  }
+
+  private async enqueue(key: PropagationKey): Promise<void> {
+    this.jobs.push(await this.tx.enqueuePropagation(key, randomUUID(), this.actor, this.at));
   }
 
   /** One event per assignment whose existence changed; appended to the outbox by the caller. */

@@ -17,6 +17,7 @@ import type {
   IncidentSeverity,
   IncidentStatus,
   IncidentType,
+  PropagationJobRecord,
 } from '../domain/model.js';
 
 /** A page of results; each cursor is the adapter's own opaque keyset position. */
@@ -102,13 +103,25 @@ export interface GraphReader {
   countIncidents(query: IncidentQuery): Promise<number>;
   incidentsByAssets(assetIds: readonly string[], statuses?: readonly IncidentStatus[]): Promise<Map<string, IncidentRecord[]>>;
   searchAssets(query: SearchQuery): Promise<SearchPage>;
+  propagationJobs(ids: readonly string[]): Promise<PropagationJobRecord[]>;
+}
+
+/** A wanted state for one asset of a propagation unit: a row (blocked or not), or none. */
+export interface PropagationPatch {
+  assetId: string;
+  /** null removes the asset's row from the unit. */
+  blocked: boolean | null;
 }
 
 /** One atomic unit of work in one tenant: reads see the transaction's own writes. */
 export interface GraphTx extends GraphReader {
   /** Inserts or replaces whole records (the service computes versions). */
   writeAssets(records: readonly AssetRecord[]): Promise<void>;
-  /** Removes assets with their edges, assignments, blocks, propagation rows and incident links. */
+  /**
+   * Removes assets with their edges, assignments, blocks, the propagation rows at them and incident
+   * links. Rows they are the source of are left to the caller, which withdraws them with events
+   * (possibly in the background, for a large unit).
+   */
   deleteAssets(ids: readonly string[]): Promise<void>;
   /** All containment descendants of the given assets (not including them). */
   descendants(ids: readonly string[]): Promise<string[]>;
@@ -128,10 +141,29 @@ export interface GraphTx extends GraphReader {
   propagationKeysAt(assetIds: readonly string[], which: 'effective' | 'blocked' | 'any', classification?: string): Promise<PropagationKey[]>;
   /** Direct assignments with propagate=true on these assets, as propagation units. */
   propagatingDirectAt(assetIds: readonly string[]): Promise<PropagationKey[]>;
-  /** Everything downstream of the source for this classification, stopping at (and marking) blocked assets. */
-  reach(key: PropagationKey): Promise<{ assetId: string; blocked: boolean }[]>;
-  /** Makes the unit's rows exactly `rows`; reports in-effect assignments that appeared or disappeared. */
-  replacePropagation(key: PropagationKey, rows: readonly { assetId: string; blocked: boolean }[], actor: string, at: string): Promise<PropagationChange>;
+  /**
+   * Everything downstream of the source for this classification, stopping at (and marking)
+   * blocked assets. With a limit, stops once more than `limit` assets are reached.
+   */
+  reach(key: PropagationKey, limit?: number): Promise<{ assetId: string; blocked: boolean }[]>;
+  /**
+   * Makes the unit's rows exactly `rows`; reports in-effect assignments that appeared or
+   * disappeared. With `maxChanges`, writes nothing and answers null when more rows would change.
+   */
+  replacePropagation(key: PropagationKey, rows: readonly { assetId: string; blocked: boolean }[], actor: string, at: string, maxChanges?: number): Promise<PropagationChange | null>;
+  /** The unit's current rows. */
+  propagationRows(key: PropagationKey): Promise<{ assetId: string; blocked: boolean }[]>;
+  /** Brings the named assets of the unit to the wanted state (a slice of a replace), with the same report. */
+  patchPropagation(key: PropagationKey, patch: readonly PropagationPatch[], actor: string, at: string): Promise<PropagationChange>;
+  /** The unit's background job, finished or not. */
+  propagationJobFor(key: PropagationKey): Promise<PropagationJobRecord | null>;
+  /** Creates the unit's job, or restarts it: PENDING, next generation, progress reset. */
+  enqueuePropagation(key: PropagationKey, id: string, actor: string, at: string): Promise<PropagationJobRecord>;
+  /**
+   * Records a run's progress. Takes the job's write lock first, so the generation it returns is
+   * current: a run that finds it moved must roll back and start over.
+   */
+  progressPropagationJob(id: string, progress: { applied: number; total: number | null; done: boolean }, at: string): Promise<PropagationJobRecord | null>;
   putIncident(record: IncidentRecord): Promise<void>;
   /** Transactional outbox: committed together with the change they describe. */
   appendEvents(events: readonly ChangeEvent[]): Promise<void>;
@@ -164,10 +196,25 @@ export interface Outbox {
   lease(owner: string, ttlMs: number): Promise<boolean>;
 }
 
+/** A job leased to one worker; the lease is renewed by claiming again. */
+export interface ClaimedPropagationJob {
+  tenant: string;
+  job: PropagationJobRecord;
+}
+
+/** Infrastructure view of the propagation jobs for the workers (all tenants). */
+export interface PropagationQueue {
+  /** Leases the oldest unfinished job that no other live worker holds (or renews `jobId`'s lease). */
+  claim(owner: string, leaseMs: number, jobId?: string): Promise<ClaimedPropagationJob | null>;
+  release(owner: string, jobId: string): Promise<void>;
+  purgeFinished(olderThan: string): Promise<number>;
+}
+
 export interface GraphStore {
   readonly kind: string;
   tenant(tenant: string): TenantGraph;
   readonly outbox: Outbox;
+  readonly propagationQueue: PropagationQueue;
   /** Forgets applied inbound event ids recorded before `olderThan` (redelivery window). */
   purgeClaims(olderThan: string): Promise<number>;
   /** Called after every commit that appended events. */

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { DomainError } from '../../src/domain/errors.js';
 import type { ChangeEvent } from '../../src/domain/events.js';
-import type { GraphStore, GraphTx } from '../../src/store/ports.js';
+import type { GraphStore, GraphTx, PropagationChange } from '../../src/store/ports.js';
 import { type StoreFactory, type StoreHandle, assetRecord, qn, uniqueTenant } from '../support/fixtures.js';
 
 const page = (first: number, afterCursor: string | null = null) => ({ first, after: afterCursor });
@@ -180,6 +180,78 @@ export function graphStoreContract(factory: StoreFactory): void {
       assert.deepEqual(state?.propagated.map((p) => [p.sourceId, p.blocked]), [[s1.id, false]]);
     });
 
+    it('bounds a reach and a replace when asked, and patches a slice of a unit', async () => {
+      const t = uniqueTenant();
+      const s = assetRecord('COLUMN', qn('s'));
+      const targets = Array.from({ length: 6 }, (_, i) => assetRecord('COLUMN', qn(`x${i}`)));
+      const key = { sourceId: s.id, classification: 'PII' };
+      await write(t, async (tx) => {
+        await tx.writeAssets([s, ...targets]);
+        await tx.addEdges(targets.map((x) => ({ fromId: s.id, toId: x.id, processId: null })), 'test', s.createdAt);
+        assert.equal((await tx.reach(key)).length, 6);
+        // With a limit, the walk may stop early but always shows that it went past the limit.
+        const limited = await tx.reach(key, 2);
+        assert.ok(limited.length > 2 && limited.length <= 6);
+        const all = targets.map((x) => ({ assetId: x.id, blocked: false }));
+        assert.equal(await tx.replacePropagation(key, all, 'test', s.createdAt, 5), null);
+        assert.deepEqual(await tx.propagationRows(key), [], 'a refused replace writes nothing');
+        assert.deepEqual(sorted(await tx.patchPropagation(key, all.slice(0, 2), 'test', s.createdAt)), sorted({ appeared: [targets[0]!.id, targets[1]!.id], disappeared: [] }));
+        // A patch names each asset's wanted state: unchanged rows report nothing, null removes.
+        const change = await tx.patchPropagation(key, [{ assetId: targets[0]!.id, blocked: false }, { assetId: targets[1]!.id, blocked: null }, { assetId: targets[2]!.id, blocked: true }], 'test', s.createdAt);
+        assert.deepEqual(sorted(change), { appeared: [], disappeared: [targets[1]!.id] });
+        assert.deepEqual(new Map((await tx.propagationRows(key)).map((r) => [r.assetId, r.blocked])), new Map([[targets[0]!.id, false], [targets[2]!.id, true]]));
+        assert.deepEqual(sorted(await tx.replacePropagation(key, all, 'test', s.createdAt, 5)), sorted({ appeared: [1, 2, 3, 4, 5].map((i) => targets[i]!.id), disappeared: [] }));
+      });
+    });
+
+    it('keeps one background job per propagation unit: enqueue restarts it, progress reports its generation', async () => {
+      const [t, other] = [uniqueTenant(), uniqueTenant()];
+      const key = { sourceId: randomUUID(), classification: 'PII' };
+      const at = new Date().toISOString();
+      const first = await store.tenant(t).transaction((tx) => tx.enqueuePropagation(key, randomUUID(), 'alice', at));
+      assert.deepEqual({ ...first, id: 'x' }, { id: 'x', ...key, status: 'PENDING', generation: 1, total: null, applied: 0, actor: 'alice', createdAt: at, updatedAt: at, finishedAt: null });
+      await write(t, async (tx) => {
+        const progressed = await tx.progressPropagationJob(first.id, { applied: 2, total: 5, done: false }, at);
+        assert.deepEqual([progressed?.status, progressed?.applied, progressed?.total, progressed?.generation], ['RUNNING', 2, 5, 1]);
+        // Enqueued again (a later change to the unit): same job, next generation, progress reset.
+        const again = await tx.enqueuePropagation(key, randomUUID(), 'bob', at);
+        assert.deepEqual([again.id, again.status, again.generation, again.applied, again.total, again.actor], [first.id, 'PENDING', 2, 0, null, 'bob']);
+        assert.equal((await tx.progressPropagationJob(first.id, { applied: 5, total: 5, done: true }, at))?.generation, 2);
+      });
+      const [done] = await store.tenant(t).propagationJobs([first.id]);
+      assert.deepEqual([done?.status, done?.finishedAt], ['DONE', at]);
+      assert.equal((await store.tenant(t).transaction((tx) => tx.propagationJobFor(key)))?.id, first.id);
+      // Another tenant sees nothing of it, by id or by unit, and cannot touch it.
+      assert.deepEqual(await store.tenant(other).propagationJobs([first.id]), []);
+      assert.equal(await store.tenant(other).transaction((tx) => tx.propagationJobFor(key)), null);
+      assert.equal(await store.tenant(other).transaction((tx) => tx.progressPropagationJob(first.id, { applied: 0, total: 0, done: false }, at)), null);
+      // A finished job is no longer claimable.
+      assert.equal(await store.propagationQueue.claim('worker-a', 60_000, first.id), null);
+    });
+
+    it('leases a job to one worker at a time, renews it for the holder, and hands it over on release or expiry', async () => {
+      const t = uniqueTenant();
+      const key = { sourceId: randomUUID(), classification: 'PII' };
+      const job = await store.tenant(t).transaction((tx) => tx.enqueuePropagation(key, randomUUID(), 'alice', new Date().toISOString()));
+      // Another process's worker may poll the same store: take the job first, whoever held it briefly.
+      let claimed = null;
+      for (let i = 0; i < 50 && !claimed; i++) {
+        claimed = await store.propagationQueue.claim('worker-a', 60_000, job.id);
+        if (!claimed) await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(claimed?.tenant, t);
+      assert.equal(claimed?.job.id, job.id);
+      assert.equal(await store.propagationQueue.claim('worker-b', 60_000, job.id), null, 'held by worker-a');
+      assert.ok(await store.propagationQueue.claim('worker-a', 60_000, job.id), 'the holder renews');
+      await store.propagationQueue.release('worker-b', job.id);
+      assert.equal(await store.propagationQueue.claim('worker-b', 60_000, job.id), null, 'only the holder releases');
+      await store.propagationQueue.release('worker-a', job.id);
+      assert.ok(await store.propagationQueue.claim('worker-b', 1, job.id), 'released: free for anyone');
+      await new Promise((r) => setTimeout(r, 20));
+      assert.ok(await store.propagationQueue.claim('worker-c', 60_000, job.id), 'an expired lease is free for anyone');
+      await store.propagationQueue.release('worker-c', job.id);
+    });
+
     it('keeps classification types, direct assignments and blocks per tenant', async () => {
       const [t, other] = [uniqueTenant(), uniqueTenant()];
       const a = assetRecord('TABLE', qn('a'));
@@ -291,4 +363,7 @@ function eventFor(tenant: string): ChangeEvent {
   return { type: 'asset.changed', eventId: randomUUID(), tenant, at: new Date().toISOString(), actor: 'test', change: 'CREATED', asset: assetRecord('TABLE', qn(randomUUID())), version: 1 };
 }
 
-const sorted = (c: { appeared: string[]; disappeared: string[] }) => ({ appeared: [...c.appeared].sort(), disappeared: [...c.disappeared].sort() });
+function sorted(c: PropagationChange | null): PropagationChange {
+  assert.ok(c, 'an unbounded replace always applies');
+  return { appeared: [...c.appeared].sort(), disappeared: [...c.disappeared].sort() };
+}

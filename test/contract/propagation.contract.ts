@@ -7,7 +7,10 @@ import type { ClassificationChangedEvent } from '../../src/domain/events.js';
 import { assignmentViews } from '../../src/services/classification.js';
 import type { Services } from '../../src/services/index.js';
 import type { GraphStore } from '../../src/store/ports.js';
-import { type StoreFactory, type StoreHandle, qn, servicesFor, uniqueTenant, viewerOf } from '../support/fixtures.js';
+import { createServices } from '../../src/services/index.js';
+import { createEmbeddedFeed } from '../../src/store/embedded/feed.js';
+import { createPropagationWorker } from '../../src/streams/propagation-worker.js';
+import { type StoreFactory, type StoreHandle, qn, servicesFor, silentLog, uniqueTenant, viewerOf } from '../support/fixtures.js';
 
 export function propagationContract(factory: StoreFactory): void {
   describe(`classification propagation rules: ${factory.name}`, () => {
@@ -241,6 +244,100 @@ export function propagationContract(factory: StoreFactory): void {
       await assert.rejects(services.assets.upsert(v, [{ qualifiedName: 'pg://h/db', kind: 'DATABASE' }, { qualifiedName: 'pg://h/db.c', kind: 'COLUMN', parentQualifiedName: 'pg://h/db' }]), /cannot be contained in a DATABASE/);
       await services.assets.upsert(v, [{ qualifiedName: qn('s1'), kind: 'COLUMN' }, { qualifiedName: qn('s2'), kind: 'COLUMN', parentQualifiedName: qn('s1') }]);
       await assert.rejects(services.assets.upsert(v, [{ qualifiedName: qn('s1'), kind: 'COLUMN', parentQualifiedName: qn('s2') }]), /cycle/);
+    });
+
+    describe('large propagations in the background', () => {
+      // Units changing more than 3 rows go to the worker, which applies 2 rows per transaction.
+      let bg: Services;
+      before(() => {
+        bg = createServices({ store, feed: createEmbeddedFeed(), limits: { maxBatch: 1000, maxLineageDepth: 10, maxLineageNodes: 5000, maxSyncPropagation: 3 }, log: silentLog });
+      });
+      const chain = (n: number) => graph(...Array.from({ length: n }, (_, i) => `n${i}>n${i + 1}`));
+      const downstream = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `n${from + i}`);
+
+      async function work(): Promise<void> {
+        const worker = createPropagationWorker({ store, jobs: bg.propagationJobs, log: silentLog, chunkSize: 2, pollMs: 20 });
+        await worker.start();
+        await worker.idle();
+        await worker.stop();
+      }
+
+      async function jobOf(t: string, id: string | undefined) {
+        const [job] = await store.tenant(t).propagationJobs([id ?? assert.fail('no job')]);
+        return job ?? assert.fail('job not found');
+      }
+
+      it('hands a unit over the sync limit to the worker, which applies it in chunks with one event per asset', async () => {
+        const { v, t } = await chain(8);
+        const outcome = await bg.classification.classify(v, qn('n0'), 'PII');
+        assert.deepEqual([outcome.added, outcome.jobs.length, outcome.jobs[0]?.status, outcome.jobs[0]?.generation], [1, 1, 'PENDING', 1]);
+        assert.deepEqual(summary(await drain(t)), ['+n0']);
+        assert.deepEqual(await labels(t, 'n8'), [], 'not applied by the mutation');
+        await work();
+        const job = await jobOf(t, outcome.jobs[0]?.id);
+        assert.deepEqual([job.status, job.total, job.applied, job.actor, job.finishedAt !== null], ['DONE', 8, 8, v.subject, true]);
+        assert.deepEqual(summary(await drain(t)), downstream(1, 8).map((n) => `+${n}<n0`).sort());
+        assert.deepEqual(await labels(t, 'n8'), ['PII:p(n0)']);
+
+        const removal = await bg.classification.declassify(v, qn('n0'), 'PII');
+        assert.deepEqual([removal.removed, removal.jobs[0]?.id, removal.jobs[0]?.generation], [1, job.id, 2]);
+        await work();
+        assert.deepEqual(summary(await drain(t)), ['-n0', ...downstream(1, 8).map((n) => `-${n}<n0`)].sort());
+        assert.deepEqual(await labels(t, 'n8'), []);
+      });
+
+      it('starts a job over from the current graph when its unit changes while it runs', async () => {
+        const { v, t } = await chain(8);
+        const { jobs: [queued] } = await bg.classification.classify(v, qn('n0'), 'PII');
+        const claim = await store.propagationQueue.claim('test-worker', 60_000, queued?.id) ?? assert.fail('not claimed');
+        let chunks = 0;
+        const outcome = await bg.propagationJobs.run(claim, {
+          chunkSize: 2, renew: () => Promise.resolve(true), stopping: () => false,
+          // After the first chunk, the steward takes the classification back: the run must not carry on with its old plan.
+          onChunk: async () => {
+            if (chunks++ === 0) assert.equal((await bg.classification.declassify(v, qn('n0'), 'PII')).jobs[0]?.generation, 2);
+          },
+        });
+        await store.propagationQueue.release('test-worker', claim.job.id);
+        assert.equal(outcome, 'done');
+        const job = await jobOf(t, queued?.id);
+        assert.deepEqual([job.status, job.generation, job.total, job.applied], ['DONE', 2, 2, 2]);
+        assert.deepEqual(summary(await drain(t)), ['+n0', '+n1<n0', '+n2<n0', '-n0', '-n1<n0', '-n2<n0']);
+        for (const n of downstream(1, 8)) assert.deepEqual(await labels(t, n), [], n);
+      });
+
+      it('resumes a job interrupted between chunks where it stopped, without repeating an event', async () => {
+        const { v, t } = await chain(8);
+        const { jobs: [queued] } = await bg.classification.classify(v, qn('n0'), 'PII');
+        // The first worker "dies" after one chunk: it neither finishes nor releases, its lease runs out.
+        const first = await store.propagationQueue.claim('worker-a', 1, queued?.id) ?? assert.fail('not claimed');
+        let chunks = 0;
+        const stopped = await bg.propagationJobs.run(first, { chunkSize: 2, renew: () => Promise.resolve(true), stopping: () => chunks > 0, onChunk: () => { chunks++; } });
+        assert.equal(stopped, 'stopped');
+        const midway = await jobOf(t, queued?.id);
+        assert.deepEqual([midway.status, midway.applied, midway.total], ['RUNNING', 2, 8]);
+        assert.deepEqual(summary(await drain(t)), ['+n0', '+n1<n0', '+n2<n0']);
+        await new Promise((r) => setTimeout(r, 20));
+        await work();
+        const job = await jobOf(t, queued?.id);
+        assert.deepEqual([job.status, job.applied, job.total], ['DONE', 8, 8]);
+        assert.deepEqual(summary(await drain(t)), downstream(3, 8).map((n) => `+${n}<n0`).sort());
+        assert.deepEqual(await labels(t, 'n8'), ['PII:p(n0)']);
+      });
+
+      it('withdraws a deleted source’s large propagation in the background, with its events', async () => {
+        const { v, t } = await chain(8);
+        await bg.classification.classify(v, qn('n0'), 'PII');
+        await work();
+        await drain(t);
+        await bg.assets.delete(v, [qn('n0')]);
+        assert.deepEqual(await labels(t, 'n8'), ['PII:p()'], 'withdrawn by the worker, not by the delete');
+        await work();
+        // The source no longer exists when the worker withdraws its rows: the events say so with a null source.
+        const events = (await drain(t)).filter((e) => e.propagated);
+        assert.deepEqual(events.map((e) => `${e.change} ${e.asset.name} ${e.source?.name ?? null}`).sort(), downstream(1, 8).map((n) => `REMOVED ${n} null`).sort());
+        assert.deepEqual(await labels(t, 'n8'), []);
+      });
     });
   });
 }

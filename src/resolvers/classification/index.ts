@@ -1,12 +1,13 @@
 import type {
-  AssetResolvers, ClassificationAssignmentResolvers, ClassificationEventResolvers, ClassifyPayloadResolvers, MutationResolvers, QueryResolvers, SubscriptionResolvers,
+  AssetResolvers, ClassificationAssignmentResolvers, ClassificationEventResolvers, ClassifyPayloadResolvers, MutationResolvers, PropagationJobResolvers, QueryResolvers, SubscriptionResolvers,
 } from '../../generated/graphql.js';
 import { loadPresent, loadersOf } from '../../graphql/context.js';
 import { assignmentViews } from '../../services/classification.js';
 import { mapIterator } from '../../graphql/iterators.js';
 
-export const Query: Pick<QueryResolvers, 'classificationTypes'> = {
+export const Query: Pick<QueryResolvers, 'classificationTypes' | 'propagationJob'> = {
   classificationTypes: (_, __, ctx) => ctx.services.classification.types(ctx.viewer),
+  propagationJob: (_, args, ctx) => ctx.services.propagationJobs.job(ctx.viewer, args.id),
 };
 
 export const Mutation: Pick<MutationResolvers, 'defineClassification' | 'classify' | 'declassify' | 'blockPropagation' | 'unblockPropagation'> = {
@@ -39,4 +40,9 @@ export const ClassificationEvent: ClassificationEventResolvers = {
 
 export const ClassifyPayload: ClassifyPayloadResolvers = {
   asset: (p) => p.asset,
+  propagations: (p) => p.jobs,
+};
+
+export const PropagationJob: PropagationJobResolvers = {
+  source: async (job, _, ctx) => (await loadPresent(ctx, [job.sourceId]))[0] ?? null,
 };

@@ -128,13 +128,7 @@ export function assetOps(c: Conn): AssetOps {
         'DELETE FROM incident_assets WHERE tenant = @t AND asset_id = @id',
         'DELETE FROM assets WHERE tenant = @t AND id = @id',
       ].map((sql) => c.stmt(sql));
-      const bySource = c.stmt('SELECT DISTINCT classification FROM direct_assignments WHERE tenant = @t AND asset_id = @id');
-      const deleteSourced = c.stmt('DELETE FROM propagations WHERE tenant = @t AND classification = @c AND source_id = @id');
-      for (const id of ids) {
-        // Propagation rows sourced here are keyed by classification first; sources are direct assignments.
-        for (const { classification } of bySource.all({ t, id }) as { classification: string }[]) deleteSourced.run({ t, c: classification, id });
-        for (const s of statements) s.run({ t, id });
-      }
+      for (const id of ids) for (const s of statements) s.run({ t, id });
     },
     async descendants(ids) {
       if (ids.length === 0) return [];

@@ -1,10 +1,12 @@
 import type { AssetClassificationState, BlockRecord, ClassificationTypeRecord, DirectAssignment, PropagationRow } from '../../domain/model.js';
-import type { GraphTx, PropagationKey } from '../ports.js';
+import type { GraphTx, PropagationChange, PropagationKey, PropagationPatch } from '../ports.js';
+import { replacement } from '../propagation-patch.js';
 import { type Conn, driving, list } from './conn.js';
 
 type ClassificationOps = Pick<GraphTx,
   'classificationTypes' | 'classificationCounts' | 'classificationStates' | 'putClassificationType' | 'setDirect' |
-  'removeDirect' | 'setBlock' | 'removeBlock' | 'propagationKeysAt' | 'propagatingDirectAt' | 'reach' | 'replacePropagation'>;
+  'removeDirect' | 'setBlock' | 'removeBlock' | 'propagationKeysAt' | 'propagatingDirectAt' | 'reach' | 'replacePropagation' |
+  'propagationRows' | 'patchPropagation'>;
 
 export function classificationOps(c: Conn): ClassificationOps {
   const t = c.tenant;
@@ -77,50 +79,68 @@ export function classificationOps(c: Conn): ClassificationOps {
         WHERE propagate = 1`).all({ t, p: list(assetIds) }) as { asset_id: string; classification: string }[];
       return rows.map((r) => ({ sourceId: r.asset_id, classification: r.classification }));
     },
-    async reach({ sourceId, classification }) {
+    async reach({ sourceId, classification }, limit) {
       // UNION (not UNION ALL) keeps each asset once, so cycles end the recursion. CROSS JOIN pins
       // the loop order (frontier outside, edge index inside); left to itself the planner may scan
-      // every edge of the tenant at each step. A blocked
-      // asset is reached (and marked) but not expanded: the block stops propagation into it and past it.
+      // every edge of the tenant at each step. A blocked asset is reached (and marked) but not
+      // expanded: the block stops propagation into it and past it. The LIMIT in the recursive
+      // part ends the walk early once the caller knows enough (-1: no limit).
       const rows = c.stmt(`WITH RECURSIVE reach(id) AS (
           SELECT e.to_id FROM edges e WHERE e.tenant = @t AND e.from_id = @s
           UNION
           SELECT e.to_id FROM reach r CROSS JOIN edges e ON e.tenant = @t AND e.from_id = r.id
-          WHERE r.id <> @s AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.tenant = @t AND b.asset_id = r.id AND b.classification = @c))
+          WHERE r.id <> @s AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.tenant = @t AND b.asset_id = r.id AND b.classification = @c)
+          LIMIT @limit)
         SELECT r.id, EXISTS (SELECT 1 FROM blocks b WHERE b.tenant = @t AND b.asset_id = r.id AND b.classification = @c) AS blocked
-        FROM reach r WHERE r.id <> @s`).all({ t, s: sourceId, c: classification }) as { id: string; blocked: number }[];
-      return rows.map((r) => ({ assetId: r.id, blocked: r.blocked === 1 }));
+        FROM reach r WHERE r.id <> @s`).all({ t, s: sourceId, c: classification, limit: limit === undefined ? -1 : limit + 2 }) as { id: string; blocked: number }[];
+      return rows.map((r) => ({ assetId: r.id, blocked: r.blocked === 1 })).slice(0, limit === undefined ? undefined : limit + 1);
     },
-    async replacePropagation({ sourceId, classification }, rows, actor, at) {
-      const existing = new Map(
-        (c.stmt('SELECT asset_id, blocked FROM propagations WHERE tenant = ? AND classification = ? AND source_id = ?')
-          .all(t, classification, sourceId) as { asset_id: string; blocked: number }[]).map((r) => [r.asset_id, r.blocked === 1]),
-      );
-      const othersInEffect = c.stmt(`SELECT 1 FROM propagations WHERE tenant = ? AND asset_id = ? AND classification = ? AND blocked = 0 AND source_id <> ? LIMIT 1`);
-      const upsert = c.stmt(`INSERT INTO propagations (tenant, classification, source_id, asset_id, blocked, added_at, added_by) VALUES (?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT (tenant, classification, source_id, asset_id) DO UPDATE SET blocked = excluded.blocked, added_at = excluded.added_at, added_by = excluded.added_by`);
-      const del = c.stmt('DELETE FROM propagations WHERE tenant = ? AND classification = ? AND source_id = ? AND asset_id = ?');
-      const appeared: string[] = [];
-      const disappeared: string[] = [];
-      const wanted = new Map(rows.map((r) => [r.assetId, r.blocked]));
-      for (const [assetId, wasBlocked] of existing) {
-        if (wanted.has(assetId)) continue;
-        del.run(t, classification, sourceId, assetId);
-        if (!wasBlocked && othersInEffect.get(t, assetId, classification, sourceId) === undefined) disappeared.push(assetId);
+    async propagationRows(key) {
+      return unitRows(key).map(([assetId, blocked]) => ({ assetId, blocked }));
+    },
+    async replacePropagation(key, rows, actor, at, maxChanges) {
+      const existing = new Map(unitRows(key));
+      const patch = replacement(existing, rows);
+      if (maxChanges !== undefined && patch.length > maxChanges) return null;
+      return applyPatch(key, existing, patch, actor, at);
+    },
+    async patchPropagation(key, patch, actor, at) {
+      const current = c.stmt('SELECT blocked FROM propagations WHERE tenant = ? AND classification = ? AND source_id = ? AND asset_id = ?');
+      const existing = new Map<string, boolean>();
+      for (const p of patch) {
+        const row = current.get(t, key.classification, key.sourceId, p.assetId) as { blocked: number } | undefined;
+        if (row) existing.set(p.assetId, row.blocked === 1);
       }
-      for (const [assetId, blocked] of wanted) {
-        const before = existing.get(assetId);
-        if (before === blocked) continue;
-        upsert.run(t, classification, sourceId, assetId, blocked ? 1 : 0, at, actor);
-        const wasInEffect = before === false;
-        const inEffect = !blocked;
-        if (wasInEffect === inEffect) continue;
-        if (othersInEffect.get(t, assetId, classification, sourceId) !== undefined) continue;
-        (inEffect ? appeared : disappeared).push(assetId);
-      }
-      return { appeared, disappeared };
+      return applyPatch(key, existing, patch, actor, at);
     },
   };
+
+  function unitRows({ sourceId, classification }: PropagationKey): [string, boolean][] {
+    return (c.stmt('SELECT asset_id, blocked FROM propagations WHERE tenant = ? AND classification = ? AND source_id = ?')
+      .all(t, classification, sourceId) as { asset_id: string; blocked: number }[]).map((r) => [r.asset_id, r.blocked === 1]);
+  }
+
+  /** Writes the patch over the rows it names (`existing`: their current state) and reports what came or went in effect. */
+  function applyPatch({ sourceId, classification }: PropagationKey, existing: ReadonlyMap<string, boolean>, patch: readonly PropagationPatch[], actor: string, at: string): PropagationChange {
+    const othersInEffect = c.stmt(`SELECT 1 FROM propagations WHERE tenant = ? AND asset_id = ? AND classification = ? AND blocked = 0 AND source_id <> ? LIMIT 1`);
+    const upsert = c.stmt(`INSERT INTO propagations (tenant, classification, source_id, asset_id, blocked, added_at, added_by) VALUES (?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (tenant, classification, source_id, asset_id) DO UPDATE SET blocked = excluded.blocked, added_at = excluded.added_at, added_by = excluded.added_by`);
+    const del = c.stmt('DELETE FROM propagations WHERE tenant = ? AND classification = ? AND source_id = ? AND asset_id = ?');
+    const appeared: string[] = [];
+    const disappeared: string[] = [];
+    for (const { assetId, blocked } of patch) {
+      const before = existing.get(assetId);
+      if (before === (blocked ?? undefined)) continue;
+      if (blocked === null) del.run(t, classification, sourceId, assetId);
+      else upsert.run(t, classification, sourceId, assetId, blocked ? 1 : 0, at, actor);
+      const wasInEffect = before === false;
+      const inEffect = blocked === false;
+      if (wasInEffect === inEffect) continue;
+      if (othersInEffect.get(t, assetId, classification, sourceId) !== undefined) continue;
+      (inEffect ? appeared : disappeared).push(assetId);
+    }
+    return { appeared, disappeared };
+  }
 }
 
 interface DirectRow { asset_id: string; classification: string; propagate: number; added_at: string; added_by: string }

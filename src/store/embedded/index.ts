@@ -13,6 +13,7 @@ import { classificationOps } from './classification.js';
 import { type Conn, conn, driving, list } from './conn.js';
 import { incidentOps } from './incidents.js';
 import { lineageOps } from './lineage.js';
+import { embeddedPropagationQueue, propagationJobOps } from './propagation-jobs.js';
 import { migrate } from './schema.js';
 import { searchOps } from './search.js';
 
@@ -30,6 +31,7 @@ function ops(c: Conn): GraphTx {
     ...classificationOps(c),
     ...incidentOps(c),
     ...searchOps(c),
+    ...propagationJobOps(c),
     async appendEvents(events: readonly ChangeEvent[]) {
       const insert = c.stmt('INSERT INTO outbox (tenant, event_id, type, payload, created_at) VALUES (?, ?, ?, ?, ?)');
       for (const e of events) insert.run(c.tenant, e.eventId, e.type, JSON.stringify(e), e.at);
@@ -93,9 +95,15 @@ export function createEmbeddedStore(options: EmbeddedStoreOptions): GraphStore {
     lease: async () => true,
   };
 
+  const propagationQueue = embeddedPropagationQueue(conn(writer, ''), (work) => serializer.run(async () => {
+    assertOpen();
+    return work();
+  }));
+
   return {
     kind: 'embedded',
     outbox,
+    propagationQueue,
     tenant(tenant: string): TenantGraph {
       if (tenant.length === 0) throw new Error('tenant must not be empty');
       // The reader connection is read-only: a write through it would fail, and the type offers none.

@@ -78,6 +78,15 @@ const MIGRATIONS: string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX ingested_events_at ON ingested_events (at);
   `,
+  `
+  CREATE TABLE propagation_jobs (
+    id TEXT NOT NULL PRIMARY KEY, tenant TEXT NOT NULL, source_id TEXT NOT NULL, classification TEXT NOT NULL,
+    status TEXT NOT NULL, generation INTEGER NOT NULL, total INTEGER, applied INTEGER NOT NULL, actor TEXT NOT NULL,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, finished_at TEXT, owner TEXT, lease_until INTEGER NOT NULL DEFAULT 0
+  ) WITHOUT ROWID;
+  CREATE UNIQUE INDEX propagation_jobs_unit ON propagation_jobs (tenant, classification, source_id);
+  CREATE INDEX propagation_jobs_open ON propagation_jobs (status, updated_at);
+  `,
 ];
 
 export function migrate(db: Database): void {

@@ -114,7 +114,6 @@ export function assetOps(cx: Cx): AssetOps {
       await cx.run(`UNWIND $ids AS id MATCH (n:Direct {tenant: $t, assetId: id}) DELETE n`, p);
       await cx.run(`UNWIND $ids AS id MATCH (n:Block {tenant: $t, assetId: id}) DELETE n`, p);
       await cx.run(`UNWIND $ids AS id MATCH (n:Propagation {tenant: $t, assetId: id}) USING INDEX n:Propagation(tenant, assetId) DELETE n`, p);
-      await cx.run(`UNWIND $ids AS id MATCH (n:Propagation {tenant: $t, sourceId: id}) USING INDEX n:Propagation(tenant, sourceId) DELETE n`, p);
       // DETACH removes lineage, containment and incident links with the node.
       await cx.run(`UNWIND $ids AS id MATCH (a:Asset {tenant: $t, id: id}) DETACH DELETE a`, p);
     },

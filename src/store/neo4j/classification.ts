@@ -1,10 +1,12 @@
 import type { AssetClassificationState, ClassificationTypeRecord } from '../../domain/model.js';
-import type { GraphTx, PropagationKey } from '../ports.js';
+import type { GraphTx, PropagationChange, PropagationKey, PropagationPatch } from '../ports.js';
+import { replacement } from '../propagation-patch.js';
 import type { Cx } from './session.js';
 
 type ClassificationOps = Pick<GraphTx,
   'classificationTypes' | 'classificationCounts' | 'classificationStates' | 'putClassificationType' | 'setDirect' |
-  'removeDirect' | 'setBlock' | 'removeBlock' | 'propagationKeysAt' | 'propagatingDirectAt' | 'reach' | 'replacePropagation'>;
+  'removeDirect' | 'setBlock' | 'removeBlock' | 'propagationKeysAt' | 'propagatingDirectAt' | 'reach' | 'replacePropagation' |
+  'propagationRows' | 'patchPropagation'>;
 
 type Row = Record<string, unknown>;
 
@@ -80,12 +82,12 @@ export function classificationOps(cx: Cx): ClassificationOps {
       return cx.run<PropagationKey & Row>(`UNWIND $ids AS id MATCH (d:Direct {tenant: $t, assetId: id}) WHERE d.propagate
         RETURN d.assetId AS sourceId, d.classification AS classification`, { t, ids: [...assetIds] });
     },
-    async reach({ sourceId, classification }) {
+    async reach({ sourceId, classification }, limit) {
       // Breadth-first, one query per level, with a visited set: never enumerates paths, so
       // diamonds and cycles cost what their nodes cost. Blocked assets are kept, not expanded.
       const seen = new Map<string, boolean>();
       let frontier = [sourceId];
-      while (frontier.length > 0) {
+      while (frontier.length > 0 && (limit === undefined || seen.size <= limit)) {
         const rows = await cx.run<{ id: string; blocked: boolean }>(`UNWIND $frontier AS fid
           MATCH (:Asset {tenant: $t, id: fid})-[:FLOWS_TO]->(b:Asset)
           WITH DISTINCT b
@@ -97,40 +99,68 @@ export function classificationOps(cx: Cx): ClassificationOps {
           if (!r.blocked) frontier.push(r.id);
         }
       }
-      return [...seen].map(([assetId, blocked]) => ({ assetId, blocked }));
+      const reached = [...seen].map(([assetId, blocked]) => ({ assetId, blocked }));
+      return limit === undefined ? reached : reached.slice(0, limit + 1);
     },
-    async replacePropagation({ sourceId, classification }, rows, actor, at) {
-      const unit = { t, s: sourceId, c: classification };
-      // Neo4j reads committed data only: two transactions propagating the same classification from
-      // different sources would each miss the other's new rows and both report an asset as newly
-      // classified. One lock per (tenant, classification), held to commit, orders them.
-      await cx.run('MERGE (l:PropagationLock {tenant: $t, classification: $c}) SET l.at = $at', { ...unit, at });
-      const existing = new Map((await cx.run<{ assetId: string; blocked: boolean }>(
-        'MATCH (p:Propagation {tenant: $t, classification: $c, sourceId: $s}) RETURN p.assetId AS assetId, p.blocked AS blocked', unit,
-      )).map((r) => [r.assetId, r.blocked]));
-      const wanted = new Map(rows.map((r) => [r.assetId, r.blocked]));
-      const removed = [...existing.keys()].filter((id) => !wanted.has(id));
-      const upserts = [...wanted].filter(([id, blocked]) => existing.get(id) !== blocked).map(([assetId, blocked]) => ({ assetId, blocked }));
-      // One batched write per kind of change, however many assets the unit reaches. The by-asset
-      // lookups below pin their index: left alone, the planner may pick the per-unit composite
-      // index and scan a whole unit for every asset (10k × 10k rows for one classify).
-      if (removed.length) await cx.run('UNWIND $ids AS id MATCH (p:Propagation {tenant: $t, classification: $c, sourceId: $s, assetId: id}) DELETE p', { ...unit, ids: removed });
-      if (upserts.length) {
-        await cx.run(`UNWIND $rows AS r MERGE (p:Propagation {tenant: $t, classification: $c, sourceId: $s, assetId: r.assetId})
-          SET p.blocked = r.blocked, p.addedAt = $at, p.addedBy = $actor`, { ...unit, rows: upserts, at, actor });
-      }
-      // Assets whose in-effect state from this source flipped: it is an event only if no other source holds them.
-      const flipped = [
-        ...removed.filter((id) => existing.get(id) === false).map((id) => ({ id, appeared: false })),
-        ...upserts.filter((u) => (existing.get(u.assetId) === false) !== !u.blocked).map((u) => ({ id: u.assetId, appeared: !u.blocked })),
-      ];
-      if (flipped.length === 0) return { appeared: [], disappeared: [] };
-      const held = new Set((await cx.run<{ id: string }>(`UNWIND $ids AS id
-        MATCH (p:Propagation {tenant: $t, assetId: id, classification: $c}) USING INDEX p:Propagation(tenant, assetId)
-        WHERE p.blocked = false AND p.sourceId <> $s
-        RETURN DISTINCT id`, { ...unit, ids: flipped.map((f) => f.id) })).map((r) => r.id));
-      const loose = flipped.filter((f) => !held.has(f.id));
-      return { appeared: loose.filter((f) => f.appeared).map((f) => f.id), disappeared: loose.filter((f) => !f.appeared).map((f) => f.id) };
+    async propagationRows(key) {
+      return [...(await unitRows(key))].map(([assetId, blocked]) => ({ assetId, blocked }));
+    },
+    async replacePropagation(key, rows, actor, at, maxChanges) {
+      await lock(key.classification);
+      const existing = await unitRows(key);
+      const patch = replacement(existing, rows);
+      if (maxChanges !== undefined && patch.length > maxChanges) return null;
+      return applyPatch(key, existing, patch, actor, at);
+    },
+    async patchPropagation(key, patch, actor, at) {
+      await lock(key.classification);
+      const existing = new Map((await cx.run<{ assetId: string; blocked: boolean }>(`UNWIND $ids AS id
+        MATCH (p:Propagation {tenant: $t, classification: $c, sourceId: $s, assetId: id}) RETURN p.assetId AS assetId, p.blocked AS blocked`,
+      { t, c: key.classification, s: key.sourceId, ids: patch.map((p) => p.assetId) })).map((r) => [r.assetId, r.blocked]));
+      return applyPatch(key, existing, patch, actor, at);
     },
   };
+
+  /**
+   * Neo4j reads committed data only: two transactions propagating the same classification from
+   * different sources would each miss the other's new rows and both report an asset as newly
+   * classified. One lock per (tenant, classification), held to commit, orders them; it is taken
+   * before the unit's rows are read, so the rows read are the rows written over.
+   */
+  async function lock(classification: string): Promise<void> {
+    await cx.run('MERGE (l:PropagationLock {tenant: $t, classification: $c}) SET l.at = timestamp()', { t, c: classification });
+  }
+
+  async function unitRows({ sourceId, classification }: PropagationKey): Promise<Map<string, boolean>> {
+    return new Map((await cx.run<{ assetId: string; blocked: boolean }>(
+      'MATCH (p:Propagation {tenant: $t, classification: $c, sourceId: $s}) RETURN p.assetId AS assetId, p.blocked AS blocked', { t, s: sourceId, c: classification },
+    )).map((r) => [r.assetId, r.blocked]));
+  }
+
+  /** Writes the patch over the rows it names (`existing`: their current state) and reports what came or went in effect. */
+  async function applyPatch({ sourceId, classification }: PropagationKey, existing: ReadonlyMap<string, boolean>, patch: readonly PropagationPatch[], actor: string, at: string): Promise<PropagationChange> {
+    const unit = { t, s: sourceId, c: classification };
+    const changed = patch.filter((p) => existing.get(p.assetId) !== (p.blocked ?? undefined));
+    const removed = changed.filter((p) => p.blocked === null).map((p) => p.assetId);
+    const upserts = changed.filter((p) => p.blocked !== null);
+    // One batched write per kind of change, however many assets the unit reaches. The by-asset
+    // lookups below pin their index: left alone, the planner may pick the per-unit composite
+    // index and scan a whole unit for every asset (10k × 10k rows for one classify).
+    if (removed.length) await cx.run('UNWIND $ids AS id MATCH (p:Propagation {tenant: $t, classification: $c, sourceId: $s, assetId: id}) DELETE p', { ...unit, ids: removed });
+    if (upserts.length) {
+      await cx.run(`UNWIND $rows AS r MERGE (p:Propagation {tenant: $t, classification: $c, sourceId: $s, assetId: r.assetId})
+        SET p.blocked = r.blocked, p.addedAt = $at, p.addedBy = $actor`, { ...unit, rows: upserts, at, actor });
+    }
+    // Assets whose in-effect state from this source flipped: it is an event only if no other source holds them.
+    const flipped = changed
+      .filter((p) => (existing.get(p.assetId) === false) !== (p.blocked === false))
+      .map((p) => ({ id: p.assetId, appeared: p.blocked === false }));
+    if (flipped.length === 0) return { appeared: [], disappeared: [] };
+    const held = new Set((await cx.run<{ id: string }>(`UNWIND $ids AS id
+      MATCH (p:Propagation {tenant: $t, assetId: id, classification: $c}) USING INDEX p:Propagation(tenant, assetId)
+      WHERE p.blocked = false AND p.sourceId <> $s
+      RETURN DISTINCT id`, { ...unit, ids: flipped.map((f) => f.id) })).map((r) => r.id));
+    const loose = flipped.filter((f) => !held.has(f.id));
+    return { appeared: loose.filter((f) => f.appeared).map((f) => f.id), disappeared: loose.filter((f) => !f.appeared).map((f) => f.id) };
+  }
 }

@@ -10,6 +10,7 @@ import { assetOps } from './assets.js';
 import { classificationOps } from './classification.js';
 import { incidentOps } from './incidents.js';
 import { lineageOps } from './lineage.js';
+import { neo4jPropagationQueue, propagationJobOps } from './propagation-jobs.js';
 import { searchOps } from './search.js';
 import { type Cx, type Run, inTx, readRunner } from './session.js';
 
@@ -35,7 +36,7 @@ const SCHEMA = [
   'CREATE CONSTRAINT propagation_row IF NOT EXISTS FOR (p:Propagation) REQUIRE (p.tenant, p.classification, p.sourceId, p.assetId) IS UNIQUE',
   'CREATE INDEX propagation_by_asset IF NOT EXISTS FOR (p:Propagation) ON (p.tenant, p.assetId)',
   'CREATE INDEX propagation_by_unit IF NOT EXISTS FOR (p:Propagation) ON (p.tenant, p.classification, p.sourceId)',
-  'CREATE INDEX propagation_by_source IF NOT EXISTS FOR (p:Propagation) ON (p.tenant, p.sourceId)',
+  'DROP INDEX propagation_by_source IF EXISTS',
   'CREATE CONSTRAINT block IF NOT EXISTS FOR (b:Block) REQUIRE (b.tenant, b.assetId, b.classification) IS UNIQUE',
   'CREATE INDEX block_by_asset IF NOT EXISTS FOR (b:Block) ON (b.tenant, b.assetId)',
   'CREATE CONSTRAINT propagation_lock IF NOT EXISTS FOR (l:PropagationLock) REQUIRE (l.tenant, l.classification) IS UNIQUE',
@@ -50,6 +51,9 @@ const SCHEMA = [
   'CREATE CONSTRAINT outbox_lease IF NOT EXISTS FOR (l:OutboxLease) REQUIRE l.name IS UNIQUE',
   'CREATE CONSTRAINT ingested_event IF NOT EXISTS FOR (e:IngestedEvent) REQUIRE (e.tenant, e.id) IS UNIQUE',
   'CREATE INDEX ingested_event_at IF NOT EXISTS FOR (e:IngestedEvent) ON (e.at)',
+  'CREATE CONSTRAINT propagation_job_unit IF NOT EXISTS FOR (j:PropagationJob) REQUIRE (j.tenant, j.classification, j.sourceId) IS UNIQUE',
+  'CREATE CONSTRAINT propagation_job_id IF NOT EXISTS FOR (j:PropagationJob) REQUIRE j.id IS UNIQUE',
+  'CREATE INDEX propagation_job_status IF NOT EXISTS FOR (j:PropagationJob) ON (j.status)',
 ];
 
 function ops(cx: Cx): GraphTx {
@@ -59,6 +63,7 @@ function ops(cx: Cx): GraphTx {
     ...classificationOps(cx),
     ...incidentOps(cx),
     ...searchOps(cx),
+    ...propagationJobOps(cx),
     async appendEvents(events: readonly ChangeEvent[]) {
       if (events.length === 0) return;
       // The sequence node's write lock is held to commit, so sequence order is commit order.
@@ -123,6 +128,7 @@ export async function createNeo4jStore(options: Neo4jStoreOptions): Promise<Grap
   return {
     kind: 'neo4j',
     outbox,
+    propagationQueue: neo4jPropagationQueue(write),
     tenant(tenant: string): TenantGraph {
       if (tenant.length === 0) throw new Error('tenant must not be empty');
       const reader: GraphReader = ops({ tenant, run: read });
