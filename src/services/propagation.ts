@@ -8,16 +8,14 @@
 // Events are netted per (asset, classification, kind) across all recomputations of one change,
 // so a change emits exactly one event per assignment that appeared or disappeared (rule 5).
 //
-// A unit whose recomputation would change more than `maxSyncChanges` rows is not applied in the
-// change's transaction: it is handed to the propagation worker as a job (propagation-jobs.ts),
-// and so is every later recomputation of that unit while its job is unfinished.
+// A unit that reaches more than `maxSyncChanges` assets, or whose recomputation would change more
+// rows than that, is not applied in the change's transaction: it is handed to the propagation
+// worker as a job (propagation-jobs.ts), and so is every later recomputation of that unit while
+// its job is unfinished. The change's transaction stays small whatever the size of the graph.
 import { randomUUID } from 'node:crypto';
 import type { ClassificationChangedEvent } from '../domain/events.js';
 import type { AssetRecord, PropagationJobRecord } from '../domain/model.js';
 import type { GraphTx, PropagationChange, PropagationKey } from '../store/ports.js';
-
-/** Reaching this many times the sync limit is enough to know a unit goes to the worker. */
-const REACH_FACTOR = 4;
 
 interface Net {
   assetId: string;
@@ -61,7 +59,7 @@ export class PropagationRun {
         .map((k) => `${k.sourceId}\u0000${k.classification}`),
     );
     const bounded = Number.isFinite(this.maxSyncChanges);
-    const reachLimit = bounded ? this.maxSyncChanges * REACH_FACTOR : undefined;
+    const reachLimit = bounded ? this.maxSyncChanges : undefined;
     for (const [id, key] of unique) {
       // A unit with a job in flight stays with the worker: it starts over from the current graph.
       const job = bounded ? await this.tx.propagationJobFor(key) : null;

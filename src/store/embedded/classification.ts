@@ -99,6 +99,11 @@ export function classificationOps(c: Conn): ClassificationOps {
       return unitRows(key).map(([assetId, blocked]) => ({ assetId, blocked }));
     },
     async replacePropagation(key, rows, actor, at, maxChanges) {
+      // The sizes alone may show the change is too large, without reading a large unit's rows.
+      if (maxChanges !== undefined) {
+        const { n } = c.stmt('SELECT count(*) AS n FROM propagations WHERE tenant = ? AND classification = ? AND source_id = ?').get(t, key.classification, key.sourceId) as { n: number };
+        if (Math.abs(n - rows.length) > maxChanges) return null;
+      }
       const existing = new Map(unitRows(key));
       const patch = replacement(existing, rows);
       if (maxChanges !== undefined && patch.length > maxChanges) return null;

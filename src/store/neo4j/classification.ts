@@ -88,10 +88,12 @@ export function classificationOps(cx: Cx): ClassificationOps {
       const seen = new Map<string, boolean>();
       let frontier = [sourceId];
       while (frontier.length > 0 && (limit === undefined || seen.size <= limit)) {
+        // With a limit, a level returns no more rows than could still be new (seen ones and the source come back too).
         const rows = await cx.run<{ id: string; blocked: boolean }>(`UNWIND $frontier AS fid
           MATCH (:Asset {tenant: $t, id: fid})-[:FLOWS_TO]->(b:Asset)
-          WITH DISTINCT b
-          RETURN b.id AS id, EXISTS { MATCH (k:Block {tenant: $t, assetId: b.id, classification: $c}) } AS blocked`, { t, frontier, c: classification });
+          WITH DISTINCT b ${limit === undefined ? '' : 'LIMIT $cap'}
+          RETURN b.id AS id, EXISTS { MATCH (k:Block {tenant: $t, assetId: b.id, classification: $c}) } AS blocked`,
+        { t, frontier, c: classification, cap: limit === undefined ? null : limit + 2 + seen.size });
         frontier = [];
         for (const r of rows) {
           if (r.id === sourceId || seen.has(r.id)) continue;
@@ -107,6 +109,8 @@ export function classificationOps(cx: Cx): ClassificationOps {
     },
     async replacePropagation(key, rows, actor, at, maxChanges) {
       await lock(key.classification);
+      // The sizes alone may show the change is too large, without reading a large unit's rows.
+      if (maxChanges !== undefined && Math.abs((await unitSize(key)) - rows.length) > maxChanges) return null;
       const existing = await unitRows(key);
       const patch = replacement(existing, rows);
       if (maxChanges !== undefined && patch.length > maxChanges) return null;
@@ -129,6 +133,11 @@ export function classificationOps(cx: Cx): ClassificationOps {
    */
   async function lock(classification: string): Promise<void> {
     await cx.run('MERGE (l:PropagationLock {tenant: $t, classification: $c}) SET l.at = timestamp()', { t, c: classification });
+  }
+
+  async function unitSize({ sourceId, classification }: PropagationKey): Promise<number> {
+    const [row] = await cx.run<{ n: number }>('MATCH (p:Propagation {tenant: $t, classification: $c, sourceId: $s}) RETURN count(p) AS n', { t, s: sourceId, c: classification });
+    return row?.n ?? 0;
   }
 
   async function unitRows({ sourceId, classification }: PropagationKey): Promise<Map<string, boolean>> {
