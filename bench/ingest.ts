@@ -29,7 +29,8 @@ const CHUNK = Number(process.env.BENCH_INGEST_CHUNK ?? 1000);
 const round = (n: number, digits = 0) => Number(n.toFixed(digits));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const tableName = (prefix: string, i: number) => `bench://${prefix}/db.s.t${i}`;
+// One tenant, its tables spread over 10 databases (events are keyed by tenant and database).
+const tableName = (prefix: string, i: number) => `bench://${prefix}/db${i % 10}.s.t${i}`;
 
 async function main() {
   const { up, down } = (await import(pathToFileURL(join(PROJECT_ROOT, 'scripts/engines.mjs')).href)) as typeof Engines;
@@ -80,7 +81,7 @@ async function main() {
       const upsert = (i: number, prefix = 'e2e'): OutgoingEvent => ({ id: `${tenant}-a${prefix}${i}`, tenant, source: 'bench', type: 'metalake.asset.upserted.v1', data: { qualifiedName: tableName(prefix, i), kind: 'TABLE' } });
       const edge = (k: number, a: number, b: number): OutgoingEvent => ({ id: `${tenant}-e${k}`, tenant, source: 'bench', type: 'metalake.lineage.added.v1', data: { from: tableName('e2e', a), to: tableName('e2e', b) } });
       const send = async (events: OutgoingEvent[]) => {
-        for (const batch of chunks(events, 1000)) await producer.send({ topic: topics.ingest, messages: batch.map(toKafkaRecord) });
+        for (const batch of chunks(events, 1000)) await producer.send({ topic: topics.ingest, messages: batch.map((e) => toKafkaRecord(e)) });
       };
       const waitFor = async (probe: () => Promise<number>, target: number) => {
         for (;;) {

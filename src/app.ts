@@ -140,7 +140,7 @@ function kafkaWorkers(config: Config, kafka: Kafka, producer: Producer, store: G
       result.push([`ingest-${l.lane}`, createIngestWorker({
         kafka, lane: l.lane, topic: l.topic, groupId: `${settings.groupPrefix}.ingest.${l.lane}`, ingest: services.ingest, deadLetters,
         log: log.child({ component: 'ingest', lane: l.lane }), metrics: metrics.ingest, chunkSize: l.chunkSize, deferralMs: config.ingest.deferralMs,
-        sessionTimeoutMs: settings.sessionTimeoutMs, ...l.fetch,
+        sessionTimeoutMs: settings.sessionTimeoutMs, concurrency: settings.partitions, ...l.fetch,
       })]);
     }
   }

@@ -10,8 +10,7 @@ import type { IngestItem } from '../src/services/ingest.js';
 import { createServices } from '../src/services/index.js';
 import { createEmbeddedFeed } from '../src/store/embedded/feed.js';
 import type { GraphStore } from '../src/store/ports.js';
-import { InvalidEventError, type OutgoingEvent, decodeKafkaRecord, decodeStructured, laneOf, toKafkaRecord } from '../src/streams/ingest/events.js';
-import { validate } from '../src/streams/ingest/gateway.js';
+import { InvalidEventError, type OutgoingEvent, databaseOf, decodeKafkaRecord, decodeStructured, laneOf, toKafkaRecord, validate } from '../src/streams/ingest/events.js';
 import { embeddedFactory, silentLog, uniqueTenant, viewerOf } from './support/fixtures.js';
 
 const event = (tenant: string, type: OutgoingEvent['type'], data: unknown, id = randomUUID()): IngestItem =>
@@ -47,6 +46,26 @@ describe('inbound CloudEvents', () => {
     assert.deepEqual(v1.commands, v2.commands);
     assert.equal(laneOf(v1), 'priority');
     assert.equal(laneOf(event('t', 'metalake.asset.upserted.v1', { qualifiedName: 'pg://h/db.s.t.c', kind: 'COLUMN' })), 'bulk');
+  });
+});
+
+describe('partitioning of inbound records', () => {
+  it('keys a record by tenant and the database of the asset it is about, so a tenant spreads over partitions', () => {
+    assert.equal(databaseOf('snowflake://acme/analytics.marts.orders.email'), 'snowflake://acme/analytics');
+    assert.equal(databaseOf('pg://h/db'), 'pg://h/db');
+    assert.equal(databaseOf('kafka://acme/orders'), 'kafka://acme/orders');
+    assert.equal(databaseOf('no-platform.at.all'), 'no-platform');
+    const key = (e: OutgoingEvent) => toKafkaRecord(e).key;
+    const ev = (type: OutgoingEvent['type'], data: unknown): OutgoingEvent => ({ id: randomUUID(), tenant: 'acme', source: 'test', type, data });
+    // A database, its schema and its tables share a key (their order holds); another database does not.
+    assert.equal(key(ev('metalake.asset.upserted.v1', { qualifiedName: 'pg://h/db', kind: 'DATABASE' })), 'acme|pg://h/db');
+    assert.equal(key(ev('metalake.asset.upserted.v1', { qualifiedName: 'pg://h/db.s.t', kind: 'TABLE' })), 'acme|pg://h/db');
+    assert.equal(key(ev('metalake.asset.deleted.v1', { qualifiedName: 'pg://h/db.s.t' })), 'acme|pg://h/db');
+    // An edge goes with its target; an incident with its first asset.
+    assert.equal(key(ev('metalake.lineage.added.v1', { from: 'pg://h/db.s.t', to: 'bq://p/ds.t' })), 'acme|bq://p/ds');
+    assert.equal(key(ev('metalake.incident.reported.v1', { externalId: 'x', source: 'mc', type: 'FRESHNESS', title: 't', assetQualifiedNames: ['bq://p/ds.t'] })), 'acme|bq://p/ds');
+    // An invalid event is keyed by tenant alone (it is dead-lettered whatever its partition).
+    assert.equal(key(ev('metalake.asset.upserted.v1', { kind: 'TABLE' })), 'acme');
   });
 });
 

@@ -13,8 +13,8 @@ import { createServices } from '../services/index.js';
 import { NO_TRANSFORMS, loadTransformRules } from '../services/transforms.js';
 import { createEmbeddedFeed } from '../store/embedded/feed.js';
 import { createEmbeddedStore } from '../store/embedded/index.js';
-import { INGEST_EVENT_TYPES, type IngestEventType, InvalidEventError, type OutgoingEvent } from '../streams/ingest/events.js';
-import { type IngestGateway, inProcessGateway, kafkaGateway, validate } from '../streams/ingest/gateway.js';
+import { INGEST_EVENT_TYPES, type IngestEventType, InvalidEventError, type OutgoingEvent, validate } from '../streams/ingest/events.js';
+import { type IngestGateway, inProcessGateway, kafkaGateway } from '../streams/ingest/gateway.js';
 import { createKafka, ensureTopics } from '../streams/kafka/client.js';
 
 export interface ImportOptions {

@@ -3,7 +3,7 @@
 // accepted after a newer one exists (each version maps onto the same ingest commands).
 import { CloudEvent, Kafka, type KafkaMessage, ValidationError } from 'cloudevents';
 import { z } from 'zod';
-import { binaryRecord } from '../cloudevents.js';
+import { binaryRecord, cloudEvent } from '../cloudevents.js';
 import type { IngestCommand, IngestItem } from '../../services/ingest.js';
 
 export const INGEST_EVENT_TYPES = [
@@ -177,9 +177,46 @@ export interface OutgoingEvent {
   time?: string;
 }
 
-/** The Kafka record of an inbound event (binary mode, keyed by tenant). */
-export function toKafkaRecord(e: OutgoingEvent): { key: string; value: string; headers: Record<string, string> } {
-  return binaryRecord({ ...e, time: e.time ?? new Date().toISOString() });
+/**
+ * The Kafka record of an inbound event (binary mode), keyed by tenant and database: one
+ * database's events keep their order, and a tenant's databases spread over the partitions, so
+ * one busy tenant is applied by several consumers at once. An event that refers to another
+ * database's asset not applied yet (a lineage edge across databases) waits for it (deferral).
+ */
+export function toKafkaRecord(e: OutgoingEvent, item?: IngestItem): { key: string; value: string; headers: Record<string, string> } {
+  return binaryRecord({ ...e, time: e.time ?? new Date().toISOString(), key: partitionKey(e, item) });
+}
+
+/** `tenant|platform://authority/database` of the asset an event is about; the tenant alone when it names none. */
+export function partitionKey(e: OutgoingEvent, item?: IngestItem): string {
+  let decoded = item;
+  if (!decoded) {
+    try {
+      decoded = validate(e);
+    } catch {
+      return e.tenant; // invalid: it goes to the dead-letter topic whatever its partition
+    }
+  }
+  const first = decoded.commands[0];
+  const anchor = !first ? null
+    : first.op === 'upsertAsset' ? first.input.qualifiedName
+      : first.op === 'addLineage' || first.op === 'removeLineage' ? first.edge.to
+        : first.op === 'reportIncident' ? (first.input.assetQualifiedNames[0] ?? null)
+          : first.qualifiedName;
+  return anchor === null ? e.tenant : `${e.tenant}|${databaseOf(anchor)}`;
+}
+
+/** `snowflake://acme/analytics.marts.orders` → `snowflake://acme/analytics`: the part up to the first dot of the path. */
+export function databaseOf(qualifiedName: string): string {
+  const authority = /^[a-z][a-z0-9+.-]*:\/\/[^/]*\//i.exec(qualifiedName)?.[0] ?? '';
+  const path = qualifiedName.slice(authority.length);
+  const dot = path.indexOf('.');
+  return authority + (dot < 0 ? path : path.slice(0, dot));
+}
+
+/** Validates by decoding exactly as a worker will; throws InvalidEventError. */
+export function validate(e: OutgoingEvent): IngestItem {
+  return decodeCloudEvent(cloudEvent({ ...e, time: e.time ?? new Date().toISOString() }));
 }
 
 /** The lane an event belongs on: columns (and column lineage) are bulk; everything else is core. */

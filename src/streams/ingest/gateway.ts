@@ -3,9 +3,8 @@
 // lane's Kafka topic for the workers, or, in embedded mode, applied in-process through the same
 // ingest service the workers use.
 import type { Producer } from 'kafkajs';
-import type { IngestItem, IngestService } from '../../services/ingest.js';
-import { type OutgoingEvent, decodeCloudEvent, laneOf, toKafkaRecord } from './events.js';
-import { cloudEvent } from '../cloudevents.js';
+import type { IngestService } from '../../services/ingest.js';
+import { type OutgoingEvent, laneOf, toKafkaRecord, validate } from './events.js';
 import type { Lane } from './worker.js';
 
 export interface Refusal {
@@ -28,10 +27,6 @@ export interface IngestGateway {
   submit(events: readonly (OutgoingEvent & { lane?: Lane })[]): Promise<Submission>;
 }
 
-/** Validates by decoding exactly as a worker will; throws InvalidEventError. */
-export function validate(e: OutgoingEvent): IngestItem {
-  return decodeCloudEvent(cloudEvent({ ...e, time: e.time ?? new Date().toISOString() }));
-}
 
 export function kafkaGateway(producer: Producer, topics: { priority: string; bulk: string }): IngestGateway {
   return {
@@ -42,7 +37,7 @@ export function kafkaGateway(producer: Producer, topics: { priority: string; bul
         const item = validate(e);
         const topic = topics[e.lane ?? laneOf(item)];
         const list = byTopic.get(topic) ?? [];
-        list.push(toKafkaRecord(e));
+        list.push(toKafkaRecord(e, item));
         byTopic.set(topic, list);
       }
       await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });

@@ -36,6 +36,8 @@ export interface IngestWorkerOptions {
   sessionTimeoutMs?: number;
   /** Events per store transaction. */
   chunkSize: number;
+  /** Partitions applied at once (each in its own store transactions). */
+  concurrency?: number;
   /** Fetch tuning: the bulk lane waits for fuller fetches. */
   minBytes?: number;
   maxWaitTimeInMs?: number;
@@ -156,7 +158,8 @@ export function createIngestWorker(options: IngestWorkerOptions): Worker {
         autoCommit: true,
         // Commit whenever an offset was resolved, i.e. after every acknowledged chunk.
         autoCommitThreshold: 1,
-        partitionsConsumedConcurrently: 1,
+        // Partitions hold different databases (events are keyed by tenant and database): apply them side by side.
+        partitionsConsumedConcurrently: options.concurrency ?? 1,
         eachBatch: async (payload) => {
           const { messages } = payload.batch;
           for (let i = 0; i < messages.length; i += options.chunkSize) {
