@@ -23,11 +23,12 @@ export function searchDoc(qualifiedName: string, extra: Partial<SearchDocument> 
 export function searchIndexContract(factory: SearchIndexFactory): void {
   describe(`search index contract: ${factory.name}`, () => {
     let index: SearchIndex;
-    let close: () => Promise<void>;
+    let handle: { close(): Promise<void> };
     before(async () => {
-      ({ index, close } = await factory.open());
+      handle = await factory.open();
+      index = (handle as { index: SearchIndex }).index;
     });
-    after(async () => close());
+    after(async () => handle.close());
 
     const find = async (tenant: string, text: string, extra: Partial<IndexQuery> = {}) => index.search(tenant, { text, first: 20, after: null, ...extra });
     const names = async (tenant: string, text: string, extra: Partial<IndexQuery> = {}) => (await find(tenant, text, extra)).hits.map((h) => h.id);
