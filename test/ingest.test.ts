@@ -10,7 +10,8 @@ import type { IngestItem } from '../src/services/ingest.js';
 import { createServices } from '../src/services/index.js';
 import { createEmbeddedFeed } from '../src/store/embedded/feed.js';
 import type { GraphStore } from '../src/store/ports.js';
-import { InvalidEventError, type OutgoingEvent, databaseOf, decodeKafkaRecord, decodeStructured, laneOf, toKafkaRecord, validate } from '../src/streams/ingest/events.js';
+import { databaseOf } from '../src/domain/validation.js';
+import { InvalidEventError, type OutgoingEvent, decodeKafkaRecord, decodeStructured, laneOf, toKafkaRecord, validate } from '../src/streams/ingest/events.js';
 import { embeddedFactory, silentLog, uniqueTenant, viewerOf } from './support/fixtures.js';
 
 const event = (tenant: string, type: OutgoingEvent['type'], data: unknown, id = randomUUID()): IngestItem =>

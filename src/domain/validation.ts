@@ -137,6 +137,19 @@ export function defaultName(qualifiedName: string): string {
   return (segment ?? rest).slice(0, LIMITS.name);
 }
 
+/** `snowflake://acme/analytics.marts.orders` → `snowflake://acme/analytics`: the part up to the first dot of the path. */
+export function databaseOf(qualifiedName: string): string {
+  const authority = /^[a-z][a-z0-9+.-]*:\/\/[^/]*\//i.exec(qualifiedName)?.[0] ?? '';
+  const path = qualifiedName.slice(authority.length);
+  const dot = path.indexOf('.');
+  return authority + (dot < 0 ? path : path.slice(0, dot));
+}
+
+/** `snowflake://acme/…` → `snowflake`. */
+export function platformOf(qualifiedName: string): string {
+  return /^([a-z][a-z0-9+.-]*):\/\//i.exec(qualifiedName)?.[1]?.toLowerCase() ?? '';
+}
+
 export function preview(value: string, max = 60): string {
   return value.length > max ? `${value.slice(0, max)}…` : value;
 }

@@ -89,6 +89,8 @@ export interface GraphReader {
   assetsByQualifiedNames(qualifiedNames: readonly string[]): Promise<AssetRecord[]>;
   listAssets(query: AssetQuery, page: StorePageRequest): Promise<StorePage<AssetRecord>>;
   countAssets(query: AssetQuery): Promise<number>;
+  /** Names of the direct children of each parent, of the given kinds (a table's columns), sorted. */
+  childNames(parentIds: readonly string[], kinds: readonly AssetKind[]): Promise<Map<string, string[]>>;
   history(assetId: string, page: StorePageRequest): Promise<StorePage<HistoryRecord>>;
   /** Immediate edges: DOWNSTREAM = edges out of the assets, UPSTREAM = edges into them. */
   edgesOf(assetIds: readonly string[], direction: EdgeDirection): Promise<EdgeRecord[]>;

@@ -94,6 +94,8 @@ export function graphStoreContract(factory: StoreFactory): void {
       });
       await write(t, async (tx) => {
         assert.deepEqual(new Set(await tx.descendants([db.id])), new Set([schema.id, table.id, col.id]));
+        assert.deepEqual(await tx.childNames([table.id, schema.id, other.id], ['COLUMN']), new Map([[table.id, ['c']]]));
+        assert.deepEqual(await tx.childNames([schema.id], ['TABLE', 'VIEW']), new Map([[schema.id, ['t']]]));
         await tx.deleteAssets([table.id, col.id]);
       });
       assert.equal(await store.tenant(t).countAssets({}), 3);

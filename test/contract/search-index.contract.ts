@@ -22,13 +22,13 @@ export function searchDoc(qualifiedName: string, extra: Partial<SearchDocument> 
 
 export function searchIndexContract(factory: SearchIndexFactory): void {
   describe(`search index contract: ${factory.name}`, () => {
+    let opened: Awaited<ReturnType<SearchIndexFactory['open']>>;
     let index: SearchIndex;
-    let handle: { close(): Promise<void> };
     before(async () => {
-      handle = await factory.open();
-      index = (handle as { index: SearchIndex }).index;
+      opened = await factory.open();
+      index = opened.index;
     });
-    after(async () => handle.close());
+    after(async () => opened.close());
 
     const find = async (tenant: string, text: string, extra: Partial<IndexQuery> = {}) => index.search(tenant, { text, first: 20, after: null, ...extra });
     const names = async (tenant: string, text: string, extra: Partial<IndexQuery> = {}) => (await find(tenant, text, extra)).hits.map((h) => h.id);

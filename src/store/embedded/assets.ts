@@ -69,7 +69,7 @@ export function assetWhere(query: AssetQuery): { sql: string; params: Record<str
 }
 
 type AssetOps = Pick<GraphTx,
-  'assetsByIds' | 'assetsByQualifiedNames' | 'listAssets' | 'countAssets' | 'history' |
+  'assetsByIds' | 'assetsByQualifiedNames' | 'listAssets' | 'countAssets' | 'childNames' | 'history' |
   'writeAssets' | 'deleteAssets' | 'descendants' | 'appendHistory'>;
 
 export function assetOps(c: Conn): AssetOps {
@@ -82,6 +82,14 @@ export function assetOps(c: Conn): AssetOps {
     async assetsByQualifiedNames(qualifiedNames) {
       if (qualifiedNames.length === 0) return [];
       return toAssets(c.stmt(`SELECT ${ASSET_COLUMNS} FROM ${driving('@p')} CROSS JOIN assets a ON a.tenant = @t AND a.qualified_name = l.v`).all({ t, p: list(qualifiedNames) }));
+    },
+    async childNames(parentIds, kinds) {
+      const names = new Map<string, string[]>();
+      if (parentIds.length === 0) return names;
+      const rows = c.stmt(`SELECT a.parent_id AS p, a.name AS n FROM ${driving('@p')} CROSS JOIN assets a ON a.tenant = @t AND a.parent_id = l.v
+        WHERE a.kind IN (SELECT value FROM json_each(@kinds)) ORDER BY p, n`).all({ t, p: list(parentIds), kinds: JSON.stringify(kinds) }) as { p: string; n: string }[];
+      for (const r of rows) names.set(r.p, [...(names.get(r.p) ?? []), r.n]);
+      return names;
     },
     async listAssets(query, page) {
       const where = assetWhere(query);

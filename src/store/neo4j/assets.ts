@@ -55,7 +55,7 @@ export function assetWhere(query: AssetQuery): { where: string; params: Record<s
 }
 
 type AssetOps = Pick<GraphTx,
-  'assetsByIds' | 'assetsByQualifiedNames' | 'listAssets' | 'countAssets' | 'history' |
+  'assetsByIds' | 'assetsByQualifiedNames' | 'listAssets' | 'countAssets' | 'childNames' | 'history' |
   'writeAssets' | 'deleteAssets' | 'descendants' | 'appendHistory'>;
 
 export function assetOps(cx: Cx): AssetOps {
@@ -76,6 +76,14 @@ export function assetOps(cx: Cx): AssetOps {
       const rows = await cx.run<AssetRow>(`MATCH (a:Asset {tenant: $t}) ${where}${afterClause} RETURN ${ASSET} AS a ORDER BY a.qualifiedName LIMIT $limit`,
         { ...params, t, after: after ?? null, limit: page.first + 1 });
       return paged(toAssets(rows), page, (a) => encodeCursor([a.qualifiedName]));
+    },
+    async childNames(parentIds, kinds) {
+      const names = new Map<string, string[]>();
+      if (parentIds.length === 0) return names;
+      const rows = await cx.run<{ p: string; n: string }>(`UNWIND $ids AS pid MATCH (c:Asset {tenant: $t, parentId: pid}) WHERE c.kind IN $kinds
+        RETURN pid AS p, c.name AS n ORDER BY p, n`, { t, ids: [...parentIds], kinds: [...kinds] });
+      for (const r of rows) names.set(r.p, [...(names.get(r.p) ?? []), r.n]);
+      return names;
     },
     async countAssets(query) {
       const { where, params } = assetWhere(query);

@@ -118,8 +118,11 @@ export function classificationOps(cx: Cx): ClassificationOps {
     },
     async patchPropagation(key, patch, actor, at) {
       await lock(key.classification);
+      // Pinned to the row's own unique index: on a young database the planner may pick the
+      // per-unit index and scan the whole unit for every asset of the patch.
       const existing = new Map((await cx.run<{ assetId: string; blocked: boolean }>(`UNWIND $ids AS id
-        MATCH (p:Propagation {tenant: $t, classification: $c, sourceId: $s, assetId: id}) RETURN p.assetId AS assetId, p.blocked AS blocked`,
+        MATCH (p:Propagation {tenant: $t, classification: $c, sourceId: $s, assetId: id}) USING INDEX p:Propagation(tenant, classification, sourceId, assetId)
+        RETURN p.assetId AS assetId, p.blocked AS blocked`,
       { t, c: key.classification, s: key.sourceId, ids: patch.map((p) => p.assetId) })).map((r) => [r.assetId, r.blocked]));
       return applyPatch(key, existing, patch, actor, at);
     },
@@ -155,7 +158,10 @@ export function classificationOps(cx: Cx): ClassificationOps {
     // One batched write per kind of change, however many assets the unit reaches. The by-asset
     // lookups below pin their index: left alone, the planner may pick the per-unit composite
     // index and scan a whole unit for every asset (10k × 10k rows for one classify).
-    if (removed.length) await cx.run('UNWIND $ids AS id MATCH (p:Propagation {tenant: $t, classification: $c, sourceId: $s, assetId: id}) DELETE p', { ...unit, ids: removed });
+    if (removed.length) {
+      await cx.run(`UNWIND $ids AS id MATCH (p:Propagation {tenant: $t, classification: $c, sourceId: $s, assetId: id})
+        USING INDEX p:Propagation(tenant, classification, sourceId, assetId) DELETE p`, { ...unit, ids: removed });
+    }
     if (upserts.length) {
       await cx.run(`UNWIND $rows AS r MERGE (p:Propagation {tenant: $t, classification: $c, sourceId: $s, assetId: r.assetId})
         SET p.blocked = r.blocked, p.addedAt = $at, p.addedBy = $actor`, { ...unit, rows: upserts, at, actor });

@@ -3,6 +3,7 @@
 // accepted after a newer one exists (each version maps onto the same ingest commands).
 import { CloudEvent, Kafka, type KafkaMessage, ValidationError } from 'cloudevents';
 import { z } from 'zod';
+import { databaseOf } from '../../domain/validation.js';
 import { binaryRecord, cloudEvent } from '../cloudevents.js';
 import type { IngestCommand, IngestItem } from '../../services/ingest.js';
 
@@ -204,14 +205,6 @@ export function partitionKey(e: OutgoingEvent, item?: IngestItem): string {
         : first.op === 'reportIncident' ? (first.input.assetQualifiedNames[0] ?? null)
           : first.qualifiedName;
   return anchor === null ? e.tenant : `${e.tenant}|${databaseOf(anchor)}`;
-}
-
-/** `snowflake://acme/analytics.marts.orders` → `snowflake://acme/analytics`: the part up to the first dot of the path. */
-export function databaseOf(qualifiedName: string): string {
-  const authority = /^[a-z][a-z0-9+.-]*:\/\/[^/]*\//i.exec(qualifiedName)?.[0] ?? '';
-  const path = qualifiedName.slice(authority.length);
-  const dot = path.indexOf('.');
-  return authority + (dot < 0 ? path : path.slice(0, dot));
 }
 
 /** Validates by decoding exactly as a worker will; throws InvalidEventError. */

@@ -1,0 +1,325 @@
+// The Elasticsearch search index (@elastic/elasticsearch 8, matching the 8.x server).
+//
+// Tenancy: an index per tenant behind two aliases — `<prefix>-<tenant>` (read: the live index)
+// and `<prefix>-<tenant>-all` (write: the live index and, during a rebuild, the one being built).
+// Every query also filters on the `tenant` field. An index per tenant makes a tenant's reindex,
+// mapping upgrade or deletion an alias operation that cannot touch another tenant, and keeps one
+// tenant's size out of another's relevance statistics; the filter is defence in depth.
+//
+// Writes carry the moment their document was read from the graph store as an external version
+// (`version_type: external_gte`): a slower writer with an older reading (a rebuild's scan racing
+// the indexer) loses instead of overwriting, and a deletion's tombstone outranks older readings.
+//
+// Only core features are used (the test distribution has no analysis-common or mapper-extras
+// modules): the standard analyzer, keyword sub-fields, `phrase_prefix` and `match_bool_prefix`
+// for "as you type", and a case-insensitive `term` on `name.keyword` for exact names.
+import { createHash } from 'node:crypto';
+import { Client, errors, type estypes } from '@elastic/elasticsearch';
+import type { IndexPage, SearchDocument, SearchIndex } from '../ports.js';
+
+/** Bump with every mapping change; a tenant's live index of another version needs `metalake reindex`. */
+export const MAPPING_VERSION = 1;
+
+export const MAPPING = {
+  dynamic: 'strict',
+  _meta: { metalakeMapping: MAPPING_VERSION },
+  properties: {
+    tenant: { type: 'keyword' },
+    id: { type: 'keyword' },
+    // `.words`: the built-in simple analyzer splits on everything but letters (customer_email →
+    // customer, email), where the standard one keeps snake_case and dotted names whole.
+    name: { type: 'text', fields: { keyword: { type: 'keyword', ignore_above: 512 }, words: { type: 'text', analyzer: 'simple' } } },
+    qualifiedName: { type: 'keyword', fields: { text: { type: 'text' }, words: { type: 'text', analyzer: 'simple' } } },
+    kind: { type: 'keyword' },
+    description: { type: 'text' },
+    owners: { type: 'keyword', fields: { text: { type: 'text' } } },
+    tags: { type: 'keyword', fields: { text: { type: 'text' } } },
+    columns: { type: 'text', fields: { words: { type: 'text', analyzer: 'simple' } } },
+    classifications: { type: 'keyword' },
+    effectiveClassifications: { type: 'keyword' },
+    platform: { type: 'keyword' },
+    database: { type: 'keyword' },
+    hasOpenIncident: { type: 'boolean' },
+    updatedAt: { type: 'date' },
+    builtAt: { type: 'long' },
+  },
+} as const;
+
+const SETTINGS = {
+  number_of_shards: 1,
+  auto_expand_replicas: '0-1',
+  // Tombstones of deletions outlive any rebuild scan, so an older reading cannot revive a document.
+  gc_deletes: '1h',
+  refresh_interval: '1s',
+};
+
+/** Thrown when Elasticsearch pushes back (429): the caller waits and tries again. */
+export class SearchBackpressureError extends Error {}
+
+/** The tenant's live index was made by another mapping version: run `metalake reindex`. */
+export class MappingOutdatedError extends Error {}
+
+export interface ElasticsearchIndexOptions {
+  url: string;
+  username?: string | undefined;
+  password?: string | undefined;
+  apiKey?: string | undefined;
+  /** Index and alias name prefix. */
+  prefix?: string;
+}
+
+/** Highlighted sub-fields and the document field each stands for (the first one that matched wins). */
+const HIGHLIGHT_FIELDS: Record<string, string> = {
+  name: 'name', 'name.words': 'name', 'qualifiedName.text': 'qualifiedName', 'qualifiedName.words': 'qualifiedName', description: 'description',
+  columns: 'columns', 'columns.words': 'columns', 'owners.text': 'owners', 'tags.text': 'tags',
+};
+
+export function createElasticsearchIndex(options: ElasticsearchIndexOptions): SearchIndex & { readonly client: Client; aliasOf(tenant: string): string } {
+  const client = new Client({
+    node: options.url,
+    ...(options.apiKey ? { auth: { apiKey: options.apiKey } } : options.username ? { auth: { username: options.username, password: options.password ?? '' } } : {}),
+  });
+  const prefix = options.prefix ?? 'metalake-assets';
+  const ready = new Map<string, Promise<void>>();
+
+  /** Index names are lowercase and plain: a readable part of the tenant, and a hash that keeps tenants apart. */
+  const aliasOf = (tenant: string) => `${prefix}-${tenant.toLowerCase().replace(/[^a-z0-9_-]/g, '_').slice(0, 48)}-${createHash('sha256').update(tenant).digest('hex').slice(0, 12)}`;
+  const writeAlias = (tenant: string) => `${aliasOf(tenant)}-all`;
+  const newIndexName = (tenant: string, label: string) => `${aliasOf(tenant)}-v${MAPPING_VERSION}-${label}`;
+
+  const notFound = (error: unknown) => error instanceof errors.ResponseError && error.statusCode === 404;
+
+  /** Creates the tenant's first index with both aliases, once; checks the live index's mapping version. */
+  function ensure(tenant: string): Promise<void> {
+    let p = ready.get(tenant);
+    if (!p) {
+      p = (async () => {
+        const alias = aliasOf(tenant);
+        if (!(await client.indices.existsAlias({ name: alias }))) {
+          try {
+            await client.indices.create({
+              index: newIndexName(tenant, 'initial'), settings: SETTINGS, mappings: MAPPING,
+              aliases: { [alias]: {}, [writeAlias(tenant)]: {} },
+            });
+          } catch (error) {
+            // Another process created it first.
+            if (!(error instanceof errors.ResponseError && (error.body as { error?: { type?: string } } | undefined)?.error?.type === 'resource_already_exists_exception')) throw error;
+          }
+        }
+        const live = await client.indices.getMapping({ index: alias });
+        for (const [index, m] of Object.entries(live)) {
+          const version = (m.mappings._meta as { metalakeMapping?: number } | undefined)?.metalakeMapping;
+          if (version !== MAPPING_VERSION) {
+            throw new MappingOutdatedError(`search index ${index} of tenant ${tenant} has mapping version ${version ?? 'none'}, this metalake writes version ${MAPPING_VERSION}: run \`metalake reindex --tenant ${tenant}\``);
+          }
+        }
+      })();
+      ready.set(tenant, p);
+      p.catch(() => ready.delete(tenant));
+    }
+    return p;
+  }
+
+  /** The indices a write must reach, resolved after the caller read its documents (see rebuild). */
+  async function writeTargets(tenant: string): Promise<string[]> {
+    return Object.keys(await client.indices.getAlias({ name: writeAlias(tenant) }));
+  }
+
+  async function bulk(operations: estypes.BulkOperationContainer[], bodies: Map<number, unknown>): Promise<void> {
+    if (operations.length === 0) return;
+    const body: unknown[] = [];
+    operations.forEach((op, i) => {
+      body.push(op);
+      if (bodies.has(i)) body.push(bodies.get(i));
+    });
+    const response = await client.bulk({ operations: body, refresh: false });
+    if (!response.errors) return;
+    let pushedBack = false;
+    for (const item of response.items) {
+      const result = Object.values(item)[0];
+      if (!result?.error) continue;
+      // An older reading than what the index holds: the newer one stays, as intended.
+      if (result.status === 409 && result.error.type === 'version_conflict_engine_exception') continue;
+      if (result.status === 429) {
+        pushedBack = true;
+        continue;
+      }
+      throw new Error(`Elasticsearch refused a document (${result.status} ${result.error.type}): ${result.error.reason ?? ''}`);
+    }
+    if (pushedBack) throw new SearchBackpressureError('Elasticsearch is overloaded (429): indexing pauses and retries');
+  }
+
+  function writes(tenant: string, indices: readonly string[], docs: readonly SearchDocument[]): Promise<void> {
+    const operations: estypes.BulkOperationContainer[] = [];
+    const bodies = new Map<number, unknown>();
+    for (const index of indices) {
+      for (const d of docs) {
+        bodies.set(operations.length, { ...d, tenant });
+        operations.push({ index: { _index: index, _id: d.id, version: d.builtAt, version_type: 'external_gte' } });
+      }
+    }
+    return bulk(operations, bodies);
+  }
+
+  return {
+    kind: 'elasticsearch',
+    client,
+    aliasOf,
+    async upsert(tenant, docs) {
+      if (docs.length === 0) return;
+      await ensure(tenant);
+      await writes(tenant, await writeTargets(tenant), docs);
+    },
+    async remove(tenant, ids, at) {
+      if (ids.length === 0) return;
+      await ensure(tenant);
+      const operations: estypes.BulkOperationContainer[] = [];
+      for (const index of await writeTargets(tenant)) {
+        for (const id of ids) operations.push({ delete: { _index: index, _id: id, version: at, version_type: 'external_gte' } });
+      }
+      try {
+        await bulk(operations, new Map());
+      } catch (error) {
+        if (!notFound(error)) throw error;
+      }
+    },
+    async search(tenant, q) {
+      const filter: estypes.QueryDslQueryContainer[] = [{ term: { tenant } }];
+      if (q.kinds?.length) filter.push({ terms: { kind: [...q.kinds] } });
+      if (q.classifications?.length) filter.push({ terms: { [q.classificationScope === 'DIRECT' ? 'classifications' : 'effectiveClassifications']: [...q.classifications] } });
+      if (q.owners?.length) filter.push({ terms: { owners: [...q.owners] } });
+      if (q.qualifiedNamePrefix) filter.push({ prefix: { qualifiedName: q.qualifiedNamePrefix } });
+      if (q.hasOpenIncident !== undefined) filter.push({ term: { hasOpenIncident: q.hasOpenIncident } });
+      const text = q.text.trim();
+      const query: estypes.QueryDslQueryContainer = text.length === 0
+        ? { bool: { filter } }
+        : {
+          bool: {
+            filter,
+            must: [{
+              bool: {
+                should: [
+                  { multi_match: { query: text, type: 'best_fields', operator: 'and', fields: ['name^10', 'qualifiedName.text^4', 'description', 'columns^3', 'owners.text', 'tags.text^2'] } },
+                  { multi_match: { query: text, type: 'best_fields', operator: 'and', fields: ['name.words^6', 'qualifiedName.words^2', 'columns.words^2'] } },
+                  { multi_match: { query: text, type: 'phrase_prefix', fields: ['name^6', 'name.words^4', 'qualifiedName.text^2', 'columns^2', 'columns.words', 'description'] } },
+                  { match_bool_prefix: { 'name.words': { query: text, boost: 3 } } },
+                ],
+                minimum_should_match: 1,
+              },
+            }],
+            should: [{ term: { 'name.keyword': { value: text, case_insensitive: true, boost: 100 } } }],
+          },
+        };
+      let cursor: { s: (string | number)[]; n: number } | null = null;
+      if (q.after !== null) {
+        try {
+          cursor = JSON.parse(Buffer.from(q.after, 'base64url').toString('utf8')) as { s: (string | number)[]; n: number };
+        } catch {
+          throw new RangeError('bad cursor');
+        }
+        if (!Array.isArray(cursor?.s) || typeof cursor.n !== 'number') throw new RangeError('bad cursor');
+      }
+      try {
+        const response = await client.search<SearchDocument>({
+          index: aliasOf(tenant),
+          query,
+          size: q.first,
+          track_total_hits: true,
+          sort: [{ _score: { order: 'desc' } }, { qualifiedName: { order: 'asc' } }],
+          ...(cursor ? { search_after: cursor.s } : {}),
+          _source: ['id'],
+          highlight: {
+            encoder: 'html', pre_tags: ['<em>'], post_tags: ['</em>'], require_field_match: true,
+            fields: Object.fromEntries(Object.keys(HIGHLIGHT_FIELDS).map((f) => [f, f === 'description' ? { fragment_size: 120, number_of_fragments: 2 } : { number_of_fragments: 0 }])),
+          },
+          aggs: {
+            kind: { terms: { field: 'kind', size: 20 } },
+            classification: { terms: { field: 'effectiveClassifications', size: 20 } },
+            owner: { terms: { field: 'owners', size: 20 } },
+            database: { terms: { field: 'database', size: 20 } },
+          },
+        });
+        const total = typeof response.hits.total === 'number' ? response.hits.total : (response.hits.total?.value ?? 0);
+        const hits = response.hits.hits;
+        const seen = (cursor?.n ?? 0) + hits.length;
+        const last = hits.at(-1);
+        const aggs = (response.aggregations ?? {}) as Record<string, estypes.AggregationsStringTermsAggregate>;
+        const facets: IndexPage['facets'] = ['kind', 'classification', 'owner', 'database'].map((field) => ({
+          field,
+          buckets: (Array.isArray(aggs[field]?.buckets) ? aggs[field].buckets : []).map((b) => ({ value: String(b.key), count: b.doc_count })),
+        }));
+        return {
+          total,
+          hits: hits.map((h) => ({
+            id: h._id!,
+            score: Math.round((h._score ?? 0) * 1000) / 1000,
+            highlights: highlightsOf(h.highlight ?? {}),
+          })),
+          facets,
+          endCursor: last?.sort ? Buffer.from(JSON.stringify({ s: last.sort, n: seen })).toString('base64url') : null,
+          hasNextPage: seen < total,
+        };
+      } catch (error) {
+        if (notFound(error)) return { total: 0, hits: [], facets: [], endCursor: null, hasNextPage: false };
+        throw error;
+      }
+    },
+    async rebuild(tenant) {
+      await ensure(tenant).catch((error: unknown) => {
+        // An outdated mapping is exactly what a rebuild repairs.
+        if (!(error instanceof MappingOutdatedError)) throw error;
+      });
+      const index = newIndexName(tenant, Date.now().toString(36));
+      // From here on every write of the tenant reaches the new index too (writers resolve the
+      // write alias after reading their documents), so the scan that follows misses nothing.
+      await client.indices.create({ index, settings: { ...SETTINGS, refresh_interval: '-1' }, mappings: MAPPING, aliases: { [writeAlias(tenant)]: {} } });
+      return {
+        async add(docs) {
+          await writes(tenant, [index], docs);
+        },
+        async commit() {
+          await client.indices.putSettings({ index, settings: { refresh_interval: SETTINGS.refresh_interval } });
+          await client.indices.refresh({ index });
+          const old = Object.keys(await client.indices.getAlias({ name: aliasOf(tenant) }).catch((error: unknown) => {
+            if (notFound(error)) return {};
+            throw error;
+          }));
+          // One atomic alias update: searches go from the old index to the new one with no gap.
+          await client.indices.updateAliases({
+            actions: [
+              ...old.map((o) => ({ remove_index: { index: o } })),
+              { add: { index, alias: aliasOf(tenant) } },
+            ],
+          });
+          ready.delete(tenant);
+        },
+        async abort() {
+          await client.indices.delete({ index }).catch((error: unknown) => {
+            if (!notFound(error)) throw error;
+          });
+        },
+      };
+    },
+    async refresh(tenant) {
+      await client.indices.refresh({ index: writeAlias(tenant) }).catch((error: unknown) => {
+        if (!notFound(error)) throw error;
+      });
+    },
+    async ping() {
+      // The test distribution has no `GET /` (rest-root module): ask for cluster health.
+      await client.cluster.health({ timeout: '5s' });
+    },
+    async close() {
+      await client.close();
+    },
+  };
+}
+
+function highlightsOf(highlight: Record<string, string[]>): { field: string; fragments: string[] }[] {
+  const byField = new Map<string, string[]>();
+  for (const [sub, fragments] of Object.entries(highlight)) {
+    const field = HIGHLIGHT_FIELDS[sub] ?? sub;
+    if (!byField.has(field)) byField.set(field, fragments);
+  }
+  return [...byField].map(([field, fragments]) => ({ field, fragments }));
+}
