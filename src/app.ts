@@ -17,7 +17,10 @@ import { type RunningServer, startHttpServer } from './server/http.js';
 import { ingestRoutes } from './server/ingest-routes.js';
 import { createEmbeddedFeed } from './store/embedded/feed.js';
 import { createEmbeddedStore } from './store/embedded/index.js';
-import type { ChangeFeed, GraphStore } from './store/ports.js';
+import type { ChangeFeed, GraphStore, SearchIndex } from './store/ports.js';
+import { createEmbeddedSearchIndex } from './store/embedded/search-index.js';
+import { SearchIndexing } from './services/search-indexing.js';
+import { createKafkaIndexer, createOutboxIndexer } from './streams/search-indexer.js';
 import { kafkaDeadLetters } from './streams/ingest/dead-letters.js';
 import { type IngestGateway, inProcessGateway, kafkaGateway } from './streams/ingest/gateway.js';
 import { createIngestWorker } from './streams/ingest/worker.js';
@@ -32,12 +35,15 @@ export interface Runtime {
   config: Config;
   store: GraphStore;
   feed: ChangeFeed;
+  search: SearchIndex;
   services: Services;
   gateway: IngestGateway;
   metrics: Metrics;
   workers: Map<string, Worker>;
   /** Waits until every committed change event has reached the change feed. */
   flushEvents(): Promise<void>;
+  /** Waits until everything committed so far is in the search index (embedded indexing only; tests). */
+  flushSearch(): Promise<void>;
   /** Throws when a dependency is unreachable or a worker is not running. */
   checkReady(): Promise<Record<string, string>>;
   close(): Promise<void>;
@@ -52,6 +58,14 @@ export async function startRuntime(config: Config, log: Logger, options: { relay
   const kafka = config.kafka ? createKafka(config.kafka, log.child({ component: 'kafka' })) : null;
   const metrics = createMetrics();
   const closers: (() => Promise<unknown>)[] = [() => store.close()];
+  let search: SearchIndex;
+  try {
+    search = await openSearch(config);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  closers.push(() => search.close());
   const close = async () => {
     for (const c of closers.splice(0).reverse()) await c().catch((err: unknown) => log.warn({ err }, 'error while closing'));
   };
@@ -70,10 +84,10 @@ export async function startRuntime(config: Config, log: Logger, options: { relay
       feed = createEmbeddedFeed();
     }
     closers.push(() => feed.close());
-    log.info({ store: store.kind, feed: feed.kind, ...(store.kind === 'embedded' ? { dataDir: config.dataDir } : { neo4j: config.neo4j?.uri }) }, 'store and change feed selected');
+    log.info({ store: store.kind, feed: feed.kind, search: search.kind, ...(store.kind === 'embedded' ? { dataDir: config.dataDir } : { neo4j: config.neo4j?.uri }) }, 'store, change feed and search index selected');
 
     const transforms = config.ingest.transformsFile ? loadTransformRules(config.ingest.transformsFile) : NO_TRANSFORMS;
-    const services = createServices({ store, feed, limits: config.limits, log: log.child({ component: 'services' }), transforms });
+    const services = createServices({ store, feed, search, limits: config.limits, log: log.child({ component: 'services' }), transforms });
     metrics.trackSubscriptions(() => services.subscriptions.stats.open);
     const gateway = kafka && producer && config.kafka
       ? kafkaGateway(producer, { priority: config.kafka.topics.ingest, bulk: config.kafka.topics.ingestBulk })
@@ -92,6 +106,18 @@ export async function startRuntime(config: Config, log: Logger, options: { relay
         onRows: (n) => metrics.propagationRows.inc(n), onJob: (outcome) => metrics.propagationJobs.inc({ outcome }),
       }));
     }
+    let outboxIndexer: ReturnType<typeof createOutboxIndexer> | null = null;
+    if (config.workers.includes('indexer')) {
+      const indexing = new SearchIndexing(store, search);
+      const indexerLog = log.child({ component: 'indexer' });
+      const indexerMetrics = { indexed: (n: number) => metrics.searchDocuments.inc(n), paused: (on: boolean) => metrics.searchPaused.set(on ? 1 : 0) };
+      if (kafka && config.kafka) {
+        workers.set('indexer', createKafkaIndexer({ kafka, topic: config.kafka.topics.changes, groupId: `${config.kafka.groupPrefix}.indexer`, indexing, log: indexerLog, metrics: indexerMetrics }));
+      } else {
+        outboxIndexer = createOutboxIndexer({ store, index: search, indexing, log: indexerLog, metrics: indexerMetrics });
+        workers.set('indexer', outboxIndexer);
+      }
+    }
     if (kafka && producer && config.kafka) {
       for (const [name, worker] of kafkaWorkers(config, kafka, producer, store, services, metrics, log)) workers.set(name, worker);
     }
@@ -109,13 +135,14 @@ export async function startRuntime(config: Config, log: Logger, options: { relay
 
     const relay = workers.get('outbox-relay') as (Worker & { flush(): Promise<void> }) | undefined;
     return {
-      config, store, feed, services, gateway, metrics, workers,
+      config, store, feed, search, services, gateway, metrics, workers,
       flushEvents: async () => relay?.flush(),
+      flushSearch: async () => outboxIndexer?.caughtUp(),
       async checkReady() {
-        await Promise.all([store.ping(), feed.ping()]);
+        await Promise.all([store.ping(), feed.ping(), search.ping()]);
         const down = [...workers].filter(([, w]) => !w.ready()).map(([name]) => name);
         if (down.length > 0) throw new Error(`not running: ${down.join(', ')}`);
-        return { store: store.kind, feed: feed.kind, ingest: gateway.mode, workers: [...workers.keys()].join(',') || 'none' };
+        return { store: store.kind, feed: feed.kind, search: search.kind, ingest: gateway.mode, workers: [...workers.keys()].join(',') || 'none' };
       },
       close,
     };
@@ -182,7 +209,20 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   }
 }
 
-async function openStore(config: Config, log: Logger): Promise<GraphStore> {
+export async function openSearch(config: Config): Promise<SearchIndex> {
+  if (config.search.kind === 'embedded') return createEmbeddedSearchIndex({ path: join(config.dataDir, 'search.db') });
+  const { createElasticsearchIndex } = await import('./store/elasticsearch/index.js');
+  const index = createElasticsearchIndex(config.search);
+  try {
+    await index.ping();
+  } catch (error) {
+    await index.close();
+    throw new Error(`Elasticsearch at ${config.search.url} does not answer: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return index;
+}
+
+export async function openStore(config: Config, log: Logger): Promise<GraphStore> {
   switch (config.store) {
     case 'embedded':
       return createEmbeddedStore({ path: join(config.dataDir, 'metalake.db'), synchronous: config.embeddedSync });

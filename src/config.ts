@@ -29,6 +29,12 @@ const EnvSchema = z.object({
   NEO4J_USER: z.string().min(1).optional(),
   NEO4J_PASSWORD: z.string().optional(),
   NEO4J_DATABASE: z.string().min(1).optional(),
+  SEARCH: z.enum(['embedded', 'elasticsearch']).optional(),
+  ELASTICSEARCH_URL: z.string().url().optional(),
+  ELASTICSEARCH_USERNAME: z.string().min(1).optional(),
+  ELASTICSEARCH_PASSWORD: z.string().optional(),
+  ELASTICSEARCH_API_KEY: z.string().min(1).optional(),
+  ELASTICSEARCH_INDEX_PREFIX: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,40}$/, 'lowercase letters, digits, - and _').default('metalake-assets'),
   DATA_DIR: z.string().min(1).default('.metalake'),
   EMBEDDED_SYNC: z.enum(['full', 'normal']).default('full'),
   DEMO_DATA: bool.optional(),
@@ -59,7 +65,7 @@ const EnvSchema = z.object({
   KAFKA_TOPIC_CLASSIFICATIONS: z.string().min(1).default('metalake.classifications'),
   KAFKA_TOPIC_ATLAS: z.string().min(1).default('ATLAS_ENTITIES'),
   ATLAS_NOTIFICATIONS: bool.default(false),
-  WORKERS: csv.pipe(z.array(z.enum(['ingest', 'enforcer', 'propagation', 'none']))).optional(),
+  WORKERS: csv.pipe(z.array(z.enum(['ingest', 'enforcer', 'propagation', 'indexer', 'none']))).optional(),
   PROPAGATION_SYNC_LIMIT: int(1, 1_000_000).default(5000),
   PROPAGATION_CHUNK: int(1, 100_000).default(5000),
   INGEST_CHUNK_PRIORITY: int(1, 10_000).default(1000),
@@ -84,6 +90,8 @@ export interface Config {
   logLevel: string;
   store: 'embedded' | 'neo4j';
   neo4j: { uri: string; user: string | undefined; password: string | undefined; database: string | undefined } | null;
+  /** The search index: SQLite FTS5 in DATA_DIR, or Elasticsearch. */
+  search: { kind: 'embedded' } | { kind: 'elasticsearch'; url: string; username: string | undefined; password: string | undefined; apiKey: string | undefined; prefix: string };
   dataDir: string;
   embeddedSync: 'full' | 'normal';
   demoData: boolean;
@@ -112,8 +120,8 @@ export interface Config {
   monteCarlo: Record<string, MonteCarloTenantConfig>;
 }
 
-/** Background workers a process can run: ingest lanes and enforcer output need Kafka; propagation runs everywhere. */
-export type WorkerName = 'ingest' | 'enforcer' | 'propagation';
+/** Background workers a process can run: ingest lanes and enforcer output need Kafka; propagation and the search indexer run everywhere. */
+export type WorkerName = 'ingest' | 'enforcer' | 'propagation' | 'indexer';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -134,6 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = resolve(e.DATA_DIR);
   const production = e.NODE_ENV === 'production';
   if (e.JWT_SECRET && e.JWT_JWKS_URL) problems.push('JWT_SECRET and JWT_JWKS_URL: set one, not both');
+  if (e.SEARCH === 'elasticsearch' && !e.ELASTICSEARCH_URL) problems.push('ELASTICSEARCH_URL is required with SEARCH=elasticsearch (e.g. http://127.0.0.1:9200)');
   if (e.STORE === 'neo4j' && !e.NEO4J_URI) problems.push('NEO4J_URI is required with STORE=neo4j (e.g. bolt://127.0.0.1:7687)');
   if (production && !e.JWT_SECRET && !e.JWT_JWKS_URL) problems.push('JWT_JWKS_URL (or JWT_SECRET) is required when NODE_ENV=production');
   const algorithms = e.JWT_ALGORITHMS ?? (e.JWT_JWKS_URL ? ['RS256', 'ES256'] : ['HS256']);
@@ -152,6 +161,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     store: e.STORE,
     neo4j: e.NEO4J_URI ? { uri: e.NEO4J_URI, user: e.NEO4J_USER, password: e.NEO4J_PASSWORD, database: e.NEO4J_DATABASE } : null,
+    search: e.ELASTICSEARCH_URL && e.SEARCH !== 'embedded'
+      ? { kind: 'elasticsearch', url: e.ELASTICSEARCH_URL, username: e.ELASTICSEARCH_USERNAME, password: e.ELASTICSEARCH_PASSWORD, apiKey: e.ELASTICSEARCH_API_KEY, prefix: e.ELASTICSEARCH_INDEX_PREFIX }
+      : { kind: 'embedded' },
     dataDir,
     embeddedSync: e.EMBEDDED_SYNC,
     demoData: e.DEMO_DATA ?? !production,
@@ -181,7 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       },
       atlasNotifications: e.ATLAS_NOTIFICATIONS,
     } : null,
-    workers: (e.WORKERS ?? ['ingest', 'enforcer', 'propagation']).filter((w): w is WorkerName => w !== 'none'),
+    workers: (e.WORKERS ?? ['ingest', 'enforcer', 'propagation', 'indexer']).filter((w): w is WorkerName => w !== 'none'),
     propagation: { syncLimit: e.PROPAGATION_SYNC_LIMIT, chunk: e.PROPAGATION_CHUNK },
     ingest: {
       chunkPriority: e.INGEST_CHUNK_PRIORITY, chunkBulk: e.INGEST_CHUNK_BULK, deferralMs: e.INGEST_DEFERRAL_MS,

@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 // metalake CLI: admin jobs. `token` mints development tokens with the configured secret,
-// `import` publishes a JSON-lines file of events, `worker` runs the Kafka workers without the API.
+// `import` publishes a JSON-lines file of events, `worker` runs the Kafka workers without the API,
+// `reindex` rebuilds a tenant's search index from the graph store.
 import { parseArgs } from 'node:util';
-import { startRuntime } from '../app.js';
+import { SingleBar } from 'cli-progress';
+import { openSearch, openStore, startRuntime } from '../app.js';
+import { reindexTenant } from '../services/reindex.js';
 import { mintDevToken } from '../auth/tokens.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { ROLES, type Role, isRole } from '../domain/auth.js';
@@ -17,6 +20,9 @@ Commands:
   import <file.jsonl> [--tenant <tenant>] [--batch <n>] [--no-progress]
       Publish one CloudEvent per line to the ingest lanes (KAFKA_BROKERS), or apply them to the
       embedded store in DATA_DIR. Exit code 1 when any line was invalid or refused.
+  reindex --tenant <tenant> [--no-progress]
+      Rebuild the tenant's search index from the graph store beside the live one, then switch
+      searches to it in one step (they keep answering meanwhile). Needed after a mapping change.
   worker
       Run the Kafka workers named in WORKERS (ingest lanes, enforcer output) and the outbox
       relay, without the API server. Needs KAFKA_BROKERS. Stops cleanly on SIGTERM.
@@ -79,10 +85,37 @@ async function worker(): Promise<void> {
   });
 }
 
+async function reindex(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { tenant: { type: 'string' }, 'no-progress': { type: 'boolean', default: false } }, strict: true });
+  if (!values.tenant) throw new UsageError('--tenant is required');
+  const config = loadConfig();
+  const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
+  const store = await openStore(config, log);
+  const search = await openSearch(config).catch(async (error: unknown) => {
+    await store.close();
+    throw error;
+  });
+  const bar = !values['no-progress'] && process.stderr.isTTY ? new SingleBar({ format: 'reindex {bar} {percentage}% | {value}/{total} assets | {eta_formatted} left', stream: process.stderr }) : null;
+  const started = performance.now();
+  try {
+    bar?.start(1, 0);
+    const result = await reindexTenant(store, search, values.tenant, ({ done, total }) => {
+      bar?.setTotal(total);
+      bar?.update(done);
+    });
+    bar?.stop();
+    process.stdout.write(`${JSON.stringify({ tenant: values.tenant, search: search.kind, assets: result.done, seconds: Math.round((performance.now() - started) / 100) / 10 })}\n`);
+  } finally {
+    bar?.stop();
+    await search.close();
+    await store.close();
+  }
+}
+
 class UsageError extends Error {}
 
 const [command, ...rest] = process.argv.slice(2);
-const commands: Record<string, (args: string[]) => Promise<void>> = { token, import: importCommand, worker };
+const commands: Record<string, (args: string[]) => Promise<void>> = { token, import: importCommand, reindex, worker };
 const run = command ? commands[command] : undefined;
 if (!run) {
   process.stderr.write(USAGE);

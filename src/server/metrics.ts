@@ -7,6 +7,8 @@ export interface Metrics {
   eventsPublished: Counter;
   enforcerEvents: Counter;
   propagationRows: Counter;
+  searchDocuments: Counter;
+  searchPaused: Gauge;
   propagationJobs: Counter<'outcome'>;
   ingest: IngestMetrics;
   apolloPlugin: ApolloServerPlugin;
@@ -27,6 +29,8 @@ export function createMetrics(): Metrics {
   const enforcerEvents = new Counter({ name: 'metalake_enforcer_events_published_total', help: 'Classification events published to the enforcer topics', registers: [registry] });
   const propagationRows = new Counter({ name: 'metalake_propagation_rows_applied_total', help: 'Propagation rows written by background propagation jobs', registers: [registry] });
   const propagationJobs = new Counter({ name: 'metalake_propagation_job_runs_total', help: 'Background propagation job runs by outcome (done, stopped, lost)', labelNames: ['outcome'] as const, registers: [registry] });
+  const searchDocuments = new Counter({ name: 'metalake_search_documents_indexed_total', help: 'Search documents written or removed by the indexer', registers: [registry] });
+  const searchPaused = new Gauge({ name: 'metalake_search_indexing_paused', help: '1 while indexing waits for the search index (or the store) to answer', registers: [registry] });
   const ingestEvents = new Counter({ name: 'metalake_ingest_events_total', help: 'Inbound events by lane and outcome', labelNames: ['lane', 'outcome'] as const, registers: [registry] });
   const freshness = new Histogram({
     name: 'metalake_ingest_freshness_seconds',
@@ -41,6 +45,8 @@ export function createMetrics(): Metrics {
     eventsPublished,
     enforcerEvents,
     propagationRows,
+    searchDocuments,
+    searchPaused,
     propagationJobs,
     ingest: {
       outcome: (lane, outcome, count) => { if (count > 0) ingestEvents.inc({ lane, outcome }, count); },

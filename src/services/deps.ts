@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ChangeFeed, GraphStore } from '../store/ports.js';
+import type { ChangeFeed, GraphStore, SearchIndex } from '../store/ports.js';
 import type { TransformRules } from './transforms.js';
 
 export interface ServiceLimits {
@@ -16,6 +16,8 @@ export interface ServiceDeps {
   feed: ChangeFeed;
   limits: ServiceLimits;
   log: Logger;
+  /** The full-text index behind `search` (absent: search answers INTERNAL_SERVER_ERROR). */
+  search?: SearchIndex;
   /** The tenants' pre-ingest rules (none by default). */
   transforms?: TransformRules;
 }

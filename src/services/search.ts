@@ -1,3 +1,6 @@
+// Search: the full-text index (SearchIndex port) finds and ranks; the graph store answers with
+// the assets themselves, so a hit always shows the asset as it is now, and an asset deleted a
+// moment ago (whose document the indexer has not removed yet) is simply left out.
 import { type Viewer, requirePermission } from '../domain/auth.js';
 import { Problems, badInput } from '../domain/errors.js';
 import type { AssetKind, SearchHitView } from '../domain/model.js';
@@ -8,8 +11,10 @@ import { MAX_PAGE } from './paging.js';
 export interface SearchFilterInput {
   kinds?: readonly AssetKind[] | null | undefined;
   classifications?: readonly string[] | null | undefined;
+  includePropagated?: boolean | null | undefined;
   owners?: readonly string[] | null | undefined;
   qualifiedNamePrefix?: string | null | undefined;
+  hasOpenIncident?: boolean | null | undefined;
 }
 
 export interface SearchOutcome {
@@ -19,8 +24,6 @@ export interface SearchOutcome {
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
 }
 
-const MAX_OFFSET = 10_000;
-
 export class SearchService {
   constructor(private readonly deps: ServiceDeps) {}
 
@@ -28,45 +31,37 @@ export class SearchService {
     const v = requirePermission(viewer, 'graph:read');
     const problems = new Problems();
     checkText(problems, 'query', text, LIMITS.searchQuery, { allowEmpty: true });
+    if (filter?.qualifiedNamePrefix) checkText(problems, 'filter.qualifiedNamePrefix', filter.qualifiedNamePrefix, LIMITS.qualifiedName);
     problems.throwIfAny('Invalid search');
     const size = first ?? 20;
     if (!Number.isInteger(size) || size < 0 || size > MAX_PAGE) throw badInput(`first must be between 0 and ${MAX_PAGE}`);
-    const offset = after ? Number.parseInt(Buffer.from(after, 'base64url').toString('utf8'), 10) : 0;
-    if (!Number.isInteger(offset) || offset < 0 || offset > MAX_OFFSET) throw badInput('after is not a cursor returned by this API');
-    const page = await this.deps.store.tenant(v.tenant).searchAssets({
-      text,
-      first: size,
-      offset,
-      ...(filter?.kinds ? { kinds: filter.kinds } : {}),
-      ...(filter?.classifications ? { classifications: filter.classifications } : {}),
-      ...(filter?.owners ? { owners: filter.owners } : {}),
-      ...(filter?.qualifiedNamePrefix ? { qualifiedNamePrefix: filter.qualifiedNamePrefix } : {}),
-    });
-    const cursor = (n: number) => Buffer.from(String(n)).toString('base64url');
-    const end = offset + page.hits.length;
+    const index = this.deps.search;
+    if (!index) throw new Error('No search index is configured');
+    let page;
+    try {
+      page = await index.search(v.tenant, {
+        text,
+        first: size,
+        after: after ?? null,
+        ...(filter?.kinds ? { kinds: filter.kinds } : {}),
+        ...(filter?.classifications ? { classifications: filter.classifications, classificationScope: filter.includePropagated === false ? 'DIRECT' : 'EFFECTIVE' } : {}),
+        ...(filter?.owners ? { owners: filter.owners } : {}),
+        ...(filter?.qualifiedNamePrefix ? { qualifiedNamePrefix: filter.qualifiedNamePrefix } : {}),
+        ...(typeof filter?.hasOpenIncident === 'boolean' ? { hasOpenIncident: filter.hasOpenIncident } : {}),
+      });
+    } catch (error) {
+      if (error instanceof RangeError) throw badInput('after is not a cursor returned by this search');
+      throw error;
+    }
+    const assets = new Map((await this.deps.store.tenant(v.tenant).assetsByIds(page.hits.map((h) => h.id))).map((a) => [a.id, a]));
     return {
       total: page.total,
       facets: page.facets,
-      hits: page.hits.map((h) => ({ ...h, highlights: highlight(text, { name: h.asset.name, qualifiedName: h.asset.qualifiedName, description: h.asset.description ?? '' }) })),
-      pageInfo: { hasNextPage: end < page.total, hasPreviousPage: offset > 0, startCursor: page.hits.length ? cursor(offset) : null, endCursor: page.hits.length ? cursor(end) : null },
+      hits: page.hits.flatMap((h) => {
+        const asset = assets.get(h.id);
+        return asset ? [{ asset, score: h.score, highlights: h.highlights }] : [];
+      }),
+      pageInfo: { hasNextPage: page.hasNextPage, hasPreviousPage: after !== null && after !== undefined, startCursor: after ?? null, endCursor: page.endCursor },
     };
   }
-}
-
-const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-/** Fragments of each matching field with the match wrapped in <em>; text is HTML-escaped. */
-export function highlight(text: string, fields: Record<string, string>): { field: string; fragments: string[] }[] {
-  const needle = text.trim().toLowerCase();
-  if (needle.length === 0) return [];
-  const out: { field: string; fragments: string[] }[] = [];
-  for (const [field, value] of Object.entries(fields)) {
-    const at = value.toLowerCase().indexOf(needle);
-    if (at < 0) continue;
-    const start = Math.max(0, at - 40);
-    const end = Math.min(value.length, at + needle.length + 40);
-    const fragment = `${start > 0 ? '…' : ''}${escapeHtml(value.slice(start, at))}<em>${escapeHtml(value.slice(at, at + needle.length))}</em>${escapeHtml(value.slice(at + needle.length, end))}${end < value.length ? '…' : ''}`;
-    out.push({ field, fragments: [fragment] });
-  }
-  return out;
 }

@@ -47,22 +47,6 @@ export interface IncidentQuery {
   assetId?: string;
 }
 
-export interface SearchQuery {
-  text: string;
-  kinds?: readonly AssetKind[];
-  classifications?: readonly string[];
-  owners?: readonly string[];
-  qualifiedNamePrefix?: string;
-  first: number;
-  offset: number;
-}
-
-export interface SearchPage {
-  total: number;
-  hits: { asset: AssetRecord; score: number }[];
-  facets: { field: string; buckets: { value: string; count: number }[] }[];
-}
-
 export interface Traversal {
   nodeIds: string[];
   edges: EdgeRecord[];
@@ -104,7 +88,6 @@ export interface GraphReader {
   listIncidents(query: IncidentQuery, page: StorePageRequest): Promise<StorePage<IncidentRecord>>;
   countIncidents(query: IncidentQuery): Promise<number>;
   incidentsByAssets(assetIds: readonly string[], statuses?: readonly IncidentStatus[]): Promise<Map<string, IncidentRecord[]>>;
-  searchAssets(query: SearchQuery): Promise<SearchPage>;
   propagationJobs(ids: readonly string[]): Promise<PropagationJobRecord[]>;
 }
 
@@ -189,6 +172,8 @@ export interface OutboxEntry {
 /** Infrastructure view of the outbox for the relay worker (all tenants). */
 export interface Outbox {
   pending(limit: number): Promise<OutboxEntry[]>;
+  /** Committed events after `seq`, published or not, in commit order (readers that keep their own position). */
+  since(seq: number, limit: number): Promise<OutboxEntry[]>;
   markPublished(seqs: readonly number[]): Promise<void>;
   purgePublished(olderThan: string): Promise<number>;
   /**
@@ -312,6 +297,9 @@ export interface SearchIndex {
   remove(tenant: string, ids: readonly string[], at: number): Promise<void>;
   search(tenant: string, query: IndexQuery): Promise<IndexPage>;
   rebuild(tenant: string): Promise<IndexRebuild>;
+  /** The position an indexer reached in a change stream (`name`), kept with the index it fed. */
+  checkpoint(name: string): Promise<number | null>;
+  saveCheckpoint(name: string, position: number): Promise<void>;
   /** Makes what was written visible to searches (tests; Elasticsearch refreshes every second anyway). */
   refresh(tenant: string): Promise<void>;
   ping(): Promise<void>;

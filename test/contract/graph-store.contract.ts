@@ -325,24 +325,6 @@ export function graphStoreContract(factory: StoreFactory): void {
       assert.equal(await store.tenant(uniqueTenant()).incidentByExternalId('monte-carlo', 'ext-2'), null);
     });
 
-    it('searches names and descriptions, ranking an exact name first, with kind facets', async () => {
-      const t = uniqueTenant();
-      await write(t, (tx) => tx.writeAssets([
-        assetRecord('TABLE', qn('orders')),
-        assetRecord('TABLE', qn('order_items')),
-        assetRecord('DASHBOARD', qn('sales'), { description: 'All orders by region' }),
-        assetRecord('TABLE', qn('customers')),
-      ]));
-      const result = await store.tenant(t).searchAssets({ text: 'orders', first: 10, offset: 0 });
-      assert.equal(result.total, 2);
-      assert.equal(result.hits[0]?.asset.name, 'orders');
-      assert.deepEqual(result.facets.find((f) => f.field === 'kind')?.buckets, [{ value: 'DASHBOARD', count: 1 }, { value: 'TABLE', count: 1 }]);
-      assert.equal((await store.tenant(t).searchAssets({ text: 'order', kinds: ['DASHBOARD'], first: 10, offset: 0 })).total, 1);
-      assert.equal((await store.tenant(uniqueTenant()).searchAssets({ text: 'orders', first: 10, offset: 0 })).total, 0);
-      // LIKE wildcards in the text are literal.
-      assert.equal((await store.tenant(t).searchAssets({ text: '%', first: 10, offset: 0 })).total, 0);
-    });
-
     it('keeps committed events in the outbox, in commit order, until published', async () => {
       const t = uniqueTenant();
       const events = [eventFor(t), eventFor(t), eventFor(t)];

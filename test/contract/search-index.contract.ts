@@ -55,6 +55,13 @@ export function searchIndexContract(factory: SearchIndexFactory): void {
       const [hit] = (await find(t, 'orders')).hits;
       assert.ok((hit?.score ?? 0) > 0);
       assert.deepEqual(hit?.highlights.find((h) => h.field === 'name')?.fragments, ['<em>orders</em>']);
+      // Highlights are HTML: the indexed text is escaped, only the marks are tags.
+      const markup = searchDoc('pg://h/shop.public.markup', { description: 'shows <b>bold</b> payments & refunds' });
+      await load(t, [markup]);
+      const fragments = (await find(t, 'payments')).hits.find((h) => h.id === markup.id)?.highlights.find((h) => h.field === 'description')?.fragments ?? [];
+      assert.equal(fragments.length, 1);
+      assert.match(fragments[0]!, /<em>payments<\/em>/);
+      assert.doesNotMatch(fragments[0]!, /<b>/);
     });
 
     it('filters by kind, classification (direct or with propagated), owner, qualified-name prefix and open incident', async () => {
@@ -135,6 +142,10 @@ export function searchIndexContract(factory: SearchIndexFactory): void {
       assert.deepEqual(await names(t, 'ledger'), [], 'read before the deletion');
       await load(t, [{ ...d, builtAt: d.builtAt + 20 }]);
       assert.deepEqual(await names(t, 'ledger'), [d.id], 'created again after it');
+      // Rewritten with the same text (a classification changed): still found by its words.
+      await load(t, [{ ...d, effectiveClassifications: ['PII'], builtAt: d.builtAt + 30 }]);
+      assert.deepEqual(await names(t, 'ledger'), [d.id]);
+      assert.deepEqual(await names(t, 'fresh', { classifications: ['PII'] }), [d.id]);
     });
 
     it('rebuilds beside the live index: searches keep answering, writes meanwhile reach both, commit switches', async () => {
@@ -160,6 +171,14 @@ export function searchIndexContract(factory: SearchIndexFactory): void {
       await index.refresh(t);
       assert.deepEqual(await names(t, 'never_live'), []);
       assert.deepEqual(new Set(await names(t, 'customers')), new Set([kept.id, added.id]));
+    });
+
+    it('keeps an indexer checkpoint', async () => {
+      const name = `test-${randomUUID()}`;
+      assert.equal(await index.checkpoint(name), null);
+      await index.saveCheckpoint(name, 41);
+      await index.saveCheckpoint(name, 42);
+      assert.equal(await index.checkpoint(name), 42);
     });
   });
 }

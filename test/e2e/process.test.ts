@@ -75,7 +75,7 @@ describe('running metalake', () => {
     const steward = /steward: +(\S+)/.exec(first.output())![1]!;
     const base = first.url.replace('/graphql', '');
     assert.equal((await fetch(`${base}/healthz`)).status, 200);
-    assert.deepEqual(await (await fetch(`${base}/readyz`)).json(), { status: 'ready', components: { store: 'embedded', feed: 'in-process', ingest: 'in-process', workers: 'outbox-relay,propagation' } });
+    assert.deepEqual(await (await fetch(`${base}/readyz`)).json(), { status: 'ready', components: { store: 'embedded', feed: 'in-process', search: 'embedded', ingest: 'in-process', workers: 'outbox-relay,propagation,indexer' } });
     assert.match(await (await fetch(`${base}/metrics`)).text(), /metalake_graphql_operation_duration_seconds/);
     const demo = await gql(first.url, viewer, '{ asset(qualifiedName: "snowflake://acme/analytics.marts.customer_orders.email") { classifications { name propagated } } }');
     assert.deepEqual(demo.data, { asset: { classifications: [{ name: 'PII', propagated: true }] } });

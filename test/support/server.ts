@@ -8,6 +8,7 @@ import { type App, startApp } from '../../src/app.js';
 import { mintDevToken } from '../../src/auth/tokens.js';
 import { loadConfig } from '../../src/config.js';
 import type { Role } from '../../src/domain/auth.js';
+import { destination, pino } from 'pino';
 import { silentLog, tempDir } from './fixtures.js';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
@@ -44,7 +45,8 @@ export interface WsGraphQL {
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
   const dir = tempDir('metalake-e2e-');
   const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir.path, JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'silent', DEMO_DATA: 'false', EMBEDDED_SYNC: 'normal', ...env });
-  const app = await startApp(config, silentLog);
+  // TEST_LOG=error (or any pino level) shows what the servers under test log, on stderr.
+  const app = await startApp(config, process.env.TEST_LOG ? pino({ level: process.env.TEST_LOG }, destination(2)) : silentLog);
   const url = app.server.url;
   const wsUrl = url.replace(/^http/, 'ws');
   const sockets: WsGraphQL[] = [];

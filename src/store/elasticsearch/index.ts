@@ -105,6 +105,9 @@ export function createElasticsearchIndex(options: ElasticsearchIndexOptions): Se
             // Another process created it first.
             if (!(error instanceof errors.ResponseError && (error.body as { error?: { type?: string } } | undefined)?.error?.type === 'resource_already_exists_exception')) throw error;
           }
+          // On a busy node the create can return before the primary shard has started; searches
+          // would then fail with "all shards failed" until it does.
+          await client.cluster.health({ index: alias, wait_for_status: 'yellow', timeout: '30s' });
         }
         const live = await client.indices.getMapping({ index: alias });
         for (const [index, m] of Object.entries(live)) {
@@ -299,6 +302,18 @@ export function createElasticsearchIndex(options: ElasticsearchIndexOptions): Se
           });
         },
       };
+    },
+    async checkpoint(name) {
+      try {
+        const doc = await client.get<{ position: number }>({ index: `${prefix}-checkpoints`, id: name });
+        return doc._source?.position ?? null;
+      } catch (error) {
+        if (notFound(error)) return null;
+        throw error;
+      }
+    },
+    async saveCheckpoint(name, position) {
+      await client.index({ index: `${prefix}-checkpoints`, id: name, document: { position }, refresh: false });
     },
     async refresh(tenant) {
       await client.indices.refresh({ index: writeAlias(tenant) }).catch((error: unknown) => {

@@ -15,7 +15,6 @@ import { incidentOps } from './incidents.js';
 import { lineageOps } from './lineage.js';
 import { embeddedPropagationQueue, propagationJobOps } from './propagation-jobs.js';
 import { migrate } from './schema.js';
-import { searchOps } from './search.js';
 
 export interface EmbeddedStoreOptions {
   /** Path of the SQLite database file. */
@@ -30,7 +29,6 @@ function ops(c: Conn): GraphTx {
     ...lineageOps(c),
     ...classificationOps(c),
     ...incidentOps(c),
-    ...searchOps(c),
     ...propagationJobOps(c),
     async appendEvents(events: readonly ChangeEvent[]) {
       const insert = c.stmt('INSERT INTO outbox (tenant, event_id, type, payload, created_at) VALUES (?, ?, ?, ?, ?)');
@@ -80,6 +78,11 @@ export function createEmbeddedStore(options: EmbeddedStoreOptions): GraphStore {
     async pending(limit) {
       assertOpen();
       const rows = conn(reader, '').stmt('SELECT seq, payload FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT ?').all(limit) as { seq: number; payload: string }[];
+      return rows.map((r) => ({ seq: r.seq, event: JSON.parse(r.payload) as ChangeEvent }));
+    },
+    async since(seq, limit) {
+      assertOpen();
+      const rows = conn(reader, '').stmt('SELECT seq, payload FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?').all(seq, limit) as { seq: number; payload: string }[];
       return rows.map((r) => ({ seq: r.seq, event: JSON.parse(r.payload) as ChangeEvent }));
     },
     async markPublished(seqs) {

@@ -37,15 +37,18 @@ const SCHEMA = `
     INSERT INTO docs_fts (docs_fts, rowid, scope, name, qualified_name, description, columns, owners, tags)
     VALUES ('delete', old.rowid, old.scope, old.name, old.qualified_name, coalesce(old.description, ''), ${words('old.columns')}, ${words('old.owners')}, ${words('old.tags')});
   END;
-  CREATE TRIGGER IF NOT EXISTS docs_au_old AFTER UPDATE ON docs WHEN old.deleted = 0 BEGIN
+  -- One update trigger, old entry out first, then the new one in: with two triggers SQLite fires
+  -- the later-created first, and the 'delete' would remove the entry just written.
+  CREATE TRIGGER IF NOT EXISTS docs_au AFTER UPDATE ON docs BEGIN
     INSERT INTO docs_fts (docs_fts, rowid, scope, name, qualified_name, description, columns, owners, tags)
-    VALUES ('delete', old.rowid, old.scope, old.name, old.qualified_name, coalesce(old.description, ''), ${words('old.columns')}, ${words('old.owners')}, ${words('old.tags')});
-  END;
-  CREATE TRIGGER IF NOT EXISTS docs_au_new AFTER UPDATE ON docs WHEN new.deleted = 0 BEGIN
+    SELECT 'delete', old.rowid, old.scope, old.name, old.qualified_name, coalesce(old.description, ''), ${words('old.columns')}, ${words('old.owners')}, ${words('old.tags')}
+    WHERE old.deleted = 0;
     INSERT INTO docs_fts (rowid, scope, name, qualified_name, description, columns, owners, tags)
-    VALUES (new.rowid, new.scope, new.name, new.qualified_name, coalesce(new.description, ''), ${words('new.columns')}, ${words('new.owners')}, ${words('new.tags')});
+    SELECT new.rowid, new.scope, new.name, new.qualified_name, coalesce(new.description, ''), ${words('new.columns')}, ${words('new.owners')}, ${words('new.tags')}
+    WHERE new.deleted = 0;
   END;
   CREATE TABLE IF NOT EXISTS generations (tenant TEXT PRIMARY KEY, live INTEGER NOT NULL, building INTEGER) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL) WITHOUT ROWID;
 `;
 
 /** Weights of the FTS columns for bm25 (scope, name, qualified name, description, columns, owners, tags). */
@@ -248,6 +251,14 @@ export function createEmbeddedSearchIndex(options: { path: string }): SearchInde
           })();
         },
       };
+    },
+    async checkpoint(name) {
+      assertOpen();
+      return (db.prepare('SELECT position FROM checkpoints WHERE name = ?').get(name) as { position: number } | undefined)?.position ?? null;
+    },
+    async saveCheckpoint(name, position) {
+      assertOpen();
+      db.prepare('INSERT INTO checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position').run(name, position);
     },
     async refresh() {
       // Committed writes are visible to the next query.

@@ -11,7 +11,6 @@ import { classificationOps } from './classification.js';
 import { incidentOps } from './incidents.js';
 import { lineageOps } from './lineage.js';
 import { neo4jPropagationQueue, propagationJobOps } from './propagation-jobs.js';
-import { searchOps } from './search.js';
 import { type Cx, type Run, inTx, readRunner } from './session.js';
 
 export interface Neo4jStoreOptions {
@@ -62,7 +61,6 @@ function ops(cx: Cx): GraphTx {
     ...lineageOps(cx),
     ...classificationOps(cx),
     ...incidentOps(cx),
-    ...searchOps(cx),
     ...propagationJobOps(cx),
     async appendEvents(events: readonly ChangeEvent[]) {
       if (events.length === 0) return;
@@ -102,6 +100,10 @@ export async function createNeo4jStore(options: Neo4jStoreOptions): Promise<Grap
   const outbox: Outbox = {
     async pending(limit) {
       const rows = await read<{ seq: number; payload: string }>('MATCH (e:PendingEvent) RETURN e.seq AS seq, e.payload AS payload ORDER BY e.seq LIMIT $limit', { limit });
+      return rows.map((r) => ({ seq: r.seq, event: JSON.parse(r.payload) as ChangeEvent }));
+    },
+    async since(seq, limit) {
+      const rows = await read<{ seq: number; payload: string }>('MATCH (e:OutboxEvent) WHERE e.seq > $seq RETURN e.seq AS seq, e.payload AS payload ORDER BY e.seq LIMIT $limit', { seq, limit });
       return rows.map((r) => ({ seq: r.seq, event: JSON.parse(r.payload) as ChangeEvent }));
     },
     async markPublished(seqs) {

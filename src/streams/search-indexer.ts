@@ -1,0 +1,183 @@
+// The search indexer: change events in, documents rebuilt from the graph store out (bulk), so an
+// asset's document reflects its record, columns, classifications (propagated ones included) and
+// open incidents within a second or two of the change.
+//
+// Two ways to follow the changes, both durable:
+// - with Kafka, one consumer group on the change topic shared by all replicas; offsets are
+//   committed after the index acknowledged the batch;
+// - without, the store's outbox read by sequence, with the position kept in the search index
+//   itself (`checkpoint`), so a restart resumes where the last acknowledged batch ended.
+// When the index pushes back (Elasticsearch 429) or is unreachable, indexing pauses with backoff
+// and resumes; nothing is skipped.
+import type { Consumer, Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { ChangeEvent } from '../domain/events.js';
+import type { SearchIndexing } from '../services/search-indexing.js';
+import type { GraphStore, SearchIndex } from '../store/ports.js';
+import type { Worker } from './outbox-relay.js';
+
+export interface IndexerMetrics {
+  indexed(count: number): void;
+  paused(on: boolean): void;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Applies until the index takes it; false only when the worker is stopping. */
+async function applyWithBackoff(indexing: SearchIndexing, events: readonly ChangeEvent[], log: Logger, running: () => boolean, metrics?: IndexerMetrics, beat?: () => Promise<void>): Promise<boolean> {
+  let wait = 250;
+  let pausedSince: number | null = null;
+  for (;;) {
+    try {
+      metrics?.indexed(await indexing.apply(events));
+      if (pausedSince !== null) {
+        log.info({ pausedMs: Date.now() - pausedSince }, 'search index reachable again: indexing resumed');
+        metrics?.paused(false);
+      }
+      return true;
+    } catch (error) {
+      if (pausedSince === null) {
+        pausedSince = Date.now();
+        log.error({ err: error }, 'indexing failed: paused until the search index (or the store) answers');
+        metrics?.paused(true);
+      }
+      if (!running()) return false;
+      await sleep(wait);
+      wait = Math.min(wait * 2, 5000);
+      await beat?.();
+    }
+  }
+}
+
+export interface OutboxIndexerOptions {
+  store: GraphStore;
+  index: SearchIndex;
+  indexing: SearchIndexing;
+  log: Logger;
+  metrics?: IndexerMetrics;
+  batchSize?: number;
+  pollMs?: number;
+}
+
+const CHECKPOINT = 'outbox';
+
+export function createOutboxIndexer(options: OutboxIndexerOptions): Worker & { caughtUp(): Promise<void> } {
+  const { store, index, log } = options;
+  const batchSize = options.batchSize ?? 1000;
+  const pollMs = options.pollMs ?? 250;
+  let running = false;
+  let loop: Promise<void> | null = null;
+  let wake: (() => void) | null = null;
+  let unsubscribe: (() => void) | null = null;
+  let waiters: (() => void)[] = [];
+
+  const nap = (ms: number) => new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      wake = null;
+      resolve();
+    }
+    wake = done;
+  });
+
+  async function work(): Promise<void> {
+    let position = (await index.checkpoint(CHECKPOINT)) ?? 0;
+    while (running) {
+      let entries;
+      try {
+        entries = await store.outbox.since(position, batchSize);
+      } catch (error) {
+        log.error({ err: error }, 'reading the outbox failed; retrying in 1s');
+        await nap(1000);
+        continue;
+      }
+      if (entries.length === 0) {
+        for (const resolve of waiters.splice(0)) resolve();
+        await nap(pollMs);
+        continue;
+      }
+      const first = entries[0]!.seq;
+      if (position > 0 && first > position + 1) {
+        log.warn({ from: position + 1, to: first - 1 }, 'change events were purged from the outbox before they were indexed: run `metalake reindex` for the tenants concerned');
+      }
+      if (!(await applyWithBackoff(options.indexing, entries.map((e) => e.event), log, () => running, options.metrics))) return;
+      position = entries[entries.length - 1]!.seq;
+      await index.saveCheckpoint(CHECKPOINT, position);
+    }
+  }
+
+  return {
+    start() {
+      running = true;
+      unsubscribe = store.onCommit(() => wake?.());
+      loop = work().catch((error: unknown) => log.error({ err: error }, 'search indexer stopped on an error'));
+      return Promise.resolve();
+    },
+    async stop() {
+      running = false;
+      unsubscribe?.();
+      wake?.();
+      await loop;
+      for (const resolve of waiters.splice(0)) resolve();
+    },
+    ready: () => running,
+    /** Resolves once everything committed so far is indexed (tests, benchmarks). */
+    caughtUp: () => new Promise<void>((resolve) => {
+      waiters = [...waiters, resolve];
+      wake?.();
+    }),
+  };
+}
+
+export interface KafkaIndexerOptions {
+  kafka: Kafka;
+  topic: string;
+  groupId: string;
+  indexing: SearchIndexing;
+  log: Logger;
+  metrics?: IndexerMetrics;
+}
+
+export function createKafkaIndexer(options: KafkaIndexerOptions): Worker {
+  const { kafka, log } = options;
+  let consumer: Consumer | null = null;
+  let running = false;
+  let joined = false;
+  return {
+    async start() {
+      consumer = kafka.consumer({ groupId: options.groupId, sessionTimeout: 30_000, maxWaitTimeInMs: 100 });
+      consumer.on(consumer.events.GROUP_JOIN, () => { joined = true; });
+      await consumer.connect();
+      // A new index (or deployment) starts from the retained change topic; `metalake reindex` covers the rest.
+      await consumer.subscribe({ topic: options.topic, fromBeginning: true });
+      running = true;
+      await consumer.run({
+        eachBatchAutoResolve: false,
+        eachBatch: async (payload) => {
+          const events = payload.batch.messages.flatMap((m) => {
+            try {
+              const e = JSON.parse(m.value?.toString() ?? 'null') as ChangeEvent | null;
+              return e ? [e] : [];
+            } catch {
+              log.error({ offset: m.offset, partition: payload.batch.partition }, 'unreadable change event skipped');
+              return [];
+            }
+          });
+          const ok = await applyWithBackoff(options.indexing, events, log, () => running && payload.isRunning() && !payload.isStale(), options.metrics, () => payload.heartbeat());
+          if (!ok) return;
+          const last = payload.batch.messages[payload.batch.messages.length - 1];
+          if (last) payload.resolveOffset(last.offset);
+          await payload.heartbeat();
+        },
+      });
+      log.info({ group: options.groupId }, 'search indexer started');
+    },
+    async stop() {
+      running = false;
+      await consumer?.disconnect();
+      consumer = null;
+    },
+    ready: () => running && joined,
+  };
+}
