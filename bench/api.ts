@@ -6,14 +6,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { mintDevToken } from '../src/auth/tokens.js';
 import { loadConfig } from '../src/config.js';
-import type { Viewer } from '../src/domain/auth.js';
-import type { AssetInput } from '../src/services/assets.js';
-import type { EdgeInput } from '../src/services/lineage.js';
-import { createEmbeddedFeed } from '../src/store/embedded/feed.js';
-import { createEmbeddedStore } from '../src/store/embedded/index.js';
-import { createOutboxRelay } from '../src/streams/outbox-relay.js';
-import { servicesFor, silentLog, tempDir } from '../test/support/fixtures.js';
-import { COLUMNS, FANOUT, LEAVES, fanout, pick, pq, warehouses } from './estate.js';
+import { tempDir } from '../test/support/fixtures.js';
+import { COLUMNS, FANOUT, LEAVES, buildEmbeddedEstate, pick, pq } from './estate.js';
 import { gqlPost, machine, measurePropagation, openLoop, startServerProcess, writeResults } from './lib.js';
 
 const SECRET = 'bench-secret-0123456789-0123456789-0123456789';
@@ -22,47 +16,15 @@ const RPS = Number(process.env.BENCH_RPS ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 
 
-async function buildEstate(dataDir: string): Promise<{ assets: number; edges: number; seconds: number }> {
-  const store = createEmbeddedStore({ path: join(dataDir, 'metalake.db'), synchronous: 'normal' });
-  const feed = createEmbeddedFeed();
-  const relay = createOutboxRelay({ store, feed, log: silentLog, retentionHours: 1 });
-  await relay.start();
-  const services = servicesFor(store, feed, 1000);
-  const admin: Viewer = { subject: 'bench', tenant: TENANT, roles: ['admin'], expiresAt: null };
-  const started = performance.now();
-  let assets = 0, edges = 0;
-  const upsert = async (batch: AssetInput[]) => {
-    for (let i = 0; i < batch.length; i += 1000) {
-      await services.assets.upsert(admin, batch.slice(i, i + 1000));
-      assets += Math.min(1000, batch.length - i);
-    }
-  };
-  const link = async (batch: EdgeInput[]) => {
-    for (let i = 0; i < batch.length; i += 1000) {
-      await services.lineage.add(admin, batch.slice(i, i + 1000));
-      edges += Math.min(1000, batch.length - i);
-    }
-  };
-  for (const warehouse of [...warehouses(), fanout()]) {
-    await upsert(warehouse.assets);
-    await link(warehouse.lineage);
-  }
-  await services.classification.define(admin, { name: 'PII', propagateByDefault: true });
-  await relay.flush();
-  await relay.stop();
-  await store.close();
-  return { assets, edges, seconds: Math.round((performance.now() - started) / 100) / 10 };
-}
-
 async function main() {
   // BENCH_DATA_DIR keeps the estate between runs (for profiling); by default a fresh temp dir.
   const kept = process.env.BENCH_DATA_DIR;
   const dir = kept ? { path: kept, remove: () => {} } : tempDir('metalake-bench-');
   try {
-    let estate: Awaited<ReturnType<typeof buildEstate>> | 'reused' = 'reused';
+    let estate: Awaited<ReturnType<typeof buildEmbeddedEstate>> | 'reused' = 'reused';
     if (!kept || !existsSync(join(kept, 'metalake.db'))) {
       process.stdout.write(`building the estate in ${dir.path} …\n`);
-      estate = await buildEstate(dir.path);
+      estate = await buildEmbeddedEstate(dir.path, TENANT);
       process.stdout.write(`  ${estate.assets} assets, ${estate.edges} edges in ${estate.seconds} s\n`);
     }
     const server = await startServerProcess({ DATA_DIR: dir.path, JWT_SECRET: SECRET, ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}) });
