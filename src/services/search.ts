@@ -27,7 +27,8 @@ export interface SearchOutcome {
 export class SearchService {
   constructor(private readonly deps: ServiceDeps) {}
 
-  async search(viewer: Viewer | null, text: string, filter: SearchFilterInput | null | undefined, first?: number | null, after?: string | null): Promise<SearchOutcome> {
+  /** `want`: what the caller will read (facets, highlights); the rest is not computed. */
+  async search(viewer: Viewer | null, text: string, filter: SearchFilterInput | null | undefined, first?: number | null, after?: string | null, want: { facets: boolean; highlights: boolean } = { facets: true, highlights: true }): Promise<SearchOutcome> {
     const v = requirePermission(viewer, 'graph:read');
     const problems = new Problems();
     checkText(problems, 'query', text, LIMITS.searchQuery, { allowEmpty: true });
@@ -43,6 +44,8 @@ export class SearchService {
         text,
         first: size,
         after: after ?? null,
+        facets: want.facets,
+        highlights: want.highlights,
         ...(filter?.kinds ? { kinds: filter.kinds } : {}),
         ...(filter?.classifications ? { classifications: filter.classifications, classificationScope: filter.includePropagated === false ? 'DIRECT' : 'EFFECTIVE' } : {}),
         ...(filter?.owners ? { owners: filter.owners } : {}),

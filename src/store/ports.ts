@@ -260,6 +260,9 @@ export interface IndexQuery {
   first: number;
   /** An `endCursor` of a previous page of the same query. */
   after: string | null;
+  /** Whether to compute facets and highlights (both by default); a caller that shows neither saves the work. */
+  facets?: boolean;
+  highlights?: boolean;
 }
 
 export interface IndexHit {

@@ -26,15 +26,19 @@ export const MAPPING = {
   properties: {
     tenant: { type: 'keyword' },
     id: { type: 'keyword' },
-    // `.words`: the built-in simple analyzer splits on everything but letters (customer_email →
-    // customer, email), where the standard one keeps snake_case and dotted names whole.
-    name: { type: 'text', fields: { keyword: { type: 'keyword', ignore_above: 512 }, words: { type: 'text', analyzer: 'simple' } } },
-    qualifiedName: { type: 'keyword', fields: { text: { type: 'text' }, words: { type: 'text', analyzer: 'simple' } } },
+    name: { type: 'text', fields: { keyword: { type: 'keyword', ignore_above: 512 } } },
+    qualifiedName: { type: 'keyword', fields: { text: { type: 'text' } } },
+    // The parts of snake_case, dotted and slashed names as separate words (customer_email →
+    // customer email), written by the adapter: the standard analyzer keeps such names whole, and
+    // the analysis plugins that could split them are not in every distribution.
+    nameParts: { type: 'text' },
+    qualifiedNameParts: { type: 'text' },
+    columnParts: { type: 'text' },
     kind: { type: 'keyword' },
     description: { type: 'text' },
     owners: { type: 'keyword', fields: { text: { type: 'text' } } },
     tags: { type: 'keyword', fields: { text: { type: 'text' } } },
-    columns: { type: 'text', fields: { words: { type: 'text', analyzer: 'simple' } } },
+    columns: { type: 'text' },
     classifications: { type: 'keyword' },
     effectiveClassifications: { type: 'keyword' },
     platform: { type: 'keyword' },
@@ -68,11 +72,13 @@ export interface ElasticsearchIndexOptions {
   prefix?: string;
 }
 
-/** Highlighted sub-fields and the document field each stands for (the first one that matched wins). */
+/** Highlighted fields and the document field each stands for. */
 const HIGHLIGHT_FIELDS: Record<string, string> = {
-  name: 'name', 'name.words': 'name', 'qualifiedName.text': 'qualifiedName', 'qualifiedName.words': 'qualifiedName', description: 'description',
-  columns: 'columns', 'columns.words': 'columns', 'owners.text': 'owners', 'tags.text': 'tags',
+  name: 'name', 'qualifiedName.text': 'qualifiedName', description: 'description', columns: 'columns', 'owners.text': 'owners', 'tags.text': 'tags',
 };
+
+/** `customer_email` → `customer email`. */
+const parts = (value: string): string => value.split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 0).join(' ');
 
 export function createElasticsearchIndex(options: ElasticsearchIndexOptions): SearchIndex & { readonly client: Client; aliasOf(tenant: string): string } {
   const client = new Client({
@@ -157,7 +163,7 @@ export function createElasticsearchIndex(options: ElasticsearchIndexOptions): Se
     const bodies = new Map<number, unknown>();
     for (const index of indices) {
       for (const d of docs) {
-        bodies.set(operations.length, { ...d, tenant });
+        bodies.set(operations.length, { ...d, tenant, nameParts: parts(d.name), qualifiedNameParts: parts(d.qualifiedName), columnParts: d.columns.map(parts).join(' ') });
         operations.push({ index: { _index: index, _id: d.id, version: d.builtAt, version_type: 'external_gte' } });
       }
     }
@@ -202,10 +208,9 @@ export function createElasticsearchIndex(options: ElasticsearchIndexOptions): Se
             must: [{
               bool: {
                 should: [
-                  { multi_match: { query: text, type: 'best_fields', operator: 'and', fields: ['name^10', 'qualifiedName.text^4', 'description', 'columns^3', 'owners.text', 'tags.text^2'] } },
-                  { multi_match: { query: text, type: 'best_fields', operator: 'and', fields: ['name.words^6', 'qualifiedName.words^2', 'columns.words^2'] } },
-                  { multi_match: { query: text, type: 'phrase_prefix', fields: ['name^6', 'name.words^4', 'qualifiedName.text^2', 'columns^2', 'columns.words', 'description'] } },
-                  { match_bool_prefix: { 'name.words': { query: text, boost: 3 } } },
+                  { multi_match: { query: text, type: 'best_fields', operator: 'and', fields: ['name^10', 'nameParts^6', 'qualifiedName.text^4', 'qualifiedNameParts^2', 'description', 'columns^3', 'columnParts^2', 'owners.text', 'tags.text^2'] } },
+                  { multi_match: { query: text, type: 'phrase_prefix', fields: ['name^6', 'nameParts^4', 'qualifiedNameParts^2', 'columns^2', 'columnParts', 'description'] } },
+                  { match_bool_prefix: { nameParts: { query: text, boost: 3 } } },
                 ],
                 minimum_should_match: 1,
               },
@@ -231,23 +236,25 @@ export function createElasticsearchIndex(options: ElasticsearchIndexOptions): Se
           sort: [{ _score: { order: 'desc' } }, { qualifiedName: { order: 'asc' } }],
           ...(cursor ? { search_after: cursor.s } : {}),
           _source: ['id'],
-          highlight: {
+          ...(q.highlights === false ? {} : { highlight: {
             encoder: 'html', pre_tags: ['<em>'], post_tags: ['</em>'], require_field_match: true,
             fields: Object.fromEntries(Object.keys(HIGHLIGHT_FIELDS).map((f) => [f, f === 'description' ? { fragment_size: 120, number_of_fragments: 2 } : { number_of_fragments: 0 }])),
-          },
-          aggs: {
-            kind: { terms: { field: 'kind', size: 20 } },
-            classification: { terms: { field: 'effectiveClassifications', size: 20 } },
-            owner: { terms: { field: 'owners', size: 20 } },
-            database: { terms: { field: 'database', size: 20 } },
-          },
+          } }),
+          ...(q.facets === false ? {} : {
+            aggs: {
+              kind: { terms: { field: 'kind', size: 20 } },
+              classification: { terms: { field: 'effectiveClassifications', size: 20 } },
+              owner: { terms: { field: 'owners', size: 20 } },
+              database: { terms: { field: 'database', size: 20 } },
+            },
+          }),
         });
         const total = typeof response.hits.total === 'number' ? response.hits.total : (response.hits.total?.value ?? 0);
         const hits = response.hits.hits;
         const seen = (cursor?.n ?? 0) + hits.length;
         const last = hits.at(-1);
         const aggs = (response.aggregations ?? {}) as Record<string, estypes.AggregationsStringTermsAggregate>;
-        const facets: IndexPage['facets'] = ['kind', 'classification', 'owner', 'database'].map((field) => ({
+        const facets: IndexPage['facets'] = q.facets === false ? [] : ['kind', 'classification', 'owner', 'database'].map((field) => ({
           field,
           buckets: (Array.isArray(aggs[field]?.buckets) ? aggs[field].buckets : []).map((b) => ({ value: String(b.key), count: b.doc_count })),
         }));

@@ -86,7 +86,8 @@ export function assetOps(c: Conn): AssetOps {
     async childNames(parentIds, kinds) {
       const names = new Map<string, string[]>();
       if (parentIds.length === 0) return names;
-      const rows = c.stmt(`SELECT a.parent_id AS p, a.name AS n FROM ${driving('@p')} CROSS JOIN assets a ON a.tenant = @t AND a.parent_id = l.v
+      // INDEXED BY: left alone, SQLite probes the kind index and scans every column of the tenant per parent.
+      const rows = c.stmt(`SELECT a.parent_id AS p, a.name AS n FROM ${driving('@p')} CROSS JOIN assets a INDEXED BY assets_parent ON a.tenant = @t AND a.parent_id = l.v
         WHERE a.kind IN (SELECT value FROM json_each(@kinds)) ORDER BY p, n`).all({ t, p: list(parentIds), kinds: JSON.stringify(kinds) }) as { p: string; n: string }[];
       for (const r of rows) names.set(r.p, [...(names.get(r.p) ?? []), r.n]);
       return names;

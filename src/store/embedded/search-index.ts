@@ -175,7 +175,7 @@ export function createEmbeddedSearchIndex(options: { path: string }): SearchInde
       field,
       buckets: db.prepare(`SELECT value, count(*) AS count FROM (${select}) GROUP BY value ORDER BY count DESC, value LIMIT ${FACET_SIZE}`).all(params) as { value: string; count: number }[],
     });
-    const facets = [
+    const facets = q.facets === false ? [] : [
       facet('kind', `SELECT d.kind AS value ${from}`),
       facet('classification', `SELECT c.value AS value ${from.replace('WHERE', ', json_each(d.effective) c WHERE')}`),
       facet('owner', `SELECT o.value AS value ${from.replace('WHERE', ', json_each(d.owners) o WHERE')}`),
@@ -188,7 +188,7 @@ export function createEmbeddedSearchIndex(options: { path: string }): SearchInde
       hits: rows.map((r) => ({
         id: r.id,
         score: Math.round(r.score * 1000) / 1000,
-        highlights: expression ? fields.flatMap(([column, field]) => {
+        highlights: expression && q.highlights !== false ? fields.flatMap(([column, field]) => {
           const marked = r[column];
           return typeof marked === 'string' && marked.includes(OPEN) ? [{ field, fragments: [toHtml(marked)] }] : [];
         }) : [],

@@ -80,7 +80,7 @@ export function assetOps(cx: Cx): AssetOps {
     async childNames(parentIds, kinds) {
       const names = new Map<string, string[]>();
       if (parentIds.length === 0) return names;
-      const rows = await cx.run<{ p: string; n: string }>(`UNWIND $ids AS pid MATCH (c:Asset {tenant: $t, parentId: pid}) WHERE c.kind IN $kinds
+      const rows = await cx.run<{ p: string; n: string }>(`UNWIND $ids AS pid MATCH (c:Asset {tenant: $t, parentId: pid}) USING INDEX c:Asset(tenant, parentId) WHERE c.kind IN $kinds
         RETURN pid AS p, c.name AS n ORDER BY p, n`, { t, ids: [...parentIds], kinds: [...kinds] });
       for (const r of rows) names.set(r.p, [...(names.get(r.p) ?? []), r.n]);
       return names;
