@@ -1,8 +1,21 @@
 // The search end-to-end suite with the server on the real Elasticsearch of the engines harness.
 import { randomUUID } from 'node:crypto';
+import { after } from 'node:test';
+import { Client } from '@elastic/elasticsearch';
 import { searchSuite } from './e2e/search.suite.js';
+
+const prefix = `mle2e-${randomUUID().slice(0, 8)}`;
 
 searchSuite('elasticsearch', () => {
   if (!process.env.ELASTICSEARCH_URL) throw new Error('ELASTICSEARCH_URL is not set: run the tests with `npm test` (it starts Elasticsearch) or point ELASTICSEARCH_URL at a server');
-  return { ELASTICSEARCH_URL: process.env.ELASTICSEARCH_URL, ELASTICSEARCH_INDEX_PREFIX: `mle2e-${randomUUID().slice(0, 8)}` };
+  return { ELASTICSEARCH_URL: process.env.ELASTICSEARCH_URL, ELASTICSEARCH_INDEX_PREFIX: prefix };
+});
+
+// Leave a long-lived development cluster as it was (wildcard deletes are refused by default).
+after(async () => {
+  if (!process.env.ELASTICSEARCH_URL) return;
+  const client = new Client({ node: process.env.ELASTICSEARCH_URL });
+  const names = Object.keys(await client.indices.get({ index: `${prefix}-*` }));
+  if (names.length > 0) await client.indices.delete({ index: names });
+  await client.close();
 });

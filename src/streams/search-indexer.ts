@@ -101,9 +101,11 @@ export function createOutboxIndexer(options: OutboxIndexerOptions): Worker & { c
       if (position > 0 && first > position + 1) {
         log.warn({ from: position + 1, to: first - 1 }, 'change events were purged from the outbox before they were indexed: run `metalake reindex` for the tenants concerned');
       }
+      const started = performance.now();
       if (!(await applyWithBackoff(options.indexing, entries.map((e) => e.event), log, () => running, options.metrics))) return;
       position = entries[entries.length - 1]!.seq;
       await index.saveCheckpoint(CHECKPOINT, position);
+      log.debug({ events: entries.length, position, ms: Math.round(performance.now() - started) }, 'indexed');
     }
   }
 

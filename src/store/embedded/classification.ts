@@ -38,7 +38,7 @@ export function classificationOps(c: Conn): ClassificationOps {
         CROSS JOIN direct_assignments ON tenant = @t AND asset_id = l.v ORDER BY classification`).all({ t, p }) as DirectRow[];
       for (const r of direct) state(r.asset_id).direct.push(toDirect(r));
       const propagated = c.stmt(`SELECT asset_id, classification, source_id, blocked, added_at, added_by FROM ${driving('@p')}
-        CROSS JOIN propagations ON tenant = @t AND asset_id = l.v ORDER BY classification, added_at, source_id`).all({ t, p }) as PropagationDbRow[];
+        CROSS JOIN propagations INDEXED BY propagations_by_asset ON tenant = @t AND asset_id = l.v ORDER BY classification, added_at, source_id`).all({ t, p }) as PropagationDbRow[];
       for (const r of propagated) state(r.asset_id).propagated.push(toPropagation(r));
       const blocks = c.stmt(`SELECT asset_id, classification, added_at, added_by FROM ${driving('@p')}
         CROSS JOIN blocks ON tenant = @t AND asset_id = l.v ORDER BY classification`).all({ t, p }) as BlockRow[];
