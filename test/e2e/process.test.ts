@@ -91,6 +91,11 @@ describe('running metalake', () => {
     assert.deepEqual((kept.data as { asset: unknown }).asset, { kind: 'TOPIC', version: 1 });
     // 37 demo assets and the topic.
     assert.equal((kept.data as { assets: { totalCount: number } }).assets.totalCount, 38);
+    // The reindex command rebuilds the tenant's search index while the server runs and serves it.
+    const reindexed = execFileSync(process.execPath, [CLI, 'reindex', '--tenant', 'demo', '--no-progress'], { env: { ...embeddedEnv(), DATA_DIR: dir.path, JWT_SECRET: '' } }).toString().trim();
+    assert.deepEqual({ ...(JSON.parse(reindexed) as Record<string, unknown>), seconds: 0 }, { tenant: 'demo', search: 'embedded', assets: 38, seconds: 0 });
+    const found = await gql(second.url, minted, '{ search(query: "orders", filter: { kinds: [TOPIC] }) { total hits { asset { qualifiedName } } } }');
+    assert.deepEqual(found.data, { search: { total: 1, hits: [{ asset: { qualifiedName: 'kafka://acme/orders' } }] } });
     assert.equal(await stop(second), 0);
   });
 
