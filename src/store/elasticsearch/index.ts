@@ -233,7 +233,7 @@ export function createElasticsearchIndex(options: ElasticsearchIndexOptions): Se
           query,
           size: q.first,
           track_total_hits: true,
-          sort: [{ _score: { order: 'desc' } }, { qualifiedName: { order: 'asc' } }],
+          sort: [{ _score: { order: 'desc' } }, { qualifiedName: { order: 'asc', unmapped_type: 'keyword' } }],
           ...(cursor ? { search_after: cursor.s } : {}),
           _source: ['id'],
           ...(q.highlights === false ? {} : { highlight: {
