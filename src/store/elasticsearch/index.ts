@@ -228,7 +228,7 @@ export function createElasticsearchIndex(options: ElasticsearchIndexOptions): Se
         if (!Array.isArray(cursor?.s) || typeof cursor.n !== 'number') throw new RangeError('bad cursor');
       }
       try {
-        const response = await client.search<SearchDocument>({
+        const request = {
           index: aliasOf(tenant),
           query,
           size: q.first,
@@ -248,7 +248,16 @@ export function createElasticsearchIndex(options: ElasticsearchIndexOptions): Se
               database: { terms: { field: 'database', size: 20 } },
             },
           }),
-        });
+        };
+        let response;
+        try {
+          response = await client.search<SearchDocument>(request);
+        } catch (error) {
+          // A tenant's index created a moment ago may not have started its shard yet: wait for it once.
+          if (!(error instanceof errors.ResponseError && error.statusCode === 503)) throw error;
+          await client.cluster.health({ index: aliasOf(tenant), wait_for_status: 'yellow', timeout: '10s' });
+          response = await client.search<SearchDocument>(request);
+        }
         const total = typeof response.hits.total === 'number' ? response.hits.total : (response.hits.total?.value ?? 0);
         const hits = response.hits.hits;
         const seen = (cursor?.n ?? 0) + hits.length;
