@@ -86,6 +86,9 @@ describe('ingestion and outputs through Kafka', () => {
     assert.deepEqual([first?.assetChanged.asset.qualifiedName, second?.assetChanged.asset.qualifiedName], ['pg://h/db', 'pg://h/db.s']);
     const result = await server.http(viewer).request<{ asset: { parent: { qualifiedName: string } } }>('{ asset(qualifiedName: "pg://h/db.s") { parent { qualifiedName } } }');
     assert.equal(result.data?.asset.parent.qualifiedName, 'pg://h/db');
+    // The search indexer follows the change topic (its own consumer group) into the search index.
+    const found = await eventually(() => server.http(viewer).request<{ search: { total: number } }>('{ search(query: "db") { total } }'), (r) => r.data?.search.total === 2);
+    assert.equal(found.data?.search.total, 2);
   });
 
   it('dead-letters invalid events with the original payload, source position and reason, and goes on with the partition', async () => {
