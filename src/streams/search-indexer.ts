@@ -82,7 +82,16 @@ export function createOutboxIndexer(options: OutboxIndexerOptions): Worker & { c
   });
 
   async function work(): Promise<void> {
-    let position = (await index.checkpoint(CHECKPOINT)) ?? 0;
+    let position: number | null = null;
+    while (running && position === null) {
+      try {
+        position = (await index.checkpoint(CHECKPOINT)) ?? 0;
+      } catch (error) {
+        log.error({ err: error }, 'reading the indexer checkpoint failed; retrying in 1s');
+        await nap(1000);
+      }
+    }
+    if (position === null) return;
     while (running) {
       let entries;
       try {
@@ -104,7 +113,8 @@ export function createOutboxIndexer(options: OutboxIndexerOptions): Worker & { c
       const started = performance.now();
       if (!(await applyWithBackoff(options.indexing, entries.map((e) => e.event), log, () => running, options.metrics))) return;
       position = entries[entries.length - 1]!.seq;
-      await index.saveCheckpoint(CHECKPOINT, position);
+      // A checkpoint that could not be saved only means replaying a little after a restart.
+      await index.saveCheckpoint(CHECKPOINT, position).catch((err: unknown) => log.warn({ err }, 'saving the indexer checkpoint failed'));
       log.debug({ events: entries.length, position, ms: Math.round(performance.now() - started) }, 'indexed');
     }
   }
