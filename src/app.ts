@@ -3,6 +3,8 @@
 // Embedded mode: the in-process feed, and sources apply their events in-process.
 // With KAFKA_BROKERS: the change feed is a Kafka topic every replica reads, sources publish to the
 // ingest lanes, and this process runs the workers named in WORKERS (ingest lanes, enforcer output).
+import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -112,7 +114,12 @@ export async function startRuntime(config: Config, log: Logger, options: { relay
       const indexerLog = log.child({ component: 'indexer' });
       const indexerMetrics = { indexed: (n: number) => metrics.searchDocuments.inc(n), paused: (on: boolean) => metrics.searchPaused.set(on ? 1 : 0) };
       if (kafka && config.kafka) {
-        workers.set('indexer', createKafkaIndexer({ kafka, topic: config.kafka.topics.changes, groupId: `${config.kafka.groupPrefix}.indexer`, indexing, log: indexerLog, metrics: indexerMetrics }));
+        // A shared index (Elasticsearch) is fed once by a group all replicas share; an embedded
+        // index is this replica's own, so its group is too (stable across restarts of the replica).
+        const groupId = search.kind === 'embedded'
+          ? `${config.kafka.groupPrefix}.indexer.local.${createHash('sha256').update(`${hostname()}:${config.dataDir}`).digest('hex').slice(0, 12)}`
+          : `${config.kafka.groupPrefix}.indexer`;
+        workers.set('indexer', createKafkaIndexer({ kafka, topic: config.kafka.topics.changes, groupId, indexing, log: indexerLog, metrics: indexerMetrics }));
       } else {
         outboxIndexer = createOutboxIndexer({ store, index: search, indexing, log: indexerLog, metrics: indexerMetrics });
         workers.set('indexer', outboxIndexer);
