@@ -13,7 +13,8 @@ export async function buildSearchDocuments(graph: GraphReader, ids: readonly str
   const unique = [...new Set(ids)];
   if (unique.length === 0) return { docs: [], missing: [], builtAt };
   const assets = await graph.assetsByIds(unique);
-  return { docs: await documentsOf(graph, assets, builtAt), missing: unique.filter((id) => !assets.some((a) => a.id === id)), builtAt };
+  const found = new Set(assets.map((a) => a.id));
+  return { docs: await documentsOf(graph, assets, builtAt), missing: unique.filter((id) => !found.has(id)), builtAt };
 }
 
 /** Documents of already loaded records (a reindex scan pages through the assets). */

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { JobOutcome, PropagationJobService } from '../services/propagation-jobs.js';
 import type { GraphStore } from '../store/ports.js';
 import type { Worker } from './outbox-relay.js';
+import { Pacer } from './pacer.js';
 
 export interface PropagationWorkerOptions {
   store: GraphStore;
@@ -31,20 +32,9 @@ export function createPropagationWorker(options: PropagationWorkerOptions): Work
   const owner = `propagation-${randomUUID()}`;
   let running = false;
   let loop: Promise<void> | null = null;
-  let wake: (() => void) | null = null;
+  const pacer = new Pacer();
   let unsubscribe: (() => void) | null = null;
   let purgeTimer: NodeJS.Timeout | null = null;
-  let idleWaiters: (() => void)[] = [];
-
-  const sleep = (ms: number) => new Promise<void>((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      wake = null;
-      resolve();
-    }
-    wake = done;
-  });
 
   async function runOne(): Promise<boolean> {
     const claim = await store.propagationQueue.claim(owner, leaseMs);
@@ -78,12 +68,12 @@ export function createPropagationWorker(options: PropagationWorkerOptions): Work
         busy = await runOne();
       } catch (error) {
         log.error({ err: error }, 'propagation job failed; retrying in 1s');
-        await sleep(1000);
+        await pacer.sleep(1000);
         continue;
       }
       if (!busy) {
-        for (const resolve of idleWaiters.splice(0)) resolve();
-        await sleep(pollMs);
+        pacer.idle();
+        await pacer.sleep(pollMs);
       }
     }
   }
@@ -91,7 +81,7 @@ export function createPropagationWorker(options: PropagationWorkerOptions): Work
   return {
     start() {
       running = true;
-      unsubscribe = store.onCommit(() => wake?.());
+      unsubscribe = store.onCommit(() => pacer.wake());
       purgeTimer = setInterval(() => {
         const cutoff = new Date(Date.now() - (options.retentionHours ?? 24) * 3600_000).toISOString();
         store.propagationQueue.purgeFinished(cutoff).catch((err: unknown) => log.warn({ err }, 'purging finished propagation jobs failed'));
@@ -104,15 +94,12 @@ export function createPropagationWorker(options: PropagationWorkerOptions): Work
       running = false;
       unsubscribe?.();
       if (purgeTimer) clearInterval(purgeTimer);
-      wake?.();
+      pacer.wake();
       await loop;
-      for (const resolve of idleWaiters.splice(0)) resolve();
+      pacer.idle();
     },
     ready: () => running,
     /** Resolves once the worker has found no job to run (tests, benchmarks). */
-    idle: () => new Promise<void>((resolve) => {
-      idleWaiters = [...idleWaiters, resolve];
-      wake?.();
-    }),
+    idle: () => pacer.whenIdle(),
   };
 }

@@ -15,6 +15,7 @@ import type { ChangeEvent } from '../domain/events.js';
 import type { SearchIndexing } from '../services/search-indexing.js';
 import type { GraphStore, SearchIndex } from '../store/ports.js';
 import type { Worker } from './outbox-relay.js';
+import { Pacer } from './pacer.js';
 
 export interface IndexerMetrics {
   indexed(count: number): void;
@@ -67,19 +68,8 @@ export function createOutboxIndexer(options: OutboxIndexerOptions): Worker & { c
   const pollMs = options.pollMs ?? 250;
   let running = false;
   let loop: Promise<void> | null = null;
-  let wake: (() => void) | null = null;
+  const pacer = new Pacer();
   let unsubscribe: (() => void) | null = null;
-  let waiters: (() => void)[] = [];
-
-  const nap = (ms: number) => new Promise<void>((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      wake = null;
-      resolve();
-    }
-    wake = done;
-  });
 
   async function work(): Promise<void> {
     let position: number | null = null;
@@ -88,7 +78,7 @@ export function createOutboxIndexer(options: OutboxIndexerOptions): Worker & { c
         position = (await index.checkpoint(CHECKPOINT)) ?? 0;
       } catch (error) {
         log.error({ err: error }, 'reading the indexer checkpoint failed; retrying in 1s');
-        await nap(1000);
+        await pacer.sleep(1000);
       }
     }
     if (position === null) return;
@@ -98,12 +88,12 @@ export function createOutboxIndexer(options: OutboxIndexerOptions): Worker & { c
         entries = await store.outbox.since(position, batchSize);
       } catch (error) {
         log.error({ err: error }, 'reading the outbox failed; retrying in 1s');
-        await nap(1000);
+        await pacer.sleep(1000);
         continue;
       }
       if (entries.length === 0) {
-        for (const resolve of waiters.splice(0)) resolve();
-        await nap(pollMs);
+        pacer.idle();
+        await pacer.sleep(pollMs);
         continue;
       }
       const first = entries[0]!.seq;
@@ -122,23 +112,20 @@ export function createOutboxIndexer(options: OutboxIndexerOptions): Worker & { c
   return {
     start() {
       running = true;
-      unsubscribe = store.onCommit(() => wake?.());
+      unsubscribe = store.onCommit(() => pacer.wake());
       loop = work().catch((error: unknown) => log.error({ err: error }, 'search indexer stopped on an error'));
       return Promise.resolve();
     },
     async stop() {
       running = false;
       unsubscribe?.();
-      wake?.();
+      pacer.wake();
       await loop;
-      for (const resolve of waiters.splice(0)) resolve();
+      pacer.idle();
     },
     ready: () => running,
     /** Resolves once everything committed so far is indexed (tests, benchmarks). */
-    caughtUp: () => new Promise<void>((resolve) => {
-      waiters = [...waiters, resolve];
-      wake?.();
-    }),
+    caughtUp: () => pacer.whenIdle(),
   };
 }
 
