@@ -45,8 +45,10 @@ export interface WsGraphQL {
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
   const dir = tempDir('metalake-e2e-');
   const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir.path, JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'silent', DEMO_DATA: 'false', EMBEDDED_SYNC: 'normal', ...env });
-  // TEST_LOG=error (or any pino level) shows what the servers under test log, on stderr.
-  const app = await startApp(config, process.env.TEST_LOG ? pino({ level: process.env.TEST_LOG }, destination(2)) : silentLog);
+  // TEST_LOG=error (or any pino level) shows what the servers under test log: on stderr, or
+  // appended to TEST_LOG_FILE (the test runner does not always pass a test file's stderr on).
+  const logTo = process.env.TEST_LOG_FILE ? destination({ dest: process.env.TEST_LOG_FILE, append: true, sync: true }) : destination({ fd: 2, sync: true });
+  const app = await startApp(config, process.env.TEST_LOG ? pino({ level: process.env.TEST_LOG }, logTo) : silentLog);
   const url = app.server.url;
   const wsUrl = url.replace(/^http/, 'ws');
   const sockets: WsGraphQL[] = [];

@@ -102,18 +102,17 @@ export function createElasticsearchIndex(options: ElasticsearchIndexOptions): Se
       p = (async () => {
         const alias = aliasOf(tenant);
         if (!(await client.indices.existsAlias({ name: alias }))) {
+          const first = newIndexName(tenant, 'initial');
           try {
-            await client.indices.create({
-              index: newIndexName(tenant, 'initial'), settings: SETTINGS, mappings: MAPPING,
-              aliases: { [alias]: {}, [writeAlias(tenant)]: {} },
-            });
+            await client.indices.create({ index: first, settings: SETTINGS, mappings: MAPPING });
           } catch (error) {
             // Another process created it first.
             if (!(error instanceof errors.ResponseError && (error.body as { error?: { type?: string } } | undefined)?.error?.type === 'resource_already_exists_exception')) throw error;
           }
-          // On a busy node the create can return before the primary shard has started; searches
-          // would then fail with "all shards failed" until it does.
-          await client.cluster.health({ index: alias, wait_for_status: 'yellow', timeout: '30s' });
+          // The aliases come last, once the shard has started: a search never meets a
+          // half-created index (on a busy node, "all shards failed" for a moment).
+          await client.cluster.health({ index: first, wait_for_status: 'yellow', wait_for_no_initializing_shards: true, timeout: '30s' });
+          await client.indices.updateAliases({ actions: [{ add: { index: first, alias } }, { add: { index: first, alias: writeAlias(tenant) } }] });
         }
         const live = await client.indices.getMapping({ index: alias });
         for (const [index, m] of Object.entries(live)) {
@@ -228,7 +227,7 @@ export function createElasticsearchIndex(options: ElasticsearchIndexOptions): Se
         if (!Array.isArray(cursor?.s) || typeof cursor.n !== 'number') throw new RangeError('bad cursor');
       }
       try {
-        const request = {
+        const response = await client.search<SearchDocument>({
           index: aliasOf(tenant),
           query,
           size: q.first,
@@ -248,16 +247,7 @@ export function createElasticsearchIndex(options: ElasticsearchIndexOptions): Se
               database: { terms: { field: 'database', size: 20 } },
             },
           }),
-        };
-        let response;
-        try {
-          response = await client.search<SearchDocument>(request);
-        } catch (error) {
-          // A tenant's index created a moment ago may not have started its shard yet: wait for it once.
-          if (!(error instanceof errors.ResponseError && error.statusCode === 503)) throw error;
-          await client.cluster.health({ index: aliasOf(tenant), wait_for_status: 'yellow', timeout: '10s' });
-          response = await client.search<SearchDocument>(request);
-        }
+        });
         const total = typeof response.hits.total === 'number' ? response.hits.total : (response.hits.total?.value ?? 0);
         const hits = response.hits.hits;
         const seen = (cursor?.n ?? 0) + hits.length;
