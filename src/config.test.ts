@@ -13,6 +13,6 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ JWT_SECRET: 'x'.repeat(40), JWT_ALGORITHMS: 'RS256', DATA_DIR: '/tmp/metalake-unit' }), /RS256 is not allowed with JWT_SECRET/);
     assert.throws(() => loadConfig({ JWT_JWKS_URL: 'https://idp/jwks', JWT_ALGORITHMS: 'HS256' }), /HS256 is not allowed with JWT_JWKS_URL/);
     const prod = loadConfig({ NODE_ENV: 'production', JWT_JWKS_URL: 'https://idp/jwks' });
-    assert.deepEqual([prod.introspection, prod.demoData, prod.jwt.algorithms], [false, false, ['RS256', 'ES256']]);
+    assert.deepEqual([prod.graphql.introspection, prod.graphql.suggestions, prod.demoData, prod.jwt.algorithms], [false, false, false, ['RS256', 'ES256']]);
   });
 });

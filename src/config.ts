@@ -4,6 +4,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_LIMITS, type GraphQLLimits } from './graphql/limits.js';
 import type { KafkaSettings } from './streams/kafka/client.js';
 
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
@@ -50,6 +51,15 @@ const EnvSchema = z.object({
   LINEAGE_MAX_DEPTH: int(1, 100).default(10),
   LINEAGE_MAX_NODES: int(1, 1_000_000).default(5000),
   GRAPHQL_INTROSPECTION: bool.optional(),
+  GRAPHQL_SUGGESTIONS: bool.optional(),
+  GRAPHQL_MAX_DOCUMENT_LENGTH: int(256, 10 * 1024 * 1024).default(DEFAULT_LIMITS.maxDocumentLength),
+  GRAPHQL_MAX_TOKENS: int(10, 1_000_000).default(DEFAULT_LIMITS.maxTokens),
+  GRAPHQL_MAX_DEPTH: int(2, 1000).default(DEFAULT_LIMITS.maxDepth),
+  GRAPHQL_MAX_ALIASES: int(0, 10_000).default(DEFAULT_LIMITS.maxAliases),
+  GRAPHQL_MAX_DIRECTIVES: int(0, 10_000).default(DEFAULT_LIMITS.maxDirectives),
+  GRAPHQL_MAX_COST: int(1, 1_000_000_000).default(DEFAULT_LIMITS.maxCost),
+  GRAPHQL_LIST_FACTOR: int(1, 10_000).default(DEFAULT_LIMITS.listFactor),
+  GRAPHQL_MAX_BATCH: int(1, 1000).default(DEFAULT_LIMITS.maxBatch),
   MAX_BODY_BYTES: int(1024, 100 * 1024 * 1024).default(2 * 1024 * 1024),
   OUTBOX_RETENTION_HOURS: int(1, 24 * 365).default(24),
   KAFKA_BROKERS: csv.optional(),
@@ -108,7 +118,8 @@ export interface Config {
     clockToleranceSeconds: number;
   };
   limits: { maxBatch: number; maxLineageDepth: number; maxLineageNodes: number; maxBodyBytes: number; maxSyncPropagation: number };
-  introspection: boolean;
+  /** What one GraphQL request may ask for (both transports); introspection and suggestions are off in production unless set. */
+  graphql: GraphQLLimits;
   outboxRetentionHours: number;
   /** Kafka between ingestion, workers and replicas; null in embedded mode (in-process feed and ingestion). */
   kafka: KafkaSettings | null;
@@ -179,7 +190,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       clockToleranceSeconds: e.JWT_CLOCK_TOLERANCE_SECONDS,
     },
     limits: { maxBatch: e.MAX_BATCH, maxLineageDepth: e.LINEAGE_MAX_DEPTH, maxLineageNodes: e.LINEAGE_MAX_NODES, maxBodyBytes: e.MAX_BODY_BYTES, maxSyncPropagation: e.PROPAGATION_SYNC_LIMIT },
-    introspection: e.GRAPHQL_INTROSPECTION ?? !production,
+    graphql: {
+      maxDocumentLength: e.GRAPHQL_MAX_DOCUMENT_LENGTH, maxTokens: e.GRAPHQL_MAX_TOKENS, maxDepth: e.GRAPHQL_MAX_DEPTH,
+      maxAliases: e.GRAPHQL_MAX_ALIASES, maxDirectives: e.GRAPHQL_MAX_DIRECTIVES, maxCost: e.GRAPHQL_MAX_COST,
+      listFactor: e.GRAPHQL_LIST_FACTOR, maxBatch: e.GRAPHQL_MAX_BATCH,
+      introspection: e.GRAPHQL_INTROSPECTION ?? !production, suggestions: e.GRAPHQL_SUGGESTIONS ?? !production,
+    },
     outboxRetentionHours: e.OUTBOX_RETENTION_HOURS,
     kafka: e.KAFKA_BROKERS ? {
       brokers: e.KAFKA_BROKERS,

@@ -16,6 +16,7 @@ import type { Viewer } from '../domain/auth.js';
 import { DomainError } from '../domain/errors.js';
 import type { ContextFactory, GraphQLContext } from '../graphql/context.js';
 import { formatError, isInternal, toGraphQLError } from '../graphql/errors.js';
+import { type GraphQLLimits, checkCost, checkLength, limitRules, parseOptions, prepareDocument } from '../graphql/limits.js';
 import type { Metrics } from './metrics.js';
 
 export interface HttpServerDeps {
@@ -43,6 +44,7 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningServ
   app.disable('x-powered-by');
   const httpServer: Server = createServer(app);
   const format = formatError(log.child({ transport: 'ws' }));
+  const limits = config.graphql;
 
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.limits.maxBodyBytes });
   const expiryTimers = new WeakMap<object, NodeJS.Timeout>();
@@ -71,6 +73,12 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningServ
         const timer = expiryTimers.get(ctx.extra.socket);
         if (timer) clearTimeout(timer);
       },
+      // The same limits as over HTTP, checked before anything runs.
+      onSubscribe: (_ctx, _id, payload) => {
+        const prepared = prepareDocument(deps.schema, limits, payload);
+        if ('errors' in prepared) return prepared.errors;
+        return { schema: deps.schema, document: prepared.document, variableValues: payload.variables, operationName: payload.operationName };
+      },
       context: async (ctx): Promise<GraphQLContext> =>
         deps.createContext({ authorization: ctx.connectionParams?.authorization as string | undefined, transport: 'ws' }),
       onNext: (_ctx, _id, _payload, _args, result) => {
@@ -84,7 +92,11 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningServ
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema: deps.schema,
-    introspection: config.introspection,
+    introspection: limits.introspection,
+    hideSchemaDetailsFromClientErrors: !limits.suggestions,
+    allowBatchedHttpRequests: limits.maxBatch > 1,
+    parseOptions: parseOptions(limits),
+    validationRules: limitRules(limits),
     includeStacktraceInErrorResponses: false,
     // main.ts owns SIGTERM/SIGINT: it closes the HTTP server, then the workers and the store, in order.
     // Apollo's own handler would race it (stopping twice) and re-raise the signal.
@@ -97,6 +109,15 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningServ
           didEncounterErrors: ({ errors, contextValue }) => {
             for (const error of errors) if (isInternal(error)) contextValue.log.error({ err: error.originalError ?? error, path: error.path }, 'internal error');
             return Promise.resolve();
+          },
+        }),
+      },
+      {
+        // Cost needs the request's variables (page sizes), so it is checked once the operation is resolved.
+        requestDidStart: () => Promise.resolve({
+          didResolveOperation: ({ document, request }) => {
+            const tooCostly = checkCost(deps.schema, limits, document, request.variables, request.operationName);
+            return tooCostly ? Promise.reject(tooCostly) : Promise.resolve();
           },
         }),
       },
@@ -126,6 +147,7 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningServ
   app.use(
     '/graphql',
     express.json({ limit: config.limits.maxBodyBytes }),
+    guardRequest(limits),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         try {
@@ -160,5 +182,21 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningServ
       await apollo.stop();
       wsServer.close();
     },
+  };
+}
+
+/** Bounds what Apollo parses: the number of operations in a batch and the length of each document. */
+function guardRequest(limits: GraphQLLimits): express.RequestHandler {
+  return (req, res, next) => {
+    const body: unknown = req.body;
+    const operations: unknown[] = Array.isArray(body) ? body : [body ?? req.query];
+    if (operations.length > limits.maxBatch) {
+      const message = limits.maxBatch === 1 ? 'Batched requests are not accepted' : `A batch may hold at most ${limits.maxBatch} operations`;
+      res.status(400).json({ errors: [{ message, extensions: { code: 'BAD_REQUEST', limit: 'batch' } }] });
+      return;
+    }
+    const tooLong = operations.map((op) => checkLength(limits, typeof op === 'object' && op !== null ? (op as { query?: unknown }).query : undefined)).find((e) => e !== null);
+    if (tooLong) res.status(400).json({ errors: [{ message: tooLong.message, extensions: { code: tooLong.extensions.code, limit: tooLong.extensions.limit } }] });
+    else next();
   };
 }

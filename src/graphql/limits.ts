@@ -1,0 +1,113 @@
+// Limits on what a GraphQL document may ask for, applied in the same way over HTTP (Apollo) and
+// over websocket (graphql-ws): document size and token count at parse time; depth, aliases and
+// directives (graphql-armor rules) and introspection at validation; estimated cost (with the
+// page sizes of the request's own variables) once the operation is known. Every rejection happens
+// before any resolver runs and carries GRAPHQL_VALIDATION_FAILED (or GRAPHQL_PARSE_FAILED).
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
+import {
+  type DocumentNode, GraphQLError, type GraphQLSchema, NoSchemaIntrospectionCustomRule, type ParseOptions, type ValidationContext, type ValidationRule,
+  getNamedType, getNullableType, isCompositeType, isListType, parse, specifiedRules, validate,
+} from 'graphql';
+import { type ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
+
+export interface GraphQLLimits {
+  /** Longest accepted query document, in UTF-16 code units (characters). */
+  maxDocumentLength: number;
+  maxTokens: number;
+  maxDepth: number;
+  maxAliases: number;
+  maxDirectives: number;
+  /** Estimated cost: one per field, times the page size (`first`) for paged fields, times `listFactor` for other lists of objects. */
+  maxCost: number;
+  listFactor: number;
+  /** Operations in one batched HTTP request (a JSON array); 1 turns batching off. */
+  maxBatch: number;
+  introspection: boolean;
+  /** "Did you mean …?" hints in validation errors (they disclose the schema). */
+  suggestions: boolean;
+}
+
+export const DEFAULT_LIMITS: GraphQLLimits = {
+  maxDocumentLength: 32_768, maxTokens: 2_000, maxDepth: 12, maxAliases: 20, maxDirectives: 20,
+  maxCost: 25_000, listFactor: 5, maxBatch: 10, introspection: true, suggestions: true,
+};
+
+export const LIMIT_CODE = 'GRAPHQL_VALIDATION_FAILED';
+
+const rejected = (message: string, limit: string) => new GraphQLError(message, { extensions: { code: LIMIT_CODE, limit, http: { status: 400 } } });
+
+/** Armor reports through the validation context instead of throwing, so every problem comes back as a validation error. */
+const report = { propagateOnRejection: false, exposeLimits: true, onReject: [(ctx: ValidationContext | null, error: GraphQLError) => ctx?.reportError(error)] };
+
+/** Validation rules beyond graphql-js' own: depth, aliases and directives (Apollo adds the introspection rule itself). */
+export function limitRules(limits: GraphQLLimits): ValidationRule[] {
+  return [
+    maxDepthRule({ n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true, ...report }),
+    maxAliasesRule({ n: limits.maxAliases, ...report }),
+    maxDirectivesRule({ n: limits.maxDirectives, ...report }),
+  ];
+}
+
+export const parseOptions = (limits: GraphQLLimits): ParseOptions => ({ maxTokens: limits.maxTokens, noLocation: false });
+
+function estimator(listFactor: number): ComplexityEstimator {
+  return ({ type, field, args, childComplexity }) => {
+    if (typeof args.first === 'number') return 1 + childComplexity * Math.max(1, args.first);
+    const nullable = getNullableType(field.type);
+    // A connection's edges were already counted by the paged field above them.
+    if (isListType(nullable) && isCompositeType(getNamedType(field.type)) && !type.name.endsWith('Connection')) return 1 + childComplexity * listFactor;
+    return 1 + childComplexity;
+  };
+}
+
+/** Estimated cost of the operation, or a validation error over the limit. */
+export function checkCost(schema: GraphQLSchema, limits: GraphQLLimits, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | undefined): GraphQLError | null {
+  let cost: number;
+  try {
+    cost = getComplexity({ schema, query: document, estimators: [estimator(limits.listFactor)], ...(variables ? { variables } : {}), ...(operationName ? { operationName } : {}) });
+  } catch (error) {
+    // Variables that do not fit their types: execution reports them properly, with their own code.
+    if (error instanceof GraphQLError) return null;
+    throw error;
+  }
+  return cost > limits.maxCost ? rejected(`Query cost limit of ${limits.maxCost} exceeded, estimated ${Math.ceil(cost)}. Ask for smaller pages or fewer nested lists.`, 'cost') : null;
+}
+
+export function checkLength(limits: GraphQLLimits, query: unknown): GraphQLError | null {
+  return typeof query === 'string' && query.length > limits.maxDocumentLength
+    ? rejected(`Query document longer than ${limits.maxDocumentLength} characters`, 'length')
+    : null;
+}
+
+/** Removes "Did you mean …?" hints, which would disclose field and type names to a prober. */
+export function withoutSuggestions(error: GraphQLError): GraphQLError {
+  const message = error.message.replace(/ ?Did you mean .+\?$/, '');
+  return message === error.message ? error : new GraphQLError(message, { nodes: error.nodes ?? null, source: error.source ?? null, positions: error.positions ?? null, path: error.path ?? null, extensions: error.extensions });
+}
+
+/**
+ * The whole check for transports without Apollo's pipeline (graphql-ws): length, parse with the
+ * token limit, graphql-js validation plus the limit rules, cost. Returns the document or the errors.
+ */
+export function prepareDocument(
+  schema: GraphQLSchema, limits: GraphQLLimits,
+  request: { query: string; variables?: Record<string, unknown> | null | undefined; operationName?: string | null | undefined },
+): { document: DocumentNode } | { errors: GraphQLError[] } {
+  const tooLong = checkLength(limits, request.query);
+  if (tooLong) return { errors: [tooLong] };
+  let document: DocumentNode;
+  try {
+    document = parse(request.query, parseOptions(limits));
+  } catch (error) {
+    if (error instanceof GraphQLError) return { errors: [new GraphQLError(error.message, { nodes: error.nodes ?? null, source: error.source ?? null, positions: error.positions ?? null, extensions: { code: 'GRAPHQL_PARSE_FAILED' } })] };
+    throw error;
+  }
+  const invalid = validate(schema, document, [...specifiedRules, ...limitRules(limits), ...(limits.introspection ? [] : [NoSchemaIntrospectionCustomRule])]);
+  if (invalid.length > 0) {
+    return { errors: invalid.map((e) => new GraphQLError((limits.suggestions ? e : withoutSuggestions(e)).message, { nodes: e.nodes ?? null, source: e.source ?? null, positions: e.positions ?? null, extensions: { code: LIMIT_CODE, ...e.extensions } })) };
+  }
+  const cost = checkCost(schema, limits, document, request.variables ?? undefined, request.operationName ?? undefined);
+  return cost ? { errors: [cost] } : { document };
+}

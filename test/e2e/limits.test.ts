@@ -1,0 +1,133 @@
+// Hostile documents: too deep, too many aliases, too costly, too many tokens, too long, too many
+// operations in a batch. Each is refused before any resolver runs (a refused mutation writes
+// nothing), with a stable code, over HTTP and over websocket alike; introspection and field
+// suggestions follow the configuration.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { uniqueTenant } from '../support/fixtures.js';
+import { type TestServer, startTestServer } from '../support/server.js';
+
+const codes = (r: { errors?: readonly unknown[] | undefined }) => (r.errors ?? []).map((e) => (e as { extensions?: { code?: string } }).extensions?.code);
+const nested = (depth: number, leaf = 'name') => {
+  let selection = leaf;
+  for (let i = 0; i < depth; i++) selection = `children(first: 1) { edges { node { ${selection} } } }`;
+  return selection;
+};
+
+async function post(server: TestServer, token: string, body: unknown): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+  return { status: response.status, body: await response.json() };
+}
+
+describe('GraphQL limits (development defaults)', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(async () => server.close());
+
+  const exists = async (token: string, qn: string) =>
+    (await server.http(token).request<{ asset: unknown }>('query($q: String!) { asset(qualifiedName: $q) { id } }', { q: qn })).data?.asset !== null;
+
+  it('refuses a too-deep mutation before it runs: nothing is written', async () => {
+    const t = uniqueTenant();
+    const token = await server.token(t, 'admin');
+    const qn = `pg://h/${t}`;
+    const deep = `mutation($i: [AssetInput!]!) { upsertAssets(input: $i) { assets { ${nested(4)} } } }`;
+    const r = await server.http(token).request(deep, { i: [{ qualifiedName: qn, kind: 'DATABASE' }] });
+    assert.deepEqual(codes(r), ['GRAPHQL_VALIDATION_FAILED']);
+    assert.match(JSON.stringify(r.errors), /depth limit of 12/);
+    assert.equal(await exists(token, qn), false);
+    const shallow = `mutation($i: [AssetInput!]!) { upsertAssets(input: $i) { assets { ${nested(2)} } } }`;
+    assert.deepEqual(codes(await server.http(token).request(shallow, { i: [{ qualifiedName: qn, kind: 'DATABASE' }] })), []);
+    assert.equal(await exists(token, qn), true);
+  });
+
+  it('refuses too many aliases and too many directives', async () => {
+    const t = uniqueTenant();
+    const token = await server.token(t, 'admin');
+    const aliased = Array.from({ length: 21 }, (_, i) => `a${i}: defineClassification(input: { name: "C${i}" }) { name }`).join(' ');
+    assert.deepEqual(codes(await server.http(token).request(`mutation { ${aliased} }`)), ['GRAPHQL_VALIDATION_FAILED']);
+    const types = await server.http(token).request<{ classificationTypes: { name: string }[] }>('{ classificationTypes { name } }');
+    assert.equal(types.data?.classificationTypes.some((c) => /^C\d+$/.test(c.name)), false);
+    const directives = Array.from({ length: 21 }, () => 'me { tenant @include(if: true) }').join(' ');
+    const r = await server.http(token).request(`{ ${directives} }`);
+    assert.deepEqual(codes(r), ['GRAPHQL_VALIDATION_FAILED']);
+    assert.match(JSON.stringify(r.errors), /Directives limit of 20 exceeded/);
+  });
+
+  it('refuses a costly fan-out, counting page sizes given as variables, and accepts an ordinary page', async () => {
+    const token = await server.token(uniqueTenant(), 'viewer');
+    const fanOut = 'query($n: Int!) { assets(first: $n) { edges { node { name children(first: $n) { edges { node { name } } } } } } }';
+    const r = await server.http(token).request(fanOut, { n: 500 });
+    assert.deepEqual(codes(r), ['GRAPHQL_VALIDATION_FAILED']);
+    assert.match(JSON.stringify(r.errors), /cost limit of 25000 exceeded/);
+    assert.deepEqual(codes(await server.http(token).request(fanOut, { n: 20 })), []);
+  });
+
+  it('refuses documents over the token limit and over the length limit', async () => {
+    const token = await server.token(uniqueTenant(), 'viewer');
+    const many = `{ search(query: "a", filter: { kinds: [${Array.from({ length: 2000 }, () => 'TABLE').join(' ')}] }) { total } }`;
+    assert.deepEqual(codes(await server.http(token).request(many)), ['GRAPHQL_PARSE_FAILED']);
+    const long = `{ me { tenant } } # ${'x'.repeat(40_000)}`;
+    const r = await post(server, token, { query: long });
+    assert.equal(r.status, 400);
+    assert.deepEqual(codes(r.body as { errors: unknown[] }), ['GRAPHQL_VALIDATION_FAILED']);
+  });
+
+  it('answers batches up to the bound and refuses bigger ones whole', async () => {
+    const t = uniqueTenant();
+    const token = await server.token(t, 'admin');
+    const two = await post(server, token, [{ query: '{ me { tenant } }' }, { query: '{ me { roles } }' }]);
+    assert.equal(two.status, 200);
+    assert.deepEqual((two.body as { data: unknown }[]).map((b) => b.data), [{ me: { tenant: t } }, { me: { roles: ['ADMIN'] } }]);
+    const eleven = Array.from({ length: 11 }, (_, i) => ({ query: `mutation { defineClassification(input: { name: "B${i}" }) { name } }` }));
+    const refused = await post(server, token, eleven);
+    assert.equal(refused.status, 400);
+    assert.deepEqual(codes(refused.body as { errors: unknown[] }), ['BAD_REQUEST']);
+    const types = await server.http(token).request<{ classificationTypes: { name: string }[] }>('{ classificationTypes { name } }');
+    assert.equal(types.data?.classificationTypes.some((c) => /^B\d+$/.test(c.name)), false);
+  });
+
+  it('applies the same limits to subscriptions and operations over websocket', async () => {
+    const token = await server.token(uniqueTenant(), 'viewer');
+    const ws = server.ws(token);
+    const deep = ws.subscribe(`subscription { assetChanged { asset { ${nested(5)} } } }`);
+    await assert.rejects(deep.waitFor(1, 3000), /depth limit.*GRAPHQL_VALIDATION_FAILED/);
+    const costly = ws.subscribe('subscription { assetChanged { asset { children(first: 1000) { edges { node { children(first: 1000) { edges { node { name } } } } } } } } }');
+    await assert.rejects(costly.waitFor(1, 3000), /cost limit/);
+    const tokens = ws.subscribe(`{ search(query: "a", filter: { kinds: [${Array.from({ length: 2000 }, () => 'TABLE').join(' ')}] }) { total } }`);
+    await assert.rejects(tokens.waitFor(1, 3000), /GRAPHQL_PARSE_FAILED/);
+    const fine = ws.subscribe<{ me: { roles: string[] } }>('{ me { roles } }');
+    assert.deepEqual((await fine.waitFor(1, 3000))[0]?.me.roles, ['VIEWER']);
+  });
+
+  it('keeps field suggestions and introspection on in development', async () => {
+    const token = await server.token(uniqueTenant(), 'viewer');
+    assert.match(JSON.stringify((await server.http(token).request('{ me { tenat } }')).errors), /Did you mean/);
+    assert.deepEqual(codes(await server.http(token).request('{ __schema { queryType { name } } }')), []);
+  });
+});
+
+describe('GraphQL limits (production settings: no introspection, no suggestions)', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({ GRAPHQL_INTROSPECTION: 'false', GRAPHQL_SUGGESTIONS: 'false', GRAPHQL_MAX_BATCH: '1' });
+  });
+  after(async () => server.close());
+
+  it('refuses introspection and hides field names over HTTP and websocket', async () => {
+    const token = await server.token(uniqueTenant(), 'viewer');
+    const http = server.http(token);
+    assert.deepEqual(codes(await http.request('{ __schema { queryType { name } } }')), ['GRAPHQL_VALIDATION_FAILED']);
+    const typo = await http.request('{ me { tenat } }');
+    assert.deepEqual(codes(typo), ['GRAPHQL_VALIDATION_FAILED']);
+    assert.doesNotMatch(JSON.stringify(typo.errors), /Did you mean|tenant/);
+    const ws = server.ws(token);
+    await assert.rejects(ws.subscribe('{ __type(name: "Asset") { fields { name } } }').waitFor(1, 3000), /GRAPHQL_VALIDATION_FAILED/);
+    const wsTypo = ws.subscribe('{ me { tenat } }');
+    await assert.rejects(wsTypo.waitFor(1, 3000), (e: Error) => !/Did you mean/.test(e.message) && /GRAPHQL_VALIDATION_FAILED/.test(e.message));
+    const batch = await post(server, token, [{ query: '{ me { tenant } }' }, { query: '{ me { tenant } }' }]);
+    assert.deepEqual([batch.status, codes(batch.body as { errors: unknown[] })], [400, ['BAD_REQUEST']]);
+  });
+});
