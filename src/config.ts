@@ -47,6 +47,10 @@ const EnvSchema = z.object({
   JWT_TENANT_CLAIM: z.string().min(1).default('tenant'),
   JWT_ROLES_CLAIM: z.string().min(1).default('roles'),
   JWT_CLOCK_TOLERANCE_SECONDS: int(0, 600).default(30),
+  /** After a refetch of the key set, an unknown `kid` does not trigger another for this long (a flood of forged kids costs one fetch). */
+  JWT_JWKS_COOLDOWN_SECONDS: int(0, 3600).default(30),
+  /** Known keys are refetched at least this often, so removed (revoked) keys stop working. */
+  JWT_JWKS_CACHE_SECONDS: int(1, 86_400).default(600),
   MAX_BATCH: int(1, 100_000).default(1000),
   LINEAGE_MAX_DEPTH: int(1, 100).default(10),
   LINEAGE_MAX_NODES: int(1, 1_000_000).default(5000),
@@ -116,6 +120,8 @@ export interface Config {
     tenantClaim: string;
     rolesClaim: string;
     clockToleranceSeconds: number;
+    jwksCooldownSeconds: number;
+    jwksCacheSeconds: number;
   };
   limits: { maxBatch: number; maxLineageDepth: number; maxLineageNodes: number; maxBodyBytes: number; maxSyncPropagation: number };
   /** What one GraphQL request may ask for (both transports); introspection and suggestions are off in production unless set. */
@@ -188,6 +194,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tenantClaim: e.JWT_TENANT_CLAIM,
       rolesClaim: e.JWT_ROLES_CLAIM,
       clockToleranceSeconds: e.JWT_CLOCK_TOLERANCE_SECONDS,
+      jwksCooldownSeconds: e.JWT_JWKS_COOLDOWN_SECONDS,
+      jwksCacheSeconds: e.JWT_JWKS_CACHE_SECONDS,
     },
     limits: { maxBatch: e.MAX_BATCH, maxLineageDepth: e.LINEAGE_MAX_DEPTH, maxLineageNodes: e.LINEAGE_MAX_NODES, maxBodyBytes: e.MAX_BODY_BYTES, maxSyncPropagation: e.PROPAGATION_SYNC_LIMIT },
     graphql: {

@@ -14,7 +14,7 @@ const TENANT = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 
 export function createVerifier(jwt: Config['jwt']): TokenVerifier {
   const key: Uint8Array | JWTVerifyGetKey = jwt.jwksUrl
-    ? createRemoteJWKSet(new URL(jwt.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 })
+    ? createRemoteJWKSet(new URL(jwt.jwksUrl), { cooldownDuration: jwt.jwksCooldownSeconds * 1000, cacheMaxAge: jwt.jwksCacheSeconds * 1000, timeoutDuration: 5000 })
     : new TextEncoder().encode(jwt.secret ?? '');
   const options = {
     algorithms: jwt.algorithms,
@@ -34,6 +34,8 @@ export function createVerifier(jwt: Config['jwt']): TokenVerifier {
       } catch (error) {
         throw unauthenticated(describe(error));
       }
+      // jose checks iat only together with a maximum age; a token minted in the future is refused here.
+      if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + jwt.clockToleranceSeconds) throw unauthenticated('Token claim "iat" is in the future');
       const tenant = tenantOf(claim(payload, jwt.tenantClaim));
       if (tenant === null) throw unauthenticated(`Token has no usable tenant in claim "${jwt.tenantClaim}"`);
       return { subject: String(payload.sub), tenant, roles: rolesOf(claim(payload, jwt.rolesClaim)), expiresAt: payload.exp ?? null };
