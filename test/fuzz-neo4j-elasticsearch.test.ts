@@ -1,0 +1,21 @@
+// Hostile input (Cypher-, Lucene- and FTS-looking strings, huge and deep values) against the real
+// Neo4j and Elasticsearch of the engines harness.
+import { randomUUID } from 'node:crypto';
+import { after } from 'node:test';
+import { Client } from '@elastic/elasticsearch';
+import { fuzzSuite } from './e2e/fuzz.suite.js';
+
+const prefix = `mlfuzz-${randomUUID().slice(0, 8)}`;
+
+fuzzSuite('neo4j + elasticsearch', () => {
+  if (!process.env.NEO4J_URI || !process.env.ELASTICSEARCH_URL) throw new Error('NEO4J_URI and ELASTICSEARCH_URL must be set: run the tests with `npm test` (it starts the engines)');
+  return { STORE: 'neo4j', NEO4J_URI: process.env.NEO4J_URI, NEO4J_USER: process.env.NEO4J_USER ?? 'neo4j', NEO4J_PASSWORD: process.env.NEO4J_PASSWORD ?? '', ELASTICSEARCH_URL: process.env.ELASTICSEARCH_URL, ELASTICSEARCH_INDEX_PREFIX: prefix };
+}, 30);
+
+after(async () => {
+  if (!process.env.ELASTICSEARCH_URL) return;
+  const client = new Client({ node: process.env.ELASTICSEARCH_URL });
+  const names = Object.keys(await client.indices.get({ index: `${prefix}-*` }));
+  if (names.length > 0) await client.indices.delete({ index: names });
+  await client.close();
+});
