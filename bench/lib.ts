@@ -98,6 +98,7 @@ export function startServerProcess(env: Record<string, string>): Promise<ServerP
           url,
           child,
           stop: () => new Promise((r) => {
+            if (child.exitCode !== null || child.signalCode !== null) return r();
             child.once('exit', () => r());
             child.kill('SIGTERM');
           }),

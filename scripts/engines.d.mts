@@ -4,3 +4,5 @@ export const ENGINES: readonly Engine[];
 export function missingTools(): string[];
 export function up(names?: readonly Engine[]): Promise<{ env: Record<string, string>; started: Engine[] }>;
 export function down(names?: readonly Engine[]): Promise<void>;
+export function signalEngine(name: Engine, signal: NodeJS.Signals): void;
+export function restartKafka(): Promise<string>;

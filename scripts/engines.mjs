@@ -118,6 +118,13 @@ async function launch(name, runDir, command, args, options, ready, timeoutMs) {
   }
 }
 
+/** The broker of a formatted run directory (first start, and restarts on the same port and data). */
+function startKafka(home, runDir, port) {
+  const jvm = ['-Xms256m', '-Xmx512m', `-Dlog4j.configuration=file:${join(home, 'log4j.properties')}`, '-cp', `${join(home, 'lib')}/*`];
+  return launch('kafka', runDir, 'java', [...jvm, 'kafka.Kafka', join(runDir, 'kafka.properties')], {}, async (out) =>
+    (/Kafka Server started/.test(out) && (await canConnect(port)) ? `127.0.0.1:${port}` : null), 120_000);
+}
+
 const STARTERS = {
   async neo4j(home, runDir) {
     const port = await freePort();
@@ -151,8 +158,7 @@ const STARTERS = {
     do clusterId = randomBytes(16).toString('base64url'); while (clusterId.startsWith('-'));
     const jvm = ['-Xms256m', '-Xmx512m', `-Dlog4j.configuration=file:${join(home, 'log4j.properties')}`, '-cp', `${join(home, 'lib')}/*`];
     execFileSync('java', [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props, '--ignore-formatted'], { stdio: 'pipe' });
-    return launch('kafka', runDir, 'java', [...jvm, 'kafka.Kafka', props], {}, async (out) =>
-      (/Kafka Server started/.test(out) && (await canConnect(port)) ? `127.0.0.1:${port}` : null), 120_000);
+    return startKafka(home, runDir, port);
   },
 
   async elasticsearch(home, runDir) {
@@ -284,6 +290,31 @@ export async function down(names = ENGINES) {
   const inUse = new Set(Object.values(state.engines).map((e) => e.runDir));
   for (const dir of runDirs) if (dir && !inUse.has(dir)) rmSync(dir, { recursive: true, force: true });
   writeState(state);
+}
+
+/** Sends a signal to a running engine's process group: SIGSTOP/SIGCONT freeze and thaw it (fault drills). */
+export function signalEngine(name, signal) {
+  const engine = readState().engines[name];
+  if (!engine || !alive(engine.pid)) throw new Error(`${name} is not running`);
+  killGroup(engine.pid, signal);
+}
+
+/** Kills the broker (SIGKILL, no clean shutdown) and starts it again on the same port and data (fault drills). */
+export async function restartKafka() {
+  const state = readState();
+  const engine = state.engines.kafka;
+  if (!engine) throw new Error('kafka is not running');
+  killGroup(engine.pid, 'SIGKILL');
+  for (let i = 0; i < 80 && alive(engine.pid); i++) await sleep(250);
+  // The ready check reads the log from the start: keep the earlier run's log aside.
+  const logFile = join(engine.runDir, 'kafka.log');
+  if (existsSync(logFile)) cpSync(logFile, `${logFile}.${Date.now()}`);
+  rmSync(logFile, { force: true });
+  const port = Number(engine.endpoint.split(':').pop());
+  const started = await startKafka(resolveEngine('kafka'), engine.runDir, port);
+  state.engines.kafka = { ...engine, ...started };
+  writeState(state);
+  return started.endpoint;
 }
 
 async function main() {

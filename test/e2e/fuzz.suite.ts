@@ -36,7 +36,7 @@ const deepJson = fc.tuple(fc.integer({ min: 1, max: 3000 }), fc.boolean()).map((
 
 /** Mostly text a user could mean (so that most inputs are accepted and must round-trip), sometimes anything. */
 const text = fc.oneof(
-  { weight: 12, arbitrary: fc.oneof(fc.constantFrom(...INJECTIONS.filter((s) => s.trim() !== '' && !/[\u0000\ud800]/.test(s))), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 60 })) },
+  { weight: 12, arbitrary: fc.oneof(fc.constantFrom(...INJECTIONS.filter((s) => s.trim() !== '' && !s.includes('\u0000') && !s.includes('\ud800'))), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 60 })) },
   { weight: 1, arbitrary: hostile },
 );
 
