@@ -121,7 +121,7 @@ async function main() {
     process.stdout.write(`${JSON.stringify({ overall, operations: results.operations, delivery: results.delivery }, null, 1)}\n`);
     process.stdout.write(`results: ${writeResults('load', results)}\n`);
   } finally {
-    await Promise.all(sockets.map((s) => s.dispose()));
+    for (const s of sockets) void s.dispose();
     await server.stop();
     dir.remove();
   }
