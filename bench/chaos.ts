@@ -10,18 +10,14 @@
 // (Elasticsearch, through GraphQL search) and the change events on the change topic: every asset
 // sent is in the store and the index, with exactly one distinct CREATED event id (redeliveries of
 // the same id are allowed: consumers drop them). The summary goes to bench/results/chaos.json.
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Consumer, Producer } from 'kafkajs';
 import neo4j from 'neo4j-driver';
-import type * as Engines from '../scripts/engines.mjs';
 import { mintDevToken } from '../src/auth/tokens.js';
 import { loadConfig } from '../src/config.js';
-import { PROJECT_ROOT } from '../src/paths.js';
 import { type OutgoingEvent, toKafkaRecord } from '../src/streams/ingest/events.js';
 import { createKafka, ensureTopics } from '../src/streams/kafka/client.js';
 import { silentLog, tempDir } from '../test/support/fixtures.js';
-import { gqlPost, machine, type ServerProcess, startServerProcess, writeResults } from './lib.js';
+import { gqlPost, loadEngines, machine, type ServerProcess, startServerProcess, writeResults } from './lib.js';
 
 const RUN = Date.now().toString(36);
 const RATE = Number(process.env.CHAOS_RATE ?? 200);
@@ -52,12 +48,12 @@ interface DrillResult {
 }
 
 async function main() {
-  const engines = (await import(pathToFileURL(join(PROJECT_ROOT, 'scripts/engines.mjs')).href)) as typeof Engines;
+  const engines = await loadEngines();
   const wanted = (['neo4j', 'kafka', 'elasticsearch'] as const).filter((e) => !process.env[{ neo4j: 'NEO4J_URI', kafka: 'KAFKA_BROKERS', elasticsearch: 'ELASTICSEARCH_URL' }[e]]);
   if (wanted.length < 3) throw new Error('npm run chaos freezes and restarts the engines, so it starts its own: unset NEO4J_URI, KAFKA_BROKERS and ELASTICSEARCH_URL');
   const { env } = await engines.up([...wanted]);
   const uri = env.NEO4J_URI!;
-  let brokers = env.KAFKA_BROKERS!;
+  const brokers = env.KAFKA_BROKERS!;
   const esUrl = env.ELASTICSEARCH_URL!;
   const dir = tempDir('metalake-chaos-');
   const topics = { ingest: `chaos.ingest.${RUN}`, bulk: `chaos.bulk.${RUN}`, changes: `chaos.changes.${RUN}`, dlq: `chaos.dlq.${RUN}` };
@@ -195,7 +191,7 @@ async function main() {
     await drill('broker-restart', `the Kafka broker SIGKILLed 3 s into ${SECONDS} s of ingest and restarted on the same port and data`, async () => {
       await sleep(3000);
       const t = performance.now();
-      brokers = await engines.restartKafka();
+      await engines.restartKafka(); // same port and data: every client keeps its broker address
       return [`broker back after ${((performance.now() - t) / 1000).toFixed(1)} s`];
     });
     // The producer reconnects by itself; a fresh one avoids carrying a stale metadata cache into the next drills.

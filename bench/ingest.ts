@@ -7,18 +7,14 @@
 //      creation in the store (stamped in the applying transaction), p50/p95/p99.
 // The metalake server runs in its own process with WORKERS=ingest (2 cores shared with Neo4j and Kafka).
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import neo4j from 'neo4j-driver';
-import type * as Engines from '../scripts/engines.mjs';
 import type { AssetRecord, EdgeRecord } from '../src/domain/model.js';
-import { PROJECT_ROOT } from '../src/paths.js';
 import { createNeo4jStore } from '../src/store/neo4j/index.js';
 import { type OutgoingEvent, toKafkaRecord } from '../src/streams/ingest/events.js';
 import { createKafka, ensureTopics } from '../src/streams/kafka/client.js';
 import { silentLog, tempDir } from '../test/support/fixtures.js';
 import { chunks } from './estate.js';
-import { latencyOf, machine, startServerProcess, writeResults } from './lib.js';
+import { latencyOf, loadEngines, machine, startServerProcess, writeResults } from './lib.js';
 
 const RUN = Date.now().toString(36);
 const ASSETS = Number(process.env.BENCH_INGEST_ASSETS ?? 20_000);
@@ -33,11 +29,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const tableName = (prefix: string, i: number) => `bench://${prefix}/db${i % 10}.s.t${i}`;
 
 async function main() {
-  const { up, down } = (await import(pathToFileURL(join(PROJECT_ROOT, 'scripts/engines.mjs')).href)) as typeof Engines;
-  const wanted = [...(process.env.NEO4J_URI ? [] : ['neo4j' as const]), ...(process.env.KAFKA_BROKERS ? [] : ['kafka' as const])];
-  const { env, started } = wanted.length > 0 ? await up(wanted) : { env: {}, started: [] };
-  const uri = process.env.NEO4J_URI ?? env.NEO4J_URI!;
-  const brokers = process.env.KAFKA_BROKERS ?? env.KAFKA_BROKERS!;
+  const { up, down } = await loadEngines();
+  const { env, started } = await up(['neo4j', 'kafka']);
+  const uri = env.NEO4J_URI!;
+  const brokers = env.KAFKA_BROKERS!;
   const dir = tempDir('metalake-bench-ingest-');
   const topics = { ingest: `bench.ingest.${RUN}`, bulk: `bench.bulk.${RUN}`, changes: `bench.changes.${RUN}`, dlq: `bench.dlq.${RUN}` };
   const driver = neo4j.driver(uri, undefined, { disableLosslessIntegers: true });

@@ -3,8 +3,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import type * as Engines from '../scripts/engines.mjs';
 import { PROJECT_ROOT } from '../src/paths.js';
 
 export interface LatencyStats {
@@ -71,6 +73,11 @@ export async function openLoop(rps: number, seconds: number, request: (i: number
     p99Ms: round(percentile(latencies, 99)),
     maxMs: round(latencies.at(-1) ?? Number.NaN),
   };
+}
+
+/** The engines harness (scripts/engines.mjs); its `up` uses an endpoint given in the environment instead of starting that engine. */
+export async function loadEngines(): Promise<typeof Engines> {
+  return (await import(pathToFileURL(join(PROJECT_ROOT, 'scripts/engines.mjs')).href)) as typeof Engines;
 }
 
 export interface ServerProcess {

@@ -5,9 +5,6 @@
 //  (b) lineage depth 5: a raw variable-length Cypher query against the GraphQL `lineage` query, as a ratio;
 //  (c) propagation of one classification to 10,000 downstream assets through GraphQL.
 import { randomUUID } from 'node:crypto';
-import type * as Engines from '../scripts/engines.mjs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import neo4j from 'neo4j-driver';
 import { mintDevToken } from '../src/auth/tokens.js';
 import { loadConfig } from '../src/config.js';
@@ -15,10 +12,9 @@ import type { AssetKind, AssetRecord, JsonObject } from '../src/domain/model.js'
 import type { AssetInput } from '../src/services/assets.js';
 import { defaultName } from '../src/domain/validation.js';
 import { createNeo4jStore } from '../src/store/neo4j/index.js';
-import { PROJECT_ROOT } from '../src/paths.js';
 import { tempDir } from '../test/support/fixtures.js';
 import { FANOUT, LEAVES, chunks, fanout, pick, pq, warehouses } from './estate.js';
-import { gqlPost, latencyOf, machine, measurePropagation, startServerProcess, writeResults } from './lib.js';
+import { gqlPost, latencyOf, loadEngines, machine, measurePropagation, startServerProcess, writeResults } from './lib.js';
 
 const SECRET = 'bench-secret-0123456789-0123456789-0123456789';
 const RUN = Date.now().toString(36);
@@ -38,9 +34,8 @@ function records(inputs: readonly AssetInput[], ids: Map<string, string>): Asset
 
 async function main() {
   // The harness is plain JavaScript in scripts/ (it runs before any build); loaded from the project root.
-  const { up, down } = (await import(pathToFileURL(join(PROJECT_ROOT, 'scripts/engines.mjs')).href)) as typeof Engines;
-  const given = process.env.NEO4J_URI;
-  const { env, started } = given ? { env: { NEO4J_URI: given }, started: [] } : await up(['neo4j']);
+  const { up, down } = await loadEngines();
+  const { env, started } = await up(['neo4j']);
   const uri = env.NEO4J_URI!;
   const dir = tempDir('metalake-bench-neo4j-');
   const estate = [...warehouses(), fanout()];

@@ -7,19 +7,15 @@
 // The estate (root → 100 tables → 1,000 columns each) is written through the adapter directly.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import type * as Engines from '../scripts/engines.mjs';
 import { mintDevToken } from '../src/auth/tokens.js';
 import { loadConfig } from '../src/config.js';
 import type { AssetRecord } from '../src/domain/model.js';
-import { PROJECT_ROOT } from '../src/paths.js';
 import { createNeo4jStore } from '../src/store/neo4j/index.js';
 import { tempDir } from '../test/support/fixtures.js';
 import { chunks } from './estate.js';
-import { gqlPost, machine, startServerProcess, writeResults } from './lib.js';
+import { gqlPost, loadEngines, machine, startServerProcess, writeResults } from './lib.js';
 
 const SECRET = 'bench-secret-0123456789-0123456789-0123456789';
 const MIDS = Number(process.env.BENCH_PROPAGATION_MIDS ?? 100);
@@ -45,9 +41,8 @@ function rssSampler(pid: number) {
 interface Job { id: string; status: string; total: number | null; applied: number }
 
 async function main() {
-  const { up, down } = (await import(pathToFileURL(join(PROJECT_ROOT, 'scripts/engines.mjs')).href)) as typeof Engines;
-  const given = process.env.NEO4J_URI;
-  const { env, started } = given ? { env: { NEO4J_URI: given }, started: [] } : await up(['neo4j']);
+  const { up, down } = await loadEngines();
+  const { env, started } = await up(['neo4j']);
   const uri = env.NEO4J_URI!;
   const dir = tempDir('metalake-bench-propagation-');
   const tenant = `prop-${Date.now().toString(36)}`;

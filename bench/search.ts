@@ -8,11 +8,8 @@
 //  (c) freshness: `classify` on the root of the 10,000-table fan-out, until a search filtered on
 //      the classification returns all 10,001 assets (propagation in the background, then indexing).
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import type * as Engines from '../scripts/engines.mjs';
 import { mintDevToken } from '../src/auth/tokens.js';
 import { loadConfig } from '../src/config.js';
-import { PROJECT_ROOT } from '../src/paths.js';
 import { reindexTenant } from '../src/services/reindex.js';
 import { createEmbeddedSearchIndex } from '../src/store/embedded/search-index.js';
 import { createEmbeddedStore } from '../src/store/embedded/index.js';
@@ -20,7 +17,7 @@ import { createElasticsearchIndex } from '../src/store/elasticsearch/index.js';
 import type { SearchIndex } from '../src/store/ports.js';
 import { tempDir } from '../test/support/fixtures.js';
 import { DBS, FANOUT, LEAVES, SCHEMAS, TABLES, buildEmbeddedEstate, pq } from './estate.js';
-import { gqlPost, machine, openLoop, startServerProcess, writeResults } from './lib.js';
+import { gqlPost, loadEngines, machine, openLoop, startServerProcess, writeResults } from './lib.js';
 
 const SECRET = 'bench-secret-0123456789-0123456789-0123456789';
 const TENANT = 'bench';
@@ -104,9 +101,8 @@ async function measure(label: string, index: SearchIndex, env: Record<string, st
 }
 
 async function main() {
-  const { up, down } = (await import(pathToFileURL(join(PROJECT_ROOT, 'scripts/engines.mjs')).href)) as typeof Engines;
-  const given = process.env.ELASTICSEARCH_URL;
-  const { env, started } = given ? { env: { ELASTICSEARCH_URL: given }, started: [] } : await up(['elasticsearch']);
+  const { up, down } = await loadEngines();
+  const { env, started } = await up(['elasticsearch']);
   const url = env.ELASTICSEARCH_URL!;
   const dir = tempDir('metalake-bench-search-');
   try {

@@ -2,7 +2,7 @@
 // cross-tenant matrix, and hostile input (Cypher- and Lucene-looking strings, huge and deep values).
 import { randomUUID } from 'node:crypto';
 import { after } from 'node:test';
-import { Client } from '@elastic/elasticsearch';
+import { removeIndices } from './support/elasticsearch.js';
 import { fuzzSuite } from './e2e/fuzz.suite.js';
 import { tenancySuite } from './e2e/tenancy.suite.js';
 
@@ -16,10 +16,4 @@ function engines(): Record<string, string> {
 tenancySuite('neo4j + elasticsearch', engines);
 fuzzSuite('neo4j + elasticsearch', engines, 30);
 
-after(async () => {
-  if (!process.env.ELASTICSEARCH_URL) return;
-  const client = new Client({ node: process.env.ELASTICSEARCH_URL });
-  const names = Object.keys(await client.indices.get({ index: `${prefix}-*` }));
-  if (names.length > 0) await client.indices.delete({ index: names });
-  await client.close();
-});
+after(() => removeIndices(prefix));

@@ -1,7 +1,7 @@
 // The search end-to-end suite with the server on the real Elasticsearch of the engines harness.
 import { randomUUID } from 'node:crypto';
 import { after } from 'node:test';
-import { Client } from '@elastic/elasticsearch';
+import { removeIndices } from './support/elasticsearch.js';
 import { searchSuite } from './e2e/search.suite.js';
 
 const prefix = `mle2e-${randomUUID().slice(0, 8)}`;
@@ -11,11 +11,4 @@ searchSuite('elasticsearch', () => {
   return { ELASTICSEARCH_URL: process.env.ELASTICSEARCH_URL, ELASTICSEARCH_INDEX_PREFIX: prefix };
 });
 
-// Leave a long-lived development cluster as it was (wildcard deletes are refused by default).
-after(async () => {
-  if (!process.env.ELASTICSEARCH_URL) return;
-  const client = new Client({ node: process.env.ELASTICSEARCH_URL });
-  const names = Object.keys(await client.indices.get({ index: `${prefix}-*` }));
-  if (names.length > 0) await client.indices.delete({ index: names });
-  await client.close();
-});
+after(() => removeIndices(prefix));

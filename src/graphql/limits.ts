@@ -82,10 +82,11 @@ export function checkLength(limits: GraphQLLimits, query: unknown): GraphQLError
 }
 
 /** Removes "Did you mean …?" hints, which would disclose field and type names to a prober. */
-export function withoutSuggestions(error: GraphQLError): GraphQLError {
-  const message = error.message.replace(/ ?Did you mean .+\?$/, '');
-  return message === error.message ? error : new GraphQLError(message, { nodes: error.nodes ?? null, source: error.source ?? null, positions: error.positions ?? null, path: error.path ?? null, extensions: error.extensions });
-}
+const withoutSuggestions = (message: string): string => message.replace(/ ?Did you mean .+\?$/, '');
+
+/** The same error (message and locations) with our stable code. */
+const withCode = (error: GraphQLError, code: string, message = error.message): GraphQLError =>
+  new GraphQLError(message, { nodes: error.nodes ?? null, source: error.source ?? null, positions: error.positions ?? null, extensions: { code, ...error.extensions } });
 
 /**
  * The whole check for transports without Apollo's pipeline (graphql-ws): length, parse with the
@@ -101,12 +102,12 @@ export function prepareDocument(
   try {
     document = parse(request.query, parseOptions(limits));
   } catch (error) {
-    if (error instanceof GraphQLError) return { errors: [new GraphQLError(error.message, { nodes: error.nodes ?? null, source: error.source ?? null, positions: error.positions ?? null, extensions: { code: 'GRAPHQL_PARSE_FAILED' } })] };
+    if (error instanceof GraphQLError) return { errors: [withCode(error, 'GRAPHQL_PARSE_FAILED')] };
     throw error;
   }
   const invalid = validate(schema, document, [...specifiedRules, ...limitRules(limits), ...(limits.introspection ? [] : [NoSchemaIntrospectionCustomRule])]);
   if (invalid.length > 0) {
-    return { errors: invalid.map((e) => new GraphQLError((limits.suggestions ? e : withoutSuggestions(e)).message, { nodes: e.nodes ?? null, source: e.source ?? null, positions: e.positions ?? null, extensions: { code: LIMIT_CODE, ...e.extensions } })) };
+    return { errors: invalid.map((e) => withCode(e, LIMIT_CODE, limits.suggestions ? e.message : withoutSuggestions(e.message))) };
   }
   const cost = checkCost(schema, limits, document, request.variables ?? undefined, request.operationName ?? undefined);
   return cost ? { errors: [cost] } : { document };

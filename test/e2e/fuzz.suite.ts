@@ -81,13 +81,13 @@ export function fuzzSuite(label: string, env: () => Record<string, string>, runs
           return;
         }
         accepted++;
-        const written = (r.data as { upsertAssets: { assets: { qualifiedName: string; description: string | null }[] } }).upsertAssets.assets;
+        const written = (r.data as { upsertAssets: { assets: { qualifiedName: string; description: string | null; owners: string[] }[] } }).upsertAssets.assets;
         for (const asset of written) {
           const read = await post(token, { query: 'query($q: String!) { asset(qualifiedName: $q) { qualifiedName description } }', variables: { q: asset.qualifiedName } });
           assert.deepEqual((read.data as { asset: unknown }).asset, { qualifiedName: asset.qualifiedName, description: asset.description });
           const sent = inputs.filter((i) => i.qualifiedName === asset.qualifiedName).at(-1);
           if (sent?.description !== undefined) assert.equal(asset.description, sent.description);
-          if (sent?.owners !== undefined) assert.deepEqual((asset as unknown as { owners: string[] }).owners, [...new Set(sent.owners)]);
+          if (sent?.owners !== undefined) assert.deepEqual(asset.owners, [...new Set(sent.owners)]);
         }
       }), { numRuns: runs });
       // The property means something only if both outcomes were met.

@@ -94,7 +94,6 @@ export function tenancySuite(label: string, env: () => Record<string, string>): 
         ] },
       );
       for (const asset of upsert.data?.upsertAssets.assets ?? []) ids[asset.qualifiedName.split(/[./]/).pop() ?? ''] = asset.id;
-      ids.email = upsert.data?.upsertAssets.assets.find((x) => x.qualifiedName === qn('probe.email'))?.id ?? '';
       ok(await a.request('mutation($e: [LineageEdgeInput!]!) { addLineage(edges: $e) { changed } }', { e: [['src', 'probe'], ['probe', 'down1'], ['down1', 'down2']].map(([f, t]) => ({ from: qn(f ?? ''), to: qn(t ?? '') })) }));
       ok(await a.request(`mutation { defineClassification(input: { name: "${canary.classification}", propagateByDefault: true }) { name } }`));
       ok(await a.request('mutation { defineClassification(input: { name: "PII", propagateByDefault: true }) { name } }'));
