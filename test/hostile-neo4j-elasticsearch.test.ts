@@ -1,3 +1,4 @@
+// @engines neo4j:exclusive elasticsearch
 // Hostile clients against the real Neo4j and Elasticsearch of the engines harness: the
 // cross-tenant matrix, and hostile input (Cypher- and Lucene-looking strings, huge and deep values).
 import { randomUUID } from 'node:crypto';

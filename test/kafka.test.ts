@@ -1,3 +1,4 @@
+// @engines kafka
 // Everything that runs against the real Kafka broker the engines harness starts (with the
 // embedded graph store): the change feed contract, ingestion workers end to end, dead letters,
 // idempotent redelivery, enforcer outputs (CloudEvents and Atlas), and a worker killed mid-batch.

@@ -1,3 +1,4 @@
+// @engines neo4j:exclusive kafka
 // Everything that runs against the real Neo4j the engines harness starts: the graph store
 // contract, the propagation rules, the whole GraphQL API with STORE=neo4j, and two API replicas
 // sharing Neo4j and Kafka. One file on purpose: Neo4j Community has a single database, so suites

@@ -1,3 +1,4 @@
+// @engines elasticsearch
 // The search end-to-end suite with the server on the real Elasticsearch of the engines harness.
 import { randomUUID } from 'node:crypto';
 import { after } from 'node:test';

@@ -1,3 +1,4 @@
+// @engines elasticsearch
 // The search index contract against the real Elasticsearch the engines harness starts.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';

@@ -1,5 +1,6 @@
+// @engines kafka elasticsearch
 // The engines harness in CI: real Kafka and Elasticsearch answer their own clients (Neo4j is
-// exercised by test/neo4j.test.ts). The streams and search adapters build on exactly these.
+// exercised by test/neo4j-kafka.test.ts). The streams and search adapters build on exactly these.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
