@@ -23,11 +23,31 @@ export const LIMITS = {
 // scheme://rest — the platform as a URI scheme, then a path without whitespace or control characters.
 const QUALIFIED_NAME = /^[a-z][a-z0-9+.-]*:\/\/[^\s\p{Cc}]+$/iu;
 const CONTROL = /\p{Cc}/u;
+// A lone UTF-16 surrogate: not Unicode text. Neo4j and UTF-8 encoders replace it with U+FFFD, so
+// the stored value would differ from the one given (and encodeURIComponent throws on it).
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** The JSON path of the first string (or key) in `value` that is not well-formed Unicode, else null. */
+export function illFormedAt(value: unknown, path = ''): string | null {
+  if (typeof value === 'string') return LONE_SURROGATE.test(value) ? path || '/' : null;
+  if (value === null || typeof value !== 'object') return null;
+  for (const [key, inner] of Array.isArray(value) ? value.entries() : Object.entries(value as Record<string, unknown>)) {
+    const at = `${path}/${String(key)}`;
+    if (typeof key === 'string' && LONE_SURROGATE.test(key)) return at;
+    const found = illFormedAt(inner, at);
+    if (found !== null) return found;
+  }
+  return null;
+}
 const CLASSIFICATION_NAME = /^[A-Za-z][A-Za-z0-9_.:-]*$/;
 
 export function checkQualifiedName(problems: Problems, path: string, value: string): boolean {
   if (value.length === 0 || value.length > LIMITS.qualifiedName) {
     problems.add(path, `must be 1 to ${LIMITS.qualifiedName} characters`);
+    return false;
+  }
+  if (LONE_SURROGATE.test(value)) {
+    problems.add(path, 'must be well-formed Unicode (it contains a lone surrogate)');
     return false;
   }
   if (!QUALIFIED_NAME.test(value)) {
@@ -44,6 +64,10 @@ export function checkText(problems: Problems, path: string, value: string, max: 
   }
   if (value.length > max) {
     problems.add(path, `must be at most ${max} characters (got ${value.length})`);
+    return false;
+  }
+  if (LONE_SURROGATE.test(value)) {
+    problems.add(path, 'must be well-formed Unicode (it contains a lone surrogate)');
     return false;
   }
   const withoutNewlines = multiline ? value.replace(/[\n\r\t]/g, '') : value;
@@ -75,6 +99,11 @@ export function checkAttributes(problems: Problems, path: string, value: unknown
   }
   if (jsonDepth(value, 0) > LIMITS.attributesDepth) {
     problems.add(path, `must be nested at most ${LIMITS.attributesDepth} levels deep`);
+    return false;
+  }
+  const illFormed = illFormedAt(value);
+  if (illFormed !== null) {
+    problems.add(path, `must be well-formed Unicode (a lone surrogate at ${illFormed})`);
     return false;
   }
   const bytes = Buffer.byteLength(JSON.stringify(value));

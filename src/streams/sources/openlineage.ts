@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { PROJECT_ROOT } from '../../paths.js';
-import { canonicalJson } from '../../domain/validation.js';
+import { canonicalJson, illFormedAt } from '../../domain/validation.js';
 import type { OutgoingEvent } from '../ingest/events.js';
 import type { Lane } from '../ingest/worker.js';
 
@@ -73,6 +73,8 @@ export function createOpenLineageValidator(): OpenLineageValidator {
     validate(body) {
       if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new OpenLineageError(['the body must be one OpenLineage event (a JSON object)']);
       const event = body as OlEvent;
+      const illFormed = illFormedAt(body);
+      if (illFormed !== null) throw new OpenLineageError([`${illFormed} must be well-formed Unicode (it contains a lone surrogate)`]);
       // Marquez tolerates a missing schemaURL; then the event's shape says what it is.
       const kind: Kind = event.schemaURL?.endsWith('DatasetEvent') ? 'DatasetEvent' : event.schemaURL?.endsWith('JobEvent') ? 'JobEvent' : (event.schemaURL === undefined && event.dataset && !event.run) ? 'DatasetEvent' : 'RunEvent';
       const validator = validators[kind];
