@@ -18,7 +18,7 @@ import type { AtlasNotification } from '../src/streams/outbound/atlas.js';
 import { CLASSIFICATION_EVENT_TYPE } from '../src/streams/outbound/enforcer.js';
 import { PROJECT_ROOT } from '../src/paths.js';
 import { changeFeedContract } from './contract/change-feed.contract.js';
-import { kafkaBrokers, kafkaEnv, silentLog, tempDir, uniqueTenant, uniqueTopic } from './support/fixtures.js';
+import { kafkaBrokers, kafkaEnv, silentLog, tempDir, uniqueTenant, uniqueTopic, until } from './support/fixtures.js';
 import { type TestServer, startTestServer } from './support/server.js';
 
 changeFeedContract({
@@ -81,7 +81,7 @@ describe('ingestion and outputs through Kafka', () => {
     const viewer = await server.token(t, 'viewer');
     const ws = server.ws(viewer);
     const live = ws.subscribe<{ assetChanged: { asset: { qualifiedName: string }; change: string } }>('subscription { assetChanged { change asset { qualifiedName } } }');
-    await new Promise((r) => setTimeout(r, 300));
+    await server.subscribed(t, 1);
     await produce(env['KAFKA_TOPIC_INGEST']!, [upsert(t, 'pg://h/db', 'DATABASE'), upsert(t, 'pg://h/db.s', 'SCHEMA', { parentQualifiedName: 'pg://h/db' })]);
     const [first, second] = await live.waitFor(2, 20_000);
     assert.deepEqual([first?.assetChanged.asset.qualifiedName, second?.assetChanged.asset.qualifiedName], ['pg://h/db', 'pg://h/db.s']);
@@ -118,26 +118,34 @@ describe('ingestion and outputs through Kafka', () => {
     assert.deepEqual(JSON.parse(refused!.value!.toString()), { qualifiedName: 'pg://h/x', kind: 'SPACESHIP' });
   });
 
-  it('changes nothing on redelivery: the same event id twice is applied once', async () => {
+  it('changes nothing on redelivery: the same event id twice is applied once, even with other data', async () => {
     const t = uniqueTenant();
-    const event = upsert(t, 'pg://h/once', 'TABLE', { description: 'v1' }, `once-${t}`);
-    await produce(env['KAFKA_TOPIC_INGEST']!, [event, { ...event }, upsert(t, 'pg://h/marker', 'TABLE')]);
+    const event = upsert(t, 'pg://h/db.once', 'TABLE', { description: 'v1' }, `once-${t}`);
+    // Idempotent upserts would absorb an identical copy; a copy with other data is only refused by its id.
+    const redelivered = { ...event, data: { ...(event.data as Record<string, unknown>), description: 'v2 under the same id' } };
+    await produce(env['KAFKA_TOPIC_INGEST']!, [event, redelivered, upsert(t, 'pg://h/db.marker', 'TABLE')]);
     const viewer = server.http(await server.token(t, 'viewer'));
-    await eventually(() => viewer.request<{ asset: { name: string } | null }>('{ asset(qualifiedName: "pg://h/marker") { name } }'), (r) => r.data?.asset !== null);
-    const once = await viewer.request<{ asset: { version: number; history: { edges: unknown[] } } }>('{ asset(qualifiedName: "pg://h/once") { version history { edges { cursor } } } }');
-    assert.deepEqual([once.data?.asset.version, once.data?.asset.history.edges.length], [1, 1]);
+    // The marker is in the same database, so on the same partition (records are keyed by tenant and database), behind both copies.
+    await eventually(() => viewer.request<{ asset: { name: string } | null }>('{ asset(qualifiedName: "pg://h/db.marker") { name } }'), (r) => r.data?.asset !== null);
+    const once = await viewer.request<{ asset: { version: number; description: string; history: { edges: unknown[] } } }>('{ asset(qualifiedName: "pg://h/db.once") { version description history { edges { cursor } } } }');
+    assert.deepEqual([once.data?.asset.version, once.data?.asset.description, once.data?.asset.history.edges.length], [1, 'v1', 1]);
+    // The control: a new id with the same data as the refused copy is applied.
+    await produce(env['KAFKA_TOPIC_INGEST']!, [{ ...redelivered, id: `twice-${t}` }]);
+    const changed = await eventually(() => viewer.request<{ asset: { version: number; description: string } }>('{ asset(qualifiedName: "pg://h/db.once") { version description } }'), (r) => r.data?.asset.version === 2);
+    assert.deepEqual(changed.data?.asset, { version: 2, description: 'v2 under the same id' });
   });
 
   it('puts columns on the bulk lane behind their table on the core lane, and they converge', async () => {
     const t = uniqueTenant();
     // The column arrives first, on the other lane: it waits for its table instead of failing.
     await produce(env['KAFKA_TOPIC_INGEST_BULK']!, [upsert(t, 'pg://h/t.c', 'COLUMN', { parentQualifiedName: 'pg://h/t' })]);
-    await new Promise((r) => setTimeout(r, 300));
+    const metricsText = async () => (await fetch(server.url.replace('/graphql', '/metrics'))).text();
+    await until('the column to be deferred on the bulk lane', async () => /metalake_ingest_events_total\{lane="bulk",outcome="deferred"\} [1-9]/.test(await metricsText()), 20_000, 50);
     await produce(env['KAFKA_TOPIC_INGEST']!, [upsert(t, 'pg://h/t', 'TABLE')]);
     const viewer = server.http(await server.token(t, 'viewer'));
     const column = await eventually(() => viewer.request<{ asset: { parent: { qualifiedName: string } } | null }>('{ asset(qualifiedName: "pg://h/t.c") { parent { qualifiedName } } }'), (r) => r.data?.asset !== null);
     assert.equal(column.data?.asset?.parent.qualifiedName, 'pg://h/t');
-    const metrics = await (await fetch(server.url.replace('/graphql', '/metrics'))).text();
+    const metrics = await metricsText();
     assert.match(metrics, /metalake_ingest_freshness_seconds_count\{lane="bulk"\} [1-9]/);
     assert.match(metrics, /metalake_ingest_freshness_seconds_count\{lane="priority"\} [1-9]/);
   });
@@ -212,8 +220,14 @@ describe('a worker killed with SIGKILL mid-batch', () => {
       assert.ok(atKill > 0 && atKill < total, `killed mid-way (at ${atKill})`);
       const second = startWorker();
       const final = await eventually(count, (n) => n >= total, 90_000);
-      // Give a replay time to show up, if there were one.
-      await new Promise((r) => setTimeout(r, 1000));
+      // A replay, if there were one, would come before a marker sent to the end of each partition.
+      const markers = kafka.producer();
+      await markers.connect();
+      const markerTenant = `${t}-marker`;
+      await markers.send({ topic: env['KAFKA_TOPIC_INGEST']!, messages: [0, 1, 2].map((partition) => ({ ...toKafkaRecord({ id: `${markerTenant}-${partition}`, tenant: markerTenant, source: 'test', type: 'metalake.asset.upserted.v1', data: { qualifiedName: `pg://marker/p${partition}`, kind: 'TABLE' } }), partition })) });
+      await markers.disconnect();
+      const markerCount = async () => store.tenant(markerTenant).countAssets({});
+      assert.equal(await eventually(markerCount, (n) => n === 3, 60_000), 3);
       second.kill('SIGTERM');
       await new Promise((r) => second.once('exit', r));
       assert.equal(final, total);

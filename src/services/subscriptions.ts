@@ -7,10 +7,12 @@ import { EventStream } from './event-stream.js';
 
 export interface SubscriptionStats {
   open: number;
+  /** Open subscriptions per tenant (a tenant's entry goes when its last one closes). */
+  openByTenant: Map<string, number>;
 }
 
 export class SubscriptionService {
-  readonly stats: SubscriptionStats = { open: 0 };
+  readonly stats: SubscriptionStats = { open: 0, openByTenant: new Map() };
 
   constructor(private readonly deps: ServiceDeps) {}
 
@@ -36,12 +38,17 @@ export class SubscriptionService {
 
   private stream<T extends ChangeEvent>(viewer: Viewer | null, accept: (e: ChangeEvent) => e is T): AsyncIterableIterator<T> {
     const v = requirePermission(viewer, 'graph:read');
+    const byTenant = this.stats.openByTenant;
     this.stats.open++;
+    byTenant.set(v.tenant, (byTenant.get(v.tenant) ?? 0) + 1);
     let detached = false;
     const stream: EventStream<T> = new EventStream<T>(() => {
       if (detached) return;
       detached = true;
       this.stats.open--;
+      const left = (byTenant.get(v.tenant) ?? 1) - 1;
+      if (left > 0) byTenant.set(v.tenant, left);
+      else byTenant.delete(v.tenant);
       unlisten();
     });
     // The feed is keyed by tenant, and the check is repeated here: an event of another tenant never reaches a subscriber.

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { uniqueTenant } from '../support/fixtures.js';
-import { TEST_SECRET, type TestServer, settle, startTestServer } from '../support/server.js';
+import { TEST_SECRET, type TestServer, startTestServer } from '../support/server.js';
 
 let server: TestServer;
 
@@ -202,70 +202,80 @@ describe('the graph over GraphQL', () => {
 describe('subscriptions over websocket', () => {
   it('delivers one classificationChanged event per assignment (N + 1), to the right tenant only', async () => {
     const [t, other] = [uniqueTenant('a'), uniqueTenant('b')];
-    const { tables } = await estate(t, 5);
+    const { admin, tables } = await estate(t, 5);
     const enforcer = server.ws(await server.token(t, 'viewer'));
     const outsider = server.ws(await server.token(other, 'admin'));
     const q = `subscription($c: [String!]) { classificationChanged(classifications: $c) { eventId classification change propagated asset { qualifiedName } source { qualifiedName } at } }`;
-    type E = { classificationChanged: { eventId: string; propagated: boolean; change: string; asset: { qualifiedName: string }; source: { qualifiedName: string } | null } };
+    type E = { classificationChanged: { eventId: string; classification: string; propagated: boolean; change: string; asset: { qualifiedName: string }; source: { qualifiedName: string } | null } };
     const mine = enforcer.subscribe<E>(q, { c: ['PII'] });
     const filteredOut = enforcer.subscribe<E>(q, { c: ['GDPR'] });
     const theirs = outsider.subscribe<E>(q, {});
-    await settle(200);
+    await server.subscribed(t, 2);
+    await server.subscribed(other, 1);
     const steward = server.http(await server.token(t, 'steward'));
     const r = await steward.request<{ classify: { added: number } }>(CLASSIFY, { qn: tables[0], c: 'PII' });
     assert.equal(r.data?.classify.added, 6);
-    const events = await mine.waitFor(6);
-    await settle();
-    assert.equal(events.length, 6);
+    const events = (await mine.waitFor(6)).slice(0, 6);
     assert.equal(new Set(events.map((e) => e.classificationChanged.eventId)).size, 6);
     assert.deepEqual(new Set(events.map((e) => e.classificationChanged.asset.qualifiedName)), new Set(tables));
     const direct = events.filter((e) => !e.classificationChanged.propagated);
     assert.equal(direct.length, 1);
     assert.ok(events.filter((e) => e.classificationChanged.propagated).every((e) => e.classificationChanged.source?.qualifiedName === tables[0]));
-    assert.equal(filteredOut.events.length, 0);
-    assert.equal(theirs.events.length, 0);
+    // Controls, written after: each subscription's first event other than those six is its control
+    // (one subscription delivers in order), so nothing else reached it before.
+    await admin.request(CLASSIFY, { qn: `${tables[0]}.email`, c: 'PII' });
+    await admin.request(DEFINE, { name: 'GDPR' });
+    await admin.request(CLASSIFY, { qn: `${tables[0]}.email`, c: 'GDPR' });
+    const outsiderAdmin = server.http(await server.token(other, 'admin'));
+    await outsiderAdmin.request(UPSERT, { input: [{ qualifiedName: 'pg://other/own', kind: 'TABLE' }] });
+    await outsiderAdmin.request(DEFINE, { name: 'PII' });
+    await outsiderAdmin.request(CLASSIFY, { qn: 'pg://other/own', c: 'PII' });
+    const name = (e: E | undefined) => `${e?.classificationChanged.classification} ${e?.classificationChanged.asset.qualifiedName}`;
+    assert.deepEqual((await mine.waitFor(7)).slice(6).map(name), [`PII ${tables[0]}.email`]);
+    assert.deepEqual((await filteredOut.waitFor(1)).map(name), [`GDPR ${tables[0]}.email`]);
+    assert.deepEqual((await theirs.waitFor(1)).map(name), ['PII pg://other/own']);
   });
 
   it('filters assetChanged by prefix and kind, and incidentChanged by severity', async () => {
     const t = uniqueTenant();
     const { admin, tables } = await estate(t, 0);
     const ws = server.ws(await server.token(t, 'viewer'));
-    type A = { assetChanged: { change: string; version: number; asset: { qualifiedName: string } } };
+    type A = { assetChanged: { eventId: string; change: string; version: number; asset: { qualifiedName: string } } };
     const columns = ws.subscribe<A>(`subscription($p: String) { assetChanged(qualifiedNamePrefix: $p, kinds: [COLUMN]) { eventId change version asset { qualifiedName } } }`, { p: tables[0] });
     const sev1 = ws.subscribe<{ incidentChanged: { change: string; incident: { title: string } } }>(`subscription { incidentChanged(severities: [SEV1]) { change incident { title } } }`);
-    await settle(200);
+    await server.subscribed(t, 2);
     await admin.request(UPSERT, { input: [
       { qualifiedName: `${tables[0]}.phone`, kind: 'COLUMN', parentQualifiedName: tables[0] },
       { qualifiedName: `pg://db/${t}.elsewhere`, kind: 'TABLE', parentQualifiedName: `pg://db/${t}.public` },
+      { qualifiedName: `pg://db/${t}.elsewhere.col`, kind: 'COLUMN', parentQualifiedName: `pg://db/${t}.elsewhere` },
     ] });
     const report = `mutation($i: IncidentInput!) { reportIncident(input: $i) { id } }`;
     await admin.request(report, { i: { externalId: 'x1', source: 'mc', type: 'VOLUME', severity: 'SEV3', title: 'minor', assetQualifiedNames: [tables[0]] } });
     await admin.request(report, { i: { externalId: 'x2', source: 'mc', type: 'VOLUME', severity: 'SEV1', title: 'major', assetQualifiedNames: [tables[0]] } });
     const [col] = await columns.waitFor(1);
-    assert.deepEqual(col?.assetChanged, { eventId: col?.assetChanged && (col.assetChanged as unknown as { eventId: string }).eventId, change: 'CREATED', version: 1, asset: { qualifiedName: `${tables[0]}.phone` } });
+    assert.match(col?.assetChanged.eventId ?? '', /^[0-9a-f-]{36}$/);
+    assert.deepEqual(col?.assetChanged, { eventId: col?.assetChanged.eventId, change: 'CREATED', version: 1, asset: { qualifiedName: `${tables[0]}.phone` } });
     const [inc] = await sev1.waitFor(1);
     assert.deepEqual(inc?.incidentChanged, { change: 'CREATED', incident: { title: 'major' } });
-    await settle();
-    assert.equal(columns.events.length, 1);
-    assert.equal(sev1.events.length, 1);
+    // Controls after everything the filters must drop: the next event each one delivers is its control.
+    await admin.request(UPSERT, { input: [{ qualifiedName: `${tables[0]}.zip`, kind: 'COLUMN', parentQualifiedName: tables[0] }] });
+    await admin.request(report, { i: { externalId: 'x3', source: 'mc', type: 'VOLUME', severity: 'SEV1', title: 'control', assetQualifiedNames: [tables[0]] } });
+    assert.deepEqual((await columns.waitFor(2)).map((e) => e.assetChanged.asset.qualifiedName), [`${tables[0]}.phone`, `${tables[0]}.zip`]);
+    assert.deepEqual((await sev1.waitFor(2)).map((e) => e.incidentChanged.incident.title), ['major', 'control']);
   });
 
   it('closes a connection without a valid token with 4403', async () => {
-    const bad = server.ws('forged.token.value');
-    await settle(500);
-    assert.deepEqual(bad.closeCodes, [4403]);
-    const none = server.ws(null);
-    await settle(500);
-    assert.deepEqual(none.closeCodes, [4403]);
+    assert.equal(await server.ws('forged.token.value').closed(), 4403);
+    assert.equal(await server.ws(null).closed(), 4403);
   });
 
   it('refuses a subscription to a role that may not read', async () => {
     const t = uniqueTenant();
     const ws = server.ws(await server.token(t, 'ingest'));
     const sub = ws.subscribe(`subscription { classificationChanged { eventId } }`);
-    await settle(500);
+    await assert.rejects(sub.waitFor(1), /FORBIDDEN/);
     assert.equal(sub.events.length, 0);
-    assert.match(JSON.stringify(sub.errors), /FORBIDDEN/);
+    assert.equal(server.app.services.subscriptions.stats.openByTenant.get(t), undefined);
   });
 });
 });

@@ -26,7 +26,7 @@ describe('background propagation over GraphQL', () => {
 
     const events = server.ws(await server.token(t, 'viewer')).subscribe<{ classificationChanged: { eventId: string; propagated: boolean; asset: { qualifiedName: string } } }>(
       'subscription { classificationChanged(classifications: ["PII"]) { eventId propagated asset { qualifiedName } } }');
-    await new Promise((r) => setTimeout(r, 200));
+    await server.subscribed(t, 1);
     const r = await steward.request<{ classify: { added: number; propagations: Job[] } }>(
       `mutation { classify(qualifiedName: "${qns[0]}", classification: "PII") { added propagations { id classification status total applied source { qualifiedName } } } }`);
     assert.deepEqual(r.errors, undefined);
@@ -47,6 +47,10 @@ describe('background propagation over GraphQL', () => {
     assert.deepEqual([job?.status, job?.total, job?.applied, job?.finishedAt !== null], ['DONE', 20, 20, true]);
     const last = await viewer.request<{ asset: { classifications: { name: string; propagated: boolean }[] } }>(`{ asset(qualifiedName: "${qns[20]}") { classifications { name propagated } } }`);
     assert.deepEqual(last.data?.asset.classifications, [{ name: 'PII', propagated: true }]);
+    // Once each: the next event after the 21, from a control written after the job finished, is the control.
+    await steward.request('mutation { upsertAssets(input: [{ qualifiedName: "pg://wh/control", kind: TABLE }]) { created } }');
+    await steward.request('mutation { classify(qualifiedName: "pg://wh/control", classification: "PII") { added } }');
+    assert.deepEqual((await events.waitFor(22, 15_000)).slice(21).map((e) => e.classificationChanged.asset.qualifiedName), ['pg://wh/control']);
 
     // Another tenant cannot see the job.
     const stranger = server.http(await server.token(uniqueTenant(), 'admin'));

@@ -6,11 +6,12 @@
 // only null, empty and NOT_FOUND. Afterwards A's estate must be exactly as it was.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import type { GraphQLEnumType } from 'graphql';
 import { after, before, describe, it } from 'node:test';
 import { buildSchema } from '../../src/graphql/schema.js';
 import { generateOperations } from '../support/operations.js';
 import { uniqueTenant } from '../support/fixtures.js';
-import { type HttpGraphQL, type LiveSubscription, type TestServer, settle, startTestServer } from '../support/server.js';
+import { type HttpGraphQL, type LiveSubscription, type TestServer, startTestServer } from '../support/server.js';
 
 const schema = buildSchema();
 const ALLOWED_CODES = new Set(['NOT_FOUND', 'BAD_USER_INPUT', 'CONFLICT', 'FORBIDDEN']);
@@ -110,7 +111,7 @@ export function tenancySuite(label: string, env: () => Record<string, string>): 
       for (let i = 0; i < 300; i++) {
         const state = await a.request<{ propagationJob: { status: string } | null; search: { total: number } }>(`{ propagationJob(id: "${ids.job}") { status } search(query: "${searchWord}") { total } }`);
         if (state.data?.propagationJob?.status === 'DONE' && state.data.search.total === 4) break;
-        await settle(100);
+        await new Promise((r) => setTimeout(r, 100));
       }
       snapshot = await estateOfA();
       assert.equal((snapshot as { data: { search: { total: number } } }).data.search.total, 4);
@@ -130,7 +131,8 @@ export function tenancySuite(label: string, env: () => Record<string, string>): 
       const operations = generateOperations(schema, 'mutation', bank());
       assert.ok(operations.length >= 11);
       for (const op of operations) assertNothingOfA(op.text.slice(0, 300), await b.request(op.text), { countsZero: false });
-      await settle(300);
+      // Whatever B's mutations set going in the background (jobs, events, indexing) is done before A looks.
+      await server.quiesce();
       assert.deepEqual(await estateOfA(), snapshot);
     });
 
@@ -150,7 +152,10 @@ export function tenancySuite(label: string, env: () => Record<string, string>): 
       const lineageB = await b.request(`{ lineage(qualifiedName: "pg://b/own", depth: 5) { nodes { id qualifiedName description } } }`);
       assertNothingOfA('B lineage', lineageB, { countsZero: false, ownNames: [qn('src')] });
       assert.deepEqual((lineageB.data as { lineage: { nodes: { qualifiedName: string }[] } }).lineage.nodes.map((n) => n.qualifiedName).sort(), ['pg://b/own', qn('src')].sort());
-      await settle(300);
+      // The control: B's propagation did run, to B's twin of A's table.
+      await server.quiesce();
+      const twin = await b.request<{ asset: { classifications: { name: string }[] } }>(`{ asset(qualifiedName: "${qn('src')}") { classifications { name } } }`);
+      assert.deepEqual(twin.data?.asset.classifications.map((c) => c.name), ['BRAVO_PII']);
       assert.deepEqual(await estateOfA(), snapshot);
     });
 
@@ -171,16 +176,27 @@ export function tenancySuite(label: string, env: () => Record<string, string>): 
       const bSubs: { text: string; sub: LiveSubscription<unknown> }[] = operations.map((op) => ({ text: op.text, sub: bSocket.subscribe(op.text) }));
       const aSocket = server.ws(await server.token(tenantA, 'admin'));
       const control = ['subscription { assetChanged { eventId } }', 'subscription { classificationChanged { eventId } }', 'subscription { incidentChanged { eventId } }'].map((q) => aSocket.subscribe(q));
-      await settle(300);
+      await server.subscribed(tenantB, bSubs.length);
+      await server.subscribed(tenantA, control.length);
       // A changes one of everything.
       await a.request(`mutation { upsertAssets(input: [{ qualifiedName: "${qn('down2')}", kind: TABLE, description: "${canary.description} changed" }]) { updated } }`);
       ok(await a.request(`mutation { declassify(qualifiedName: "${qn('probe')}", classification: "PII") { removed } }`));
       await a.request(`mutation { updateIncidentStatus(id: "${ids.incident}", status: ACKNOWLEDGED) { status } }`);
       await a.request(`mutation { deleteAssets(qualifiedNames: ["${qn('probe.email')}"]) { deleted } }`);
-      await Promise.all(control.map((c, i) => c.waitFor(1, 5000).catch((e: unknown) => assert.fail(`A's control subscription ${i}: ${String(e)}`))));
-      await settle(500);
+      await Promise.all(control.map((c, i) => c.waitFor(1, 10_000).catch((e: unknown) => assert.fail(`A's control subscription ${i}: ${String(e)}`))));
+      // Then B changes one of everything its own subscriptions accept (the same names, kinds and
+      // severities they are aimed with): each B subscription delivers in order, so its first event
+      // being B's own proves that A's, dispatched before, did not reach it.
+      const firstValue = (type: string) => (schema.getType(type) as GraphQLEnumType).getValues()[0]!.name;
+      ok(await b.request(`mutation { upsertAssets(input: [{ qualifiedName: "${db}", kind: ${firstValue('AssetKind')}, description: "bravo control" }]) { created updated } }`));
+      await b.request('mutation { defineClassification(input: { name: "PII" }) { name } }');
+      ok(await b.request(`mutation { classify(qualifiedName: "${db}", classification: "PII") { added } }`));
+      ok(await b.request(`mutation { reportIncident(input: { externalId: "bravo-control", source: "test", type: FRESHNESS, severity: ${firstValue('IncidentSeverity')}, title: "bravo control", assetQualifiedNames: ["${db}"] }) { id } }`));
       for (const { text, sub } of bSubs) {
-        assert.deepEqual(sub.events, [], `${text} received A's events`);
+        const [first] = await sub.waitFor(1, 10_000);
+        assertNothingOfA(text, first, { countsZero: false, ownNames: [db] });
+        const seen = JSON.stringify(first);
+        assert.ok(seen.includes(db) || seen.includes('bravo control'), `${text}: the first event is B's control: ${seen.slice(0, 300)}`);
         for (const e of sub.errors) assertNothingOfA(text, { errors: [e] }, { countsZero: false });
       }
     });

@@ -12,6 +12,18 @@ import type { ChangeFeed, GraphStore } from '../../src/store/ports.js';
 
 export const silentLog = pino({ level: 'silent' });
 
+/**
+ * Waits until `condition` holds, checking every `everyMs`; fails with `what` after `timeoutMs`. A
+ * barrier, not a sleep: it returns as soon as the condition holds, and the deadline only decides a
+ * failure.
+ */
+export async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 20_000, everyMs = 10): Promise<void> {
+  for (const deadline = Date.now() + timeoutMs; !(await condition());) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
 /** Every test owns its tenant, so tests never collide and may run in parallel on one store. */
 export const uniqueTenant = (label = 't'): string => `${label}-${randomUUID().slice(0, 8)}`;
 

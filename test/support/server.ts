@@ -9,7 +9,7 @@ import { mintDevToken } from '../../src/auth/tokens.js';
 import { loadConfig } from '../../src/config.js';
 import type { Role } from '../../src/domain/auth.js';
 import { destination, pino } from 'pino';
-import { silentLog, tempDir } from './fixtures.js';
+import { silentLog, tempDir, until } from './fixtures.js';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 
@@ -18,6 +18,17 @@ export interface TestServer {
   url: string;
   wsUrl: string;
   token(tenant: string, ...roles: Role[]): Promise<string>;
+  /**
+   * Resolves once `tenant` has at least `count` subscriptions attached to this server's change
+   * feed: an event committed after that reaches them (the barrier before "X hears Y").
+   */
+  subscribed(tenant: string, count: number, timeoutMs?: number): Promise<void>;
+  /**
+   * Resolves once everything committed so far has been worked off on this server: background
+   * propagation has no claimable job, every change event is on the feed, and the search index
+   * (when this server feeds it from the outbox) has caught up.
+   */
+  quiesce(): Promise<void>;
   http(token: string | null): HttpGraphQL;
   ws(token: string | null): WsGraphQL;
   close(): Promise<void>;
@@ -38,6 +49,8 @@ export interface LiveSubscription<T> {
 export interface WsGraphQL {
   client: WsClient;
   closeCodes: number[];
+  /** Resolves with the close code once the server has closed this connection. */
+  closed(timeoutMs?: number): Promise<number>;
   subscribe<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): LiveSubscription<T>;
   close(): Promise<void>;
 }
@@ -57,6 +70,15 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     url,
     wsUrl,
     token: (tenant, ...roles) => mintDevToken(config.jwt, { tenant, roles }),
+    async quiesce() {
+      await app.flushEvents();
+      const propagation = app.workers.get('propagation') as { idle?: () => Promise<void> } | undefined;
+      await propagation?.idle?.();
+      await app.flushEvents();
+      await app.flushSearch();
+    },
+    subscribed: (tenant, count, timeoutMs = 10_000) =>
+      until(`${count} subscriptions of ${tenant}`, () => (app.services.subscriptions.stats.openByTenant.get(tenant) ?? 0) >= count, timeoutMs),
     http(token) {
       const client = createHttpClient({ url, headers: token ? { authorization: `Bearer ${token}` } : {}, shouldRetry: () => Promise.resolve(false) });
       return {
@@ -90,6 +112,10 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
       const handle: WsGraphQL = {
         client,
         closeCodes,
+        async closed(timeoutMs = 10_000) {
+          await until('the server to close the connection', () => closeCodes.length > 0, timeoutMs);
+          return closeCodes[0]!;
+        },
         subscribe<T>(query: string, variables?: Record<string, unknown>): LiveSubscription<T> {
           const events: T[] = [];
           const errors: unknown[] = [];
@@ -137,6 +163,3 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     },
   };
 }
-
-/** Waits until the server has been idle for a moment, so that "no event arrived" means something. */
-export const settle = (ms = 300): Promise<void> => new Promise((r) => setTimeout(r, ms));

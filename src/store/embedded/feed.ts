@@ -7,17 +7,26 @@ import type { ChangeFeed } from '../ports.js';
 export function createEmbeddedFeed(): ChangeFeed {
   const emitter = new EventEmitter();
   emitter.setMaxListeners(0);
+  let closed = false;
+  // A closed feed refuses: the relay then keeps the events in the outbox instead of losing them.
+  const open = () => {
+    if (closed) throw new Error('the change feed is closed');
+  };
   return {
     kind: 'in-process',
     async publish(events) {
+      open();
       for (const event of events) emitter.emit(event.tenant, event);
     },
     listen(tenant, listener: (event: ChangeEvent) => void) {
       emitter.on(tenant, listener);
       return () => emitter.off(tenant, listener);
     },
-    async ping() {},
+    async ping() {
+      open();
+    },
     async close() {
+      closed = true;
       emitter.removeAllListeners();
     },
   };

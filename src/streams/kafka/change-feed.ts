@@ -43,6 +43,7 @@ export async function createKafkaChangeFeed(options: KafkaChangeFeedOptions): Pr
   const groupId = `${options.groupPrefix}.feed.${hostname()}.${process.pid}.${randomUUID().slice(0, 8)}`;
   const consumer: Consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1000, maxWaitTimeInMs: 50 });
   const admin = kafka.admin();
+  let closed = false;
   const disconnect = () => Promise.allSettled([consumer.disconnect(), producer.disconnect(), admin.disconnect()]);
   try {
     await Promise.all([producer.connect(), consumer.connect(), admin.connect()]);
@@ -88,6 +89,7 @@ export async function createKafkaChangeFeed(options: KafkaChangeFeedOptions): Pr
   return {
     kind: 'kafka',
     async publish(events) {
+      if (closed) throw new Error('the change feed is closed');
       if (events.length === 0) return;
       await producer.send({
         topic,
@@ -100,9 +102,11 @@ export async function createKafkaChangeFeed(options: KafkaChangeFeedOptions): Pr
       return () => emitter.off(tenant, listener);
     },
     async ping() {
+      if (closed) throw new Error('the change feed is closed');
       await within(admin.fetchTopicMetadata({ topics: [topic] }), 3000, 'Kafka metadata');
     },
     async close() {
+      closed = true;
       emitter.removeAllListeners();
       await disconnect();
     },
