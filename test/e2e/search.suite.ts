@@ -104,13 +104,17 @@ export function searchSuite(label: string, env: () => Record<string, string>): v
     });
 
     it('never shows one tenant another tenant’s assets', async () => {
-      await tenantWith([{ qualifiedName: 'pg://h/hr.s.salaries', kind: 'TABLE', description: 'confidential salaries' }]);
+      const hr = await tenantWith([{ qualifiedName: 'pg://h/hr.s.salaries', kind: 'TABLE', description: 'confidential salaries' }]);
       const { viewer } = await tenantWith([{ qualifiedName: 'pg://h/shop.s.prices', kind: 'TABLE' }]);
+      // The controls: each tenant finds its own document, so both are in the index when the other looks.
+      assert.deepEqual(qns(await eventually(hr.viewer, { q: 'salaries' }, (x) => x.total === 1)), ['pg://h/hr.s.salaries']);
       await eventually(viewer, { q: 'prices' }, (x) => x.total === 1);
       const r = await eventually(viewer, { q: 'salaries' }, () => true);
       assert.equal(r.total, 0);
       const all = await eventually(viewer, { q: '' }, () => true);
       assert.deepEqual(qns(all), ['pg://h/shop.s.prices']);
+      assert.deepEqual(qns(await eventually(hr.viewer, { q: 'prices' }, () => true)), []);
+      assert.deepEqual(qns(await eventually(hr.viewer, { q: '' }, () => true)), ['pg://h/hr.s.salaries']);
     });
 
     it('keeps answering during a reindex, and loses nothing changed while it runs', async () => {
