@@ -48,7 +48,8 @@ describe('outbox relay', () => {
     const store = createEmbeddedStore({ path: join(dir.path, 'metalake.db') });
     const inner = createEmbeddedFeed();
     let down = true;
-    const feed = { ...inner, publish: (events: readonly ChangeEvent[]) => (down ? Promise.reject(new Error('feed unavailable')) : inner.publish(events)) };
+    let refused = 0;
+    const feed = { ...inner, publish: (events: readonly ChangeEvent[]) => (down ? Promise.reject(new Error(`feed unavailable (${++refused})`)) : inner.publish(events)) };
     const t = uniqueTenant();
     const received: string[] = [];
     inner.listen(t, (e) => received.push(e.eventId));
@@ -57,6 +58,7 @@ describe('outbox relay', () => {
     const e = event(t);
     await store.tenant(t).transaction((tx) => tx.appendEvents([e]));
     await relay.flush();
+    assert.ok(refused >= 1, 'the relay did try to publish (and was refused)');
     assert.deepEqual(received, []);
     assert.equal((await store.outbox.pending(10)).length, 1);
     down = false;

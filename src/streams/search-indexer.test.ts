@@ -17,6 +17,7 @@ describe('outbox search indexer', () => {
     const store = createEmbeddedStore({ path: join(dir.path, 'metalake.db'), synchronous: 'normal' });
     const real = createEmbeddedSearchIndex({ path: join(dir.path, 'search.db') });
     let refusals = 2;
+    let upserted = 0;
     const index: SearchIndex = {
       ...real,
       upsert: async (tenant, docs) => {
@@ -24,6 +25,7 @@ describe('outbox search indexer', () => {
           refusals--;
           throw new SearchBackpressureError('429');
         }
+        upserted += docs.length;
         return real.upsert(tenant, docs);
       },
     };
@@ -49,13 +51,15 @@ describe('outbox search indexer', () => {
       const checkpoint = await real.checkpoint('outbox');
       assert.ok(checkpoint !== null && checkpoint >= 2);
 
-      // Committed while no indexer ran: picked up from the checkpoint on the next start.
+      // Committed while no indexer ran: picked up from the checkpoint on the next start, and only it.
       await write('gamma');
+      upserted = 0;
       indexer = start();
       await indexer.start();
       await indexer.caughtUp();
       await indexer.stop();
       assert.deepEqual((await real.search(t, { text: 'gamma', first: 10, after: null })).total, 1);
+      assert.equal(upserted, 1, 'alpha and beta were not indexed again');
       assert.equal((await real.search(t, { text: '', first: 10, after: null })).total, 3);
     } finally {
       await real.close();
