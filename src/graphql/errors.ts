@@ -24,6 +24,10 @@ export function toGraphQLError(error: DomainError): GraphQLError {
 
 /** Whether an error is ours to show (a stable code) or internal (logged, masked). */
 export function isInternal(error: unknown): boolean {
+  // The error's own code first: Apollo adds GRAPHQL_PARSE_FAILED (and the like) to a wrapper
+  // whose originalError is graphql-js' bare error, which has none.
+  const own = error instanceof GraphQLError ? error.extensions.code : undefined;
+  if (typeof own === 'string' && PUBLIC_CODES.has(own)) return false;
   const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
   if (original instanceof DomainError || original instanceof SlowConsumerError) return false;
   const code = original instanceof GraphQLError ? original.extensions.code : undefined;
@@ -46,7 +50,9 @@ export function formatError(log: Logger | null) {
     const code = formatted.extensions?.code;
     // Anything that is not one of ours got INTERNAL_SERVER_ERROR from Apollo or graphql-ws, so a public code is safe to pass on.
     if (typeof code === 'string' && PUBLIC_CODES.has(code)) {
-      return { message: formatted.message, ...(formatted.locations ? { locations: formatted.locations } : {}), ...(formatted.path ? { path: formatted.path } : {}), extensions: { code } };
+      // A refusal by a limit names it (depth, aliases, directives, cost, length, tokens, batch).
+      const limit = formatted.extensions?.limit ?? (/Document contains more th(?:at|an) \d+ tokens/.test(formatted.message) ? 'tokens' : undefined);
+      return { message: formatted.message, ...(formatted.locations ? { locations: formatted.locations } : {}), ...(formatted.path ? { path: formatted.path } : {}), extensions: { code, ...(typeof limit === 'string' ? { limit } : {}) } };
     }
     log?.error({ err: original ?? error, path: formatted.path }, 'internal error');
     return { message: 'Internal server error', ...(formatted.path ? { path: formatted.path } : {}), extensions: { code: 'INTERNAL_SERVER_ERROR' } };

@@ -8,7 +8,7 @@ import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import {
   type DocumentNode, GraphQLError, type GraphQLSchema, NoSchemaIntrospectionCustomRule, type ParseOptions, type ValidationContext, type ValidationRule,
-  getNamedType, getNullableType, isCompositeType, isListType, parse, specifiedRules, validate,
+  getNamedType, getNullableType, getOperationAST, isCompositeType, isListType, parse, specifiedRules, validate,
 } from 'graphql';
 import { type ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
 
@@ -38,15 +38,23 @@ export const LIMIT_CODE = 'GRAPHQL_VALIDATION_FAILED';
 
 const rejected = (message: string, limit: string) => new GraphQLError(message, { extensions: { code: LIMIT_CODE, limit, http: { status: 400 } } });
 
-/** Armor reports through the validation context instead of throwing, so every problem comes back as a validation error. */
-const report = { propagateOnRejection: false, exposeLimits: true, onReject: [(ctx: ValidationContext | null, error: GraphQLError) => ctx?.reportError(error)] };
+/**
+ * Armor reports through the validation context instead of throwing, so every problem comes back
+ * as a validation error; each names the limit that refused the document in `extensions.limit`.
+ */
+const report = (limit: string) => ({
+  propagateOnRejection: false,
+  exposeLimits: true,
+  onReject: [(ctx: ValidationContext | null, error: GraphQLError) =>
+    ctx?.reportError(new GraphQLError(error.message, { nodes: error.nodes ?? null, extensions: { ...error.extensions, code: LIMIT_CODE, limit } }))],
+});
 
 /** Validation rules beyond graphql-js' own: depth, aliases and directives (Apollo adds the introspection rule itself). */
 export function limitRules(limits: GraphQLLimits): ValidationRule[] {
   return [
-    maxDepthRule({ n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true, ...report }),
-    maxAliasesRule({ n: limits.maxAliases, ...report }),
-    maxDirectivesRule({ n: limits.maxDirectives, ...report }),
+    maxDepthRule({ n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true, ...report('depth') }),
+    maxAliasesRule({ n: limits.maxAliases, ...report('aliases') }),
+    maxDirectivesRule({ n: limits.maxDirectives, ...report('directives') }),
   ];
 }
 
@@ -64,9 +72,15 @@ function estimator(listFactor: number): ComplexityEstimator {
 
 /** Estimated cost of the operation, or a validation error over the limit. */
 export function checkCost(schema: GraphQLSchema, limits: GraphQLLimits, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | undefined): GraphQLError | null {
+  // No operation of that name (or several without a name): nothing will run, and the transport
+  // answers OPERATION_RESOLUTION_FAILURE. The cost estimator is given the operation's own name,
+  // never a name an anonymous operation does not have.
+  const operation = getOperationAST(document, operationName);
+  if (!operation) return null;
+  const name = operation.name?.value;
   let cost: number;
   try {
-    cost = getComplexity({ schema, query: document, estimators: [estimator(limits.listFactor)], ...(variables ? { variables } : {}), ...(operationName ? { operationName } : {}) });
+    cost = getComplexity({ schema, query: document, estimators: [estimator(limits.listFactor)], ...(variables ? { variables } : {}), ...(name ? { operationName: name } : {}) });
   } catch (error) {
     // Variables that do not fit their types: execution reports them properly, with their own code.
     if (error instanceof GraphQLError) return null;
@@ -109,6 +123,11 @@ export function prepareDocument(
   if (invalid.length > 0) {
     return { errors: invalid.map((e) => withCode(e, LIMIT_CODE, limits.suggestions ? e.message : withoutSuggestions(e.message))) };
   }
-  const cost = checkCost(schema, limits, document, request.variables ?? undefined, request.operationName ?? undefined);
+  const operationName = request.operationName ?? undefined;
+  if (!getOperationAST(document, operationName)) {
+    const message = operationName ? `Unknown operation named "${operationName}".` : 'Must provide operation name if query contains multiple operations.';
+    return { errors: [new GraphQLError(message, { extensions: { code: 'OPERATION_RESOLUTION_FAILURE', http: { status: 400 } } })] };
+  }
+  const cost = checkCost(schema, limits, document, request.variables ?? undefined, operationName);
   return cost ? { errors: [cost] } : { document };
 }

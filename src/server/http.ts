@@ -6,7 +6,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import type { GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
@@ -74,10 +74,17 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningServ
         if (timer) clearTimeout(timer);
       },
       // The same limits as over HTTP, checked before anything runs.
-      onSubscribe: (_ctx, _id, payload) => {
-        const prepared = prepareDocument(deps.schema, limits, payload);
-        if ('errors' in prepared) return prepared.errors;
-        return { schema: deps.schema, document: prepared.document, variableValues: payload.variables, operationName: payload.operationName };
+      // An unexpected failure here answers this one operation with INTERNAL_SERVER_ERROR (logged)
+      // instead of closing the socket with 4500, which would drop every other subscription on it.
+      onSubscribe: (_ctx, id, payload) => {
+        try {
+          const prepared = prepareDocument(deps.schema, limits, payload);
+          if ('errors' in prepared) return prepared.errors;
+          return { schema: deps.schema, document: prepared.document, variableValues: payload.variables, operationName: payload.operationName };
+        } catch (error) {
+          // onError below logs it (with this operation's id in the path) and masks the message.
+          return [new GraphQLError(`preparing operation ${id} failed`, { originalError: error instanceof Error ? error : new Error(String(error)) })];
+        }
       },
       context: async (ctx): Promise<GraphQLContext> =>
         deps.createContext({ authorization: ctx.connectionParams?.authorization as string | undefined, transport: 'ws' }),

@@ -4,6 +4,7 @@
 // suggestions follow the configuration.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { pino } from 'pino';
 import { uniqueTenant } from '../support/fixtures.js';
 import { type TestServer, startTestServer } from '../support/server.js';
 
@@ -106,6 +107,71 @@ describe('GraphQL limits (development defaults)', () => {
     const token = await server.token(uniqueTenant(), 'viewer');
     assert.match(JSON.stringify((await server.http(token).request('{ me { tenat } }')).errors), /Did you mean/);
     assert.deepEqual(codes(await server.http(token).request('{ __schema { queryType { name } } }')), []);
+  });
+});
+
+describe('GraphQL errors that tell the truth', () => {
+  let server: TestServer;
+  const lines: { level: number; msg: string }[] = [];
+  before(async () => {
+    const log = pino({ level: 'info' }, { write: (line: string) => { lines.push(JSON.parse(line) as { level: number; msg: string }); } });
+    server = await startTestServer({}, { log });
+  });
+  after(async () => server.close());
+
+  it('names the limit that refused a document, over HTTP and websocket', async () => {
+    const token = await server.token(uniqueTenant(), 'viewer');
+    const limitOf = (r: { errors?: readonly unknown[] | undefined }) => (r.errors ?? []).map((e) => (e as { extensions?: { limit?: string } }).extensions?.limit);
+    const documents: [string, string][] = [
+      ['depth', `{ assets(first: 1) { edges { node { ${nested(6)} } } } }`],
+      ['aliases', `{ ${Array.from({ length: 21 }, (_, i) => `a${i}: me { tenant }`).join(' ')} }`],
+      ['directives', `{ ${Array.from({ length: 21 }, () => 'me { tenant @include(if: true) }').join(' ')} }`],
+      ['cost', '{ assets(first: 500) { edges { node { children(first: 500) { edges { node { name } } } } } } }'],
+      ['tokens', `{ search(query: "a", filter: { kinds: [${Array.from({ length: 2000 }, () => 'TABLE').join(' ')}] }) { total } }`],
+    ];
+    const ws = server.ws(token);
+    for (const [limit, query] of documents) {
+      assert.deepEqual(limitOf(await server.http(token).request(query)), [limit], `${limit} over HTTP`);
+      await assert.rejects(ws.subscribe(query).waitFor(1, 5000), (e: Error) => e.message.includes(`"limit":"${limit}"`), `${limit} over websocket`);
+    }
+    const long = await post(server, token, { query: `{ me { tenant } } # ${'x'.repeat(40_000)}` });
+    assert.deepEqual(limitOf(long.body as { errors: unknown[] }), ['length']);
+  });
+
+  it('answers an anonymous operation sent with an operationName as OPERATION_RESOLUTION_FAILURE, and keeps the socket', async () => {
+    const t = uniqueTenant();
+    const token = await server.token(t, 'viewer');
+    const single = await post(server, token, { query: '{ me { subject } }', operationName: 'x' });
+    assert.deepEqual([single.status, codes(single.body as { errors: unknown[] })], [400, ['OPERATION_RESOLUTION_FAILURE']]);
+    const batch = await post(server, token, [{ query: '{ me { subject } }', operationName: 'x' }, { query: '{ me { tenant } }' }]);
+    assert.deepEqual((batch.body as { data?: unknown; errors?: unknown[] }[]).map((b) => [codes(b), b.data ?? null]), [[['OPERATION_RESOLUTION_FAILURE'], null], [[], { me: { tenant: t } }]]);
+    const named = await post(server, token, { query: 'query a { me { tenant } } query b { me { roles } }', operationName: 'b' });
+    assert.deepEqual((named.body as { data: unknown }).data, { me: { roles: ['VIEWER'] } });
+    // Over websocket: that one operation is refused; the socket and its other subscriptions stay.
+    const ws = server.ws(token);
+    const live = ws.subscribe<{ assetChanged: { asset: { qualifiedName: string } } }>('subscription { assetChanged { asset { qualifiedName } } }');
+    await server.subscribed(t, 1);
+    const wrong: unknown[] = [];
+    await new Promise<void>((resolve) => {
+      ws.client.subscribe({ query: '{ me { subject } }', operationName: 'x' }, { next: (v) => wrong.push(v), error: (e) => { wrong.push(e); resolve(); }, complete: resolve });
+    });
+    assert.match(JSON.stringify(wrong), /OPERATION_RESOLUTION_FAILURE/);
+    const admin = server.http(await server.token(t, 'admin'));
+    await admin.request('mutation { upsertAssets(input: [{ qualifiedName: "pg://h/still-there", kind: TABLE }]) { created } }');
+    assert.deepEqual((await live.waitFor(1)).map((e) => e.assetChanged.asset.qualifiedName), ['pg://h/still-there']);
+    assert.deepEqual(ws.closeCodes, []);
+  });
+
+  it('logs a client\'s mistakes as what they are, not as internal errors', async () => {
+    const token = await server.token(uniqueTenant(), 'viewer');
+    const from = lines.length;
+    for (const query of ['{ nope ', '{ me { tenat } }', `{ assets(first: 1) { edges { node { ${nested(6)} } } } }`]) {
+      assert.equal((await post(server, token, { query })).status, 400);
+    }
+    await assert.rejects(server.ws(token).subscribe('{ nope ').waitFor(1, 5000), /GRAPHQL_PARSE_FAILED/);
+    // The control: the log is captured (the server's start-up lines are in it).
+    assert.ok(lines.some((l) => l.msg === 'store, change feed and search index selected'));
+    assert.deepEqual(lines.slice(from).filter((l) => l.level >= 50).map((l) => l.msg), []);
   });
 });
 

@@ -8,7 +8,7 @@ import { type App, startApp } from '../../src/app.js';
 import { mintDevToken } from '../../src/auth/tokens.js';
 import { loadConfig } from '../../src/config.js';
 import type { Role } from '../../src/domain/auth.js';
-import { destination, pino } from 'pino';
+import { type Logger, destination, pino } from 'pino';
 import { silentLog, tempDir, until } from './fixtures.js';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
@@ -55,13 +55,13 @@ export interface WsGraphQL {
   close(): Promise<void>;
 }
 
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(env: Record<string, string> = {}, options: { log?: Logger } = {}): Promise<TestServer> {
   const dir = tempDir('metalake-e2e-');
   const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir.path, JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'silent', DEMO_DATA: 'false', EMBEDDED_SYNC: 'normal', ...env });
   // TEST_LOG=error (or any pino level) shows what the servers under test log: on stderr, or
   // appended to TEST_LOG_FILE (the test runner does not always pass a test file's stderr on).
   const logTo = process.env.TEST_LOG_FILE ? destination({ dest: process.env.TEST_LOG_FILE, append: true, sync: true }) : destination({ fd: 2, sync: true });
-  const app = await startApp(config, process.env.TEST_LOG ? pino({ level: process.env.TEST_LOG }, logTo) : silentLog);
+  const app = await startApp(config, options.log ?? (process.env.TEST_LOG ? pino({ level: process.env.TEST_LOG }, logTo) : silentLog));
   const url = app.server.url;
   const wsUrl = url.replace(/^http/, 'ws');
   const sockets: WsGraphQL[] = [];
