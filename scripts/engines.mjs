@@ -11,7 +11,7 @@
 // are and nothing is started for them: the same tests then run against a compose stack or a
 // managed service. Java and Maven are needed to start engines here.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { chmodSync, closeSync, cpSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { homedir } from 'node:os';
@@ -36,16 +36,48 @@ export function missingTools() {
   return ['java', 'mvn'].filter((tool) => spawnSync(tool, ['-version'], { stdio: 'ignore' }).error !== undefined);
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
+/** The kernel's range for outgoing connections' local ports (Linux), else the IANA one. */
+function ephemeralRange() {
+  try {
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (low > 0 && high >= low) return [low, high];
+  } catch {
+    // not Linux
+  }
+  return [49152, 65535];
+}
+
+function canListen(port) {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
+
+const handedOut = new Set();
+
+/**
+ * A free port for an engine to bind, outside the ephemeral range: a port the kernel could hand to
+ * any outgoing connection (a test's client, a driver) might be taken in the seconds before the
+ * engine binds it. Never the same port twice in one process.
+ */
+async function freePort() {
+  const [low, high] = ephemeralRange();
+  // Below the ephemeral range when there is room (Linux: 32768), else above it.
+  const [from, to] = low - 1024 >= 10_000 ? [10_000, low - 1] : [high + 1, 65_535];
+  for (let i = 0; i < 200 && to > from; i++) {
+    const port = from + randomInt(to - from + 1);
+    if (!handedOut.has(port) && (await canListen(port))) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new Error(`no free port between ${from} and ${to}`);
+}
+
+/** An engine that died because a port it was given was taken meanwhile: worth another try on new ports. */
+const lostPort = (error) => /BindException|Address already in use|failed to bind/i.test(error?.message ?? '');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -254,7 +286,16 @@ export async function up(names = ENGINES) {
   const homes = Object.fromEntries(wanted.map((n) => [n, resolveEngine(n)]));
   const t0 = performance.now();
   const results = await Promise.allSettled(wanted.map(async (n) => {
-    const engine = await STARTERS[n](homes[n], runDir);
+    let engine;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        engine = await STARTERS[n](homes[n], runDir);
+        break;
+      } catch (error) {
+        if (attempt >= 3 || !lostPort(error)) throw error;
+        log(`${n}: a port was taken before it could bind it; starting again on other ports (attempt ${attempt + 1})`);
+      }
+    }
     state.engines[n] = { ...engine, runDir, version: VERSIONS[n] };
     writeState(state);
     started.push(n);
