@@ -54,6 +54,7 @@ const EnvSchema = z.object({
   MAX_BATCH: int(1, 100_000).default(1000),
   LINEAGE_MAX_DEPTH: int(1, 100).default(10),
   LINEAGE_MAX_NODES: int(1, 1_000_000).default(5000),
+  LINEAGE_MAX_EDGES: int(1, 1_000_000).default(10_000),
   GRAPHQL_INTROSPECTION: bool.optional(),
   GRAPHQL_SUGGESTIONS: bool.optional(),
   GRAPHQL_MAX_DOCUMENT_LENGTH: int(256, 10 * 1024 * 1024).default(DEFAULT_LIMITS.maxDocumentLength),
@@ -86,6 +87,7 @@ const EnvSchema = z.object({
   INGEST_CHUNK_BULK: int(1, 10_000).default(2000),
   INGEST_DEFERRAL_MS: int(0, 3_600_000).default(30_000),
   INGEST_CLAIM_RETENTION_HOURS: int(1, 24 * 365).default(24 * 7),
+  INGEST_MAX_EVENTS_PER_REQUEST: int(1, 1_000_000).default(10_000),
   TRANSFORMS_FILE: z.string().min(1).optional(),
   MONTE_CARLO_TENANTS: z.string().transform((v, ctx) => {
     try {
@@ -123,7 +125,7 @@ export interface Config {
     jwksCooldownSeconds: number;
     jwksCacheSeconds: number;
   };
-  limits: { maxBatch: number; maxLineageDepth: number; maxLineageNodes: number; maxBodyBytes: number; maxSyncPropagation: number };
+  limits: { maxBatch: number; maxLineageDepth: number; maxLineageNodes: number; maxLineageEdges: number; maxBodyBytes: number; maxSyncPropagation: number };
   /** What one GraphQL request may ask for (both transports); introspection and suggestions are off in production unless set. */
   graphql: GraphQLLimits;
   outboxRetentionHours: number;
@@ -133,7 +135,8 @@ export interface Config {
   workers: WorkerName[];
   /** Units changing more rows than `syncLimit` propagate in the background, `chunk` rows per transaction. */
   propagation: { syncLimit: number; chunk: number };
-  ingest: { chunkPriority: number; chunkBulk: number; deferralMs: number; claimRetentionHours: number; transformsFile: string | null };
+  /** maxEventsPerRequest: ingest events one HTTP source request may expand to (an OpenLineage run's inputs × outputs edges, say). */
+  ingest: { chunkPriority: number; chunkBulk: number; deferralMs: number; claimRetentionHours: number; maxEventsPerRequest: number; transformsFile: string | null };
   monteCarlo: Record<string, MonteCarloTenantConfig>;
 }
 
@@ -197,7 +200,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       jwksCooldownSeconds: e.JWT_JWKS_COOLDOWN_SECONDS,
       jwksCacheSeconds: e.JWT_JWKS_CACHE_SECONDS,
     },
-    limits: { maxBatch: e.MAX_BATCH, maxLineageDepth: e.LINEAGE_MAX_DEPTH, maxLineageNodes: e.LINEAGE_MAX_NODES, maxBodyBytes: e.MAX_BODY_BYTES, maxSyncPropagation: e.PROPAGATION_SYNC_LIMIT },
+    limits: { maxBatch: e.MAX_BATCH, maxLineageDepth: e.LINEAGE_MAX_DEPTH, maxLineageNodes: e.LINEAGE_MAX_NODES, maxLineageEdges: e.LINEAGE_MAX_EDGES, maxBodyBytes: e.MAX_BODY_BYTES, maxSyncPropagation: e.PROPAGATION_SYNC_LIMIT },
     graphql: {
       maxDocumentLength: e.GRAPHQL_MAX_DOCUMENT_LENGTH, maxTokens: e.GRAPHQL_MAX_TOKENS, maxDepth: e.GRAPHQL_MAX_DEPTH,
       maxAliases: e.GRAPHQL_MAX_ALIASES, maxDirectives: e.GRAPHQL_MAX_DIRECTIVES, maxCost: e.GRAPHQL_MAX_COST,
@@ -221,7 +224,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     propagation: { syncLimit: e.PROPAGATION_SYNC_LIMIT, chunk: e.PROPAGATION_CHUNK },
     ingest: {
       chunkPriority: e.INGEST_CHUNK_PRIORITY, chunkBulk: e.INGEST_CHUNK_BULK, deferralMs: e.INGEST_DEFERRAL_MS,
-      claimRetentionHours: e.INGEST_CLAIM_RETENTION_HOURS, transformsFile: e.TRANSFORMS_FILE ? resolve(e.TRANSFORMS_FILE) : null,
+      claimRetentionHours: e.INGEST_CLAIM_RETENTION_HOURS, maxEventsPerRequest: e.INGEST_MAX_EVENTS_PER_REQUEST, transformsFile: e.TRANSFORMS_FILE ? resolve(e.TRANSFORMS_FILE) : null,
     },
     monteCarlo: e.MONTE_CARLO_TENANTS ?? {},
   };

@@ -76,7 +76,7 @@ describe('ingest service (embedded store)', () => {
   before(async () => {
     handle = await embeddedFactory.open();
     services = createServices({
-      store: handle.store, feed: createEmbeddedFeed(), limits: { maxBatch: 1000, maxLineageDepth: 10, maxLineageNodes: 5000 }, log: silentLog,
+      store: handle.store, feed: createEmbeddedFeed(), limits: { maxBatch: 1000, maxLineageDepth: 10, maxLineageNodes: 5000, maxLineageEdges: 10_000 }, log: silentLog,
       transforms: compileTransformRules({
         defaults: {
           dataTypes: { aliases: { 'CHARACTER VARYING': 'VARCHAR' }, stripParameters: true },

@@ -6,10 +6,10 @@ import type { Logger } from 'pino';
 import type { TokenVerifier } from '../auth/jwt.js';
 import type { Config } from '../config.js';
 import { type Viewer, can } from '../domain/auth.js';
-import { InvalidEventError } from '../streams/ingest/events.js';
-import type { IngestGateway, Submission } from '../streams/ingest/gateway.js';
+import { InvalidEventError, type OutgoingEvent } from '../streams/ingest/events.js';
+import type { IngestGateway } from '../streams/ingest/gateway.js';
 import { MonteCarloPayloadError, monteCarloEvent, verifyMonteCarloSignature } from '../streams/sources/monte-carlo.js';
-import { OpenLineageError, createOpenLineageValidator, openLineageEvents } from '../streams/sources/openlineage.js';
+import { OpenLineageError, TooManyEventsError, createOpenLineageValidator, openLineageEvents } from '../streams/sources/openlineage.js';
 
 export interface IngestRoutesDeps {
   config: Config;
@@ -43,8 +43,20 @@ export function ingestRoutes(deps: IngestRoutesDeps): express.Router {
 
   const parse = (body: unknown): unknown => JSON.parse(Buffer.isBuffer(body) ? body.toString('utf8') : '');
 
-  async function submitted(result: Promise<Submission>, success: number): Promise<Reply> {
-    const submission = await result;
+  /**
+   * Submits what one request means, all or nothing, if it means no more ingest events than the
+   * limit: a request that multiplies its input (every input × every output of an OpenLineage run)
+   * is refused before anything is written, naming the limit.
+   */
+  function tooMany(count: string): Reply {
+    const max = deps.config.ingest.maxEventsPerRequest;
+    return problem(422, 'BAD_USER_INPUT', `This request means ${count} ingest events, over the limit of ${max} (INGEST_MAX_EVENTS_PER_REQUEST); nothing was written`,
+      [`limit: events per request (${max}); an OpenLineage run means one lineage edge per input and output pair: split the run into smaller jobs`]);
+  }
+
+  async function submitted(events: OutgoingEvent[], success: number): Promise<Reply> {
+    if (events.length > deps.config.ingest.maxEventsPerRequest) return tooMany(String(events.length));
+    const submission = await deps.gateway.submit(events);
     if (submission.refused.length > 0) {
       // In-process (embedded) ingestion applies all or nothing: a refusal means nothing was written.
       return problem(422, "BAD_USER_INPUT", "The events were refused; nothing was written", [...new Set(submission.refused.map((r) => `${r.code}: ${r.message}`))]);
@@ -82,8 +94,9 @@ export function ingestRoutes(deps: IngestRoutesDeps): express.Router {
     }
     try {
       const event = validator.validate(body);
-      return await submitted(deps.gateway.submit(openLineageEvents(event, auth.tenant)), 201);
+      return await submitted(openLineageEvents(event, auth.tenant, deps.config.ingest.maxEventsPerRequest), 201);
     } catch (error) {
+      if (error instanceof TooManyEventsError) return tooMany(`more than ${error.limit}`);
       if (error instanceof OpenLineageError) return problem(422, 'BAD_USER_INPUT', 'Invalid OpenLineage event', error.problems);
       throw error;
     }
@@ -112,7 +125,7 @@ export function ingestRoutes(deps: IngestRoutesDeps): express.Router {
     }
     try {
       const event = monteCarloEvent(body, rawBody, tenant, settings?.namespace ?? 'montecarlo://');
-      return await submitted(deps.gateway.submit([event]), deps.gateway.mode === 'kafka' ? 202 : 200);
+      return await submitted([event], deps.gateway.mode === 'kafka' ? 202 : 200);
     } catch (error) {
       if (error instanceof MonteCarloPayloadError) return problem(422, 'BAD_USER_INPUT', 'Invalid Monte Carlo notification', error.problems);
       throw error;

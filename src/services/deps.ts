@@ -7,6 +7,8 @@ export interface ServiceLimits {
   maxBatch: number;
   maxLineageDepth: number;
   maxLineageNodes: number;
+  /** Edges in one lineage answer (per direction); beyond it the answer says `truncated`. */
+  maxLineageEdges: number;
   /** Propagation row changes one unit may make inside a change's own transaction; larger ones go to the propagation worker. */
   maxSyncPropagation?: number;
 }

@@ -25,7 +25,7 @@ export class LineageService {
 
   async graph(viewer: Viewer | null, qualifiedName: string, direction: LineageDirection, depth: number): Promise<LineageGraphView> {
     const v = requirePermission(viewer, 'graph:read');
-    const { maxLineageDepth, maxLineageNodes } = this.deps.limits;
+    const { maxLineageDepth, maxLineageNodes, maxLineageEdges } = this.deps.limits;
     if (!Number.isInteger(depth) || depth < 1 || depth > maxLineageDepth) throw badInput(`depth must be between 1 and ${maxLineageDepth}`);
     const graph = this.deps.store.tenant(v.tenant);
     const [root] = await graph.assetsByQualifiedNames([qualifiedName]);
@@ -35,7 +35,7 @@ export class LineageService {
     const edges = new Map<string, EdgeRecord>();
     let truncated = false;
     for (const d of directions) {
-      const t = await graph.traverse(root.id, d, depth, maxLineageNodes);
+      const t = await graph.traverse(root.id, d, depth, { maxNodes: maxLineageNodes, maxEdges: maxLineageEdges });
       t.nodeIds.forEach((id) => nodeIds.add(id));
       t.edges.forEach((e) => edges.set(`${e.fromId}\u0000${e.toId}\u0000${e.processId ?? ''}`, e));
       truncated ||= t.truncated;

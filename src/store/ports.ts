@@ -47,6 +47,11 @@ export interface IncidentQuery {
   assetId?: string;
 }
 
+export interface TraversalBounds {
+  maxNodes: number;
+  maxEdges: number;
+}
+
 export interface Traversal {
   nodeIds: string[];
   edges: EdgeRecord[];
@@ -76,10 +81,13 @@ export interface GraphReader {
   /** Names of the direct children of each parent, of the given kinds (a table's columns), sorted. */
   childNames(parentIds: readonly string[], kinds: readonly AssetKind[]): Promise<Map<string, string[]>>;
   history(assetId: string, page: StorePageRequest): Promise<StorePage<HistoryRecord>>;
-  /** Immediate edges: DOWNSTREAM = edges out of the assets, UPSTREAM = edges into them. */
-  edgesOf(assetIds: readonly string[], direction: EdgeDirection): Promise<EdgeRecord[]>;
-  /** Breadth-first, bounded by depth and node count, safe on cycles. */
-  traverse(rootId: string, direction: EdgeDirection, maxDepth: number, maxNodes: number): Promise<Traversal>;
+  /**
+   * Immediate edges: DOWNSTREAM = edges out of the assets, UPSTREAM = edges into them, in a stable
+   * order; at most `limit` of them when given (the store stops reading there).
+   */
+  edgesOf(assetIds: readonly string[], direction: EdgeDirection, limit?: number): Promise<EdgeRecord[]>;
+  /** Breadth-first, bounded by depth, node count and edge count (never reads far past them), safe on cycles. */
+  traverse(rootId: string, direction: EdgeDirection, maxDepth: number, bounds: TraversalBounds): Promise<Traversal>;
   classificationTypes(names?: readonly string[]): Promise<ClassificationTypeRecord[]>;
   classificationCounts(): Promise<Map<string, { direct: number; propagated: number }>>;
   classificationStates(assetIds: readonly string[]): Promise<Map<string, AssetClassificationState>>;

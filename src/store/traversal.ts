@@ -1,11 +1,14 @@
 // Breadth-first lineage traversal over an adapter's one-hop edge lookup: one query per level,
-// a visited set (so cycles end it), bounded by depth and node count, with a truncation flag.
+// a visited set (so cycles end it), bounded by depth, node count and edge count, with a
+// truncation flag. Each level's lookup is itself limited to what the edge bound still allows
+// (plus one, to tell "exactly full" from "cut"), so a dense graph (every asset of one level
+// feeding every asset of the next) is never read into memory past the bound.
 import type { EdgeRecord } from '../domain/model.js';
-import type { EdgeDirection, Traversal } from './ports.js';
+import type { EdgeDirection, Traversal, TraversalBounds } from './ports.js';
 
 export async function breadthFirst(
-  edgesOf: (ids: readonly string[], direction: EdgeDirection) => Promise<EdgeRecord[]>,
-  rootId: string, direction: EdgeDirection, maxDepth: number, maxNodes: number,
+  edgesOf: (ids: readonly string[], direction: EdgeDirection, limit: number) => Promise<EdgeRecord[]>,
+  rootId: string, direction: EdgeDirection, maxDepth: number, { maxNodes, maxEdges }: TraversalBounds,
 ): Promise<Traversal> {
   const far = (e: EdgeRecord) => (direction === 'DOWNSTREAM' ? e.toId : e.fromId);
   const visited = new Set<string>([rootId]);
@@ -13,14 +16,16 @@ export async function breadthFirst(
   let frontier = [rootId];
   let truncated = false;
   for (let depth = 0; frontier.length > 0; depth++) {
-    const next = await edgesOf(frontier, direction);
+    const room = maxEdges - edges.size;
+    const next = await edgesOf(frontier, direction, room + 1);
     if (depth === maxDepth) {
-      // Anything leading further out means the depth limit cut the graph.
-      truncated ||= next.some((e) => !visited.has(far(e)));
+      // Anything leading further out means the depth limit cut the graph (a full read may hide such an edge).
+      truncated ||= next.length > room || next.some((e) => !visited.has(far(e)));
       break;
     }
+    if (next.length > room) truncated = true;
     const nextFrontier: string[] = [];
-    for (const e of next) {
+    for (const e of next.slice(0, room)) {
       const id = far(e);
       if (!visited.has(id)) {
         if (visited.size >= maxNodes) {
@@ -32,6 +37,7 @@ export async function breadthFirst(
       }
       edges.set(`${e.fromId}\u0000${e.toId}\u0000${e.processId ?? ''}`, e);
     }
+    if (edges.size >= maxEdges && next.length > room) break;
     frontier = nextFrontier;
   }
   return { nodeIds: [...visited], edges: [...edges.values()], truncated };

@@ -121,7 +121,7 @@ export function graphStoreContract(factory: StoreFactory): void {
       assert.deepEqual(await store.tenant(t).edgesOf([a.id], 'DOWNSTREAM'), []);
     });
 
-    it('traverses breadth-first within depth and node limits, ends on cycles, and flags truncation', async () => {
+    it('traverses breadth-first within depth, node and edge limits, ends on cycles, and flags truncation', async () => {
       const t = uniqueTenant();
       const n = ['a', 'b', 'c', 'd', 'e'].map((x) => assetRecord('TABLE', qn(x)));
       const [a, b, c, d, e] = n as [typeof n[0], typeof n[0], typeof n[0], typeof n[0], typeof n[0]];
@@ -131,18 +131,25 @@ export function graphStoreContract(factory: StoreFactory): void {
         await tx.addEdges([[a, b], [b, c], [c, d], [d, e], [c, a]].map(([f, to]) => ({ fromId: f!.id, toId: to!.id, processId: null })), 'test', a.createdAt);
       });
       const graph = store.tenant(t);
-      const full = await graph.traverse(a.id, 'DOWNSTREAM', 10, 100);
+      const full = await graph.traverse(a.id, 'DOWNSTREAM', 10, { maxNodes: 100, maxEdges: 100 });
       assert.deepEqual(new Set(full.nodeIds), new Set(n.map((x) => x.id)));
       assert.equal(full.edges.length, 5);
       assert.equal(full.truncated, false);
-      const shallow = await graph.traverse(a.id, 'DOWNSTREAM', 2, 100);
+      const shallow = await graph.traverse(a.id, 'DOWNSTREAM', 2, { maxNodes: 100, maxEdges: 100 });
       assert.deepEqual(new Set(shallow.nodeIds), new Set([a.id, b.id, c.id]));
       assert.equal(shallow.truncated, true);
-      const capped = await graph.traverse(a.id, 'DOWNSTREAM', 10, 2);
+      const capped = await graph.traverse(a.id, 'DOWNSTREAM', 10, { maxNodes: 2, maxEdges: 100 });
       assert.equal(capped.nodeIds.length, 2);
       assert.equal(capped.truncated, true);
-      const up = await graph.traverse(e.id, 'UPSTREAM', 10, 100);
+      // Exactly as many edges as the graph has is not a truncation; one fewer is.
+      assert.equal((await graph.traverse(a.id, 'DOWNSTREAM', 10, { maxNodes: 100, maxEdges: 5 })).truncated, false);
+      const edgeCapped = await graph.traverse(a.id, 'DOWNSTREAM', 10, { maxNodes: 100, maxEdges: 4 });
+      assert.deepEqual([edgeCapped.edges.length, edgeCapped.truncated], [4, true]);
+      const up = await graph.traverse(e.id, 'UPSTREAM', 10, { maxNodes: 100, maxEdges: 100 });
       assert.equal(up.nodeIds.length, 5);
+      // A lookup stops reading at its limit, in a stable order.
+      const all = await graph.edgesOf([a.id, b.id, c.id], 'DOWNSTREAM');
+      assert.deepEqual(await graph.edgesOf([a.id, b.id, c.id], 'DOWNSTREAM', 2), all.slice(0, 2));
     });
 
     it('reaches downstream for propagation through cycles, stopping at and marking blocked assets', async () => {

@@ -250,7 +250,7 @@ export function propagationContract(factory: StoreFactory): void {
       // Units changing more than 3 rows go to the worker, which applies 2 rows per transaction.
       let bg: Services;
       before(() => {
-        bg = createServices({ store, feed: createEmbeddedFeed(), limits: { maxBatch: 1000, maxLineageDepth: 10, maxLineageNodes: 5000, maxSyncPropagation: 3 }, log: silentLog });
+        bg = createServices({ store, feed: createEmbeddedFeed(), limits: { maxBatch: 1000, maxLineageDepth: 10, maxLineageNodes: 5000, maxLineageEdges: 10_000, maxSyncPropagation: 3 }, log: silentLog });
       });
       const chain = (n: number) => graph(...Array.from({ length: n }, (_, i) => `n${i}>n${i + 1}`));
       const downstream = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `n${from + i}`);

@@ -61,7 +61,7 @@ export const embeddedFactory: StoreFactory = {
 };
 
 export function servicesFor(store: GraphStore, feed: ChangeFeed = createEmbeddedFeed(), maxBatch = 1000): Services {
-  return createServices({ store, feed, limits: { maxBatch, maxLineageDepth: 10, maxLineageNodes: 5000 }, log: silentLog });
+  return createServices({ store, feed, limits: { maxBatch, maxLineageDepth: 10, maxLineageNodes: 5000, maxLineageEdges: 10_000 }, log: silentLog });
 }
 
 let counter = 0;

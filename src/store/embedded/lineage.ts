@@ -15,19 +15,20 @@ type LineageOps = Pick<GraphTx, 'edgesOf' | 'traverse' | 'addEdges' | 'removeEdg
 
 export function lineageOps(c: Conn): LineageOps {
   const t = c.tenant;
-  const edgesOf = (ids: readonly string[], direction: EdgeDirection): EdgeRecord[] => {
-    if (ids.length === 0) return [];
+  const edgesOf = (ids: readonly string[], direction: EdgeDirection, limit = -1): EdgeRecord[] => {
+    if (ids.length === 0 || limit === 0) return [];
     const column = direction === 'DOWNSTREAM' ? 'from_id' : 'to_id';
+    // LIMIT -1 is SQLite's "no limit".
     const rows = c.stmt(`SELECT from_id, to_id, process_id FROM ${driving('@p')} CROSS JOIN edges ON tenant = @t AND ${column} = l.v
-      ORDER BY from_id, to_id, process_id`).all({ t, p: list(ids) }) as EdgeRow[];
+      ORDER BY from_id, to_id, process_id LIMIT @limit`).all({ t, p: list(ids), limit }) as EdgeRow[];
     return rows.map(toEdge);
   };
   return {
-    async edgesOf(ids, direction) {
-      return edgesOf(ids, direction);
+    async edgesOf(ids, direction, limit) {
+      return edgesOf(ids, direction, limit);
     },
-    traverse(rootId, direction, maxDepth, maxNodes) {
-      return breadthFirst(async (ids, d) => edgesOf(ids, d), rootId, direction, maxDepth, maxNodes);
+    traverse(rootId, direction, maxDepth, bounds) {
+      return breadthFirst(async (ids, d, limit) => edgesOf(ids, d, limit), rootId, direction, maxDepth, bounds);
     },
     async addEdges(newEdges, actor, at) {
       const insert = c.stmt('INSERT OR IGNORE INTO edges (tenant, from_id, to_id, process_id, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)');

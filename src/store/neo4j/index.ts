@@ -137,8 +137,8 @@ export async function createNeo4jStore(options: Neo4jStoreOptions): Promise<Grap
       return {
         ...reader,
         // A traversal is one statement per level: all of them in one read transaction.
-        traverse: (rootId, direction, maxDepth, maxNodes) =>
-          inTx(driver, database, 'read', (run) => lineageOps({ tenant, run }).traverse(rootId, direction, maxDepth, maxNodes), observe),
+        traverse: (rootId, direction, maxDepth, bounds) =>
+          inTx(driver, database, 'read', (run) => lineageOps({ tenant, run }).traverse(rootId, direction, maxDepth, bounds), observe),
         tenant,
         async transaction<T>(work: (tx: GraphTx) => Promise<T>): Promise<T> {
           // The driver may retry the work on a transient error: only the attempt that committed counts.

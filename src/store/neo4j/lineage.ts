@@ -12,17 +12,18 @@ type LineageOps = Pick<GraphTx, 'edgesOf' | 'traverse' | 'addEdges' | 'removeEdg
 
 export function lineageOps(cx: Cx): LineageOps {
   const t = cx.tenant;
-  const edgesOf = async (ids: readonly string[], direction: EdgeDirection): Promise<EdgeRecord[]> => {
-    if (ids.length === 0) return [];
+  const edgesOf = async (ids: readonly string[], direction: EdgeDirection, limit?: number): Promise<EdgeRecord[]> => {
+    if (ids.length === 0 || limit === 0) return [];
     const pattern = direction === 'DOWNSTREAM'
       ? '(a:Asset {tenant: $t, id: id})-[r:FLOWS_TO]->(b:Asset) RETURN a.id AS fromId, b.id AS toId'
       : '(a:Asset {tenant: $t, id: id})<-[r:FLOWS_TO]-(b:Asset) RETURN b.id AS fromId, a.id AS toId';
-    const rows = await cx.run<EdgeRow>(`UNWIND $ids AS id MATCH ${pattern}, r.processId AS processId ORDER BY fromId, toId, processId`, { t, ids: [...ids] });
+    const rows = await cx.run<EdgeRow>(`UNWIND $ids AS id MATCH ${pattern}, r.processId AS processId ORDER BY fromId, toId, processId${limit === undefined ? '' : ' LIMIT $limit'}`,
+      { t, ids: [...ids], ...(limit === undefined ? {} : { limit }) });
     return rows.map(toEdge);
   };
   return {
     edgesOf,
-    traverse: (rootId, direction, maxDepth, maxNodes) => breadthFirst(edgesOf, rootId, direction, maxDepth, maxNodes),
+    traverse: (rootId, direction, maxDepth, bounds) => breadthFirst(edgesOf, rootId, direction, maxDepth, bounds),
     async addEdges(edges, actor, at) {
       const unique = [...new Map(edges.map((e) => [key(e), { fromId: e.fromId, toId: e.toId, processId: e.processId ?? '' }])).values()];
       if (unique.length === 0) return [];

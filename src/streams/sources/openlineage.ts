@@ -54,6 +54,13 @@ export class OpenLineageError extends Error {
   }
 }
 
+/** An event that would expand to more ingest events than one request may mean. */
+export class TooManyEventsError extends Error {
+  constructor(readonly limit: number) {
+    super(`more than ${limit} ingest events`);
+  }
+}
+
 export interface OpenLineageValidator {
   /** Throws OpenLineageError with every problem found. */
   validate(body: unknown): OlEvent;
@@ -120,12 +127,15 @@ function columns(facet: unknown): { name: string; dataType: string | null; descr
  * The ingest events one OpenLineage event means, in the order they must apply. Ids derive from
  * the tenant and the event's content, so a client retrying the same event changes nothing.
  */
-export function openLineageEvents(event: OlEvent, tenant: string): (OutgoingEvent & { lane?: Lane })[] {
+export function openLineageEvents(event: OlEvent, tenant: string, maxEvents = Number.POSITIVE_INFINITY): (OutgoingEvent & { lane?: Lane })[] {
   const digest = createHash('sha256').update(tenant).update('\u0000').update(canonicalJson(event)).digest('hex').slice(0, 32);
   const source = `openlineage:${event.producer}`.slice(0, 256);
   const out: (OutgoingEvent & { lane?: Lane })[] = [];
-  const push = (type: OutgoingEvent['type'], data: unknown, lane?: Lane) =>
+  // Stops expanding at the limit: a run of 1,000 inputs and 1,000 outputs is refused before its million edges exist.
+  const push = (type: OutgoingEvent['type'], data: unknown, lane?: Lane) => {
+    if (out.length >= maxEvents) throw new TooManyEventsError(maxEvents);
     out.push({ id: `ol-${digest}-${out.length}`, tenant, source, type, data, time: event.eventTime, ...(lane ? { lane } : {}) });
+  };
 
   const emitted = new Set<string>();
   const datasetEvent = (d: OlDataset) => {

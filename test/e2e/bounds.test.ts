@@ -1,0 +1,87 @@
+// Answers and inputs that multiply: a lineage answer on a dense graph (every asset of one level
+// feeding every asset of the next) is bounded in edges as well as nodes and says `truncated`; an
+// OpenLineage run whose inputs × outputs would mean more ingest events than one request may is
+// refused before anything is expanded or written, and the server keeps answering meanwhile.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { uniqueTenant } from '../support/fixtures.js';
+import { type TestServer, startTestServer } from '../support/server.js';
+
+const MAX_EDGES = 2000;
+
+describe('bounded answers and inputs', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({ LINEAGE_MAX_EDGES: String(MAX_EDGES), INGEST_MAX_EVENTS_PER_REQUEST: '5000' });
+  });
+  after(async () => server.close());
+
+  const UPSERT = 'mutation($i: [AssetInput!]!) { upsertAssets(input: $i) { assets { id qualifiedName } } }';
+  const LINEAGE = 'query($q: String!, $d: Int!) { lineage(qualifiedName: $q, depth: $d) { truncated nodes { qualifiedName } edges { from { qualifiedName } to { qualifiedName } } } }';
+  type Lineage = { lineage: { truncated: boolean; nodes: unknown[]; edges: unknown[] } };
+
+  it('bounds a lineage answer on a dense graph by its edges, and says it is truncated', async () => {
+    const t = uniqueTenant();
+    const admin = server.http(await server.token(t, 'admin'));
+    const n = 300;
+    const names = ['root', ...Array.from({ length: n }, (_, i) => `mid${i}`), ...Array.from({ length: n }, (_, i) => `out${i}`)].map((x) => `pg://dense/${x}`);
+    const ids = new Map<string, string>();
+    for (let i = 0; i < names.length; i += 500) {
+      const r = await admin.request<{ upsertAssets: { assets: { id: string; qualifiedName: string }[] } }>(UPSERT, { i: names.slice(i, i + 500).map((qualifiedName) => ({ qualifiedName, kind: 'TABLE' })) });
+      assert.deepEqual(r.errors, undefined);
+      for (const a of r.data!.upsertAssets.assets) ids.set(a.qualifiedName, a.id);
+    }
+    // root → every mid, every mid → every out: 300 + 90,000 edges (written straight to the store: the graph, not the path, is under test).
+    const id = (x: string) => ids.get(`pg://dense/${x}`)!;
+    const edges = [
+      ...Array.from({ length: n }, (_, i) => ({ fromId: id('root'), toId: id(`mid${i}`), processId: null })),
+      ...Array.from({ length: n * n }, (_, k) => ({ fromId: id(`mid${Math.floor(k / n)}`), toId: id(`out${k % n}`), processId: null })),
+    ];
+    await server.app.store.tenant(t).transaction((tx) => tx.addEdges(edges, 'test', new Date().toISOString()));
+    const viewer = server.http(await server.token(t, 'viewer'));
+    // The control: the same depth upstream from one output is within the bounds, whole and not truncated.
+    const up = await viewer.request<Lineage>(LINEAGE.replace('depth: $d)', 'depth: $d, direction: UPSTREAM)'), { q: 'pg://dense/out0', d: 2 });
+    assert.deepEqual([up.data?.lineage.truncated, up.data?.lineage.nodes.length, up.data?.lineage.edges.length], [false, n + 2, 2 * n]);
+    const heapBefore = process.memoryUsage().heapUsed;
+    const two = await viewer.request<Lineage>(LINEAGE, { q: 'pg://dense/root', d: 2 });
+    assert.deepEqual(two.errors, undefined);
+    assert.equal(two.data?.lineage.truncated, true);
+    assert.equal(two.data?.lineage.edges.length, MAX_EDGES);
+    assert.ok(two.data.lineage.nodes.length <= 2 * n + 1);
+    // 90,300 edges would be tens of megabytes of records and answer; the bound keeps it to a few.
+    assert.ok(process.memoryUsage().heapUsed - heapBefore < 100 * 2 ** 20, `heap grew by ${Math.round((process.memoryUsage().heapUsed - heapBefore) / 2 ** 20)} MiB`);
+  });
+
+  it('refuses an OpenLineage run whose inputs × outputs exceed the events one request may mean, writing nothing', async () => {
+    const t = uniqueTenant('ol');
+    const auth = { authorization: `Bearer ${await server.token(t, 'ingest')}`, 'content-type': 'application/json' };
+    const run = (inputs: number, outputs: number) => JSON.stringify({
+      eventType: 'COMPLETE', eventTime: new Date().toISOString(), producer: 'https://github.com/OpenLineage/OpenLineage',
+      schemaURL: 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent',
+      run: { runId: '3f5e83fa-3480-44ff-99c5-ff943904e5e8' }, job: { namespace: 'sched', name: `job${inputs}x${outputs}` },
+      inputs: Array.from({ length: inputs }, (_, i) => ({ namespace: 'postgres://db:5432', name: `shop.public.in${i}` })),
+      outputs: Array.from({ length: outputs }, (_, i) => ({ namespace: 'postgres://db:5432', name: `shop.public.out${i}` })),
+    });
+    const base = server.url.replace(/\/graphql$/, '');
+    const started = Date.now();
+    const [refused, health] = await Promise.all([
+      fetch(`${base}/api/v1/lineage`, { method: 'POST', headers: auth, body: run(1000, 1000) }),
+      fetch(`${base}/healthz`),
+    ]);
+    assert.equal(health.status, 200);
+    assert.equal(refused.status, 422);
+    const body = (await refused.json()) as { error: { code: string; message: string; details: string[] } };
+    assert.equal(body.error.code, 'BAD_USER_INPUT');
+    assert.match(body.error.message, /over the limit of 5000 \(INGEST_MAX_EVENTS_PER_REQUEST\)/);
+    assert.ok(Date.now() - started < 10_000, 'refused without expanding a million edges');
+    const viewer = server.http(await server.token(t, 'viewer'));
+    const count = async () => (await viewer.request<{ assets: { totalCount: number } }>('{ assets { totalCount } }')).data!.assets.totalCount;
+    assert.equal(await count(), 0);
+    // The control: a run within the limit is applied whole (30 × 30 = 900 edges through the job).
+    const accepted = await fetch(`${base}/api/v1/lineage`, { method: 'POST', headers: auth, body: run(30, 30) });
+    assert.equal(accepted.status, 201, await accepted.clone().text());
+    assert.equal(await count(), 61);
+    const lineage = await viewer.request<Lineage>(LINEAGE, { q: 'postgres://db:5432/shop.public.in0', d: 1 });
+    assert.equal(lineage.data?.lineage.edges.length, 30);
+  });
+});
