@@ -201,6 +201,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
       log,
       routes: ingestRoutes({ config, verifier, gateway: runtime.gateway, log: log.child({ component: 'sources' }) }),
       checkReady: () => runtime.checkReady(),
+      openSubscriptions: (tenant) => runtime.services.subscriptions.stats.openByTenant.get(tenant) ?? 0,
     });
     return {
       ...runtime,

@@ -88,6 +88,8 @@ const EnvSchema = z.object({
   INGEST_DEFERRAL_MS: int(0, 3_600_000).default(30_000),
   INGEST_CLAIM_RETENTION_HOURS: int(1, 24 * 365).default(24 * 7),
   INGEST_MAX_EVENTS_PER_REQUEST: int(1, 1_000_000).default(10_000),
+  SUBSCRIPTIONS_PER_CONNECTION: int(1, 100_000).default(100),
+  SUBSCRIPTIONS_PER_TENANT: int(1, 10_000_000).default(10_000),
   TRANSFORMS_FILE: z.string().min(1).optional(),
   MONTE_CARLO_TENANTS: z.string().transform((v, ctx) => {
     try {
@@ -128,6 +130,8 @@ export interface Config {
   limits: { maxBatch: number; maxLineageDepth: number; maxLineageNodes: number; maxLineageEdges: number; maxBodyBytes: number; maxSyncPropagation: number };
   /** What one GraphQL request may ask for (both transports); introspection and suggestions are off in production unless set. */
   graphql: GraphQLLimits;
+  /** Live subscriptions one websocket connection, and one tenant on one replica, may hold. */
+  subscriptions: { perConnection: number; perTenant: number };
   outboxRetentionHours: number;
   /** Kafka between ingestion, workers and replicas; null in embedded mode (in-process feed and ingestion). */
   kafka: KafkaSettings | null;
@@ -201,6 +205,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       jwksCacheSeconds: e.JWT_JWKS_CACHE_SECONDS,
     },
     limits: { maxBatch: e.MAX_BATCH, maxLineageDepth: e.LINEAGE_MAX_DEPTH, maxLineageNodes: e.LINEAGE_MAX_NODES, maxLineageEdges: e.LINEAGE_MAX_EDGES, maxBodyBytes: e.MAX_BODY_BYTES, maxSyncPropagation: e.PROPAGATION_SYNC_LIMIT },
+    subscriptions: { perConnection: e.SUBSCRIPTIONS_PER_CONNECTION, perTenant: e.SUBSCRIPTIONS_PER_TENANT },
     graphql: {
       maxDocumentLength: e.GRAPHQL_MAX_DOCUMENT_LENGTH, maxTokens: e.GRAPHQL_MAX_TOKENS, maxDepth: e.GRAPHQL_MAX_DEPTH,
       maxAliases: e.GRAPHQL_MAX_ALIASES, maxDirectives: e.GRAPHQL_MAX_DIRECTIVES, maxCost: e.GRAPHQL_MAX_COST,

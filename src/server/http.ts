@@ -6,7 +6,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLSchema, getOperationAST } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
@@ -30,6 +30,8 @@ export interface HttpServerDeps {
   checkReady(): Promise<Record<string, string>>;
   /** Further HTTP endpoints (the ingest sources). */
   routes?: express.Router;
+  /** Subscriptions of a tenant open on this replica (for the per-tenant cap). */
+  openSubscriptions(tenant: string): number;
 }
 
 export interface RunningServer {
@@ -48,6 +50,9 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningServ
 
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.limits.maxBodyBytes });
   const expiryTimers = new WeakMap<object, NodeJS.Timeout>();
+  // Live subscription operations per connection, by operation id: one client holds at most its share.
+  const liveOn = new WeakMap<object, Set<string>>();
+  const tooMany = (message: string, limit: string) => [new GraphQLError(message, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', limit } })];
   const wsCleanup = useServer<{ authorization?: unknown }, { viewer?: Viewer }>(
     {
       schema: deps.schema,
@@ -72,14 +77,29 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningServ
       onClose: (ctx) => {
         const timer = expiryTimers.get(ctx.extra.socket);
         if (timer) clearTimeout(timer);
+        liveOn.delete(ctx.extra.socket);
+      },
+      onComplete: (ctx, id) => {
+        liveOn.get(ctx.extra.socket)?.delete(id);
       },
       // The same limits as over HTTP, checked before anything runs.
       // An unexpected failure here answers this one operation with INTERNAL_SERVER_ERROR (logged)
       // instead of closing the socket with 4500, which would drop every other subscription on it.
-      onSubscribe: (_ctx, id, payload) => {
+      onSubscribe: (ctx, id, payload) => {
         try {
           const prepared = prepareDocument(deps.schema, limits, payload);
           if ('errors' in prepared) return prepared.errors;
+          if (getOperationAST(prepared.document, payload.operationName)?.operation === 'subscription') {
+            const live = liveOn.get(ctx.extra.socket) ?? new Set<string>();
+            const { perConnection, perTenant } = config.subscriptions;
+            if (live.size >= perConnection) return tooMany(`At most ${perConnection} subscriptions per connection (SUBSCRIPTIONS_PER_CONNECTION)`, 'subscriptionsPerConnection');
+            const tenant = ctx.extra.viewer?.tenant;
+            if (tenant !== undefined && deps.openSubscriptions(tenant) >= perTenant) {
+              return tooMany(`At most ${perTenant} subscriptions per tenant on this server (SUBSCRIPTIONS_PER_TENANT)`, 'subscriptionsPerTenant');
+            }
+            live.add(id);
+            liveOn.set(ctx.extra.socket, live);
+          }
           return { schema: deps.schema, document: prepared.document, variableValues: payload.variables, operationName: payload.operationName };
         } catch (error) {
           // onError below logs it (with this operation's id in the path) and masks the message.

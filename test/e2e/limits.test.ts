@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
-import { uniqueTenant } from '../support/fixtures.js';
+import { uniqueTenant, until } from '../support/fixtures.js';
 import { type TestServer, startTestServer } from '../support/server.js';
 
 const codes = (r: { errors?: readonly unknown[] | undefined }) => (r.errors ?? []).map((e) => (e as { extensions?: { code?: string } }).extensions?.code);
@@ -172,6 +172,46 @@ describe('GraphQL errors that tell the truth', () => {
     // The control: the log is captured (the server's start-up lines are in it).
     assert.ok(lines.some((l) => l.msg === 'store, change feed and search index selected'));
     assert.deepEqual(lines.slice(from).filter((l) => l.level >= 50).map((l) => l.msg), []);
+  });
+});
+
+describe('subscription caps per connection and per tenant', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({ SUBSCRIPTIONS_PER_CONNECTION: '3', SUBSCRIPTIONS_PER_TENANT: '5' });
+  });
+  after(async () => server.close());
+
+  const Q = 'subscription { assetChanged { asset { qualifiedName } } }';
+  type E = { assetChanged: { asset: { qualifiedName: string } } };
+  const refusedWith = (limit: string) => (e: Error) => e.message.includes('TOO_MANY_SUBSCRIPTIONS') && e.message.includes(`"limit":"${limit}"`);
+
+  it('refuses a subscription over the cap with TOO_MANY_SUBSCRIPTIONS, keeps the others, and counts closed ones out', async () => {
+    const [t, other] = [uniqueTenant(), uniqueTenant()];
+    const a = server.ws(await server.token(t, 'viewer'));
+    const held = [a.subscribe<E>(Q), a.subscribe<E>(Q), a.subscribe<E>(Q)];
+    await server.subscribed(t, 3);
+    await assert.rejects(a.subscribe(Q).waitFor(1, 5000), refusedWith('subscriptionsPerConnection'));
+    // Queries over the socket are not subscriptions: still answered.
+    assert.equal((await a.subscribe<{ me: { tenant: string } }>('{ me { tenant } }').waitFor(1))[0]?.me.tenant, t);
+    // A closed subscription frees its place.
+    held[2]!.unsubscribe();
+    await until('the subscription to close', () => (server.app.services.subscriptions.stats.openByTenant.get(t) ?? 0) === 2);
+    const replacement = a.subscribe<E>(Q);
+    await server.subscribed(t, 3);
+    // The tenant's cap, across connections: 3 on a, 2 more on b, then no more.
+    const b = server.ws(await server.token(t, 'viewer'));
+    const more = [b.subscribe<E>(Q), b.subscribe<E>(Q)];
+    await server.subscribed(t, 5);
+    await assert.rejects(b.subscribe(Q).waitFor(1, 5000), refusedWith('subscriptionsPerTenant'));
+    // Another tenant is not affected.
+    const c = server.ws(await server.token(other, 'viewer'));
+    c.subscribe<E>(Q);
+    await server.subscribed(other, 1);
+    // Every accepted subscription still delivers, and no socket was closed.
+    await server.http(await server.token(t, 'admin')).request('mutation { upsertAssets(input: [{ qualifiedName: "pg://h/capped", kind: TABLE }]) { created } }');
+    for (const sub of [held[0]!, held[1]!, replacement, ...more]) assert.equal((await sub.waitFor(1))[0]?.assetChanged.asset.qualifiedName, 'pg://h/capped');
+    assert.deepEqual([a.closeCodes, b.closeCodes, c.closeCodes], [[], [], []]);
   });
 });
 
