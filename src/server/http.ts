@@ -6,7 +6,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { GraphQLError, type GraphQLSchema, getOperationAST } from 'graphql';
+import { GraphQLError, type GraphQLSchema, OperationTypeNode, getOperationAST } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
@@ -89,7 +89,7 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningServ
         try {
           const prepared = prepareDocument(deps.schema, limits, payload);
           if ('errors' in prepared) return prepared.errors;
-          if (getOperationAST(prepared.document, payload.operationName)?.operation === 'subscription') {
+          if (getOperationAST(prepared.document, payload.operationName)?.operation === OperationTypeNode.SUBSCRIPTION) {
             const live = liveOn.get(ctx.extra.socket) ?? new Set<string>();
             const { perConnection, perTenant } = config.subscriptions;
             if (live.size >= perConnection) return tooMany(`At most ${perConnection} subscriptions per connection (SUBSCRIPTIONS_PER_CONNECTION)`, 'subscriptionsPerConnection');
