@@ -2,7 +2,7 @@
 // secret for development, a JWKS URL (Keycloak, Auth0, …) in production.
 import { type JWTPayload, type JWTVerifyGetKey, createRemoteJWKSet, errors, jwtVerify } from 'jose';
 import type { Config } from '../config.js';
-import { type Role, type Viewer, isRole } from '../domain/auth.js';
+import { type Role, type Viewer, isRole, isTenant } from '../domain/auth.js';
 import { DomainError } from '../domain/errors.js';
 
 export interface TokenVerifier {
@@ -10,7 +10,6 @@ export interface TokenVerifier {
   verify(authorization: string): Promise<Viewer>;
 }
 
-const TENANT = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 
 export function createVerifier(jwt: Config['jwt']): TokenVerifier {
   const key: Uint8Array | JWTVerifyGetKey = jwt.jwksUrl
@@ -70,7 +69,7 @@ function tenantOf(value: unknown): string | null {
   const candidate: unknown = Array.isArray(value) && value.length === 1 ? (value as unknown[])[0]
     : value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 1 ? Object.keys(value)[0]
       : value;
-  return typeof candidate === 'string' && TENANT.test(candidate) ? candidate : null;
+  return typeof candidate === 'string' && isTenant(candidate) ? candidate : null;
 }
 
 function rolesOf(value: unknown): Role[] {

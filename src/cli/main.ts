@@ -8,7 +8,7 @@ import { openSearch, openStore, startRuntime } from '../app.js';
 import { reindexTenant } from '../services/reindex.js';
 import { mintDevToken } from '../auth/tokens.js';
 import { ConfigError, loadConfig } from '../config.js';
-import { ROLES, type Role, isRole } from '../domain/auth.js';
+import { ROLES, type Role, isRole, isTenant } from '../domain/auth.js';
 import { createLogger } from '../logger.js';
 import { importFile } from './import.js';
 
@@ -28,6 +28,9 @@ Commands:
       relay, without the API server. Needs KAFKA_BROKERS. Stops cleanly on SIGTERM.
 `;
 
+/** Development tokens live at most 30 days: a forgotten one must not work for decades. */
+const MAX_TTL_SECONDS = 30 * 24 * 3600;
+
 async function token(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
@@ -37,9 +40,10 @@ async function token(args: string[]): Promise<void> {
   const roles = (values.roles ?? '').split(',').map((r) => r.trim().toLowerCase()).filter((r) => r.length > 0);
   const unknown = roles.filter((r) => !isRole(r));
   if (!values.tenant) throw new UsageError('--tenant is required');
+  if (!isTenant(values.tenant)) throw new UsageError(`--tenant "${values.tenant}" is not a tenant the server accepts: letters, digits, _ . - (starting with a letter or digit), at most 128`);
   if (unknown.length > 0) throw new UsageError(`unknown roles: ${unknown.join(', ')} (known: ${ROLES.join(', ')})`);
   const ttl = Number(values.ttl);
-  if (!Number.isInteger(ttl) || ttl <= 0) throw new UsageError('--ttl must be a positive number of seconds');
+  if (!Number.isInteger(ttl) || ttl <= 0 || ttl > MAX_TTL_SECONDS) throw new UsageError(`--ttl must be a whole number of seconds from 1 to ${MAX_TTL_SECONDS} (30 days)`);
   const config = loadConfig();
   const jwt = await mintDevToken(config.jwt, { tenant: values.tenant, roles: roles as Role[], ttlSeconds: ttl, ...(values.subject ? { subject: values.subject } : {}) });
   process.stdout.write(`${jwt}\n`);
@@ -88,6 +92,7 @@ async function worker(): Promise<void> {
 async function reindex(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { tenant: { type: 'string' }, 'no-progress': { type: 'boolean', default: false } }, strict: true });
   if (!values.tenant) throw new UsageError('--tenant is required');
+  if (!isTenant(values.tenant)) throw new UsageError(`--tenant "${values.tenant}" is not a tenant the server accepts: letters, digits, _ . - (starting with a letter or digit), at most 128`);
   const config = loadConfig();
   const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
   const store = await openStore(config, log);

@@ -43,3 +43,8 @@ export function requirePermission(viewer: Viewer | null, permission: Permission)
 export function isRole(value: string): value is Role {
   return (ROLES as readonly string[]).includes(value);
 }
+
+const TENANT = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+
+/** The one rule for a tenant name, for tokens the server verifies and for tokens the CLI mints. */
+export const isTenant = (value: string): boolean => TENANT.test(value);

@@ -144,7 +144,12 @@ describe('running metalake', () => {
     assert.match(message, /JWT_SECRET: must be at least 32 characters/);
   });
 
-  it('token command rejects unknown roles', () => {
-    assert.throws(() => execFileSync(process.execPath, [CLI, 'token', '--tenant', 'x', '--roles', 'root'], { env: { ...embeddedEnv(), DATA_DIR: dir.path }, stdio: 'pipe' }), /unknown roles: root/);
+  it('token command rejects unknown roles, a tenant the server would refuse and a lifetime over 30 days', () => {
+    const mint = (...args: string[]) => execFileSync(process.execPath, [CLI, 'token', ...args], { env: { ...embeddedEnv(), DATA_DIR: dir.path }, stdio: 'pipe' }).toString();
+    assert.throws(() => mint('--tenant', 'x', '--roles', 'root'), /unknown roles: root/);
+    assert.throws(() => mint('--tenant', 'x|../*', '--roles', 'viewer'), /is not a tenant the server accepts/);
+    assert.throws(() => mint('--tenant', 'x', '--ttl', '999999999'), /--ttl must be a whole number of seconds from 1 to 2592000/);
+    // The control: a valid request mints a token.
+    assert.match(mint('--tenant', 'acme-1', '--roles', 'viewer', '--ttl', '2592000'), /^[\w-]+\.[\w-]+\.[\w-]+\n$/);
   });
 });
