@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { TokenVerifier } from '../auth/jwt.js';
 import type { Config } from '../config.js';
 import { type Viewer, can } from '../domain/auth.js';
+import { textNestingDepth } from '../domain/validation.js';
 import { InvalidEventError, type OutgoingEvent } from '../streams/ingest/events.js';
 import type { IngestGateway } from '../streams/ingest/gateway.js';
 import { MonteCarloPayloadError, monteCarloEvent, verifyMonteCarloSignature } from '../streams/sources/monte-carlo.js';
@@ -41,7 +42,15 @@ export function ingestRoutes(deps: IngestRoutesDeps): express.Router {
     return viewer;
   }
 
-  const parse = (body: unknown): unknown => JSON.parse(Buffer.isBuffer(body) ? body.toString('utf8') : '');
+  /** Bodies nested deeper than this are refused before parsing: no source sends them, and rendering one recursively (canonical JSON, Python's repr) would overflow the stack. */
+  const MAX_BODY_DEPTH = 64;
+  class TooDeepError extends Error {}
+  const parse = (body: unknown): unknown => {
+    const text = Buffer.isBuffer(body) ? body.toString('utf8') : '';
+    if (textNestingDepth(text) > MAX_BODY_DEPTH) throw new TooDeepError(`The body nests arrays and objects deeper than ${MAX_BODY_DEPTH} levels`);
+    return JSON.parse(text);
+  };
+  const notJson = (error: unknown) => (error instanceof TooDeepError ? problem(400, 'BAD_REQUEST', error.message) : problem(400, 'BAD_REQUEST', 'The body is not JSON'));
 
   /**
    * Submits what one request means, all or nothing, if it means no more ingest events than the
@@ -89,8 +98,8 @@ export function ingestRoutes(deps: IngestRoutesDeps): express.Router {
     let body: unknown;
     try {
       body = parse(req.body);
-    } catch {
-      return problem(400, 'BAD_REQUEST', 'The body is not JSON');
+    } catch (error) {
+      return notJson(error);
     }
     try {
       const event = validator.validate(body);
@@ -109,8 +118,8 @@ export function ingestRoutes(deps: IngestRoutesDeps): express.Router {
     let body: unknown;
     try {
       body = parse(req.body);
-    } catch {
-      return problem(400, 'BAD_REQUEST', 'The body is not JSON');
+    } catch (error) {
+      return notJson(error);
     }
     if (settings?.secret) {
       const signature = req.headers['x-mcd-signature'];

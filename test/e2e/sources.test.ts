@@ -67,6 +67,12 @@ describe('ingest sources (embedded)', () => {
       assert.equal((await post('/api/v1/lineage', '{"eventType":', auth)).status, 400);
       assert.equal((await post('/api/v1/lineage', JSON.stringify(fixture('start.json')))).status, 401);
       assert.equal((await post('/api/v1/lineage', JSON.stringify(fixture('start.json')), { authorization: `Bearer ${await server.token(t, 'viewer')}` })).status, 403);
+      // A facet nested 200,000 levels deep: refused as a bad request before it is parsed, not "retry later".
+      const deepFacet = JSON.stringify({ ...fixture('start.json'), outputs: [{ namespace: 'postgres://db:5432', name: 'shop.public.orders', facets: { custom: 'HOLE' } }] })
+        .replace('"HOLE"', `${'['.repeat(200_000)}${']'.repeat(200_000)}`);
+      const tooDeep = await post('/api/v1/lineage', deepFacet, auth);
+      assert.equal(tooDeep.status, 400);
+      assert.match(JSON.stringify(await tooDeep.json()), /"code":"BAD_REQUEST".*deeper than 64 levels/);
       // A lone surrogate is not text (found by the fuzz suite: it was a 503): refused, with where it is.
       const lone = await post('/api/v1/lineage', JSON.stringify({ ...fixture('start.json'), outputs: [{ namespace: 'postgres://db:5432', name: 'shop.public.orders' }, { namespace: '\ud800', name: '' }] }), auth);
       assert.equal(lone.status, 422);
@@ -99,6 +105,10 @@ describe('ingest sources (embedded)', () => {
       const signature = createHmac('sha512', MC_SECRET).update(pythonUrlencode(JSON.parse(body) as Record<string, unknown>)).digest('hex');
       assert.equal((await post(`/webhooks/monte-carlo/${signedTenant}`, body, { 'x-mcd-signature': 'f'.repeat(128) })).status, 401);
       assert.equal((await post(`/webhooks/monte-carlo/${signedTenant}`, body)).status, 401);
+      // Nested 200,000 levels deep (with a wrong signature): refused as a bad request, not "retry later".
+      const deep = `{"action":"incident","payload":${'['.repeat(200_000)}${']'.repeat(200_000)}}`;
+      const tooDeep = await post(`/webhooks/monte-carlo/${signedTenant}`, deep, { 'x-mcd-signature': 'f'.repeat(128) });
+      assert.deepEqual([tooDeep.status, ((await tooDeep.json()) as { error: { code: string } }).error.code], [400, 'BAD_REQUEST']);
       const incidents = async () => (await gql.request<{ incidents: { edges: { node: { externalId: string; type: string; assets: { qualifiedName: string }[] } }[] } }>('{ incidents { edges { node { externalId type assets { qualifiedName } } } } }')).data?.incidents.edges ?? [];
       assert.equal((await incidents()).length, 0);
       const accepted = await post(`/webhooks/monte-carlo/${signedTenant}`, body, { 'x-mcd-signature': signature });
