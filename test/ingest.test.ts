@@ -30,6 +30,14 @@ describe('inbound CloudEvents', () => {
       headers: { 'content-type': Buffer.from('application/cloudevents+json') },
     });
     assert.deepEqual(structured.commands, [{ op: 'addLineage', edge: { from: 'pg://h/a', to: 'pg://h/b' } }]);
+    // Only the required attributes (no time, no datacontenttype), as librdkafka producers send them: both modes.
+    const minimal = { specversion: '1.0', id: 'e3', source: 'kcat', type: 'metalake.lineage.added.v1', tenant: 'acme', data: { from: 'pg://h/a', to: 'pg://h/c' } };
+    const structuredMinimal = decodeKafkaRecord({ key: 'acme', value: JSON.stringify(minimal), headers: { 'content-type': Buffer.from('application/cloudevents+json; charset=utf-8') } });
+    assert.deepEqual([structuredMinimal.eventId, structuredMinimal.commands], ['e3', [{ op: 'addLineage', edge: { from: 'pg://h/a', to: 'pg://h/c' } }]]);
+    const binaryMinimal = decodeKafkaRecord({ key: 'acme', value: JSON.stringify(minimal.data), headers: { ce_specversion: Buffer.from('1.0'), ce_id: Buffer.from('e4'), ce_source: Buffer.from('kcat'), ce_type: Buffer.from(minimal.type), ce_tenant: Buffer.from('acme') } });
+    assert.equal(binaryMinimal.eventId, 'e4');
+    assert.equal(decodeStructured(minimal).eventId, 'e3');
+    assert.throws(() => decodeKafkaRecord({ key: 'acme', value: '{not json', headers: { 'content-type': Buffer.from('application/cloudevents+json') } }), InvalidEventError);
   });
 
   it('refuse, with the reason, what is not a valid event of a known type and version', () => {

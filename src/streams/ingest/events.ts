@@ -145,6 +145,17 @@ export function decodeKafkaRecord(record: RawRecord): IngestItem {
     if (v === undefined) continue;
     headers[k.toLowerCase()] = (Array.isArray(v) ? v[0] : v)?.toString() ?? '';
   }
+  // Structured mode is read as JSON here: cloudevents' own Kafka parser fails on an envelope
+  // without the optional `time` ("Invalid time value"), which librdkafka producers send.
+  if (/^application\/cloudevents\+json\b/i.test(headers['content-type'] ?? '')) {
+    let json: unknown;
+    try {
+      json = JSON.parse(record.value?.toString() ?? '');
+    } catch (error) {
+      throw new InvalidEventError('not a CloudEvent (structured mode): the value is not JSON', [error instanceof Error ? error.message : String(error)]);
+    }
+    return decodeStructured(json);
+  }
   let event: CloudEvent<unknown>;
   try {
     const message: KafkaMessage<string | null> = { headers, key: record.key?.toString() ?? '', value: record.value?.toString() ?? null, body: record.value?.toString() ?? null };
