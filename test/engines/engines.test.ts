@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { Client } from '@elastic/elasticsearch';
 import { Kafka, logLevel } from 'kafkajs';
+import { ensureTopics } from '../../src/streams/kafka/client.js';
 
 const required = (name: string): string => {
   const value = process.env[name];
@@ -17,28 +18,32 @@ describe('engines harness', () => {
   it('runs a Kafka 3.9 broker that kafkajs can produce to and consume from', async () => {
     const kafka = new Kafka({ clientId: 'metalake-test', brokers: required('KAFKA_BROKERS').split(','), logLevel: logLevel.NOTHING });
     const topic = `harness-${randomUUID()}`;
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
-    await admin.disconnect();
+    // The project's own topic creation: kafkajs' waitForLeaders can reject outside its promise on a
+    // fresh KRaft broker (UNKNOWN_TOPIC_OR_PARTITION while metadata propagates), which failed this
+    // test once and left its admin client holding the process for ten minutes.
+    await ensureTopics(kafka, [topic], 1);
     const producer = kafka.producer();
     await producer.connect();
     await producer.send({ topic, messages: [{ key: 'k', value: 'hello metalake' }] });
     await producer.disconnect();
     const consumer = kafka.consumer({ groupId: `g-${randomUUID()}` });
     await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    const value = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('no message within 30 s')), 30_000);
-      void consumer.run({
-        eachMessage: ({ message }) => {
-          clearTimeout(timer);
-          resolve(message.value?.toString() ?? '');
-          return Promise.resolve();
-        },
+    let value: string;
+    try {
+      await consumer.subscribe({ topic, fromBeginning: true });
+      value = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no message within 30 s')), 30_000);
+        consumer.run({
+          eachMessage: ({ message }) => {
+            clearTimeout(timer);
+            resolve(message.value?.toString() ?? '');
+            return Promise.resolve();
+          },
+        }).catch(reject);
       });
-    });
-    await consumer.disconnect();
+    } finally {
+      await consumer.disconnect();
+    }
     assert.equal(value, 'hello metalake');
   });
 
