@@ -102,7 +102,7 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningServ
           }
           return { schema: deps.schema, document: prepared.document, variableValues: payload.variables, operationName: payload.operationName };
         } catch (error) {
-          // onError below logs it (with this operation's id in the path) and masks the message.
+          // onError below logs the original error and answers INTERNAL_SERVER_ERROR for this operation only.
           return [new GraphQLError(`preparing operation ${id} failed`, { originalError: error instanceof Error ? error : new Error(String(error)) })];
         }
       },
