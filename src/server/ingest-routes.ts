@@ -50,19 +50,19 @@ export function ingestRoutes(deps: IngestRoutesDeps): express.Router {
     if (textNestingDepth(text) > MAX_BODY_DEPTH) throw new TooDeepError(`The body nests arrays and objects deeper than ${MAX_BODY_DEPTH} levels`);
     return JSON.parse(text);
   };
-  const notJson = (error: unknown) => (error instanceof TooDeepError ? problem(400, 'BAD_REQUEST', error.message) : problem(400, 'BAD_REQUEST', 'The body is not JSON'));
+  const notJson = (error: unknown) => problem(400, 'BAD_REQUEST', error instanceof TooDeepError ? error.message : 'The body is not JSON');
 
-  /**
-   * Submits what one request means, all or nothing, if it means no more ingest events than the
-   * limit: a request that multiplies its input (every input × every output of an OpenLineage run)
-   * is refused before anything is written, naming the limit.
-   */
   function tooMany(count: string): Reply {
     const max = deps.config.ingest.maxEventsPerRequest;
     return problem(422, 'BAD_USER_INPUT', `This request means ${count} ingest events, over the limit of ${max} (INGEST_MAX_EVENTS_PER_REQUEST); nothing was written`,
       [`limit: events per request (${max}); an OpenLineage run means one lineage edge per input and output pair: split the run into smaller jobs`]);
   }
 
+  /**
+   * Submits what one request means, all or nothing, if it means no more ingest events than the
+   * limit: a request that multiplies its input (every input × every output of an OpenLineage run)
+   * is refused before anything is written, naming the limit.
+   */
   async function submitted(events: OutgoingEvent[], success: number): Promise<Reply> {
     if (events.length > deps.config.ingest.maxEventsPerRequest) return tooMany(String(events.length));
     const submission = await deps.gateway.submit(events);
