@@ -136,6 +136,8 @@ export async function startRuntime(config: Config, log: Logger, options: { relay
     const purge = setInterval(() => {
       const cutoff = new Date(Date.now() - config.ingest.claimRetentionHours * 3600_000).toISOString();
       store.purgeClaims(cutoff).catch((err: unknown) => log.warn({ err }, 'purging ingested event ids failed'));
+      const runCutoff = new Date(Date.now() - config.ingest.runRetentionHours * 3600_000).toISOString();
+      store.purgeRuns(runCutoff).catch((err: unknown) => log.warn({ err }, 'purging reported runs failed'));
     }, 15 * 60_000);
     purge.unref();
     closers.push(() => Promise.resolve(clearInterval(purge)));

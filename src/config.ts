@@ -87,6 +87,7 @@ const EnvSchema = z.object({
   INGEST_CHUNK_BULK: int(1, 10_000).default(2000),
   INGEST_DEFERRAL_MS: int(0, 3_600_000).default(30_000),
   INGEST_CLAIM_RETENTION_HOURS: int(1, 24 * 365).default(24 * 7),
+  INGEST_RUN_RETENTION_HOURS: int(1, 24 * 365).default(24 * 30),
   INGEST_MAX_EVENTS_PER_REQUEST: int(1, 1_000_000).default(10_000),
   SUBSCRIPTIONS_PER_CONNECTION: int(1, 100_000).default(100),
   SUBSCRIPTIONS_PER_TENANT: int(1, 10_000_000).default(10_000),
@@ -127,7 +128,7 @@ export interface Config {
     jwksCooldownSeconds: number;
     jwksCacheSeconds: number;
   };
-  limits: { maxBatch: number; maxLineageDepth: number; maxLineageNodes: number; maxLineageEdges: number; maxBodyBytes: number; maxSyncPropagation: number };
+  limits: { maxBatch: number; maxLineageDepth: number; maxLineageNodes: number; maxLineageEdges: number; maxBodyBytes: number; maxSyncPropagation: number; maxRunEdges: number };
   /** What one GraphQL request may ask for (both transports); introspection and suggestions are off in production unless set. */
   graphql: GraphQLLimits;
   /** Live subscriptions one websocket connection, and one tenant on one replica, may hold. */
@@ -140,7 +141,7 @@ export interface Config {
   /** Units changing more rows than `syncLimit` propagate in the background, `chunk` rows per transaction. */
   propagation: { syncLimit: number; chunk: number };
   /** maxEventsPerRequest: ingest events one HTTP source request may expand to (an OpenLineage run's inputs × outputs edges, say). */
-  ingest: { chunkPriority: number; chunkBulk: number; deferralMs: number; claimRetentionHours: number; maxEventsPerRequest: number; transformsFile: string | null };
+  ingest: { chunkPriority: number; chunkBulk: number; deferralMs: number; claimRetentionHours: number; runRetentionHours: number; maxEventsPerRequest: number; transformsFile: string | null };
   monteCarlo: Record<string, MonteCarloTenantConfig>;
 }
 
@@ -204,7 +205,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       jwksCooldownSeconds: e.JWT_JWKS_COOLDOWN_SECONDS,
       jwksCacheSeconds: e.JWT_JWKS_CACHE_SECONDS,
     },
-    limits: { maxBatch: e.MAX_BATCH, maxLineageDepth: e.LINEAGE_MAX_DEPTH, maxLineageNodes: e.LINEAGE_MAX_NODES, maxLineageEdges: e.LINEAGE_MAX_EDGES, maxBodyBytes: e.MAX_BODY_BYTES, maxSyncPropagation: e.PROPAGATION_SYNC_LIMIT },
+    limits: { maxBatch: e.MAX_BATCH, maxLineageDepth: e.LINEAGE_MAX_DEPTH, maxLineageNodes: e.LINEAGE_MAX_NODES, maxLineageEdges: e.LINEAGE_MAX_EDGES, maxBodyBytes: e.MAX_BODY_BYTES, maxSyncPropagation: e.PROPAGATION_SYNC_LIMIT, maxRunEdges: e.INGEST_MAX_EVENTS_PER_REQUEST },
     subscriptions: { perConnection: e.SUBSCRIPTIONS_PER_CONNECTION, perTenant: e.SUBSCRIPTIONS_PER_TENANT },
     graphql: {
       maxDocumentLength: e.GRAPHQL_MAX_DOCUMENT_LENGTH, maxTokens: e.GRAPHQL_MAX_TOKENS, maxDepth: e.GRAPHQL_MAX_DEPTH,
@@ -229,7 +230,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     propagation: { syncLimit: e.PROPAGATION_SYNC_LIMIT, chunk: e.PROPAGATION_CHUNK },
     ingest: {
       chunkPriority: e.INGEST_CHUNK_PRIORITY, chunkBulk: e.INGEST_CHUNK_BULK, deferralMs: e.INGEST_DEFERRAL_MS,
-      claimRetentionHours: e.INGEST_CLAIM_RETENTION_HOURS, maxEventsPerRequest: e.INGEST_MAX_EVENTS_PER_REQUEST, transformsFile: e.TRANSFORMS_FILE ? resolve(e.TRANSFORMS_FILE) : null,
+      claimRetentionHours: e.INGEST_CLAIM_RETENTION_HOURS, runRetentionHours: e.INGEST_RUN_RETENTION_HOURS, maxEventsPerRequest: e.INGEST_MAX_EVENTS_PER_REQUEST, transformsFile: e.TRANSFORMS_FILE ? resolve(e.TRANSFORMS_FILE) : null,
     },
     monteCarlo: e.MONTE_CARLO_TENANTS ?? {},
   };

@@ -73,6 +73,8 @@ describe('partitioning of inbound records', () => {
     // An edge goes with its target; an incident with its first asset.
     assert.equal(key(ev('metalake.lineage.added.v1', { from: 'pg://h/db.s.t', to: 'bq://p/ds.t' })), 'acme|bq://p/ds');
     assert.equal(key(ev('metalake.incident.reported.v1', { externalId: 'x', source: 'mc', type: 'FRESHNESS', title: 't', assetQualifiedNames: ['bq://p/ds.t'] })), 'acme|bq://p/ds');
+    // Every event of a run goes with its job, so one job's runs keep their order.
+    assert.equal(key(ev('metalake.run.reported.v1', { run: 'openlineage:r', job: 'openlineage://airflow/dag.task', eventType: 'START', inputs: ['pg://h/db.s.t'] })), 'acme|openlineage://airflow/dag');
     // An invalid event is keyed by tenant alone (it is dead-lettered whatever its partition).
     assert.equal(key(ev('metalake.asset.upserted.v1', { kind: 'TABLE' })), 'acme');
   });
@@ -84,7 +86,7 @@ describe('ingest service (embedded store)', () => {
   before(async () => {
     handle = await embeddedFactory.open();
     services = createServices({
-      store: handle.store, feed: createEmbeddedFeed(), limits: { maxBatch: 1000, maxLineageDepth: 10, maxLineageNodes: 5000, maxLineageEdges: 10_000 }, log: silentLog,
+      store: handle.store, feed: createEmbeddedFeed(), limits: { maxBatch: 1000, maxLineageDepth: 10, maxLineageNodes: 5000, maxLineageEdges: 10_000, maxRunEdges: 4 }, log: silentLog,
       transforms: compileTransformRules({
         defaults: {
           dataTypes: { aliases: { 'CHARACTER VARYING': 'VARCHAR' }, stripParameters: true },
@@ -133,6 +135,19 @@ describe('ingest service (embedded store)', () => {
     assert.equal((await services.assets.list(read(t), null)).totalCount, 3);
   });
 
+  it('holds a reported run to its edge limit across its events: the event that passes it is refused and changes nothing', async () => {
+    const t = uniqueTenant();
+    const names = ['job', 'a', 'b', 'c', 'x', 'y'].map((n) => `pg://h/db.${n}`);
+    await services.ingest.apply(names.map((qualifiedName, i) => event(t, 'metalake.asset.upserted.v1', { qualifiedName, kind: i === 0 ? 'PIPELINE' : 'TABLE' })));
+    const [job, a, b, c, x, y] = names as [string, string, string, string, string, string];
+    const report = (eventType: string, inputs: string[], outputs: string[]) => event(t, 'metalake.run.reported.v1', { run: 'openlineage:r', job, eventType, inputs, outputs });
+    const outcomes = await services.ingest.apply([report('START', [a, b], [x, y]), report('START', [c], []), report('COMPLETE', [], [])]);
+    assert.deepEqual(outcomes.map((o) => (o.status === 'rejected' ? `${o.code}: ${o.message}` : o.status)),
+      ['applied', 'BAD_USER_INPUT: Run openlineage:r would mean more than 4 lineage edges (its inputs × outputs and column edges)', 'applied']);
+    const edges = await services.lineage.graph(read(t), x, 'UPSTREAM', 1);
+    assert.deepEqual(edges.edges.map((e) => e.fromId).length, 2);
+  });
+
   it('defers an event whose parent or lineage end does not exist yet, without claiming it', async () => {
     const t = uniqueTenant();
     const column = event(t, 'metalake.asset.upserted.v1', { qualifiedName: 'pg://h/t.c', kind: 'COLUMN', parentQualifiedName: 'pg://h/t' });
@@ -153,8 +168,12 @@ describe('ingest service (embedded store)', () => {
       event(t, 'metalake.asset.upserted.v1', { qualifiedName: `${table}_copy`, kind: 'TABLE' }),
       event(t, 'metalake.asset.upserted.v1', { qualifiedName: `${table}_copy.email`, kind: 'COLUMN', parentQualifiedName: `${table}_copy` }),
       event(t, 'metalake.lineage.added.v1', { from: `${table}.customer_email`, to: `${table}_copy.email` }),
+      event(t, 'metalake.asset.upserted.v1', { qualifiedName: `${table}_job`, kind: 'PIPELINE' }),
+      event(t, 'metalake.run.reported.v1', { run: `r-${id}`, job: `PG://H/Finance.${id}_JOB`, eventType: 'COMPLETE', inputs: [`PG://H/Finance.${id}`], outputs: [`PG://h/finance.${id}_COPY`] }),
     ]);
-    assert.deepEqual(outcomes.map((o) => o.status), ['applied', 'applied', 'applied', 'applied']);
+    assert.deepEqual(outcomes.map((o) => o.status), ['applied', 'applied', 'applied', 'applied', 'applied', 'applied']);
+    // A run's names go through the same rules: its lineage joins the lowercased assets.
+    assert.deepEqual((await services.lineage.graph(read(t), table, 'DOWNSTREAM', 1)).edges.length, 1);
     const email = await services.assets.get(read(t), { qualifiedName: `${table}.customer_email` });
     assert.equal(email?.attributes['dataType'], 'VARCHAR');
     assert.deepEqual((await services.assets.get(read(t), { qualifiedName: table }))?.owners, ['finance-team']);

@@ -181,6 +181,35 @@ describe('ingestion and outputs through Kafka', () => {
     }
   });
 
+  it('turns OpenLineage runs into lineage through the lanes only once they moved data: START→FAIL leaves none', async () => {
+    const t = uniqueTenant('ol');
+    const auth = { 'content-type': 'application/json', authorization: `Bearer ${await server.token(t, 'ingest')}` };
+    const schema = (fields: string[]) => ({ _producer: 'https://example.com/p', _schemaURL: 'https://openlineage.io/spec/facets/1-2-0/SchemaDatasetFacet.json#/$defs/SchemaDatasetFacet', fields: fields.map((name) => ({ name })) });
+    const columnLineage = { _producer: 'https://example.com/p', _schemaURL: 'https://openlineage.io/spec/facets/1-2-0/ColumnLineageDatasetFacet.json#/$defs/ColumnLineageDatasetFacet', fields: { id: { inputFields: [{ namespace: 'postgres://db:5432', name: 'shop.src', field: 'id' }] } } };
+    const src = { namespace: 'postgres://db:5432', name: 'shop.src', facets: { schema: schema(['id']) } };
+    const out = (name: string) => ({ namespace: 'postgres://db:5432', name, facets: { schema: schema(['id']), columnLineage } });
+    const send = async (runId: string, eventType: string, outputs: unknown[]) => {
+      const r = await fetch(server.url.replace('/graphql', '/api/v1/lineage'), { method: 'POST', headers: auth, body: JSON.stringify({
+        eventType, eventTime: new Date().toISOString(), run: { runId }, job: { namespace: 'airflow', name: 'nightly' }, inputs: [src], outputs,
+        producer: 'https://example.com/p', schemaURL: 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent' }) });
+      assert.equal(r.status, 201, await r.text());
+    };
+    // One job: all its runs' events share partitions, so the completed run's edges are a positive control for the failed one.
+    const failed = randomUUID();
+    await send(failed, 'START', [out('shop.failed')]);
+    await send(failed, 'FAIL', []);
+    const completed = randomUUID();
+    await send(completed, 'START', [out('shop.done')]);
+    await send(completed, 'COMPLETE', [out('shop.done')]);
+    const viewer = server.http(await server.token(t, 'viewer'));
+    const upstream = async (qn: string) => ((await viewer.request<{ lineage: { edges: { from: { qualifiedName: string } }[] } | null }>(
+      'query($q: String!) { lineage(qualifiedName: $q, direction: UPSTREAM, depth: 1) { edges { from { qualifiedName } } } }', { q: qn })).data?.lineage?.edges ?? []).map((e) => e.from.qualifiedName);
+    const done = await eventually(async () => ({ table: await upstream('postgres://db:5432/shop.done'), column: await upstream('postgres://db:5432/shop.done.id') }), (d) => d.table.length === 1 && d.column.length === 1);
+    assert.deepEqual(done, { table: ['postgres://db:5432/shop.src'], column: ['postgres://db:5432/shop.src.id'] });
+    assert.deepEqual(await upstream('postgres://db:5432/shop.failed'), []);
+    assert.deepEqual(await upstream('postgres://db:5432/shop.failed.id'), []);
+  });
+
   it('accepts a Monte Carlo notification with 202 and applies it through the lane', async () => {
     const t = uniqueTenant('mc');
     const steward = server.http(await server.token(t, 'steward'));

@@ -11,6 +11,8 @@ export interface ServiceLimits {
   maxLineageEdges: number;
   /** Propagation row changes one unit may make inside a change's own transaction; larger ones go to the propagation worker. */
   maxSyncPropagation?: number;
+  /** Lineage edges one reported run may mean across its events (inputs × outputs and column edges). */
+  maxRunEdges?: number;
 }
 
 export interface ServiceDeps {

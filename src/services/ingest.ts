@@ -4,7 +4,8 @@
 // operations themselves are idempotent). Consecutive operations of one kind are merged, so a
 // batch of 1,000 upserts is one store write, not 1,000.
 import type { Viewer } from '../domain/auth.js';
-import { DomainError } from '../domain/errors.js';
+import { DomainError, badInput } from '../domain/errors.js';
+import { type RunReport, advanceRun, runEdgeCount } from '../domain/runs.js';
 import type { AssetInput } from './assets.js';
 import type { ServiceDeps } from './deps.js';
 import { now } from './deps.js';
@@ -20,7 +21,8 @@ export type IngestCommand =
   | { op: 'addLineage'; edge: EdgeInput }
   | { op: 'removeLineage'; edge: EdgeInput }
   | { op: 'reportIncident'; input: IncidentInput; skipUnknownAssets: boolean }
-  | { op: 'classify'; qualifiedName: string; classification: string; propagate: boolean | null; rule: string };
+  | { op: 'classify'; qualifiedName: string; classification: string; propagate: boolean | null; rule: string }
+  | { op: 'reportRun'; report: RunReport };
 
 export interface IngestItem {
   eventId: string;
@@ -126,6 +128,7 @@ export class IngestService {
       switch (c.op) {
         case 'upsertAsset': return c.input.parentQualifiedName ? [c.input.parentQualifiedName] : [];
         case 'addLineage': return [c.edge.from, c.edge.to, ...(c.edge.process ? [c.edge.process] : [])];
+        case 'reportRun': return [c.report.job, ...c.report.inputs, ...c.report.outputs, ...c.report.edges.flatMap((e) => [e.from, e.to])];
         // A classify follows its own upsert; the others report what is missing themselves.
         case 'classify':
         case 'deleteAsset':
@@ -186,7 +189,27 @@ export class IngestService {
           await classification.classifyIn(tx, v, c.qualifiedName, c.classification, c.propagate);
         }
         return;
+      case 'reportRun':
+        for (const c of run.commands as Extract<IngestCommand, { op: 'reportRun' }>[]) await this.reportRun(tx, v, c.report);
+        return;
     }
+  }
+
+  /** One event of a run: remembered with the run, and its lineage written once the run moved data. */
+  private async reportRun(tx: GraphTx, v: Viewer, report: RunReport): Promise<void> {
+    const step = advanceRun(await tx.lockRun(report.run), report, now());
+    const limit = this.deps.limits.maxRunEdges;
+    if (limit !== undefined && runEdgeCount(step.next) > limit) {
+      throw badInput(`Run ${report.run} would mean more than ${limit} lineage edges (its inputs × outputs and column edges)`);
+    }
+    await tx.putRun(step.next);
+    if (step.lineage.length === 0) return;
+    // What an earlier event of the run named may have been deleted since: its edges are dropped.
+    const names = [...new Set([step.next.job, ...step.lineage.flatMap((e) => [e.from, e.to])])];
+    const known = new Set((await tx.assetsByQualifiedNames(names)).map((a) => a.qualifiedName));
+    if (!known.has(step.next.job)) return;
+    const edges = step.lineage.filter((e) => known.has(e.from) && known.has(e.to)).map((e) => ({ ...e, process: step.next.job }));
+    for (let i = 0; i < edges.length; i += this.deps.limits.maxBatch) await this.services.lineage.addIn(tx, v, edges.slice(i, i + this.deps.limits.maxBatch));
   }
 }
 

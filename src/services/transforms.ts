@@ -131,6 +131,11 @@ function transform(item: IngestItem, rules: Rules): IngestItem {
       case 'reportIncident':
         commands.push({ ...c, input: { ...c.input, assetQualifiedNames: c.input.assetQualifiedNames.map(name) } });
         break;
+      case 'reportRun': {
+        const r = c.report;
+        commands.push({ ...c, report: { ...r, job: name(r.job), inputs: r.inputs.map(name), outputs: r.outputs.map(name), edges: r.edges.map((e) => ({ from: name(e.from), to: name(e.to) })) } });
+        break;
+      }
       case 'classify':
         commands.push({ ...c, qualifiedName: name(c.qualifiedName) });
         break;

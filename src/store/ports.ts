@@ -4,6 +4,7 @@
 // Tenancy is structural: the only way to reach data is `store.tenant(t)`, so every query an
 // adapter runs is scoped to one tenant and a forgotten authorization rule cannot leak data.
 import type { ChangeEvent } from '../domain/events.js';
+import type { RunRecord } from '../domain/runs.js';
 import type {
   AssetClassificationState,
   AssetKind,
@@ -165,6 +166,12 @@ export interface GraphTx extends GraphReader {
    * returns the ones that were already recorded (redeliveries to skip).
    */
   claimEvents(eventIds: readonly string[], at: string): Promise<string[]>;
+  /**
+   * A source's run (domain/runs.ts), read under the run's write lock, so two events of one run
+   * apply one after the other whatever the number of workers; null for a run not seen yet.
+   */
+  lockRun(key: string): Promise<RunRecord | null>;
+  putRun(record: RunRecord): Promise<void>;
 }
 
 export interface TenantGraph extends GraphReader {
@@ -212,6 +219,8 @@ export interface GraphStore {
   readonly propagationQueue: PropagationQueue;
   /** Forgets applied inbound event ids recorded before `olderThan` (redelivery window). */
   purgeClaims(olderThan: string): Promise<number>;
+  /** Forgets runs not reported since `olderThan` (a late event of a forgotten run starts it over). */
+  purgeRuns(olderThan: string): Promise<number>;
   /** Called after every commit that appended events. */
   onCommit(listener: () => void): () => void;
   ping(): Promise<void>;

@@ -55,6 +55,60 @@ describe('ingest sources (embedded)', () => {
       assert.deepEqual(table.data?.asset.children.edges.map((e) => e.node.name).sort(), ['address', 'address.city', 'email', 'id']);
     });
 
+    it('makes a run’s lineage real only once it moved data: START→FAIL/ABORT leave none, START→COMPLETE all of it, in any delivery order', async () => {
+      const t = uniqueTenant('ol');
+      const auth = { authorization: `Bearer ${await server.token(t, 'ingest')}` };
+      const gql = server.http(await server.token(t, 'viewer'));
+      const ds = (name: string, columns: string[] = [], lineage?: Record<string, string>) => ({
+        namespace: 'postgres://db:5432', name,
+        facets: {
+          ...(columns.length > 0 ? { schema: { _producer: 'https://example.com/producer', _schemaURL: 'https://openlineage.io/spec/facets/1-2-0/SchemaDatasetFacet.json#/$defs/SchemaDatasetFacet', fields: columns.map((c) => ({ name: c })) } } : {}),
+          ...(lineage ? { columnLineage: { _producer: 'https://example.com/producer', _schemaURL: 'https://openlineage.io/spec/facets/1-2-0/ColumnLineageDatasetFacet.json#/$defs/ColumnLineageDatasetFacet', fields: Object.fromEntries(Object.entries(lineage).map(([to, from]) => [to, { inputFields: [{ namespace: 'postgres://db:5432', name: from.split('#')[0]!, field: from.split('#')[1]! }] }])) } } : {}),
+        },
+      });
+      const send = async (runId: string, eventType: string, job: string, inputs: unknown[], outputs: unknown[]) => {
+        const r = await post('/api/v1/lineage', JSON.stringify({
+          eventType, eventTime: new Date().toISOString(), run: { runId }, job: { namespace: 'airflow', name: job }, inputs, outputs,
+          producer: 'https://github.com/OpenLineage/OpenLineage/tree/1.24.2/client/python', schemaURL: 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent',
+        }), auth);
+        assert.equal(r.status, 201, await r.clone().text());
+      };
+      const upstreamOf = async (name: string) => {
+        const r = await gql.request<{ lineage: { edges: { from: { qualifiedName: string }; to: { qualifiedName: string } }[] } | null }>(
+          'query($q: String!) { lineage(qualifiedName: $q, direction: UPSTREAM, depth: 1) { edges { from { qualifiedName } to { qualifiedName } } } }', { q: `postgres://db:5432/${name}` });
+        assert.deepEqual(r.errors, undefined);
+        return (r.data?.lineage?.edges ?? []).map((e) => e.from.qualifiedName.replace('postgres://db:5432/', '')).sort();
+      };
+      const src = ds('shop.src', ['id']);
+      // START then FAIL, and START then ABORT: the datasets are catalogued, no lineage, columns neither.
+      const failed = randomUUID();
+      await send(failed, 'START', 'failing', [src], [ds('shop.failed', ['id'], { id: 'shop.src#id' })]);
+      await send(failed, 'FAIL', 'failing', [], []);
+      const aborted = randomUUID();
+      await send(aborted, 'START', 'aborting', [src], [ds('shop.aborted')]);
+      await send(aborted, 'ABORT', 'aborting', [src], [ds('shop.aborted')]);
+      // START names the input and the column lineage, COMPLETE only the output: all of it is lineage.
+      const completed = randomUUID();
+      await send(completed, 'START', 'completing', [src], [ds('shop.done', ['id'], { id: 'shop.src#id' })]);
+      assert.deepEqual(await upstreamOf('shop.done'), [], 'START alone is not lineage');
+      await send(completed, 'COMPLETE', 'completing', [], [ds('shop.done')]);
+      // Out of order: COMPLETE arrives before START (whose input is added then); FAIL before START (nothing, ever).
+      const late = randomUUID();
+      await send(late, 'COMPLETE', 'late', [], [ds('shop.late')]);
+      await send(late, 'START', 'late', [ds('shop.other')], [ds('shop.late')]);
+      const lateFail = randomUUID();
+      await send(lateFail, 'FAIL', 'late-fail', [], []);
+      await send(lateFail, 'START', 'late-fail', [src], [ds('shop.late_fail')]);
+      await send(lateFail, 'COMPLETE', 'late-fail', [src], [ds('shop.late_fail')]);
+
+      assert.deepEqual(await upstreamOf('shop.done'), ['shop.src']);
+      assert.deepEqual(await upstreamOf('shop.done.id'), ['shop.src.id']);
+      assert.deepEqual(await upstreamOf('shop.late'), ['shop.other']);
+      for (const name of ['shop.failed', 'shop.failed.id', 'shop.aborted', 'shop.late_fail']) assert.deepEqual(await upstreamOf(name), [], name);
+      const known = await gql.request<{ assets: { totalCount: number } }>('{ assets(filter: { kinds: [DATASET] }) { totalCount } }');
+      assert.equal(known.data?.assets.totalCount, 7, 'every dataset is catalogued, failed runs’ ones too');
+    });
+
     it('answers 422 for an event missing required fields, 400 for a body that is not JSON, 401/403 for the wrong caller', async () => {
       const t = uniqueTenant('ol');
       const auth = { authorization: `Bearer ${await server.token(t, 'ingest')}` };

@@ -14,6 +14,7 @@ import { type Conn, conn, driving, list } from './conn.js';
 import { incidentOps } from './incidents.js';
 import { lineageOps } from './lineage.js';
 import { embeddedPropagationQueue, propagationJobOps } from './propagation-jobs.js';
+import { runOps } from './runs.js';
 import { migrate } from './schema.js';
 
 export interface EmbeddedStoreOptions {
@@ -30,6 +31,7 @@ function ops(c: Conn): GraphTx {
     ...classificationOps(c),
     ...incidentOps(c),
     ...propagationJobOps(c),
+    ...runOps(c),
     async appendEvents(events: readonly ChangeEvent[]) {
       const insert = c.stmt('INSERT INTO outbox (tenant, event_id, type, payload, created_at) VALUES (?, ?, ?, ?, ?)');
       for (const e of events) insert.run(c.tenant, e.eventId, e.type, JSON.stringify(e), e.at);
@@ -134,6 +136,9 @@ export function createEmbeddedStore(options: EmbeddedStoreOptions): GraphStore {
     },
     async purgeClaims(olderThan) {
       return serializer.run(async () => conn(writer, '').stmt('DELETE FROM ingested_events WHERE at < ?').run(olderThan).changes);
+    },
+    async purgeRuns(olderThan) {
+      return serializer.run(async () => conn(writer, '').stmt('DELETE FROM source_runs WHERE updated_at < ?').run(olderThan).changes);
     },
     onCommit(listener) {
       commitListeners.add(listener);

@@ -87,6 +87,13 @@ const MIGRATIONS: string[] = [
   CREATE UNIQUE INDEX propagation_jobs_unit ON propagation_jobs (tenant, classification, source_id);
   CREATE INDEX propagation_jobs_open ON propagation_jobs (status, updated_at);
   `,
+  `
+  CREATE TABLE source_runs (
+    tenant TEXT NOT NULL, key TEXT NOT NULL, job TEXT NOT NULL, state TEXT NOT NULL, body TEXT NOT NULL, updated_at TEXT NOT NULL,
+    PRIMARY KEY (tenant, key)
+  ) WITHOUT ROWID;
+  CREATE INDEX source_runs_updated ON source_runs (updated_at);
+  `,
 ];
 
 export function migrate(db: Database): void {

@@ -11,6 +11,7 @@ import { classificationOps } from './classification.js';
 import { incidentOps } from './incidents.js';
 import { lineageOps } from './lineage.js';
 import { neo4jPropagationQueue, propagationJobOps } from './propagation-jobs.js';
+import { runOps } from './runs.js';
 import { type Cx, type Run, inTx, readRunner } from './session.js';
 
 export interface Neo4jStoreOptions {
@@ -53,6 +54,8 @@ const SCHEMA = [
   'CREATE CONSTRAINT propagation_job_unit IF NOT EXISTS FOR (j:PropagationJob) REQUIRE (j.tenant, j.classification, j.sourceId) IS UNIQUE',
   'CREATE CONSTRAINT propagation_job_id IF NOT EXISTS FOR (j:PropagationJob) REQUIRE j.id IS UNIQUE',
   'CREATE INDEX propagation_job_status IF NOT EXISTS FOR (j:PropagationJob) ON (j.status)',
+  'CREATE CONSTRAINT source_run IF NOT EXISTS FOR (r:SourceRun) REQUIRE (r.tenant, r.key) IS UNIQUE',
+  'CREATE INDEX source_run_updated IF NOT EXISTS FOR (r:SourceRun) ON (r.updatedAt)',
 ];
 
 function ops(cx: Cx): GraphTx {
@@ -62,6 +65,7 @@ function ops(cx: Cx): GraphTx {
     ...classificationOps(cx),
     ...incidentOps(cx),
     ...propagationJobOps(cx),
+    ...runOps(cx),
     async appendEvents(events: readonly ChangeEvent[]) {
       if (events.length === 0) return;
       // The sequence node's write lock is held to commit, so sequence order is commit order.
@@ -155,6 +159,10 @@ export async function createNeo4jStore(options: Neo4jStoreOptions): Promise<Grap
     },
     async purgeClaims(olderThan) {
       const [row] = await write((run) => run<{ n: number }>('MATCH (e:IngestedEvent) WHERE e.at < $cutoff WITH e LIMIT 10000 DELETE e RETURN count(*) AS n', { cutoff: olderThan }));
+      return row?.n ?? 0;
+    },
+    async purgeRuns(olderThan) {
+      const [row] = await write((run) => run<{ n: number }>('MATCH (r:SourceRun) WHERE r.updatedAt < $cutoff WITH r LIMIT 10000 DELETE r RETURN count(*) AS n', { cutoff: olderThan }));
       return row?.n ?? 0;
     },
     onCommit(listener) {

@@ -3,6 +3,7 @@
 // accepted after a newer one exists (each version maps onto the same ingest commands).
 import { CloudEvent, Kafka, type KafkaMessage, ValidationError } from 'cloudevents';
 import { z } from 'zod';
+import { RUN_EVENT_TYPES } from '../../domain/runs.js';
 import { databaseOf } from '../../domain/validation.js';
 import { binaryRecord, cloudEvent } from '../cloudevents.js';
 import type { IngestCommand, IngestItem } from '../../services/ingest.js';
@@ -14,6 +15,7 @@ export const INGEST_EVENT_TYPES = [
   'metalake.lineage.added.v1',
   'metalake.lineage.removed.v1',
   'metalake.incident.reported.v1',
+  'metalake.run.reported.v1',
 ] as const;
 export type IngestEventType = (typeof INGEST_EVENT_TYPES)[number];
 
@@ -68,6 +70,16 @@ const incident = z.strictObject({
   skipUnknownAssets: z.boolean().optional(),
 });
 
+/** One event of a run of a job: what it read and wrote becomes lineage once the run moved data (domain/runs.ts). */
+const runReport = z.strictObject({
+  run: text.min(1).max(512),
+  job: text,
+  eventType: z.enum(RUN_EVENT_TYPES),
+  inputs: z.array(text).max(10_000).default([]),
+  outputs: z.array(text).max(10_000).default([]),
+  edges: z.array(z.strictObject({ from: text, to: text })).max(10_000).default([]),
+});
+
 const omitNullish = <T extends Record<string, unknown>>(value: T): T =>
   Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 
@@ -100,6 +112,7 @@ const DECODERS: Record<IngestEventType, (data: unknown) => IngestCommand[]> = {
     const { skipUnknownAssets, ...input } = incident.parse(data);
     return [{ op: 'reportIncident', input: omitNullish(input), skipUnknownAssets: skipUnknownAssets ?? false }];
   },
+  'metalake.run.reported.v1': (data) => [{ op: 'reportRun', report: runReport.parse(data) }],
 };
 
 const TENANT = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
@@ -214,7 +227,9 @@ export function partitionKey(e: OutgoingEvent, item?: IngestItem): string {
     : first.op === 'upsertAsset' ? first.input.qualifiedName
       : first.op === 'addLineage' || first.op === 'removeLineage' ? first.edge.to
         : first.op === 'reportIncident' ? (first.input.assetQualifiedNames[0] ?? null)
-          : first.qualifiedName;
+          // All events of a run of one job share a partition: they apply in the order sent.
+          : first.op === 'reportRun' ? first.report.job
+            : first.qualifiedName;
   return anchor === null ? e.tenant : `${e.tenant}|${databaseOf(anchor)}`;
 }
 

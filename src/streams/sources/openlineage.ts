@@ -2,13 +2,16 @@
 // the spec's own JSON Schemas (schema/openlineage/, draft 2020-12). A job becomes a PIPELINE, its
 // datasets become DATASET assets (an existing asset keeps its kind, e.g. a TABLE an extractor
 // created) with the `schema` facet's fields as columns, every input flows to every output through
-// the job, and the `columnLineage` facet becomes column-level edges (on the bulk lane).
+// the job, and the `columnLineage` facet becomes column-level edges (on the bulk lane). A run's
+// lineage is reported as the run's (`metalake.run.reported.v1`): it becomes edges once the run
+// moved data, never for a run that only failed (domain/runs.ts).
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { PROJECT_ROOT } from '../../paths.js';
+import { RUN_EVENT_TYPES, type RunEventType } from '../../domain/runs.js';
 import { canonicalJson, illFormedAt } from '../../domain/validation.js';
 import type { OutgoingEvent } from '../ingest/events.js';
 import type { Lane } from '../ingest/worker.js';
@@ -155,16 +158,9 @@ export function openLineageEvents(event: OlEvent, tenant: string, maxEvents = Nu
   const job = event.job.namespace.includes('://') ? olQualifiedName(event.job.namespace, event.job.name) : `openlineage://${encodeURIComponent(event.job.namespace)}/${event.job.name}`;
   push('metalake.asset.upserted.v1', { qualifiedName: job, kind: 'PIPELINE', name: event.job.name, attributes: { openlineage: { namespace: event.job.namespace, name: event.job.name } } });
   for (const d of [...inputs, ...outputs]) datasetEvent(d);
-  // A failed or aborted run moved no data: its datasets are recorded, its lineage is not.
-  if (event.eventType === 'FAIL' || event.eventType === 'ABORT') return out;
-  for (const i of inputs) {
-    for (const o of outputs) {
-      const from = olQualifiedName(i.namespace, i.name);
-      const to = olQualifiedName(o.namespace, o.name);
-      if (from !== to) push('metalake.lineage.added.v1', { from, to, process: job });
-    }
-  }
+
   // Column lineage: both ends must exist as columns (an input without a schema facet has none yet).
+  const columnEdges: { from: string; to: string }[] = [];
   for (const o of outputs) {
     const target = olQualifiedName(o.namespace, o.name);
     const fields = (o.facets?.['columnLineage'] as ColumnLineageFacet | undefined)?.fields ?? {};
@@ -184,9 +180,29 @@ export function openLineageEvents(event: OlEvent, tenant: string, maxEvents = Nu
         if (!emitted.has(olQualifiedName(f.namespace, f.name))) datasetEvent({ namespace: f.namespace, name: f.name });
         const inputColumns = new Set(columns(input?.facets?.['schema']).map((c) => c.name));
         const from = ensureColumn(olQualifiedName(f.namespace, f.name), f.field, inputColumns.has(f.field));
-        if (from !== to) push('metalake.lineage.added.v1', { from, to, process: job }, 'bulk');
+        if (from !== to) columnEdges.push({ from, to });
       }
     }
+  }
+  const inputNames = [...new Set(inputs.map((i) => olQualifiedName(i.namespace, i.name)))];
+  const outputNames = [...new Set(outputs.map((o) => olQualifiedName(o.namespace, o.name)))];
+  // Each edge counts against the limit: a run of 1,000 inputs and 1,000 outputs is refused before its million edges exist.
+  if (out.length + inputNames.length * outputNames.length + columnEdges.length > maxEvents) throw new TooManyEventsError(maxEvents);
+
+  if (!event.run) {
+    // A JobEvent declares the job's lineage as designed, outside any run: it is lineage now.
+    for (const from of inputNames) for (const to of outputNames) if (from !== to) push('metalake.lineage.added.v1', { from, to, process: job });
+    for (const e of columnEdges) push('metalake.lineage.added.v1', { ...e, process: job }, 'bulk');
+    return out;
+  }
+  // A run's lineage becomes edges when the run is known to have moved data (domain/runs.ts):
+  // one record for its datasets, one for its columns (on the bulk lane, after the columns).
+  const eventType = (RUN_EVENT_TYPES as readonly string[]).includes(event.eventType ?? '') ? event.eventType as RunEventType : 'OTHER';
+  const run = `openlineage:${event.run.runId}`;
+  push('metalake.run.reported.v1', { run, job, eventType, inputs: inputNames, outputs: outputNames });
+  // Column edges of a START wait in their record; the events that decide (RUNNING, COMPLETE, FAIL, ABORT) reach it always.
+  if (columnEdges.length > 0 || eventType === 'RUNNING' || eventType === 'COMPLETE' || eventType === 'FAIL' || eventType === 'ABORT') {
+    push('metalake.run.reported.v1', { run: `${run}:columns`, job, eventType, edges: columnEdges }, 'bulk');
   }
   return out;
 }
