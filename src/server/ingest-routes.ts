@@ -124,7 +124,7 @@ export function ingestRoutes(deps: IngestRoutesDeps): express.Router {
     if (settings?.secret) {
       const signature = req.headers['x-mcd-signature'];
       const ok = typeof signature === 'string' && body !== null && typeof body === 'object' && !Array.isArray(body) &&
-        verifyMonteCarloSignature(rawBody, body as Record<string, unknown>, signature, settings.secret);
+        verifyMonteCarloSignature(rawBody, signature, settings.secret);
       if (!ok) return problem(401, 'UNAUTHENTICATED', 'Missing or wrong x-mcd-signature');
     } else {
       // No shared secret for this tenant: only a caller with a token of this tenant may post.

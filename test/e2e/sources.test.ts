@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { importFile } from '../../src/cli/import.js';
 import { PROJECT_ROOT } from '../../src/paths.js';
-import { pythonUrlencode } from '../../src/streams/sources/monte-carlo.js';
+import { pythonUrlencode } from '../../src/streams/sources/python.js';
+import { pythonUrlencodeOf } from '../support/python.js';
 import { type TestServer, startTestServer } from '../support/server.js';
 import { uniqueTenant } from '../support/fixtures.js';
 
@@ -156,7 +157,7 @@ describe('ingest sources (embedded)', () => {
       const incidentId = randomUUID();
       const body = notification(incidentId, 'orders');
       // Monte Carlo signs Python's urlencode of the parsed body, not the bytes.
-      const signature = createHmac('sha512', MC_SECRET).update(pythonUrlencode(JSON.parse(body) as Record<string, unknown>)).digest('hex');
+      const signature = createHmac('sha512', MC_SECRET).update(pythonUrlencode(body)).digest('hex');
       assert.equal((await post(`/webhooks/monte-carlo/${signedTenant}`, body, { 'x-mcd-signature': 'f'.repeat(128) })).status, 401);
       assert.equal((await post(`/webhooks/monte-carlo/${signedTenant}`, body)).status, 401);
       // Nested 200,000 levels deep (with a wrong signature): refused as a bad request, not "retry later".
@@ -168,6 +169,25 @@ describe('ingest sources (embedded)', () => {
       const accepted = await post(`/webhooks/monte-carlo/${signedTenant}`, body, { 'x-mcd-signature': signature });
       assert.equal(accepted.status, 200, await accepted.clone().text());
       assert.deepEqual((await incidents()).map((e) => e.node), [{ externalId: incidentId, type: 'VOLUME', assets: [{ qualifiedName: 'snowflake://acme/sales.public.orders' }] }]);
+    });
+
+    it('accepts notifications signed by real Python whose values hold floats, None/True and non-printable characters', async () => {
+      const gql = server.http(await server.token(signedTenant, 'steward'));
+      await gql.request('mutation { upsertAssets(input: [{ qualifiedName: "snowflake://acme/sales.public.payments", kind: TABLE }]) { results { status } } }');
+      const ids = [randomUUID(), randomUUID(), randomUUID()];
+      const bodies = [
+        { type: 'custom_rule_anom', event_details: 'Rule breached', data: { threshold: 'FLOAT100', ratio: 0.25, note: null, breached: true } },
+        { type: 'size_anom', event_details: 'Has 42\u00a0rows' },
+        { type: 'fresh_anom', event_details: 'late\u200b by\u2028 two hours' },
+      ].map((entry, i) => JSON.stringify({ action: 'incident', type: 'open_anomaly_incident', payload: { incident_id: ids[i], group_id: 'sales:public', event_list: [{ ...entry, table_name: 'payments' }] } }).replace('"FLOAT100"', '100.0'));
+      const signed = pythonUrlencodeOf(bodies);
+      for (const [i, body] of bodies.entries()) {
+        const signature = createHmac('sha512', MC_SECRET).update(signed[i]!).digest('hex');
+        const answer = await post(`/webhooks/monte-carlo/${signedTenant}`, body, { 'x-mcd-signature': signature });
+        assert.equal(answer.status, 200, `${body}: ${await answer.text()}`);
+      }
+      const found = await gql.request<{ incidents: { edges: { node: { externalId: string } }[] } }>('{ incidents(first: 100) { edges { node { externalId } } } }');
+      assert.deepEqual(ids.filter((id) => found.data?.incidents.edges.some((e) => e.node.externalId === id)), ids);
     });
 
     it('without a configured secret wants a bearer token of that very tenant', async () => {

@@ -2,70 +2,25 @@
 //
 // The signature: Monte Carlo's documented verification does not hash the raw body. It parses the
 // JSON and hashes Python's `urllib.parse.urlencode(body)` of the top-level object, where nested
-// values are rendered with Python's `str()` (repr: single quotes, True/None, ', ' and ': ')
-// and then quote_plus-encoded, keys in received order. Both that and a raw-body HMAC are accepted.
+// values are rendered with Python's `str()` (repr: single quotes, True/None, ', ' and ': ', floats
+// as written, Python's escapes) and then quote_plus-encoded, keys in received order (python.ts).
+// Both that and a raw-body HMAC are accepted.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { IncidentSeverity, IncidentStatus, IncidentType } from '../../domain/model.js';
 import type { OutgoingEvent } from '../ingest/events.js';
-
-/** Python's repr() of a JSON value (what str() gives for dicts and lists). */
-export function pythonRepr(value: unknown): string {
-  if (value === null || value === undefined) return 'None';
-  if (value === true) return 'True';
-  if (value === false) return 'False';
-  if (typeof value === 'number') return pythonNumber(value);
-  if (typeof value === 'string') return pythonStringRepr(value);
-  if (Array.isArray(value)) return `[${value.map(pythonRepr).join(', ')}]`;
-  return `{${Object.entries(value as Record<string, unknown>).map(([k, v]) => `${pythonStringRepr(k)}: ${pythonRepr(v)}`).join(', ')}}`;
-}
-
-/**
- * Python's float/int repr, as far as parsed JSON allows: JSON.parse forgets that `1.0` was a float,
- * so such a body only verifies through the raw-body HMAC. Exponents have two digits in Python.
- */
-function pythonNumber(n: number): string {
-  return String(n).replace(/e([+-])(\d)$/, 'e$10$2');
-}
-
-function pythonStringRepr(s: string): string {
-  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
-  let out = quote;
-  for (const ch of s) {
-    const code = ch.codePointAt(0)!;
-    if (ch === '\\') out += '\\\\';
-    else if (ch === quote) out += `\\${quote}`;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`;
-    else if (code >= 0x80 && code < 0xa0) out += `\\x${code.toString(16).padStart(2, '0')}`;
-    else out += ch;
-  }
-  return out + quote;
-}
-
-/** Python's urllib.parse.quote_plus: unreserved `A-Za-z0-9_.-~` kept, space as +, UTF-8 %XX otherwise. */
-export function quotePlus(s: string): string {
-  let out = '';
-  for (const byte of Buffer.from(s, 'utf8')) {
-    const ch = String.fromCharCode(byte);
-    if (/[A-Za-z0-9_.~-]/.test(ch)) out += ch;
-    else if (ch === ' ') out += '+';
-    else out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
-  }
-  return out;
-}
-
-/** urllib.parse.urlencode(body) for a parsed JSON object: top-level strings as they are, the rest via str(). */
-export function pythonUrlencode(body: Record<string, unknown>): string {
-  return Object.entries(body).map(([k, v]) => `${quotePlus(k)}=${quotePlus(typeof v === 'string' ? v : pythonRepr(v))}`).join('&');
-}
+import { PythonJsonError, pythonUrlencode } from './python.js';
 
 /** Checks `x-mcd-signature` against both forms Monte Carlo senders use. */
-export function verifyMonteCarloSignature(rawBody: Buffer, parsed: Record<string, unknown>, signature: string, secret: string): boolean {
+export function verifyMonteCarloSignature(rawBody: Buffer, signature: string, secret: string): boolean {
   const given = Buffer.from(signature.trim().toLowerCase(), 'utf8');
-  const candidates = [pythonUrlencode(parsed), rawBody].map((payload) => Buffer.from(createHmac('sha512', secret).update(payload).digest('hex'), 'utf8'));
+  let pythonForm: string | null = null;
+  try {
+    pythonForm = pythonUrlencode(rawBody.toString('utf8'));
+  } catch (error) {
+    if (!(error instanceof PythonJsonError)) throw error;
+  }
+  const candidates = [...(pythonForm === null ? [] : [pythonForm]), rawBody].map((payload) => Buffer.from(createHmac('sha512', secret).update(payload).digest('hex'), 'utf8'));
   return candidates.some((c) => c.length === given.length && timingSafeEqual(c, given));
 }
 
