@@ -183,7 +183,7 @@ function kafkaWorkers(config: Config, kafka: Kafka, producer: Producer, store: G
   if (config.workers.includes('enforcer')) {
     result.push(['enforcer', createEnforcerWorker({
       kafka, store, changesTopic: topics.changes, classificationsTopic: topics.classifications,
-      atlasTopic: settings.atlasNotifications ? topics.atlas : null, groupId: `${settings.groupPrefix}.enforcer`,
+      atlasTopic: settings.atlasNotifications ? topics.atlas : null, atlasClusterName: settings.atlasClusterName, groupId: `${settings.groupPrefix}.enforcer`,
       log: log.child({ component: 'enforcer' }), onPublished: (n) => metrics.enforcerEvents.inc(n),
     })]);
   }

@@ -80,6 +80,8 @@ const EnvSchema = z.object({
   KAFKA_TOPIC_CLASSIFICATIONS: z.string().min(1).default('metalake.classifications'),
   KAFKA_TOPIC_ATLAS: z.string().min(1).default('ATLAS_ENTITIES'),
   ATLAS_NOTIFICATIONS: bool.default(false),
+  // Atlas' own default `atlas.cluster.name`; Ranger maps `db.table@<cluster>` to the service `<cluster>_hive`.
+  ATLAS_CLUSTER_NAME: z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, 'letters, digits, _ . - only').default('primary'),
   WORKERS: csv.pipe(z.array(z.enum(['ingest', 'enforcer', 'propagation', 'indexer', 'none']))).optional(),
   PROPAGATION_SYNC_LIMIT: int(1, 1_000_000).default(5000),
   PROPAGATION_CHUNK: int(1, 100_000).default(5000),
@@ -225,6 +227,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         classifications: e.KAFKA_TOPIC_CLASSIFICATIONS, atlas: e.KAFKA_TOPIC_ATLAS,
       },
       atlasNotifications: e.ATLAS_NOTIFICATIONS,
+      atlasClusterName: e.ATLAS_CLUSTER_NAME,
     } : null,
     workers: (e.WORKERS ?? ['ingest', 'enforcer', 'propagation', 'indexer']).filter((w): w is WorkerName => w !== 'none'),
     propagation: { syncLimit: e.PROPAGATION_SYNC_LIMIT, chunk: e.PROPAGATION_CHUNK },

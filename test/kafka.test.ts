@@ -32,13 +32,13 @@ changeFeedContract({
   },
 });
 
-/** Reads `count` records of a topic from the beginning (or what there is after `ms`). */
-async function readTopic(kafka: Kafka, topic: string, count: number, ms = 20_000): Promise<KafkaMessage[]> {
+/** Reads `count` records of a topic (those `keep` keeps) from the beginning (or what there is after `ms`). */
+async function readTopic(kafka: Kafka, topic: string, count: number, ms = 20_000, keep: (m: KafkaMessage) => boolean = () => true): Promise<KafkaMessage[]> {
   const consumer = kafka.consumer({ groupId: `reader-${randomUUID()}`, maxWaitTimeInMs: 100 });
   const messages: KafkaMessage[] = [];
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
-  await consumer.run({ eachMessage: ({ message }) => { messages.push(message); return Promise.resolve(); } });
+  await consumer.run({ eachMessage: ({ message }) => { if (keep(message)) messages.push(message); return Promise.resolve(); } });
   for (const deadline = Date.now() + ms; messages.length < count && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 50));
   await consumer.disconnect();
   return messages;
@@ -179,6 +179,24 @@ describe('ingestion and outputs through Kafka', () => {
       assert.equal(c?.entityGuid, srcId);
       assert.equal(c?.entityGuid !== n.message.entity.guid, propagated);
     }
+  });
+
+  it('builds each Atlas notification as of its own change: a quick classify then declassify lists the tag in every ADD and in no DELETE', async () => {
+    const t = uniqueTenant();
+    const steward = server.http(await server.token(t, 'steward'));
+    await steward.request(`mutation { upsertAssets(input: [{ qualifiedName: "pg://h/a", kind: TABLE }, { qualifiedName: "pg://h/b", kind: TABLE }, { qualifiedName: "pg://h/c", kind: TABLE }]) { results { status } } }`);
+    await steward.request('mutation { addLineage(edges: [{ from: "pg://h/a", to: "pg://h/b" }, { from: "pg://h/b", to: "pg://h/c" }]) { changed } }');
+    await steward.request('mutation { defineClassification(input: { name: "PII" }) { name } }');
+    // Three rounds back to back: by the time the enforcer publishes, the tag is long gone.
+    for (let round = 0; round < 3; round++) {
+      assert.deepEqual((await steward.request('mutation { classify(qualifiedName: "pg://h/a", classification: "PII") { asset { id } } }')).errors, undefined);
+      assert.deepEqual((await steward.request('mutation { declassify(qualifiedName: "pg://h/a", classification: "PII") { removed } }')).errors, undefined);
+    }
+    const atlas = (await readTopic(kafka, env['KAFKA_TOPIC_ATLAS']!, 18, 30_000, (m) => m.key?.toString() === t)).map((m) => JSON.parse(m.value!.toString()) as AtlasNotification);
+    assert.equal(atlas.length, 18);
+    const ops = atlas.map((n) => [n.message.operationType, n.message.entity.classificationNames.join(',')].join(' '));
+    assert.deepEqual(ops.filter((o) => o.startsWith('CLASSIFICATION_ADD')), Array(9).fill('CLASSIFICATION_ADD PII'));
+    assert.deepEqual(ops.filter((o) => o.startsWith('CLASSIFICATION_DELETE')), Array(9).fill('CLASSIFICATION_DELETE '));
   });
 
   it('turns OpenLineage runs into lineage through the lanes only once they moved data: START→FAIL leaves none', async () => {

@@ -1,6 +1,6 @@
 // Change events: written to the outbox in the same transaction as the change they describe,
 // then published to the change feed (subscriptions, search indexing, outbound topics).
-import type { AssetRecord, IncidentRecord } from './model.js';
+import type { AssetClassificationState, AssetRecord, IncidentRecord } from './model.js';
 
 interface EventBase {
   eventId: string;
@@ -24,7 +24,24 @@ export interface ClassificationChangedEvent extends EventBase {
   change: 'ADDED' | 'REMOVED';
   propagated: boolean;
   source: AssetRecord | null;
+  /**
+   * The asset's classifications in effect right after the change (null: the change deleted the
+   * asset), for consumers that read every message as the full tag state (Atlas). Absent in
+   * events written before it existed.
+   */
+  classificationsAfter?: ClassificationsInEffect | null;
 }
+
+/** An asset's classifications in effect: direct ones, and propagated ones not blocked, with their source. */
+export interface ClassificationsInEffect {
+  direct: { classification: string; propagate: boolean }[];
+  propagated: { classification: string; sourceId: string }[];
+}
+
+export const inEffect = (state: AssetClassificationState): ClassificationsInEffect => ({
+  direct: state.direct.map((d) => ({ classification: d.classification, propagate: d.propagate })),
+  propagated: state.propagated.filter((p) => !p.blocked).map((p) => ({ classification: p.classification, sourceId: p.sourceId })),
+});
 
 export interface LineageChangedEvent extends EventBase {
   type: 'lineage.changed';

@@ -13,8 +13,8 @@
 // worker as a job (propagation-jobs.ts), and so is every later recomputation of that unit while
 // its job is unfinished. The change's transaction stays small whatever the size of the graph.
 import { randomUUID } from 'node:crypto';
-import type { ClassificationChangedEvent } from '../domain/events.js';
-import type { AssetRecord, PropagationJobRecord } from '../domain/model.js';
+import { type ClassificationChangedEvent, inEffect } from '../domain/events.js';
+import type { AssetClassificationState, AssetRecord, PropagationJobRecord } from '../domain/model.js';
 import type { GraphTx, PropagationChange, PropagationKey } from '../store/ports.js';
 
 interface Net {
@@ -96,6 +96,11 @@ export class PropagationRun {
     }
     const missing = [...ids].filter((id) => !this.snapshots.has(id));
     this.remember(await this.tx.assetsByIds(missing));
+    // Each event carries its asset's classifications as of this change (the transaction's own
+    // writes are read): an Atlas ADD always lists the tag it adds, whatever happens next.
+    const changed = [...new Set(changes.map((c) => c.assetId))];
+    const states = changed.length > 0 ? await this.tx.classificationStates(changed) : new Map<string, AssetClassificationState>();
+    const alive = new Set(changed.length > 0 ? (await this.tx.assetsByIds(changed)).map((a) => a.id) : []);
     const events: ClassificationChangedEvent[] = [];
     for (const c of changes) {
       const asset = this.snapshots.get(c.assetId);
@@ -111,6 +116,7 @@ export class PropagationRun {
         change: c.delta > 0 ? 'ADDED' : 'REMOVED',
         propagated: c.propagated,
         source: c.sourceId === null ? null : (this.snapshots.get(c.sourceId) ?? null),
+        classificationsAfter: alive.has(c.assetId) ? inEffect(states.get(c.assetId) ?? { direct: [], propagated: [], blocks: [] }) : null,
       });
     }
     return events;

@@ -67,6 +67,21 @@ export function propagationContract(factory: StoreFactory): void {
       assert.equal(events.length, 0);
     });
 
+    it('gives each event its asset’s classifications as of that change (what an Atlas message lists)', async () => {
+      const { v, t } = await graph('a>b');
+      const after = (events: ClassificationChangedEvent[]) => events.map((e) => {
+        const s = e.classificationsAfter;
+        return `${e.change === 'ADDED' ? '+' : '-'}${e.classification}@${e.asset.name}: ${s === undefined ? 'absent' : s === null ? 'deleted' : [...s.direct.map((d) => d.classification), ...s.propagated.map((p) => `${p.classification}<${p.sourceId === e.source?.id ? e.source.name : p.sourceId}`)].sort().join(' ')}`;
+      }).sort();
+      await services.classification.classify(v, qn('a'), 'PII');
+      assert.deepEqual(after(await drain(t)), ['+PII@a: PII', '+PII@b: PII<a']);
+      await services.classification.classify(v, qn('a'), 'GDPR');
+      await services.classification.declassify(v, qn('a'), 'PII');
+      assert.deepEqual(after(await drain(t)), ['+GDPR@a: GDPR PII', '+GDPR@b: GDPR<a PII<a', '-PII@a: GDPR', '-PII@b: GDPR<a']);
+      await services.assets.delete(v, [qn('b')]);
+      assert.deepEqual(after(await drain(t)), ['-GDPR@b: deleted']);
+    });
+
     it('reaches each asset of a diamond once (N downstream = N + 1 events, unique ids)', async () => {
       const { v, t } = await graph('a>b', 'a>c', 'b>d', 'c>d');
       await services.classification.classify(v, qn('a'), 'PII');

@@ -26,6 +26,8 @@ export interface KafkaSettings {
   sessionTimeoutMs: number;
   topics: KafkaTopics;
   atlasNotifications: boolean;
+  /** The cluster in Atlas qualified names of Hive assets (`db.table@cluster`). */
+  atlasClusterName: string;
 }
 
 export function createKafka(settings: Pick<KafkaSettings, 'brokers' | 'clientId'>, log: Logger): Kafka {

@@ -6,7 +6,7 @@
 import { hostname } from 'node:os';
 import type { Consumer, Kafka, Message, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
-import type { ChangeEvent, ClassificationChangedEvent } from '../../domain/events.js';
+import { type ChangeEvent, type ClassificationChangedEvent, type ClassificationsInEffect, inEffect } from '../../domain/events.js';
 import type { GraphStore } from '../../store/ports.js';
 import { binaryRecord } from '../cloudevents.js';
 import type { Worker } from '../outbox-relay.js';
@@ -21,6 +21,8 @@ export interface EnforcerOptions {
   classificationsTopic: string;
   /** Set to also publish Atlas ENTITY_NOTIFICATION_V2 messages there. */
   atlasTopic: string | null;
+  /** The cluster of Hive assets' Atlas names (`db.table@cluster`); Atlas' default is `primary`. */
+  atlasClusterName?: string;
   groupId: string;
   log: Logger;
   onPublished?: (count: number) => void;
@@ -35,6 +37,16 @@ export function classificationEventData(e: ClassificationChangedEvent) {
   };
 }
 
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const list = groups.get(key(item));
+    if (list) list.push(item);
+    else groups.set(key(item), [item]);
+  }
+  return groups;
+}
+
 function cloudEventMessage(e: ClassificationChangedEvent): Message {
   return binaryRecord({ id: e.eventId, source: `metalake://${hostname()}`, type: CLASSIFICATION_EVENT_TYPE, subject: e.asset.qualifiedName, time: e.at, tenant: e.tenant, data: classificationEventData(e) });
 }
@@ -46,21 +58,20 @@ export function createEnforcerWorker(options: EnforcerOptions): Worker {
   let running = false;
   let joined = false;
 
+  /** Each message as of its own change; events written before they carried their state read the current one. */
   async function atlasMessages(events: ClassificationChangedEvent[]): Promise<Message[]> {
-    const out: Message[] = [];
-    const byTenant = new Map<string, ClassificationChangedEvent[]>();
-    for (const e of events) byTenant.set(e.tenant, [...(byTenant.get(e.tenant) ?? []), e]);
-    for (const [tenant, list] of byTenant) {
+    const older = new Map<string, Map<string, ClassificationsInEffect | null>>();
+    for (const [tenant, list] of groupBy(events.filter((e) => e.classificationsAfter === undefined), (e) => e.tenant)) {
       const graph = store.tenant(tenant);
       const ids = [...new Set(list.map((e) => e.asset.id))];
       const [states, existing] = await Promise.all([graph.classificationStates(ids), graph.assetsByIds(ids)]);
       const alive = new Set(existing.map((a) => a.id));
-      for (const e of list) {
-        const current = alive.has(e.asset.id) ? (states.get(e.asset.id) ?? { direct: [], propagated: [], blocks: [] }) : null;
-        out.push({ key: tenant, value: JSON.stringify(atlasNotification(e, current, hostname())), headers: { 'metalake-tenant': tenant, 'metalake-event-id': e.eventId } });
-      }
+      older.set(tenant, new Map(ids.map((id) => [id, alive.has(id) ? inEffect(states.get(id) ?? { direct: [], propagated: [], blocks: [] }) : null])));
     }
-    return out;
+    return events.map((e) => {
+      const state = e.classificationsAfter !== undefined ? e.classificationsAfter : (older.get(e.tenant)?.get(e.asset.id) ?? null);
+      return { key: e.tenant, value: JSON.stringify(atlasNotification(e, state, { sourceIp: hostname(), clusterName: options.atlasClusterName ?? 'primary' })), headers: { 'metalake-tenant': e.tenant, 'metalake-event-id': e.eventId } };
+    });
   }
 
   return {
