@@ -1,4 +1,5 @@
 import { mergeResolvers } from '@graphql-tools/merge';
+import type { GraphQLScalarType } from 'graphql';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import type { Resolvers } from '../generated/graphql.js';
 import * as assets from './assets/index.js';
@@ -8,8 +9,14 @@ import * as lineage from './lineage/index.js';
 import * as search from './search/index.js';
 import * as viewer from './viewer/index.js';
 
+/**
+ * A scalar's behaviour without its name and description: given a whole GraphQLScalarType,
+ * graphql-tools copies graphql-scalars' own description over the one the SDL gives.
+ */
+const behaviour = (scalar: GraphQLScalarType) => ({ serialize: scalar.serialize, parseValue: scalar.parseValue, parseLiteral: scalar.parseLiteral }) as unknown as GraphQLScalarType;
+
 export const resolvers: Resolvers = mergeResolvers<unknown, Resolvers>([
-  { DateTime: DateTimeResolver, JSON: JSONResolver },
+  { DateTime: behaviour(DateTimeResolver), JSON: behaviour(JSONResolver) },
   assets,
   lineage,
   classification,

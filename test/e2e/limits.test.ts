@@ -108,6 +108,16 @@ describe('GraphQL limits (development defaults)', () => {
     assert.match(JSON.stringify((await server.http(token).request('{ me { tenat } }')).errors), /Did you mean/);
     assert.deepEqual(codes(await server.http(token).request('{ __schema { queryType { name } } }')), []);
   });
+
+  it('describes its scalars in the SDL’s words, and gives classification types a stable id for client caches', async () => {
+    const t = uniqueTenant();
+    const steward = server.http(await server.token(t, 'steward'));
+    const scalars = await steward.request<{ d: { description: string }; j: { description: string } }>('{ d: __type(name: "DateTime") { description } j: __type(name: "JSON") { description } }');
+    assert.deepEqual(scalars.data, { d: { description: 'An ISO-8601 date-time in UTC, e.g. 2026-11-21T10:00:00.000Z.' }, j: { description: 'Arbitrary JSON (objects, arrays, strings, numbers, booleans, null).' } });
+    await steward.request('mutation { defineClassification(input: { name: "PII" }) { name } }');
+    const types = await steward.request<{ classificationTypes: { id: string; name: string }[] }>('{ classificationTypes { id name } }');
+    assert.deepEqual(types.data?.classificationTypes, [{ id: `${t}/PII`, name: 'PII' }]);
+  });
 });
 
 describe('GraphQL errors that tell the truth', () => {

@@ -1,5 +1,5 @@
 import type {
-  AssetResolvers, ClassificationAssignmentResolvers, ClassificationEventResolvers, ClassifyPayloadResolvers, MutationResolvers, PropagationJobResolvers, QueryResolvers, SubscriptionResolvers,
+  AssetResolvers, ClassificationAssignmentResolvers, ClassificationTypeResolvers, ClassificationEventResolvers, ClassifyPayloadResolvers, MutationResolvers, PropagationJobResolvers, QueryResolvers, SubscriptionResolvers,
 } from '../../generated/graphql.js';
 import { loadPresent, loadersOf } from '../../graphql/context.js';
 import { assignmentViews } from '../../services/classification.js';
@@ -27,6 +27,11 @@ export const Subscription: Pick<SubscriptionResolvers, 'classificationChanged'> 
 
 export const Asset: Pick<AssetResolvers, 'classifications'> = {
   classifications: async (a, args, ctx) => assignmentViews(await loadersOf(ctx).classifications.load(a.id), args.includeBlocked ?? false),
+};
+
+export const ClassificationType: ClassificationTypeResolvers = {
+  // Reached only by an authenticated viewer (the query needs graph:read).
+  id: (t, _, ctx) => `${ctx.viewer?.tenant ?? ''}/${t.name}`,
 };
 
 export const ClassificationAssignment: ClassificationAssignmentResolvers = {
