@@ -39,7 +39,7 @@ export function createServices(deps: ServiceDeps): Services {
     subscriptions: new SubscriptionService(deps),
     ingest: new IngestService(deps, writers, deps.transforms ?? NO_TRANSFORMS),
     propagationJobs: new PropagationJobService(deps),
-    loaders: (viewer) => (viewer ? createLoaders(deps.store.tenant(viewer.tenant)) : null),
+    loaders: (viewer) => (viewer ? createLoaders(deps.store.tenant(viewer.tenant), deps.limits) : null),
     me(viewer) {
       if (!viewer) throw new DomainError('UNAUTHENTICATED', 'Authentication required: send a bearer token');
       return viewer;

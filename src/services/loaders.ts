@@ -1,8 +1,9 @@
 // Request-scoped DataLoaders: batch the object-field lookups of one request, within one tenant.
 // Built fresh for every request and every subscription operation, never shared.
 import DataLoader from 'dataloader';
+import { DomainError } from '../domain/errors.js';
 import type { AssetClassificationState, AssetRecord, EdgeRecord, IncidentRecord } from '../domain/model.js';
-import type { TenantGraph } from '../store/ports.js';
+import type { EdgeDirection, TenantGraph } from '../store/ports.js';
 
 export interface Loaders {
   asset: DataLoader<string, AssetRecord | null>;
@@ -12,7 +13,34 @@ export interface Loaders {
   incidents: DataLoader<string, IncidentRecord[]>;
 }
 
-export function createLoaders(graph: TenantGraph): Loaders {
+/**
+ * Immediate edges of each asset, at most `limit` per asset: one bounded read for the batch; if
+ * the batch passes the bound, one bounded read per asset, so a small asset is answered beside a
+ * huge one. An asset over the bound gets an error (pointing to `lineage`, which truncates and
+ * says so), never a silently cut list.
+ */
+function immediateEdges(graph: TenantGraph, direction: EdgeDirection, limit: number) {
+  const end = (e: EdgeRecord) => (direction === 'DOWNSTREAM' ? e.fromId : e.toId);
+  const group = (ids: readonly string[], edges: EdgeRecord[]) => {
+    const byId = new Map<string, EdgeRecord[]>(ids.map((id) => [id, []]));
+    for (const e of edges) byId.get(end(e))?.push(e);
+    return byId;
+  };
+  const tooMany = (id: string) => new DomainError('BAD_USER_INPUT', `Asset ${id} has more than ${limit} ${direction.toLowerCase()} edges: ask lineage(qualifiedName:, direction: ${direction}, depth: 1), which is bounded and says truncated`);
+  return async (ids: readonly string[]): Promise<(EdgeRecord[] | Error)[]> => {
+    const all = await graph.edgesOf(ids, direction, limit + 1);
+    if (all.length <= limit) {
+      const byId = group(ids, all);
+      return ids.map((id) => byId.get(id)!);
+    }
+    return Promise.all(ids.map(async (id) => {
+      const edges = await graph.edgesOf([id], direction, limit + 1);
+      return edges.length > limit ? tooMany(id) : edges;
+    }));
+  };
+}
+
+export function createLoaders(graph: TenantGraph, limits: { maxLineageEdges: number }): Loaders {
   return {
     asset: new DataLoader(async (ids) => {
       const byId = new Map((await graph.assetsByIds(ids)).map((a) => [a.id, a]));
@@ -22,14 +50,8 @@ export function createLoaders(graph: TenantGraph): Loaders {
       const states = await graph.classificationStates(ids);
       return ids.map((id) => states.get(id));
     }),
-    downstream: new DataLoader(async (ids) => {
-      const edges = await graph.edgesOf(ids, 'DOWNSTREAM');
-      return ids.map((id) => edges.filter((e) => e.fromId === id));
-    }),
-    upstream: new DataLoader(async (ids) => {
-      const edges = await graph.edgesOf(ids, 'UPSTREAM');
-      return ids.map((id) => edges.filter((e) => e.toId === id));
-    }),
+    downstream: new DataLoader(immediateEdges(graph, 'DOWNSTREAM', limits.maxLineageEdges)),
+    upstream: new DataLoader(immediateEdges(graph, 'UPSTREAM', limits.maxLineageEdges)),
     incidents: new DataLoader(async (ids) => {
       const byAsset = await graph.incidentsByAssets(ids);
       return ids.map((id) => byAsset.get(id) ?? []);
