@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { apiSuite } from './e2e/api.suite.js';
+import { graphPropertiesContract } from './contract/graph-properties.contract.js';
 import { graphStoreContract } from './contract/graph-store.contract.js';
 import { propagationContract } from './contract/propagation.contract.js';
 import { kafkaEnv, neo4jFactory, uniqueTenant } from './support/fixtures.js';
@@ -19,6 +20,7 @@ const neo4jEnv = () => {
 
 graphStoreContract(neo4jFactory);
 propagationContract(neo4jFactory);
+graphPropertiesContract(neo4jFactory, 30);
 apiSuite('neo4j', neo4jEnv);
 
 describe('two API replicas behind a load balancer (Neo4j + Kafka)', () => {
