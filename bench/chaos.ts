@@ -18,6 +18,7 @@ import { type OutgoingEvent, toKafkaRecord } from '../src/streams/ingest/events.
 import { createKafka, ensureTopics } from '../src/streams/kafka/client.js';
 import { silentLog, tempDir } from '../test/support/fixtures.js';
 import { gqlPost, loadEngines, machine, type ServerProcess, startServerProcess, writeResults } from './lib.js';
+import { sleep } from '../src/streams/worker.js';
 
 const RUN = Date.now().toString(36);
 const RATE = Number(process.env.CHAOS_RATE ?? 200);
@@ -28,7 +29,6 @@ const ONLY = process.env.CHAOS_ONLY ? new Set(process.env.CHAOS_ONLY.split(','))
 const DRILLS = ['worker-sigkill', 'broker-restart', 'neo4j-outage', 'elasticsearch-outage', 'commit-then-kill'].filter((d) => !ONLY || ONLY.has(d));
 const KILLS = Number(process.env.CHAOS_KILLS ?? 6);
 const SECRET = 'chaos-secret-0123456789-0123456789-0123456789';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (line: string) => process.stdout.write(`[chaos] ${line}\n`);
 
 interface DrillResult {

@@ -15,6 +15,7 @@ import { createKafka, ensureTopics } from '../src/streams/kafka/client.js';
 import { silentLog, tempDir } from '../test/support/fixtures.js';
 import { chunks } from './estate.js';
 import { latencyOf, loadEngines, machine, startServerProcess, writeResults } from './lib.js';
+import { sleep } from '../src/streams/worker.js';
 
 const RUN = Date.now().toString(36);
 const ASSETS = Number(process.env.BENCH_INGEST_ASSETS ?? 20_000);
@@ -23,7 +24,6 @@ const STEADY_RPS = Number(process.env.BENCH_INGEST_RPS ?? 500);
 const STEADY_SECONDS = Number(process.env.BENCH_INGEST_SECONDS ?? 20);
 const CHUNK = Number(process.env.BENCH_INGEST_CHUNK ?? 1000);
 const round = (n: number, digits = 0) => Number(n.toFixed(digits));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // One tenant, its tables spread over 10 databases (events are keyed by tenant and database).
 const tableName = (prefix: string, i: number) => `bench://${prefix}/db${i % 10}.s.t${i}`;

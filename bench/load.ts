@@ -12,6 +12,7 @@ import { loadConfig } from '../src/config.js';
 import { tempDir } from '../test/support/fixtures.js';
 import { chunks } from './estate.js';
 import { gqlPost, latencyOf, machine, openLoop, startServerProcess, writeResults } from './lib.js';
+import { sleep } from '../src/streams/worker.js';
 
 const SECRET = 'bench-secret-0123456789-0123456789-0123456789';
 const IDLE = Number(process.env.BENCH_LOAD_IDLE ?? 1000);
@@ -20,7 +21,6 @@ const RPS = Number(process.env.BENCH_LOAD_RPS ?? 200);
 const MUTATION_SHARE = Number(process.env.BENCH_LOAD_MUTATIONS ?? 0.1);
 const SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 30);
 const ASSETS = 2000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const rssKiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
 
 async function main() {

@@ -28,7 +28,8 @@ import { type IngestGateway, inProcessGateway, kafkaGateway } from './streams/in
 import { createIngestWorker } from './streams/ingest/worker.js';
 import { createKafka, ensureTopics } from './streams/kafka/client.js';
 import { createKafkaChangeFeed } from './streams/kafka/change-feed.js';
-import { type Worker, createOutboxRelay } from './streams/outbox-relay.js';
+import { createOutboxRelay } from './streams/outbox-relay.js';
+import type { Worker } from './streams/worker.js';
 import { createEnforcerWorker } from './streams/outbound/enforcer.js';
 import { createPropagationWorker } from './streams/propagation-worker.js';
 

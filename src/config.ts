@@ -140,8 +140,8 @@ export interface Config {
   kafka: KafkaSettings | null;
   /** Workers this process runs (with Kafka). */
   workers: WorkerName[];
-  /** Units changing more rows than `syncLimit` propagate in the background, `chunk` rows per transaction. */
-  propagation: { syncLimit: number; chunk: number };
+  /** Background propagation writes `chunk` rows per transaction (units over `limits.maxSyncPropagation` go there). */
+  propagation: { chunk: number };
   /** maxEventsPerRequest: ingest events one HTTP source request may expand to (an OpenLineage run's inputs × outputs edges, say). */
   ingest: { chunkPriority: number; chunkBulk: number; deferralMs: number; claimRetentionHours: number; runRetentionHours: number; maxEventsPerRequest: number; transformsFile: string | null };
   monteCarlo: Record<string, MonteCarloTenantConfig>;
@@ -230,7 +230,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       atlasClusterName: e.ATLAS_CLUSTER_NAME,
     } : null,
     workers: (e.WORKERS ?? ['ingest', 'enforcer', 'propagation', 'indexer']).filter((w): w is WorkerName => w !== 'none'),
-    propagation: { syncLimit: e.PROPAGATION_SYNC_LIMIT, chunk: e.PROPAGATION_CHUNK },
+    propagation: { chunk: e.PROPAGATION_CHUNK },
     ingest: {
       chunkPriority: e.INGEST_CHUNK_PRIORITY, chunkBulk: e.INGEST_CHUNK_BULK, deferralMs: e.INGEST_DEFERRAL_MS,
       claimRetentionHours: e.INGEST_CLAIM_RETENTION_HOURS, runRetentionHours: e.INGEST_RUN_RETENTION_HOURS, maxEventsPerRequest: e.INGEST_MAX_EVENTS_PER_REQUEST, transformsFile: e.TRANSFORMS_FILE ? resolve(e.TRANSFORMS_FILE) : null,

@@ -58,4 +58,3 @@ export interface IncidentChangedEvent extends EventBase {
 }
 
 export type ChangeEvent = AssetChangedEvent | ClassificationChangedEvent | LineageChangedEvent | IncidentChangedEvent;
-export type ChangeEventType = ChangeEvent['type'];

@@ -160,18 +160,6 @@ export interface SearchHitView {
   highlights: { field: string; fragments: string[] }[];
 }
 
-export interface Page<T> {
-  items: T[];
-  hasNextPage: boolean;
-  totalCount?: number;
-}
-
-export interface PageRequest {
-  first: number;
-  /** Opaque keyset position decoded by the service (a sort key), or null for the first page. */
-  after: string | null;
-}
-
 export interface ClassificationTypeView extends ClassificationTypeRecord {
   directCount: number;
   propagatedCount: number;

@@ -1,7 +1,7 @@
 // Assets: idempotent upserts with versions and history, containment, cascading deletes.
 import { randomUUID } from 'node:crypto';
 import { type Viewer, requirePermission } from '../domain/auth.js';
-import { DomainError, Problems, notFound } from '../domain/errors.js';
+import { DomainError, Problems } from '../domain/errors.js';
 import type { AssetChangedEvent } from '../domain/events.js';
 import type { AssetKind, AssetRecord, HistoryRecord, JsonObject } from '../domain/model.js';
 import {
@@ -267,4 +267,3 @@ async function assertNoContainmentCycles(tx: GraphTx, changed: readonly AssetRec
   }
 }
 
-export const NOT_FOUND_ASSET = (qualifiedName: string): DomainError => notFound(`Asset ${qualifiedName} not found`);

@@ -8,12 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ChangeFeed, GraphStore } from '../store/ports.js';
-
-export interface Worker {
-  start(): Promise<void>;
-  stop(): Promise<void>;
-  ready(): boolean;
-}
+import type { Worker } from './worker.js';
 
 export interface OutboxRelayOptions {
   store: GraphStore;

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { JobOutcome, PropagationJobService } from '../services/propagation-jobs.js';
 import type { GraphStore } from '../store/ports.js';
-import type { Worker } from './outbox-relay.js';
+import type { Worker } from './worker.js';
 import { Pacer } from './pacer.js';
 
 export interface PropagationWorkerOptions {

@@ -14,7 +14,7 @@ import type { Logger } from 'pino';
 import type { ChangeEvent } from '../domain/events.js';
 import type { SearchIndexing } from '../services/search-indexing.js';
 import type { GraphStore, SearchIndex } from '../store/ports.js';
-import type { Worker } from './outbox-relay.js';
+import { type Worker, untilAvailable } from './worker.js';
 import { Pacer } from './pacer.js';
 
 export interface IndexerMetrics {
@@ -22,32 +22,23 @@ export interface IndexerMetrics {
   paused(on: boolean): void;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** Applies until the index takes it; false only when the worker is stopping. */
 async function applyWithBackoff(indexing: SearchIndexing, events: readonly ChangeEvent[], log: Logger, running: () => boolean, metrics?: IndexerMetrics, beat?: () => Promise<void>): Promise<boolean> {
-  let wait = 250;
-  let pausedSince: number | null = null;
-  for (;;) {
-    try {
-      metrics?.indexed(await indexing.apply(events));
-      if (pausedSince !== null) {
-        log.info({ pausedMs: Date.now() - pausedSince }, 'search index reachable again: indexing resumed');
-        metrics?.paused(false);
-      }
-      return true;
-    } catch (error) {
-      if (pausedSince === null) {
-        pausedSince = Date.now();
-        log.error({ err: error }, 'indexing failed: paused until the search index (or the store) answers');
-        metrics?.paused(true);
-      }
-      if (!running()) return false;
-      await sleep(wait);
-      wait = Math.min(wait * 2, 5000);
-      await beat?.();
-    }
-  }
+  const indexed = await untilAvailable(() => indexing.apply(events), {
+    initialMs: 250, maxMs: 5000, keepTrying: running,
+    onPause: (error) => {
+      log.error({ err: error }, 'indexing failed: paused until the search index (or the store) answers');
+      metrics?.paused(true);
+    },
+    onResume: (pausedMs) => {
+      log.info({ pausedMs }, 'search index reachable again: indexing resumed');
+      metrics?.paused(false);
+    },
+    ...(beat ? { betweenAttempts: beat } : {}),
+  });
+  if (indexed === null) return false;
+  metrics?.indexed(indexed);
+  return true;
 }
 
 export interface OutboxIndexerOptions {

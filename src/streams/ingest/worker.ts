@@ -11,7 +11,7 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { IngestItem, IngestOutcome, IngestService } from '../../services/ingest.js';
-import type { Worker } from '../outbox-relay.js';
+import { type Worker, sleep, untilAvailable } from '../worker.js';
 import type { DeadLetter, DeadLetters } from './dead-letters.js';
 import { InvalidEventError, decodeKafkaRecord } from './events.js';
 
@@ -48,8 +48,6 @@ export interface IngestWorkerOptions {
   outageBackoffMs?: { initial: number; max: number };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 export function createIngestWorker(options: IngestWorkerOptions): Worker {
   const { kafka, lane, topic, log, metrics } = options;
   const deferralMs = options.deferralMs ?? 30_000;
@@ -59,29 +57,20 @@ export function createIngestWorker(options: IngestWorkerOptions): Worker {
   let joined = false;
 
   /** Applies until the store answers; a failure that is not the items' fault never drops them. */
-  async function applyWhileAvailable(items: IngestItem[], payload: EachBatchPayload): Promise<IngestOutcome[] | null> {
-    let wait = backoff.initial;
-    let pausedSince: number | null = null;
-    for (;;) {
-      try {
-        const outcomes = await options.ingest.apply(items);
-        if (pausedSince !== null) {
-          log.info({ lane, pausedMs: Date.now() - pausedSince }, 'store reachable again: ingestion resumed');
-          metrics?.paused(lane, false);
-        }
-        return outcomes;
-      } catch (error) {
-        if (pausedSince === null) {
-          pausedSince = Date.now();
-          log.error({ err: error, lane }, 'store write failed: ingestion paused until it answers');
-          metrics?.paused(lane, true);
-        }
-        if (!payload.isRunning() || payload.isStale()) return null;
-        await sleep(wait);
-        wait = Math.min(wait * 2, backoff.max);
-        await payload.heartbeat();
-      }
-    }
+  function applyWhileAvailable(items: IngestItem[], payload: EachBatchPayload): Promise<IngestOutcome[] | null> {
+    return untilAvailable(() => options.ingest.apply(items), {
+      initialMs: backoff.initial, maxMs: backoff.max,
+      keepTrying: () => payload.isRunning() && !payload.isStale(),
+      onPause: (error) => {
+        log.error({ err: error, lane }, 'store write failed: ingestion paused until it answers');
+        metrics?.paused(lane, true);
+      },
+      onResume: (pausedMs) => {
+        log.info({ lane, pausedMs }, 'store reachable again: ingestion resumed');
+        metrics?.paused(lane, false);
+      },
+      betweenAttempts: () => payload.heartbeat(),
+    });
   }
 
   async function processChunk(messages: KafkaMessage[], payload: EachBatchPayload): Promise<boolean> {

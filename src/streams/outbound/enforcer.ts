@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { type ChangeEvent, type ClassificationChangedEvent, type ClassificationsInEffect, inEffect } from '../../domain/events.js';
 import type { GraphStore } from '../../store/ports.js';
 import { binaryRecord } from '../cloudevents.js';
-import type { Worker } from '../outbox-relay.js';
+import type { Worker } from '../worker.js';
 import { atlasNotification } from './atlas.js';
 
 export const CLASSIFICATION_EVENT_TYPE = 'metalake.classification.changed.v1';
