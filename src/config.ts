@@ -4,8 +4,56 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_LIMITS, type GraphQLLimits } from './graphql/limits.js';
-import type { KafkaSettings } from './streams/kafka/client.js';
+
+/** What one GraphQL request may ask for (read by graphql/limits.ts). */
+export interface GraphQLLimits {
+  /** Longest accepted query document, in UTF-16 code units (characters). */
+  maxDocumentLength: number;
+  maxTokens: number;
+  maxDepth: number;
+  maxAliases: number;
+  maxDirectives: number;
+  /** Estimated cost: one per field, times the page size (`first`) for paged fields, times `listFactor` for other lists of objects. */
+  maxCost: number;
+  listFactor: number;
+  /** Operations in one batched HTTP request (a JSON array); 1 turns batching off. */
+  maxBatch: number;
+  introspection: boolean;
+  /** "Did you mean …?" hints in validation errors (they disclose the schema). */
+  suggestions: boolean;
+}
+
+export const DEFAULT_LIMITS: GraphQLLimits = {
+  maxDocumentLength: 32_768, maxTokens: 2_000, maxDepth: 12, maxAliases: 20, maxDirectives: 20,
+  maxCost: 25_000, listFactor: 5, maxBatch: 10, introspection: true, suggestions: true,
+};
+
+export interface KafkaTopics {
+  /** Committed change events, from the outbox relay to every replica, the indexer and the enforcer worker. */
+  changes: string;
+  /** Inbound events, core lane: databases, schemas, tables, dashboards, pipelines, lineage, incidents. */
+  ingest: string;
+  /** Inbound events, bulk lane: columns and column lineage, consumed in larger batches. */
+  ingestBulk: string;
+  /** Inbound events that could not be applied, with the reason and where they came from. */
+  deadLetters: string;
+  /** Classification events for downstream enforcers, as CloudEvents. */
+  classifications: string;
+  /** The same, in Apache Atlas ENTITY_NOTIFICATION_V2 shape (Apache Ranger TagSync), when enabled. */
+  atlas: string;
+}
+
+export interface KafkaSettings {
+  brokers: string[];
+  clientId: string;
+  groupPrefix: string;
+  partitions: number;
+  sessionTimeoutMs: number;
+  topics: KafkaTopics;
+  atlasNotifications: boolean;
+  /** The cluster in Atlas qualified names of Hive assets (`db.table@cluster`). */
+  atlasClusterName: string;
+}
 
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 const csv = z.string().transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s.length > 0));

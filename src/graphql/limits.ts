@@ -11,28 +11,9 @@ import {
   getNamedType, getNullableType, getOperationAST, isCompositeType, isListType, parse, specifiedRules, validate,
 } from 'graphql';
 import { type ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
+import type { GraphQLLimits } from '../config.js';
 
-export interface GraphQLLimits {
-  /** Longest accepted query document, in UTF-16 code units (characters). */
-  maxDocumentLength: number;
-  maxTokens: number;
-  maxDepth: number;
-  maxAliases: number;
-  maxDirectives: number;
-  /** Estimated cost: one per field, times the page size (`first`) for paged fields, times `listFactor` for other lists of objects. */
-  maxCost: number;
-  listFactor: number;
-  /** Operations in one batched HTTP request (a JSON array); 1 turns batching off. */
-  maxBatch: number;
-  introspection: boolean;
-  /** "Did you mean …?" hints in validation errors (they disclose the schema). */
-  suggestions: boolean;
-}
-
-export const DEFAULT_LIMITS: GraphQLLimits = {
-  maxDocumentLength: 32_768, maxTokens: 2_000, maxDepth: 12, maxAliases: 20, maxDirectives: 20,
-  maxCost: 25_000, listFactor: 5, maxBatch: 10, introspection: true, suggestions: true,
-};
+export type { GraphQLLimits };
 
 export const LIMIT_CODE = 'GRAPHQL_VALIDATION_FAILED';
 

@@ -11,16 +11,9 @@ import type { AssetQuery, GraphTx } from '../store/ports.js';
 import { type ServiceDeps, now } from './deps.js';
 import { type Connection, pageRequest, paginate, toConnection } from './paging.js';
 import { PropagationRun } from './propagation.js';
+import type { AssetInput } from '../domain/commands.js';
 
-export interface AssetInput {
-  qualifiedName: string;
-  kind: string;
-  name?: string | null | undefined;
-  description?: string | null | undefined;
-  owners?: readonly string[] | null | undefined;
-  attributes?: unknown;
-  parentQualifiedName?: string | null | undefined;
-}
+export type { AssetInput } from '../domain/commands.js';
 
 export type UpsertStatus = 'CREATED' | 'UPDATED' | 'UNCHANGED';
 

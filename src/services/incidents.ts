@@ -10,18 +10,9 @@ import { LIMITS, checkQualifiedName, checkText, checkUrl } from '../domain/valid
 import type { GraphTx, IncidentQuery } from '../store/ports.js';
 import { type ServiceDeps, now } from './deps.js';
 import { type Connection, paginate, toConnection } from './paging.js';
+import type { IncidentInput } from '../domain/commands.js';
 
-export interface IncidentInput {
-  externalId: string;
-  source: string;
-  type: IncidentType;
-  severity?: IncidentSeverity | null | undefined;
-  status?: IncidentStatus | null | undefined;
-  title: string;
-  url?: string | null | undefined;
-  detectedAt?: string | null | undefined;
-  assetQualifiedNames: readonly string[];
-}
+export type { IncidentInput } from '../domain/commands.js';
 
 export interface IncidentFilterInput {
   statuses?: readonly IncidentStatus[] | null | undefined;

@@ -5,33 +5,18 @@
 // batch of 1,000 upserts is one store write, not 1,000.
 import type { Viewer } from '../domain/auth.js';
 import { DomainError, badInput } from '../domain/errors.js';
+import type { IngestCommand, IngestItem } from '../domain/commands.js';
 import { type RunReport, advanceRun, runEdgeCount } from '../domain/runs.js';
-import type { AssetInput } from './assets.js';
+import type { AssetService } from './assets.js';
+import type { ClassificationService } from './classification.js';
 import type { ServiceDeps } from './deps.js';
 import { now } from './deps.js';
-import type { IncidentInput } from './incidents.js';
-import type { EdgeInput } from './lineage.js';
-import type { Services } from './index.js';
+import type { IncidentService } from './incidents.js';
+import type { LineageService } from './lineage.js';
 import type { TransformRules } from './transforms.js';
+
+export type { IngestCommand, IngestItem } from '../domain/commands.js';
 import type { GraphTx } from '../store/ports.js';
-
-export type IngestCommand =
-  | { op: 'upsertAsset'; input: AssetInput; /** Keep the kind of an existing asset (sources that only know "dataset"). */ keepExistingKind?: boolean }
-  | { op: 'deleteAsset'; qualifiedName: string }
-  | { op: 'addLineage'; edge: EdgeInput }
-  | { op: 'removeLineage'; edge: EdgeInput }
-  | { op: 'reportIncident'; input: IncidentInput; skipUnknownAssets: boolean }
-  | { op: 'classify'; qualifiedName: string; classification: string; propagate: boolean | null; rule: string }
-  | { op: 'reportRun'; report: RunReport };
-
-export interface IngestItem {
-  eventId: string;
-  tenant: string;
-  /** Who produced it (the CloudEvent source); recorded as the actor. */
-  source: string;
-  type: string;
-  commands: IngestCommand[];
-}
 
 export type IngestOutcome =
   | { status: 'applied' }
@@ -52,7 +37,7 @@ interface Run {
 export class IngestService {
   constructor(
     private readonly deps: ServiceDeps,
-    private readonly services: Pick<Services, 'assets' | 'lineage' | 'incidents' | 'classification'>,
+    private readonly services: { assets: AssetService; lineage: LineageService; incidents: IncidentService; classification: ClassificationService },
     private readonly transforms: TransformRules,
   ) {}
 

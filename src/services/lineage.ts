@@ -8,12 +8,9 @@ import { checkBatch, checkQualifiedName } from '../domain/validation.js';
 import type { GraphTx, PropagationKey } from '../store/ports.js';
 import { type ServiceDeps, now } from './deps.js';
 import { PropagationRun } from './propagation.js';
+import type { EdgeInput } from '../domain/commands.js';
 
-export interface EdgeInput {
-  from: string;
-  to: string;
-  process?: string | null | undefined;
-}
+export type { EdgeInput } from '../domain/commands.js';
 
 export interface LineageOutcome {
   edges: EdgeRecord[];

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import type { IngestCommand, IngestItem } from './ingest.js';
+import type { IngestCommand, IngestItem } from '../domain/commands.js';
 
 const regex = z.string().transform((source, ctx) => {
   try {

@@ -2,33 +2,9 @@
 // metalake uses created at start when missing.
 import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
 import type { Logger } from 'pino';
+import type { KafkaSettings } from '../../config.js';
 
-export interface KafkaTopics {
-  /** Committed change events, from the outbox relay to every replica, the indexer and the enforcer worker. */
-  changes: string;
-  /** Inbound events, core lane: databases, schemas, tables, dashboards, pipelines, lineage, incidents. */
-  ingest: string;
-  /** Inbound events, bulk lane: columns and column lineage, consumed in larger batches. */
-  ingestBulk: string;
-  /** Inbound events that could not be applied, with the reason and where they came from. */
-  deadLetters: string;
-  /** Classification events for downstream enforcers, as CloudEvents. */
-  classifications: string;
-  /** The same, in Apache Atlas ENTITY_NOTIFICATION_V2 shape (Apache Ranger TagSync), when enabled. */
-  atlas: string;
-}
-
-export interface KafkaSettings {
-  brokers: string[];
-  clientId: string;
-  groupPrefix: string;
-  partitions: number;
-  sessionTimeoutMs: number;
-  topics: KafkaTopics;
-  atlasNotifications: boolean;
-  /** The cluster in Atlas qualified names of Hive assets (`db.table@cluster`). */
-  atlasClusterName: string;
-}
+export type { KafkaSettings, KafkaTopics } from '../../config.js';
 
 export function createKafka(settings: Pick<KafkaSettings, 'brokers' | 'clientId'>, log: Logger): Kafka {
   const config: KafkaConfig = {
