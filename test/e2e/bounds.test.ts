@@ -4,7 +4,7 @@
 // refused before anything is expanded or written, and the server keeps answering meanwhile.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { uniqueTenant } from '../support/fixtures.js';
+import { assetRecord, uniqueTenant } from '../support/fixtures.js';
 import { type TestServer, startTestServer } from '../support/server.js';
 
 const MAX_EDGES = 2000;
@@ -16,28 +16,29 @@ describe('bounded answers and inputs', () => {
   });
   after(async () => server.close());
 
-  const UPSERT = 'mutation($i: [AssetInput!]!) { upsertAssets(input: $i) { assets { id qualifiedName } } }';
+  /**
+   * Writes assets and edges (`[from, to]` by name) straight to the store, in one transaction: the
+   * graph, not the write path, is under test. Before any HTTP request of the test, so no idle
+   * keep-alive connection ages past the server's timeout while the write holds the event loop.
+   */
+  async function writeGraph(t: string, prefix: string, names: string[], pairs: [string, string][]): Promise<void> {
+    const assets = new Map(names.map((x) => [x, assetRecord('TABLE', `${prefix}${x}`)]));
+    const edges = pairs.map(([from, to]) => ({ fromId: assets.get(from)!.id, toId: assets.get(to)!.id, processId: null }));
+    await server.app.store.tenant(t).transaction(async (tx) => {
+      await tx.writeAssets([...assets.values()]);
+      await tx.addEdges(edges, 'test', new Date().toISOString());
+    });
+  }
   const LINEAGE = 'query($q: String!, $d: Int!) { lineage(qualifiedName: $q, depth: $d) { truncated nodes { qualifiedName } edges { from { qualifiedName } to { qualifiedName } } } }';
   type Lineage = { lineage: { truncated: boolean; nodes: unknown[]; edges: unknown[] } };
 
   it('bounds a lineage answer on a dense graph by its edges, and says it is truncated', async () => {
     const t = uniqueTenant();
-    const admin = server.http(await server.token(t, 'admin'));
     const n = 300;
-    const names = ['root', ...Array.from({ length: n }, (_, i) => `mid${i}`), ...Array.from({ length: n }, (_, i) => `out${i}`)].map((x) => `pg://dense/${x}`);
-    const ids = new Map<string, string>();
-    for (let i = 0; i < names.length; i += 500) {
-      const r = await admin.request<{ upsertAssets: { assets: { id: string; qualifiedName: string }[] } }>(UPSERT, { i: names.slice(i, i + 500).map((qualifiedName) => ({ qualifiedName, kind: 'TABLE' })) });
-      assert.deepEqual(r.errors, undefined);
-      for (const a of r.data!.upsertAssets.assets) ids.set(a.qualifiedName, a.id);
-    }
-    // root → every mid, every mid → every out: 300 + 90,000 edges (written straight to the store: the graph, not the path, is under test).
-    const id = (x: string) => ids.get(`pg://dense/${x}`)!;
-    const edges = [
-      ...Array.from({ length: n }, (_, i) => ({ fromId: id('root'), toId: id(`mid${i}`), processId: null })),
-      ...Array.from({ length: n * n }, (_, k) => ({ fromId: id(`mid${Math.floor(k / n)}`), toId: id(`out${k % n}`), processId: null })),
-    ];
-    await server.app.store.tenant(t).transaction((tx) => tx.addEdges(edges, 'test', new Date().toISOString()));
+    const midNames = Array.from({ length: n }, (_, i) => `mid${i}`);
+    const outs = Array.from({ length: n }, (_, i) => `out${i}`);
+    // root → every mid, every mid → every out: 300 + 90,000 edges.
+    await writeGraph(t, 'pg://dense/', ['root', ...midNames, ...outs], [...midNames.map((m): [string, string] => ['root', m]), ...midNames.flatMap((m) => outs.map((o): [string, string] => [m, o]))]);
     const viewer = server.http(await server.token(t, 'viewer'));
     // The control: the same depth upstream from one output is within the bounds, whole and not truncated.
     const up = await viewer.request<Lineage>(LINEAGE.replace('depth: $d)', 'depth: $d, direction: UPSTREAM)'), { q: 'pg://dense/out0', d: 2 });
@@ -60,16 +61,8 @@ describe('bounded answers and inputs', () => {
 
   it('refuses the immediate edges of an asset that has more than the bound, by name, and answers its neighbours', async () => {
     const t = uniqueTenant();
-    const admin = server.http(await server.token(t, 'admin'));
-    const names = ['hub', 'small', ...Array.from({ length: MAX_EDGES + 1 }, (_, i) => `leaf${i}`)].map((x) => `pg://star/${x}`);
-    const ids = new Map<string, string>();
-    for (let i = 0; i < names.length; i += 500) {
-      const r = await admin.request<{ upsertAssets: { assets: { id: string; qualifiedName: string }[] } }>(UPSERT, { i: names.slice(i, i + 500).map((qualifiedName) => ({ qualifiedName, kind: 'TABLE' })) });
-      for (const a of r.data!.upsertAssets.assets) ids.set(a.qualifiedName, a.id);
-    }
-    const id = (x: string) => ids.get(`pg://star/${x}`)!;
-    const edges = [...Array.from({ length: MAX_EDGES + 1 }, (_, i) => ({ fromId: id('hub'), toId: id(`leaf${i}`), processId: null })), { fromId: id('small'), toId: id('leaf0'), processId: null }];
-    await server.app.store.tenant(t).transaction((tx) => tx.addEdges(edges, 'test', new Date().toISOString()));
+    const leaves = Array.from({ length: MAX_EDGES + 1 }, (_, i) => `leaf${i}`);
+    await writeGraph(t, 'pg://star/', ['hub', 'small', ...leaves], [...leaves.map((l): [string, string] => ['hub', l]), ['small', 'leaf0']]);
     const viewer = server.http(await server.token(t, 'viewer'));
     const r = await viewer.request<{ hub: { downstream: unknown[] } | null; small: { downstream: unknown[] } }>(
       '{ hub: asset(qualifiedName: "pg://star/hub") { downstream { to { id } } } small: asset(qualifiedName: "pg://star/small") { downstream { to { id } } } }');
