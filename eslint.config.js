@@ -4,6 +4,13 @@ import importX from 'eslint-plugin-import-x';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 import globals from 'globals';
 
+// The writers of GraphTx (src/store/ports/): see the rule that uses them below.
+const TX_WRITERS = [
+  'writeAssets', 'deleteAssets', 'appendHistory', 'addEdges', 'removeEdges', 'putClassificationType', 'setDirect', 'removeDirect',
+  'setBlock', 'removeBlock', 'replacePropagation', 'patchPropagation', 'enqueuePropagation', 'progressPropagationJob', 'putIncident',
+  'appendEvents', 'claimEvents', 'lockRun', 'putRun',
+];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'src/generated/**', 'eslint.config.js'] },
   js.configs.recommended,
@@ -20,6 +27,18 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'import-x/no-cycle': 'error',
       eqeqeq: ['error', 'always'],
+    },
+  },
+  {
+    // Only commands write (src/services/commands/, which check their actor first) and only the
+    // adapters implement the writes: nothing else calls a transaction's writers.
+    files: ['src/**/*.ts'],
+    ignores: ['src/services/commands/**', 'src/store/**', 'src/**/*.test.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', {
+        selector: `CallExpression[callee.property.name=/^(${TX_WRITERS.join('|')})$/]`,
+        message: 'Transactions are written by commands only (src/services/commands/), which authorize their actor first.',
+      }],
     },
   },
   {

@@ -14,7 +14,7 @@ import { reindexTenant } from '../src/services/reindex.js';
 import { createEmbeddedSearchIndex } from '../src/store/embedded/search-index.js';
 import { createEmbeddedStore } from '../src/store/embedded/index.js';
 import { createElasticsearchIndex } from '../src/store/elasticsearch/index.js';
-import type { SearchIndex } from '../src/store/ports.js';
+import type { SearchIndex } from '../src/store/ports/index.js';
 import { tempDir } from '../test/support/fixtures.js';
 import { DBS, FANOUT, LEAVES, SCHEMAS, TABLES, buildEmbeddedEstate, pq } from './estate.js';
 import { gqlPost, loadEngines, machine, openLoop, startServerProcess, writeResults } from './lib.js';

@@ -19,7 +19,7 @@ import { type RunningServer, startHttpServer } from './server/http.js';
 import { ingestRoutes } from './server/ingest-routes.js';
 import { createEmbeddedFeed } from './store/embedded/feed.js';
 import { createEmbeddedStore } from './store/embedded/index.js';
-import type { ChangeFeed, GraphStore, SearchIndex } from './store/ports.js';
+import type { ChangeFeed, GraphStore, SearchIndex } from './store/ports/index.js';
 import { createEmbeddedSearchIndex } from './store/embedded/search-index.js';
 import { SearchIndexing } from './services/search-indexing.js';
 import { createKafkaIndexer, createOutboxIndexer } from './streams/search-indexer.js';

@@ -9,7 +9,7 @@ import type { Services } from '../src/services/index.js';
 import type { IngestItem } from '../src/services/ingest.js';
 import { createServices } from '../src/services/index.js';
 import { createEmbeddedFeed } from '../src/store/embedded/feed.js';
-import type { GraphStore } from '../src/store/ports.js';
+import type { GraphStore } from '../src/store/ports/index.js';
 import { databaseOf } from '../src/domain/validation.js';
 import { InvalidEventError, type OutgoingEvent, decodeKafkaRecord, decodeStructured, laneOf, toKafkaRecord, validate } from '../src/streams/ingest/events.js';
 import { embeddedFactory, silentLog, uniqueTenant, viewerOf } from './support/fixtures.js';

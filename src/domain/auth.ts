@@ -1,4 +1,7 @@
-// Who is calling, and what each role may do. Roles come from a verified JWT.
+// Who is acting, and what each may do: the one place grants are declared. A user acts through a
+// verified JWT and its roles; a system actor is a part of metalake itself acting for a tenant
+// (the ingest pipeline, a tenant's transform rules, a connector, the propagation worker), with
+// exactly the grants listed here. Every write command checks its actor (services/commands/).
 import { DomainError } from './errors.js';
 
 export const ROLES = ['viewer', 'editor', 'steward', 'ingest', 'admin'] as const;
@@ -9,7 +12,13 @@ export type Permission =
   | 'asset:write'
   | 'lineage:write'
   | 'classification:write'
-  | 'incident:write';
+  | 'incident:write'
+  /** Report a source's run (OpenLineage run cycle). */
+  | 'run:write'
+  /** Record inbound event ids as applied (idempotent ingestion). */
+  | 'event:claim'
+  /** Apply a background propagation job's chunks. */
+  | 'propagation:run';
 
 const GRANTS: Record<Role, readonly Permission[]> = {
   viewer: ['graph:read'],
@@ -19,6 +28,7 @@ const GRANTS: Record<Role, readonly Permission[]> = {
   admin: ['graph:read', 'asset:write', 'lineage:write', 'incident:write', 'classification:write'],
 };
 
+/** A user: the verified caller of the API. */
 export interface Viewer {
   subject: string;
   tenant: string;
@@ -27,18 +37,53 @@ export interface Viewer {
   expiresAt: number | null;
 }
 
-export function can(viewer: Viewer | null, permission: Permission): boolean {
-  return viewer !== null && viewer.roles.some((role) => GRANTS[role].includes(permission));
+export const SYSTEMS = ['ingest', 'transform', 'connector', 'propagation'] as const;
+export type System = (typeof SYSTEMS)[number];
+
+const SYSTEM_GRANTS: Record<System, readonly Permission[]> = {
+  /** The ingest pipeline (Kafka lanes, HTTP sources, the import CLI) applying producers' events. */
+  ingest: ['asset:write', 'lineage:write', 'incident:write', 'run:write', 'event:claim'],
+  /** A tenant's transform rule classifying what ingestion brought in. */
+  transform: ['classification:write'],
+  /** A crawler reading a source (databases, dbt projects). */
+  connector: ['asset:write', 'lineage:write', 'incident:write', 'classification:write', 'event:claim'],
+  /** The background worker applying a large propagation's chunks. */
+  propagation: ['propagation:run'],
+};
+
+/** A part of metalake acting for a tenant; `subject` is what history and events name as the actor. */
+export interface SystemActor {
+  readonly kind: 'system';
+  readonly system: System;
+  readonly tenant: string;
+  readonly subject: string;
 }
 
-/** The gate every service calls first; graphql-shield is only the outer one. */
-export function requirePermission(viewer: Viewer | null, permission: Permission): Viewer {
-  if (viewer === null) throw new DomainError('UNAUTHENTICATED', 'Authentication required: send a bearer token');
-  if (!can(viewer, permission)) {
-    throw new DomainError('FORBIDDEN', `Your roles (${viewer.roles.join(', ') || 'none'}) do not allow ${permission}`);
-  }
-  return viewer;
+export type Actor = Viewer | SystemActor;
+
+export const systemActor = (system: System, tenant: string, subject: string): SystemActor => ({ kind: 'system', system, tenant, subject });
+
+const isSystem = (actor: Actor): actor is SystemActor => 'kind' in actor && actor.kind === 'system';
+
+export function can(actor: Actor | null, permission: Permission): boolean {
+  if (actor === null) return false;
+  if (isSystem(actor)) return SYSTEM_GRANTS[actor.system].includes(permission);
+  return actor.roles.some((role) => GRANTS[role].includes(permission));
 }
+
+/** The gate every service method and every command passes first; graphql-shield is only the outer one. */
+export function authorize<A extends Actor>(actor: A | null, permission: Permission): A {
+  if (actor === null) throw new DomainError('UNAUTHENTICATED', 'Authentication required: send a bearer token');
+  if (!can(actor, permission)) {
+    throw new DomainError('FORBIDDEN', isSystem(actor)
+      ? `The ${actor.system} system actor (${actor.subject}) is not granted ${permission}`
+      : `Your roles (${actor.roles.join(', ') || 'none'}) do not allow ${permission}`);
+  }
+  return actor;
+}
+
+/** The user form of `authorize`, for reads. */
+export const requirePermission = (viewer: Viewer | null, permission: Permission): Viewer => authorize(viewer, permission);
 
 export function isRole(value: string): value is Role {
   return (ROLES as readonly string[]).includes(value);

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ChangeFeed, GraphStore, SearchIndex } from '../store/ports.js';
+import type { ChangeFeed, GraphStore, SearchIndex } from '../store/ports/index.js';
 import type { TransformRules } from './transforms.js';
 
 export interface ServiceLimits {

@@ -27,17 +27,14 @@ export interface Services {
 }
 
 export function createServices(deps: ServiceDeps): Services {
-  const writers = {
+  return {
     assets: new AssetService(deps),
     lineage: new LineageService(deps),
     classification: new ClassificationService(deps),
     incidents: new IncidentService(deps),
-  };
-  return {
-    ...writers,
     search: new SearchService(deps),
     subscriptions: new SubscriptionService(deps),
-    ingest: new IngestService(deps, writers, deps.transforms ?? NO_TRANSFORMS),
+    ingest: new IngestService(deps, deps.transforms ?? NO_TRANSFORMS),
     propagationJobs: new PropagationJobService(deps),
     loaders: (viewer) => (viewer ? createLoaders(deps.store.tenant(viewer.tenant), deps.limits) : null),
     me(viewer) {

@@ -3,20 +3,25 @@
 // the transaction that applies the event, so a redelivery is skipped) and by natural keys (the
 // operations themselves are idempotent). Consecutive operations of one kind are merged, so a
 // batch of 1,000 upserts is one store write, not 1,000.
-import type { Viewer } from '../domain/auth.js';
-import { DomainError, badInput } from '../domain/errors.js';
+//
+// Each command runs as a system actor (domain/auth.ts): `ingest` with the producing source as its
+// subject, or `transform` for what a tenant's rule decided, so the grants of both are checked on
+// every write like a user's roles.
+import { type SystemActor, systemActor } from '../domain/auth.js';
+import { DomainError } from '../domain/errors.js';
 import type { IngestCommand, IngestItem } from '../domain/commands.js';
-import { type RunReport, advanceRun, runEdgeCount } from '../domain/runs.js';
-import type { AssetService } from './assets.js';
-import type { ClassificationService } from './classification.js';
+import type { GraphTx } from '../store/ports/index.js';
+import { deleteAssets, upsertAssets } from './commands/assets.js';
+import { classifyByRule } from './commands/classification.js';
+import { type Command, execute } from './commands/command.js';
+import { claimEvents } from './commands/events.js';
+import { reportIncident } from './commands/incidents.js';
+import { addLineage, removeLineage } from './commands/lineage.js';
+import { reportRun } from './commands/runs.js';
 import type { ServiceDeps } from './deps.js';
-import { now } from './deps.js';
-import type { IncidentService } from './incidents.js';
-import type { LineageService } from './lineage.js';
 import type { TransformRules } from './transforms.js';
 
 export type { IngestCommand, IngestItem } from '../domain/commands.js';
-import type { GraphTx } from '../store/ports.js';
 
 export type IngestOutcome =
   | { status: 'applied' }
@@ -27,9 +32,10 @@ export type IngestOutcome =
 
 type Op = IngestCommand['op'];
 
-/** A run of consecutive commands of one kind and one actor, applied with one service call. */
+/** A run of consecutive commands of one kind and one actor, applied with one command. */
 interface Run {
   op: Op;
+  /** `ingest:<source>` or `transform:<rule>`. */
   actor: string;
   commands: IngestCommand[];
 }
@@ -37,7 +43,6 @@ interface Run {
 export class IngestService {
   constructor(
     private readonly deps: ServiceDeps,
-    private readonly services: { assets: AssetService; lineage: LineageService; incidents: IncidentService; classification: ClassificationService },
     private readonly transforms: TransformRules,
   ) {}
 
@@ -92,7 +97,8 @@ export class IngestService {
         if (reason) outcomes[k] = { status: 'deferred', reason };
         else ready.push(k);
       });
-      const duplicates = new Set(await tx.claimEvents(ready.map((k) => items[k]!.eventId), now()));
+      const claimer = systemActor('ingest', tenant, 'ingest');
+      const duplicates = new Set(await execute(claimEvents, { actor: claimer, tx, input: ready.map((k) => items[k]!.eventId) }, this.deps.limits));
       const seen = new Set<string>();
       const runnable = ready.filter((k) => {
         const id = items[k]!.eventId;
@@ -139,24 +145,25 @@ export class IngestService {
   }
 
   private async execute(tx: GraphTx, tenant: string, run: Run): Promise<void> {
-    const v: Viewer = { subject: run.actor, tenant, roles: ['ingest'], expiresAt: null };
-    const { assets, lineage, incidents, classification } = this.services;
+    const actor: SystemActor = systemActor(run.op === 'classify' ? 'transform' : 'ingest', tenant, run.actor);
+    const { limits } = this.deps;
+    const exec = <I, O>(command: Command<I, O>, input: I) => execute(command, { actor, tx, input }, limits);
     switch (run.op) {
       case 'upsertAsset': {
         const commands = run.commands as Extract<IngestCommand, { op: 'upsertAsset' }>[];
         const keep = commands.filter((c) => c.keepExistingKind).map((c) => c.input.qualifiedName);
         const kinds = new Map(keep.length > 0 ? (await tx.assetsByQualifiedNames(keep)).map((a) => [a.qualifiedName, a.kind]) : []);
-        await assets.upsertIn(tx, v, commands.map((c) => (c.keepExistingKind && kinds.has(c.input.qualifiedName) ? { ...c.input, kind: kinds.get(c.input.qualifiedName)! } : c.input)));
+        await exec(upsertAssets, commands.map((c) => (c.keepExistingKind && kinds.has(c.input.qualifiedName) ? { ...c.input, kind: kinds.get(c.input.qualifiedName)! } : c.input)));
         return;
       }
       case 'deleteAsset':
-        await assets.deleteIn(tx, v, [...new Set(run.commands.map((c) => (c as Extract<IngestCommand, { op: 'deleteAsset' }>).qualifiedName))]);
+        await exec(deleteAssets, [...new Set(run.commands.map((c) => (c as Extract<IngestCommand, { op: 'deleteAsset' }>).qualifiedName))]);
         return;
       case 'addLineage':
-        await lineage.addIn(tx, v, run.commands.map((c) => (c as Extract<IngestCommand, { op: 'addLineage' }>).edge));
+        await exec(addLineage, run.commands.map((c) => (c as Extract<IngestCommand, { op: 'addLineage' }>).edge));
         return;
       case 'removeLineage':
-        await lineage.removeIn(tx, v, run.commands.map((c) => (c as Extract<IngestCommand, { op: 'removeLineage' }>).edge));
+        await exec(removeLineage, run.commands.map((c) => (c as Extract<IngestCommand, { op: 'removeLineage' }>).edge));
         return;
       case 'reportIncident':
         for (const c of run.commands as Extract<IngestCommand, { op: 'reportIncident' }>[]) {
@@ -166,35 +173,18 @@ export class IngestService {
             input = { ...input, assetQualifiedNames: input.assetQualifiedNames.filter((qn) => known.has(qn)) };
             if (input.assetQualifiedNames.length === 0) throw new DomainError('NOT_FOUND', `Incident ${c.input.externalId}: none of its assets is known (${c.input.assetQualifiedNames.join(', ')})`);
           }
-          await incidents.reportIn(tx, v, input);
+          await exec(reportIncident, input);
         }
         return;
       case 'classify':
         for (const c of run.commands as Extract<IngestCommand, { op: 'classify' }>[]) {
-          await classification.classifyIn(tx, v, c.qualifiedName, c.classification, c.propagate);
+          await exec(classifyByRule, { qualifiedName: c.qualifiedName, classification: c.classification, propagate: c.propagate });
         }
         return;
       case 'reportRun':
-        for (const c of run.commands as Extract<IngestCommand, { op: 'reportRun' }>[]) await this.reportRun(tx, v, c.report);
+        for (const c of run.commands as Extract<IngestCommand, { op: 'reportRun' }>[]) await exec(reportRun, c.report);
         return;
     }
-  }
-
-  /** One event of a run: remembered with the run, and its lineage written once the run moved data. */
-  private async reportRun(tx: GraphTx, v: Viewer, report: RunReport): Promise<void> {
-    const step = advanceRun(await tx.lockRun(report.run), report, now());
-    const limit = this.deps.limits.maxRunEdges;
-    if (limit !== undefined && runEdgeCount(step.next) > limit) {
-      throw badInput(`Run ${report.run} would mean more than ${limit} lineage edges (its inputs × outputs and column edges)`);
-    }
-    await tx.putRun(step.next);
-    if (step.lineage.length === 0) return;
-    // What an earlier event of the run named may have been deleted since: its edges are dropped.
-    const names = [...new Set([step.next.job, ...step.lineage.flatMap((e) => [e.from, e.to])])];
-    const known = new Set((await tx.assetsByQualifiedNames(names)).map((a) => a.qualifiedName));
-    if (!known.has(step.next.job)) return;
-    const edges = step.lineage.filter((e) => known.has(e.from) && known.has(e.to)).map((e) => ({ ...e, process: step.next.job }));
-    for (let i = 0; i < edges.length; i += this.deps.limits.maxBatch) await this.services.lineage.addIn(tx, v, edges.slice(i, i + this.deps.limits.maxBatch));
   }
 }
 

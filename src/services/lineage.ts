@@ -1,21 +1,14 @@
-// Lineage: table- and column-level edges, optionally through a process; bounded traversal.
-import { randomUUID } from 'node:crypto';
+// Lineage: bounded traversal, and the writes of commands/lineage.ts for users.
 import { type Viewer, requirePermission } from '../domain/auth.js';
-import { Problems, badInput, notFound } from '../domain/errors.js';
-import type { LineageChangedEvent } from '../domain/events.js';
-import type { AssetRecord, EdgeRecord, LineageDirection, LineageGraphView } from '../domain/model.js';
-import { checkBatch, checkQualifiedName } from '../domain/validation.js';
-import type { GraphTx, PropagationKey } from '../store/ports.js';
-import { type ServiceDeps, now } from './deps.js';
-import { PropagationRun } from './propagation.js';
+import { badInput, notFound } from '../domain/errors.js';
 import type { EdgeInput } from '../domain/commands.js';
+import type { EdgeRecord, LineageDirection, LineageGraphView } from '../domain/model.js';
+import { write } from './commands/command.js';
+import { type LineageOutcome, addLineage, removeLineage } from './commands/lineage.js';
+import type { ServiceDeps } from './deps.js';
 
 export type { EdgeInput } from '../domain/commands.js';
-
-export interface LineageOutcome {
-  edges: EdgeRecord[];
-  changed: number;
-}
+export type { LineageOutcome } from './commands/lineage.js';
 
 export class LineageService {
   constructor(private readonly deps: ServiceDeps) {}
@@ -43,91 +36,11 @@ export class LineageService {
     return { root, nodes, edges: [...edges.values()], truncated };
   }
 
-  async add(viewer: Viewer | null, inputs: readonly EdgeInput[]): Promise<LineageOutcome> {
-    const v = requirePermission(viewer, 'lineage:write');
-    validateEdges(inputs, this.deps.limits.maxBatch);
-    return this.deps.store.tenant(v.tenant).transaction((tx) => this.addIn(tx, v, inputs));
+  add(viewer: Viewer | null, inputs: readonly EdgeInput[]): Promise<LineageOutcome> {
+    return write(this.deps, viewer, addLineage, inputs);
   }
 
-  /** Adds edges inside a caller's transaction. The caller checked permissions. */
-  async addIn(tx: GraphTx, v: Viewer, inputs: readonly EdgeInput[]): Promise<LineageOutcome> {
-    validateEdges(inputs, this.deps.limits.maxBatch);
-    const at = now();
-    const { edges, assets } = await resolveEdges(tx, inputs);
-    const added = await tx.addEdges(edges, v.subject, at);
-    const run = new PropagationRun(tx, v.tenant, v.subject, at, this.deps.limits.maxSyncPropagation);
-    await run.recompute(await keysThrough(tx, added));
-    await tx.appendEvents([...lineageEvents(v, at, 'ADDED', added, assets), ...(await run.events())]);
-    return { edges, changed: added.length };
+  remove(viewer: Viewer | null, inputs: readonly EdgeInput[]): Promise<LineageOutcome> {
+    return write(this.deps, viewer, removeLineage, inputs);
   }
-
-  async remove(viewer: Viewer | null, inputs: readonly EdgeInput[]): Promise<LineageOutcome> {
-    const v = requirePermission(viewer, 'lineage:write');
-    validateEdges(inputs, this.deps.limits.maxBatch);
-    return this.deps.store.tenant(v.tenant).transaction((tx) => this.removeIn(tx, v, inputs));
-  }
-
-  /** Removes edges inside a caller's transaction. The caller checked permissions. */
-  async removeIn(tx: GraphTx, v: Viewer, inputs: readonly EdgeInput[]): Promise<LineageOutcome> {
-    validateEdges(inputs, this.deps.limits.maxBatch);
-    const at = now();
-    const { edges, assets } = await resolveEdges(tx, inputs);
-    // Units that may have flowed over these edges, taken before the edges go.
-    const keys = await keysThrough(tx, edges);
-    const removed = await tx.removeEdges(edges);
-    const run = new PropagationRun(tx, v.tenant, v.subject, at, this.deps.limits.maxSyncPropagation);
-    if (removed.length > 0) await run.recompute(keys);
-    const processIds = removed.flatMap((e) => (e.processId && !assets.has(e.processId) ? [e.processId] : []));
-    for (const p of await tx.assetsByIds(processIds)) assets.set(p.id, p);
-    await tx.appendEvents([...lineageEvents(v, at, 'REMOVED', removed, assets), ...(await run.events())]);
-    return { edges: removed, changed: removed.length };
-  }
-}
-
-function validateEdges(inputs: readonly EdgeInput[], maxBatch: number): void {
-  const problems = new Problems();
-  if (checkBatch(problems, 'edges', inputs.length, maxBatch)) {
-    inputs.forEach((e, i) => {
-      checkQualifiedName(problems, `edges[${i}].from`, e.from);
-      checkQualifiedName(problems, `edges[${i}].to`, e.to);
-      if (e.process !== undefined && e.process !== null) checkQualifiedName(problems, `edges[${i}].process`, e.process);
-      if (e.from === e.to) problems.add(`edges[${i}]`, 'an edge needs two different assets');
-    });
-  }
-  problems.throwIfAny('Invalid lineage edges');
-}
-
-async function resolveEdges(tx: GraphTx, inputs: readonly EdgeInput[]): Promise<{ edges: EdgeRecord[]; assets: Map<string, AssetRecord> }> {
-  const names = new Set(inputs.flatMap((e) => [e.from, e.to, ...(e.process ? [e.process] : [])]));
-  const byName = new Map((await tx.assetsByQualifiedNames([...names])).map((a) => [a.qualifiedName, a]));
-  const problems = new Problems();
-  const edges: EdgeRecord[] = [];
-  inputs.forEach((e, i) => {
-    const from = byName.get(e.from);
-    const to = byName.get(e.to);
-    const process = e.process ? byName.get(e.process) : undefined;
-    if (!from) problems.add(`edges[${i}].from`, `asset ${e.from} does not exist`);
-    if (!to) problems.add(`edges[${i}].to`, `asset ${e.to} does not exist`);
-    if (e.process && !process) problems.add(`edges[${i}].process`, `asset ${e.process} does not exist`);
-    else if (process && process.kind !== 'PIPELINE') problems.add(`edges[${i}].process`, `${e.process} is a ${process.kind}, not a PIPELINE`);
-    if (from && to) edges.push({ fromId: from.id, toId: to.id, processId: process?.id ?? null });
-  });
-  problems.throwIfAny('Invalid lineage edges');
-  return { edges, assets: new Map([...byName.values()].map((a) => [a.id, a])) };
-}
-
-/** Propagation units that can flow over edges leaving these assets. */
-async function keysThrough(tx: GraphTx, edges: readonly EdgeRecord[]): Promise<PropagationKey[]> {
-  const fromIds = [...new Set(edges.map((e) => e.fromId))];
-  if (fromIds.length === 0) return [];
-  return [...(await tx.propagationKeysAt(fromIds, 'effective')), ...(await tx.propagatingDirectAt(fromIds))];
-}
-
-function lineageEvents(v: Viewer, at: string, change: 'ADDED' | 'REMOVED', edges: readonly EdgeRecord[], assets: Map<string, AssetRecord>): LineageChangedEvent[] {
-  return edges.flatMap((e) => {
-    const from = assets.get(e.fromId);
-    const to = assets.get(e.toId);
-    if (!from || !to) return [];
-    return [{ type: 'lineage.changed', eventId: randomUUID(), tenant: v.tenant, at, actor: v.subject, change, from, to, process: e.processId ? (assets.get(e.processId) ?? null) : null }];
-  });
 }

@@ -3,7 +3,7 @@
 import DataLoader from 'dataloader';
 import { DomainError } from '../domain/errors.js';
 import type { AssetClassificationState, AssetRecord, EdgeRecord, IncidentRecord } from '../domain/model.js';
-import type { EdgeDirection, TenantGraph } from '../store/ports.js';
+import type { EdgeDirection, TenantGraph } from '../store/ports/index.js';
 
 export interface Loaders {
   asset: DataLoader<string, AssetRecord | null>;

@@ -1,6 +1,6 @@
 // Relay connections over the stores' keyset pages. Store cursors stay opaque to clients.
 import { badInput } from '../domain/errors.js';
-import type { StorePage, StorePageRequest } from '../store/ports.js';
+import type { StorePage, StorePageRequest } from '../store/ports/index.js';
 
 export interface Connection<T> {
   edges: { node: T; cursor: string }[];

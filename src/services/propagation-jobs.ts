@@ -12,13 +12,13 @@
 // starts over from the current graph. A crash loses at most the chunk in flight; the next lease
 // holder plans again, and since the plan is a diff, what was applied is not applied twice (and
 // emits no second event).
-import type { Viewer } from '../domain/auth.js';
-import { requirePermission } from '../domain/auth.js';
+import { type Viewer, requirePermission, systemActor } from '../domain/auth.js';
 import type { PropagationJobRecord } from '../domain/model.js';
-import type { ClaimedPropagationJob, PropagationKey, PropagationPatch, TenantGraph } from '../store/ports.js';
+import type { ClaimedPropagationJob, PropagationKey, PropagationPatch, TenantGraph } from '../store/ports/index.js';
 import { replacement } from '../store/propagation-patch.js';
-import { type ServiceDeps, now } from './deps.js';
-import { PropagationRun } from './propagation.js';
+import { execute } from './commands/command.js';
+import { Superseded, applyPropagationChunk, finishPropagationJob } from './commands/propagation-jobs.js';
+import type { ServiceDeps } from './deps.js';
 
 export interface JobControl {
   chunkSize: number;
@@ -31,12 +31,6 @@ export interface JobControl {
 }
 
 export type JobOutcome = 'done' | 'stopped' | 'lost';
-
-class Superseded extends Error {
-  constructor() {
-    super('propagation job was enqueued again');
-  }
-}
 
 export class PropagationJobService {
   constructor(private readonly deps: ServiceDeps) {}
@@ -58,29 +52,21 @@ export class PropagationJobService {
       let applied = job.status === 'RUNNING' ? job.applied : 0;
       const patch = await this.plan(graph, key);
       const total = applied + patch.length;
-      const actor = job.actor;
-      const jobId = job.id;
+      const actor = systemActor('propagation', tenant, job.actor);
+      const jobId: string = job.id;
+      const { limits } = this.deps;
       try {
         for (let i = 0; i < patch.length; i += control.chunkSize) {
           if (control.stopping()) return 'stopped';
           if (!(await control.renew())) return 'lost';
           const chunk = patch.slice(i, i + control.chunkSize);
-          await graph.transaction(async (tx) => {
-            const at = now();
-            const current = await tx.progressPropagationJob(jobId, { applied: applied + chunk.length, total, done: false }, at);
-            if (current?.generation !== generation) throw new Superseded();
-            const run = new PropagationRun(tx, tenant, actor, at);
-            run.apply(key, await tx.patchPropagation(key, chunk, actor, at));
-            await tx.appendEvents(await run.events());
-          });
+          const input = { jobId, generation, key, chunk, applied: applied + chunk.length, total };
+          await graph.transaction((tx) => execute(applyPropagationChunk, { actor, tx, input }, limits));
           applied += chunk.length;
           await control.onChunk?.(chunk.length);
         }
-        job = await graph.transaction(async (tx): Promise<PropagationJobRecord> => {
-          const current = await tx.progressPropagationJob(jobId, { applied, total, done: true }, now());
-          if (current?.generation !== generation) throw new Superseded();
-          return current;
-        });
+        const done = { jobId, generation, applied, total };
+        job = await graph.transaction((tx): Promise<PropagationJobRecord> => execute(finishPropagationJob, { actor, tx, input: done }, limits));
         this.deps.log.info({ tenant, job: jobId, classification: key.classification, rows: total }, 'propagation job done');
       } catch (error) {
         if (!(error instanceof Superseded)) throw error;

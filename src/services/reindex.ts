@@ -3,7 +3,7 @@
 // scan pages through every asset, and the commit switches searches over in one step. Changes
 // indexed while the scan runs reach the new generation too, and a document is only replaced by a
 // newer reading, so nothing changed during the rebuild is lost at the switch.
-import type { GraphStore, SearchIndex } from '../store/ports.js';
+import type { GraphStore, SearchIndex } from '../store/ports/index.js';
 import { documentsOf } from './search-documents.js';
 
 export interface ReindexProgress {

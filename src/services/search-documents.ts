@@ -2,7 +2,7 @@
 // asset (its record, its columns, a classification arriving by propagation, an incident), the
 // indexer reads the asset again and replaces its document.
 import type { AssetRecord } from '../domain/model.js';
-import type { GraphReader, SearchDocument } from '../store/ports.js';
+import type { GraphReader, SearchDocument } from '../store/ports/index.js';
 import { databaseOf, platformOf } from '../domain/validation.js';
 
 const UNRESOLVED = ['OPEN', 'ACKNOWLEDGED'] as const;

@@ -1,7 +1,7 @@
 // Keeping the search index in step with the graph: which documents a batch of change events
 // touches, rebuilt from the graph store and written (or removed) in one bulk per tenant.
 import type { ChangeEvent } from '../domain/events.js';
-import type { GraphStore, SearchIndex } from '../store/ports.js';
+import type { GraphStore, SearchIndex } from '../store/ports/index.js';
 import { buildSearchDocuments } from './search-documents.js';
 
 /** Asset ids whose document must be rebuilt, per tenant. */

@@ -1,6 +1,6 @@
 // Shared by the adapters: a transaction that remembers whether it appended change events, so
 // the store can wake the outbox relay after commit (and only then).
-import type { GraphTx } from './ports.js';
+import type { GraphTx } from './ports/index.js';
 
 export function trackingAppends(tx: GraphTx): { tx: GraphTx; appended: () => boolean } {
   let appended = false;

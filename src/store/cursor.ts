@@ -1,5 +1,5 @@
 // Keyset cursors shared by the adapters: a JSON array of the sort key of the last row.
-import type { StorePage, StorePageRequest } from './ports.js';
+import type { StorePage, StorePageRequest } from './ports/index.js';
 
 export const encodeCursor = (parts: readonly (string | number)[]): string => JSON.stringify(parts);
 

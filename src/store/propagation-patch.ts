@@ -1,5 +1,5 @@
 // Shared by the adapters: the patch that turns a propagation unit's current rows into the wanted ones.
-import type { PropagationPatch } from './ports.js';
+import type { PropagationPatch } from './ports/index.js';
 
 /** Only what differs: changed or new rows, and removals (blocked: null) of rows no longer reached. */
 export function replacement(existing: ReadonlyMap<string, boolean>, wanted: readonly { assetId: string; blocked: boolean }[]): PropagationPatch[] {

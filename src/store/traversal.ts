@@ -4,7 +4,7 @@
 // (plus one, to tell "exactly full" from "cut"), so a dense graph (every asset of one level
 // feeding every asset of the next) is never read into memory past the bound.
 import type { EdgeRecord } from '../domain/model.js';
-import type { EdgeDirection, Traversal, TraversalBounds } from './ports.js';
+import type { EdgeDirection, Traversal, TraversalBounds } from './ports/index.js';
 
 export async function breadthFirst(
   edgesOf: (ids: readonly string[], direction: EdgeDirection, limit: number) => Promise<EdgeRecord[]>,

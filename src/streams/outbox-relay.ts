@@ -7,7 +7,7 @@
 // dies and its lease runs out; commits made on any replica are picked up by the holder's poll.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { ChangeFeed, GraphStore } from '../store/ports.js';
+import type { ChangeFeed, GraphStore } from '../store/ports/index.js';
 import type { Worker } from './worker.js';
 
 export interface OutboxRelayOptions {

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { JobOutcome, PropagationJobService } from '../services/propagation-jobs.js';
-import type { GraphStore } from '../store/ports.js';
+import type { GraphStore } from '../store/ports/index.js';
 import type { Worker } from './worker.js';
 import { Pacer } from './pacer.js';
 

@@ -7,7 +7,7 @@ import { SearchIndexing } from '../services/search-indexing.js';
 import { createEmbeddedStore } from '../store/embedded/index.js';
 import { createEmbeddedSearchIndex } from '../store/embedded/search-index.js';
 import { SearchBackpressureError } from '../store/elasticsearch/index.js';
-import type { SearchIndex } from '../store/ports.js';
+import type { SearchIndex } from '../store/ports/index.js';
 import { assetRecord, qn, silentLog, tempDir, uniqueTenant } from '../../test/support/fixtures.js';
 import { createOutboxIndexer } from './search-indexer.js';
 

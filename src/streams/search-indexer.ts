@@ -13,7 +13,7 @@ import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { ChangeEvent } from '../domain/events.js';
 import type { SearchIndexing } from '../services/search-indexing.js';
-import type { GraphStore, SearchIndex } from '../store/ports.js';
+import type { GraphStore, SearchIndex } from '../store/ports/index.js';
 import { type Worker, untilAvailable } from './worker.js';
 import { Pacer } from './pacer.js';
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { ChangeEvent } from '../../src/domain/events.js';
-import type { ChangeFeed } from '../../src/store/ports.js';
+import type { ChangeFeed } from '../../src/store/ports/index.js';
 import { assetRecord, qn, uniqueTenant } from '../support/fixtures.js';
 
 export interface FeedFactory {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { AssetRecord } from '../../src/domain/model.js';
-import type { EdgeDirection, GraphStore } from '../../src/store/ports.js';
+import type { EdgeDirection, GraphStore } from '../../src/store/ports/index.js';
 import { type StoreFactory, type StoreHandle, assetRecord, qn, uniqueTenant } from '../support/fixtures.js';
 
 interface Shape {

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { DomainError } from '../../src/domain/errors.js';
 import type { ChangeEvent } from '../../src/domain/events.js';
-import type { GraphStore, GraphTx, PropagationChange } from '../../src/store/ports.js';
+import type { GraphStore, GraphTx, PropagationChange } from '../../src/store/ports/index.js';
 import { type StoreFactory, type StoreHandle, assetRecord, qn, uniqueTenant } from '../support/fixtures.js';
 
 const page = (first: number, afterCursor: string | null = null) => ({ first, after: afterCursor });

@@ -6,7 +6,7 @@ import { DomainError } from '../../src/domain/errors.js';
 import type { ClassificationChangedEvent } from '../../src/domain/events.js';
 import { assignmentViews } from '../../src/services/classification.js';
 import type { Services } from '../../src/services/index.js';
-import type { GraphStore } from '../../src/store/ports.js';
+import type { GraphStore } from '../../src/store/ports/index.js';
 import { createServices } from '../../src/services/index.js';
 import { createEmbeddedFeed } from '../../src/store/embedded/feed.js';
 import { createPropagationWorker } from '../../src/streams/propagation-worker.js';

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { IndexQuery, SearchDocument, SearchIndex } from '../../src/store/ports.js';
+import type { IndexQuery, SearchDocument, SearchIndex } from '../../src/store/ports/index.js';
 import { uniqueTenant } from '../support/fixtures.js';
 
 export interface SearchIndexFactory {

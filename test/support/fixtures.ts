@@ -8,7 +8,7 @@ import type { AssetKind, AssetRecord } from '../../src/domain/model.js';
 import { createServices, type Services } from '../../src/services/index.js';
 import { createEmbeddedFeed } from '../../src/store/embedded/feed.js';
 import { createEmbeddedStore } from '../../src/store/embedded/index.js';
-import type { ChangeFeed, GraphStore } from '../../src/store/ports.js';
+import type { ChangeFeed, GraphStore } from '../../src/store/ports/index.js';
 
 export const silentLog = pino({ level: 'silent' });
 

@@ -15,7 +15,7 @@
 // for "as you type", and a case-insensitive `term` on `name.keyword` for exact names.
 import { createHash } from 'node:crypto';
 import { Client, errors, type estypes } from '@elastic/elasticsearch';
-import type { IndexPage, SearchDocument, SearchIndex } from '../ports.js';
+import type { IndexPage, SearchDocument, SearchIndex } from '../ports/index.js';
 
 /** Bump with every mapping change; a tenant's live index of another version needs `metalake reindex`. */
 export const MAPPING_VERSION = 1;

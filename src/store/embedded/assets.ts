@@ -1,5 +1,5 @@
 import type { AssetKind, AssetRecord, HistoryChange, HistoryRecord } from '../../domain/model.js';
-import type { AssetQuery, GraphTx } from '../ports.js';
+import type { AssetQuery, AssetReader, AssetWriter } from '../ports/index.js';
 import { decodeCursor, encodeCursor, paged } from '../cursor.js';
 import { type Conn, driving, list } from './conn.js';
 
@@ -68,9 +68,7 @@ export function assetWhere(query: AssetQuery): { sql: string; params: Record<str
   return { sql: clauses.join(' AND '), params };
 }
 
-type AssetOps = Pick<GraphTx,
-  'assetsByIds' | 'assetsByQualifiedNames' | 'listAssets' | 'countAssets' | 'childNames' | 'history' |
-  'writeAssets' | 'deleteAssets' | 'descendants' | 'appendHistory'>;
+type AssetOps = AssetReader & AssetWriter;
 
 export function assetOps(c: Conn): AssetOps {
   const t = c.tenant;

@@ -1,12 +1,9 @@
 import type { AssetClassificationState, BlockRecord, ClassificationTypeRecord, DirectAssignment, PropagationRow } from '../../domain/model.js';
-import type { GraphTx, PropagationChange, PropagationKey, PropagationPatch } from '../ports.js';
+import type { ClassificationReader, ClassificationWriter, PropagationChange, PropagationKey, PropagationPatch } from '../ports/index.js';
 import { replacement } from '../propagation-patch.js';
 import { type Conn, driving, list } from './conn.js';
 
-type ClassificationOps = Pick<GraphTx,
-  'classificationTypes' | 'classificationCounts' | 'classificationStates' | 'putClassificationType' | 'setDirect' |
-  'removeDirect' | 'setBlock' | 'removeBlock' | 'propagationKeysAt' | 'propagatingDirectAt' | 'reach' | 'replacePropagation' |
-  'propagationRows' | 'patchPropagation'>;
+type ClassificationOps = ClassificationReader & ClassificationWriter;
 
 export function classificationOps(c: Conn): ClassificationOps {
   const t = c.tenant;

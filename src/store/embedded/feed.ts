@@ -2,7 +2,7 @@
 // is the whole bus. The Kafka feed replaces it when replicas must share events.
 import { EventEmitter } from 'node:events';
 import type { ChangeEvent } from '../../domain/events.js';
-import type { ChangeFeed } from '../ports.js';
+import type { ChangeFeed } from '../ports/index.js';
 
 export function createEmbeddedFeed(): ChangeFeed {
   const emitter = new EventEmitter();

@@ -1,5 +1,5 @@
 import type { IncidentRecord, IncidentSeverity, IncidentStatus, IncidentType } from '../../domain/model.js';
-import type { GraphTx, IncidentQuery } from '../ports.js';
+import type { IncidentQuery, IncidentReader, IncidentWriter } from '../ports/index.js';
 import { decodeCursor, encodeCursor, paged } from '../cursor.js';
 import { type Conn, driving, list } from './conn.js';
 
@@ -44,7 +44,7 @@ function incidentWhere(q: IncidentQuery): { sql: string; params: Record<string, 
   return { sql: clauses.join(' AND '), params };
 }
 
-type IncidentOps = Pick<GraphTx, 'incidentsByIds' | 'incidentByExternalId' | 'listIncidents' | 'countIncidents' | 'incidentsByAssets' | 'putIncident'>;
+type IncidentOps = IncidentReader & IncidentWriter;
 
 export function incidentOps(c: Conn): IncidentOps {
   const t = c.tenant;

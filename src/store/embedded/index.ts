@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import Database, { SqliteError } from 'better-sqlite3';
 import { DomainError } from '../../domain/errors.js';
 import type { ChangeEvent } from '../../domain/events.js';
-import type { GraphReader, GraphStore, GraphTx, Outbox, TenantGraph } from '../ports.js';
+import type { GraphReader, GraphStore, GraphTx, Outbox, TenantGraph } from '../ports/index.js';
 import { trackingAppends } from '../commit-events.js';
 import { assetOps } from './assets.js';
 import { classificationOps } from './classification.js';
@@ -26,6 +26,7 @@ export interface EmbeddedStoreOptions {
 
 function ops(c: Conn): GraphTx {
   return {
+    tenant: c.tenant,
     ...assetOps(c),
     ...lineageOps(c),
     ...classificationOps(c),

@@ -1,5 +1,5 @@
 import type { EdgeRecord } from '../../domain/model.js';
-import type { EdgeDirection, GraphTx } from '../ports.js';
+import type { EdgeDirection, LineageReader, LineageWriter } from '../ports/index.js';
 import { breadthFirst } from '../traversal.js';
 import { type Conn, driving, list } from './conn.js';
 
@@ -11,7 +11,7 @@ interface EdgeRow {
 
 const toEdge = (r: EdgeRow): EdgeRecord => ({ fromId: r.from_id, toId: r.to_id, processId: r.process_id === '' ? null : r.process_id });
 
-type LineageOps = Pick<GraphTx, 'edgesOf' | 'traverse' | 'addEdges' | 'removeEdges' | 'edgesTouching'>;
+type LineageOps = LineageReader & LineageWriter;
 
 export function lineageOps(c: Conn): LineageOps {
   const t = c.tenant;

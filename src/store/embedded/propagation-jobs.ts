@@ -1,9 +1,9 @@
 // Background propagation jobs in the embedded store: one row per propagation unit.
 import type { PropagationJobRecord, PropagationJobStatus } from '../../domain/model.js';
-import type { GraphTx, PropagationQueue } from '../ports.js';
+import type { PropagationJobReader, PropagationJobWriter, PropagationQueue } from '../ports/index.js';
 import { type Conn, driving, list } from './conn.js';
 
-type JobOps = Pick<GraphTx, 'propagationJobs' | 'propagationJobFor' | 'enqueuePropagation' | 'progressPropagationJob'>;
+type JobOps = PropagationJobReader & PropagationJobWriter;
 
 interface JobRow {
   id: string; tenant: string; source_id: string; classification: string; status: string; generation: number; total: number | null;

@@ -1,11 +1,11 @@
 import type { NamedEdge, RunRecord, RunState } from '../../domain/runs.js';
-import type { GraphTx } from '../ports.js';
+import type { RunWriter } from '../ports/index.js';
 import type { Conn } from './conn.js';
 
 interface RunRow { key: string; job: string; state: string; body: string; updated_at: string }
 interface RunBody { inputs: string[]; outputs: string[]; edges: NamedEdge[] }
 
-export function runOps(c: Conn): Pick<GraphTx, 'lockRun' | 'putRun'> {
+export function runOps(c: Conn): RunWriter {
   return {
     // The embedded store runs one write transaction at a time: reading is locking.
     async lockRun(key) {

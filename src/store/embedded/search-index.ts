@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { IndexPage, IndexQuery, SearchDocument, SearchIndex } from '../ports.js';
+import type { IndexPage, IndexQuery, SearchDocument, SearchIndex } from '../ports/index.js';
 
 /** The FTS text of a JSON list of strings. */
 const words = (column: string): string => `coalesce((SELECT group_concat(value, ' ') FROM json_each(${column})), '')`;

@@ -1,6 +1,6 @@
 import type { AssetKind, AssetRecord, HistoryChange, HistoryRecord } from '../../domain/model.js';
 import { decodeCursor, encodeCursor, paged } from '../cursor.js';
-import type { AssetQuery, GraphTx } from '../ports.js';
+import type { AssetQuery, AssetReader, AssetWriter } from '../ports/index.js';
 import { type Cx, json, parse } from './session.js';
 
 /** Projection of an :Asset node `a` into a record shape. */
@@ -54,9 +54,7 @@ export function assetWhere(query: AssetQuery): { where: string; params: Record<s
   return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
 
-type AssetOps = Pick<GraphTx,
-  'assetsByIds' | 'assetsByQualifiedNames' | 'listAssets' | 'countAssets' | 'childNames' | 'history' |
-  'writeAssets' | 'deleteAssets' | 'descendants' | 'appendHistory'>;
+type AssetOps = AssetReader & AssetWriter;
 
 export function assetOps(cx: Cx): AssetOps {
   const t = cx.tenant;

@@ -1,12 +1,9 @@
 import type { AssetClassificationState, ClassificationTypeRecord } from '../../domain/model.js';
-import type { GraphTx, PropagationChange, PropagationKey, PropagationPatch } from '../ports.js';
+import type { ClassificationReader, ClassificationWriter, PropagationChange, PropagationKey, PropagationPatch } from '../ports/index.js';
 import { replacement } from '../propagation-patch.js';
 import type { Cx } from './session.js';
 
-type ClassificationOps = Pick<GraphTx,
-  'classificationTypes' | 'classificationCounts' | 'classificationStates' | 'putClassificationType' | 'setDirect' |
-  'removeDirect' | 'setBlock' | 'removeBlock' | 'propagationKeysAt' | 'propagatingDirectAt' | 'reach' | 'replacePropagation' |
-  'propagationRows' | 'patchPropagation'>;
+type ClassificationOps = ClassificationReader & ClassificationWriter;
 
 type Row = Record<string, unknown>;
 

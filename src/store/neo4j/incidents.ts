@@ -1,6 +1,6 @@
 import type { IncidentRecord, IncidentSeverity, IncidentStatus, IncidentType } from '../../domain/model.js';
 import { decodeCursor, encodeCursor, paged } from '../cursor.js';
-import type { GraphTx, IncidentQuery } from '../ports.js';
+import type { IncidentQuery, IncidentReader, IncidentWriter } from '../ports/index.js';
 import type { Cx } from './session.js';
 
 const INCIDENT = 'i { .id, .source, .externalId, .type, .severity, .status, .title, .url, .detectedAt, .updatedAt, assetIds: [(i)-[:AFFECTS]->(x:Asset) | x.id] }';
@@ -23,7 +23,7 @@ function incidentWhere(q: IncidentQuery): { where: string; params: Record<string
   return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
 
-type IncidentOps = Pick<GraphTx, 'incidentsByIds' | 'incidentByExternalId' | 'listIncidents' | 'countIncidents' | 'incidentsByAssets' | 'putIncident'>;
+type IncidentOps = IncidentReader & IncidentWriter;
 
 export function incidentOps(cx: Cx): IncidentOps {
   const t = cx.tenant;

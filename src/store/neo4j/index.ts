@@ -4,7 +4,7 @@
 // (retried by the driver on transient errors) with batched UNWIND statements.
 import neo4j, { type Driver } from 'neo4j-driver';
 import type { ChangeEvent } from '../../domain/events.js';
-import type { GraphReader, GraphStore, GraphTx, Outbox, TenantGraph } from '../ports.js';
+import type { GraphReader, GraphStore, GraphTx, Outbox, TenantGraph } from '../ports/index.js';
 import { trackingAppends } from '../commit-events.js';
 import { assetOps } from './assets.js';
 import { classificationOps } from './classification.js';
@@ -60,6 +60,7 @@ const SCHEMA = [
 
 function ops(cx: Cx): GraphTx {
   return {
+    tenant: cx.tenant,
     ...assetOps(cx),
     ...lineageOps(cx),
     ...classificationOps(cx),

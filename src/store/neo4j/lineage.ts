@@ -1,5 +1,5 @@
 import type { EdgeRecord } from '../../domain/model.js';
-import type { EdgeDirection, GraphTx } from '../ports.js';
+import type { EdgeDirection, LineageReader, LineageWriter } from '../ports/index.js';
 import { breadthFirst } from '../traversal.js';
 import type { Cx } from './session.js';
 
@@ -8,7 +8,7 @@ interface EdgeRow { fromId: string; toId: string; processId: string }
 const toEdge = (r: EdgeRow): EdgeRecord => ({ fromId: r.fromId, toId: r.toId, processId: r.processId === '' ? null : r.processId });
 const key = (e: EdgeRecord) => `${e.fromId}\u0000${e.toId}\u0000${e.processId ?? ''}`;
 
-type LineageOps = Pick<GraphTx, 'edgesOf' | 'traverse' | 'addEdges' | 'removeEdges' | 'edgesTouching'>;
+type LineageOps = LineageReader & LineageWriter;
 
 export function lineageOps(cx: Cx): LineageOps {
   const t = cx.tenant;

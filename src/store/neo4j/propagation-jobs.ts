@@ -1,9 +1,9 @@
 // Background propagation jobs in Neo4j: one :PropagationJob node per propagation unit.
 import type { PropagationJobRecord, PropagationJobStatus } from '../../domain/model.js';
-import type { GraphTx, PropagationQueue } from '../ports.js';
+import type { PropagationJobReader, PropagationJobWriter, PropagationQueue } from '../ports/index.js';
 import type { Cx, Run } from './session.js';
 
-type JobOps = Pick<GraphTx, 'propagationJobs' | 'propagationJobFor' | 'enqueuePropagation' | 'progressPropagationJob'>;
+type JobOps = PropagationJobReader & PropagationJobWriter;
 
 const FIELDS = 'j { .id, .tenant, .sourceId, .classification, .status, .generation, .total, .applied, .actor, .createdAt, .updatedAt, .finishedAt } AS j';
 

@@ -1,10 +1,10 @@
 import type { NamedEdge, RunRecord, RunState } from '../../domain/runs.js';
-import type { GraphTx } from '../ports.js';
+import type { RunWriter } from '../ports/index.js';
 import type { Cx } from './session.js';
 
 interface RunBody { inputs: string[]; outputs: string[]; edges: NamedEdge[] }
 
-export function runOps(cx: Cx): Pick<GraphTx, 'lockRun' | 'putRun'> {
+export function runOps(cx: Cx): RunWriter {
   const t = cx.tenant;
   return {
     async lockRun(key) {

@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { ChangeEvent } from '../../domain/events.js';
-import type { ChangeFeed } from '../../store/ports.js';
+import type { ChangeFeed } from '../../store/ports/index.js';
 import { within } from './client.js';
 
 export interface KafkaChangeFeedOptions {

@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import type { Consumer, Kafka, Message, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { type ChangeEvent, type ClassificationChangedEvent, type ClassificationsInEffect, inEffect } from '../../domain/events.js';
-import type { GraphStore } from '../../store/ports.js';
+import type { GraphStore } from '../../store/ports/index.js';
 import { binaryRecord } from '../cloudevents.js';
 import type { Worker } from '../worker.js';
 import { atlasNotification } from './atlas.js';

@@ -13,9 +13,9 @@
 // worker as a job (propagation-jobs.ts), and so is every later recomputation of that unit while
 // its job is unfinished. The change's transaction stays small whatever the size of the graph.
 import { randomUUID } from 'node:crypto';
-import { type ClassificationChangedEvent, inEffect } from '../domain/events.js';
-import type { AssetClassificationState, AssetRecord, PropagationJobRecord } from '../domain/model.js';
-import type { GraphTx, PropagationChange, PropagationKey } from '../store/ports.js';
+import { type ClassificationChangedEvent, inEffect } from '../../domain/events.js';
+import type { AssetClassificationState, AssetRecord, PropagationJobRecord } from '../../domain/model.js';
+import type { GraphTx, PropagationChange, PropagationKey } from '../../store/ports/index.js';
 
 interface Net {
   assetId: string;

@@ -1,0 +1,37 @@
+// The assets port: records, containment and history.
+// Adapters: store/embedded/assets.ts, store/neo4j/assets.ts. Contract: test/contract/store/assets.contract.ts.
+import type { AssetKind, AssetRecord, HistoryRecord } from '../../domain/model.js';
+import type { StorePage, StorePageRequest } from './paging.js';
+
+export interface AssetQuery {
+  kinds?: readonly AssetKind[];
+  qualifiedNamePrefix?: string;
+  parentId?: string;
+  owner?: string;
+  /** Direct or in-effect propagated. */
+  classification?: string;
+}
+
+export interface AssetReader {
+  assetsByIds(ids: readonly string[]): Promise<AssetRecord[]>;
+  assetsByQualifiedNames(qualifiedNames: readonly string[]): Promise<AssetRecord[]>;
+  listAssets(query: AssetQuery, page: StorePageRequest): Promise<StorePage<AssetRecord>>;
+  countAssets(query: AssetQuery): Promise<number>;
+  /** Names of the direct children of each parent, of the given kinds (a table's columns), sorted. */
+  childNames(parentIds: readonly string[], kinds: readonly AssetKind[]): Promise<Map<string, string[]>>;
+  history(assetId: string, page: StorePageRequest): Promise<StorePage<HistoryRecord>>;
+}
+
+export interface AssetWriter {
+  /** Inserts or replaces whole records (the command computes versions). */
+  writeAssets(records: readonly AssetRecord[]): Promise<void>;
+  /**
+   * Removes assets with their edges, assignments, blocks, the propagation rows at them and incident
+   * links. Rows they are the source of are left to the caller, which withdraws them with events
+   * (possibly in the background, for a large unit).
+   */
+  deleteAssets(ids: readonly string[]): Promise<void>;
+  /** All containment descendants of the given assets (not including them). */
+  descendants(ids: readonly string[]): Promise<string[]>;
+  appendHistory(entries: readonly HistoryRecord[]): Promise<void>;
+}

@@ -1,0 +1,35 @@
+// The lineage port: edges (optionally through a process) and bounded traversal.
+// Adapters: store/embedded/lineage.ts, store/neo4j/lineage.ts. Contract: test/contract/store/lineage.contract.ts.
+import type { EdgeRecord } from '../../domain/model.js';
+
+export type EdgeDirection = 'UPSTREAM' | 'DOWNSTREAM';
+
+export interface TraversalBounds {
+  maxNodes: number;
+  maxEdges: number;
+}
+
+export interface Traversal {
+  nodeIds: string[];
+  edges: EdgeRecord[];
+  truncated: boolean;
+}
+
+export interface LineageReader {
+  /**
+   * Immediate edges: DOWNSTREAM = edges out of the assets, UPSTREAM = edges into them, in a stable
+   * order; at most `limit` of them when given (the store stops reading there).
+   */
+  edgesOf(assetIds: readonly string[], direction: EdgeDirection, limit?: number): Promise<EdgeRecord[]>;
+  /** Breadth-first, bounded by depth, node count and edge count (never reads far past them), safe on cycles. */
+  traverse(rootId: string, direction: EdgeDirection, maxDepth: number, bounds: TraversalBounds): Promise<Traversal>;
+}
+
+export interface LineageWriter {
+  /** Returns the edges that did not exist before. */
+  addEdges(edges: readonly EdgeRecord[], actor: string, at: string): Promise<EdgeRecord[]>;
+  /** A null processId matches an edge through any process. Returns the edges removed. */
+  removeEdges(edges: readonly EdgeRecord[]): Promise<EdgeRecord[]>;
+  /** Edges whose from, to or process is one of the assets. */
+  edgesTouching(ids: readonly string[]): Promise<EdgeRecord[]>;
+}
