@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { type Actor, type Permission, type Role, type System, SYSTEMS, can, systemActor } from '../../domain/auth.js';
 import { DomainError } from '../../domain/errors.js';
 import type { GraphStore } from '../../store/ports/index.js';
-import { embeddedFactory, uniqueTenant, viewerOf } from '../../../test/support/fixtures.js';
+import { type StoreHandle, embeddedFactory, uniqueTenant, viewerOf } from '../../../test/support/fixtures.js';
 import * as assets from './assets.js';
 import * as classification from './classification.js';
 import { type Command, execute, prepare } from './command.js';
@@ -26,10 +26,13 @@ const COMMANDS: AnyCommand[] = [assets, classification, events, incidents, linea
 const refusal = (code: string) => (error: unknown) => error instanceof DomainError && error.code === code;
 
 describe('commands check their actor', () => {
+  let handle: StoreHandle;
   let store: GraphStore;
-  let close: () => Promise<void>;
-  before(async () => ({ store, close } = await embeddedFactory.open()));
-  after(() => close());
+  before(async () => {
+    handle = await embeddedFactory.open();
+    store = handle.store;
+  });
+  after(() => handle.close());
 
   it('covers every command module (a positive control for the sweeps below)', () => {
     const names = COMMANDS.map((c) => c.name);
