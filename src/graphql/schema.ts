@@ -4,7 +4,7 @@ import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
 import { PROJECT_ROOT } from '../paths.js';
-import { resolvers } from '../resolvers/index.js';
+import { resolvers, rules } from '../resolvers/index.js';
 import { permissions } from './permissions.js';
 
 export function loadTypeDefs(): string[] {
@@ -15,5 +15,5 @@ export function loadTypeDefs(): string[] {
 /** The executable schema with the shield applied. */
 export function buildSchema(): GraphQLSchema {
   const schema = makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers, resolverValidationOptions: { requireResolversToMatchSchema: 'error' } });
-  return applyMiddleware(schema, permissions(schema));
+  return applyMiddleware(schema, permissions(schema, rules));
 }

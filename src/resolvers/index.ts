@@ -8,6 +8,13 @@ import * as incidents from './incidents/index.js';
 import * as lineage from './lineage/index.js';
 import * as search from './search/index.js';
 import * as viewer from './viewer/index.js';
+import { rules as assetRules } from './assets/permissions.js';
+import { rules as classificationRules } from './classification/permissions.js';
+import { rules as incidentRules } from './incidents/permissions.js';
+import { rules as lineageRules } from './lineage/permissions.js';
+import { rules as searchRules } from './search/permissions.js';
+import { rules as viewerRules } from './viewer/permissions.js';
+import type { DomainRules } from '../graphql/rules.js';
 
 /**
  * A scalar's behaviour without its name and description: given a whole GraphQLScalarType,
@@ -24,3 +31,6 @@ export const resolvers: Resolvers = mergeResolvers<unknown, Resolvers>([
   search,
   viewer,
 ]);
+
+/** Each domain's access rules for its root fields, beside its resolvers. */
+export const rules: DomainRules[] = [assetRules, lineageRules, classificationRules, incidentRules, searchRules, viewerRules];

@@ -10,6 +10,7 @@
 import { type SystemActor, systemActor } from '../domain/auth.js';
 import { DomainError } from '../domain/errors.js';
 import type { IngestCommand, IngestItem } from '../domain/commands.js';
+import { isTransient } from '../store/errors.js';
 import type { GraphTx } from '../store/ports/index.js';
 import { deleteAssets, upsertAssets } from './commands/assets.js';
 import { classifyByRule } from './commands/classification.js';
@@ -66,7 +67,8 @@ export class IngestService {
         const result = await this.applyInOne(tenant, prepared.map((p) => p.item), options.atomic ?? false);
         prepared.forEach((p, k) => { outcomes[p.index] = result[k]!; });
       } catch (error) {
-        if (!(error instanceof DomainError)) throw error;
+        // A store failure (a concurrent writer's conflict included) is not the items' fault: the caller retries them.
+        if (!(error instanceof DomainError) || isTransient(error)) throw error;
         // All or nothing when asked (an HTTP source in embedded mode answers for the whole request).
         if (options.atomic || prepared.length === 1) {
           for (const p of prepared) outcomes[p.index] = rejected(error);
@@ -76,7 +78,7 @@ export class IngestService {
           try {
             outcomes[p.index] = (await this.applyInOne(tenant, [p.item], false))[0]!;
           } catch (single) {
-            if (!(single instanceof DomainError)) throw single;
+            if (!(single instanceof DomainError) || isTransient(single)) throw single;
             outcomes[p.index] = rejected(single);
           }
         }

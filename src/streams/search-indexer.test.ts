@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { SearchIndexing } from '../services/search-indexing.js';
 import { createEmbeddedStore } from '../store/embedded/index.js';
 import { createEmbeddedSearchIndex } from '../store/embedded/search-index.js';
-import { SearchBackpressureError } from '../store/elasticsearch/index.js';
+import { StoreError } from '../store/errors.js';
 import type { SearchIndex } from '../store/ports/index.js';
 import { assetRecord, qn, silentLog, tempDir, uniqueTenant } from '../../test/support/fixtures.js';
 import { createOutboxIndexer } from './search-indexer.js';
@@ -23,7 +23,7 @@ describe('outbox search indexer', () => {
       upsert: async (tenant, docs) => {
         if (refusals > 0) {
           refusals--;
-          throw new SearchBackpressureError('429');
+          throw new StoreError('backpressure', '429');
         }
         upserted += docs.length;
         return real.upsert(tenant, docs);

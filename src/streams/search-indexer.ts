@@ -14,7 +14,7 @@ import type { Logger } from 'pino';
 import type { ChangeEvent } from '../domain/events.js';
 import type { SearchIndexing } from '../services/search-indexing.js';
 import type { GraphStore, SearchIndex } from '../store/ports/index.js';
-import { type Worker, untilAvailable } from './worker.js';
+import { type Worker, pauseReport, untilAvailable } from './worker.js';
 import { Pacer } from './pacer.js';
 
 export interface IndexerMetrics {
@@ -27,7 +27,8 @@ async function applyWithBackoff(indexing: SearchIndexing, events: readonly Chang
   const indexed = await untilAvailable(() => indexing.apply(events), {
     initialMs: 250, maxMs: 5000, keepTrying: running,
     onPause: (error) => {
-      log.error({ err: error }, 'indexing failed: paused until the search index (or the store) answers');
+      const { level, failure, hint } = pauseReport(error);
+      log[level]({ err: error, failure }, `indexing failed (${failure}): paused, ${hint}`);
       metrics?.paused(true);
     },
     onResume: (pausedMs) => {

@@ -1,5 +1,6 @@
 // What every background worker shares: its lifecycle, and how it waits out a dependency that
 // does not answer (the store, the search index) without dropping what it holds.
+import { type StoreFailure, storeFailure } from '../store/errors.js';
 
 /** A background worker the process starts, checks for readiness and stops on shutdown. */
 export interface Worker {
@@ -9,6 +10,22 @@ export interface Worker {
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * How a paused worker reports what stopped it: a store failure (store/errors.ts) is expected
+ * weather, logged as a warning with its kind; anything else is a bug or an untranslated driver
+ * error, logged as an error. Either way the work is kept and tried again.
+ */
+export function pauseReport(error: unknown): { level: 'warn' | 'error'; failure: StoreFailure | 'unexpected'; hint: string } {
+  const failure = storeFailure(error);
+  switch (failure) {
+    case 'unavailable': return { level: 'warn', failure, hint: 'waiting for it to answer' };
+    case 'backpressure': return { level: 'warn', failure, hint: 'it pushes back: waiting' };
+    case 'conflict': return { level: 'warn', failure, hint: 'a concurrent writer came first: retrying' };
+    case 'mapping-outdated': return { level: 'error', failure, hint: 'run `metalake reindex` for the tenant; nothing is dropped meanwhile' };
+    case null: return { level: 'error', failure: 'unexpected', hint: 'not a known store failure: retrying, nothing is dropped' };
+  }
+}
 
 export interface PauseOptions {
   /** First wait after a failure, doubled after each further one up to `maxMs`. */

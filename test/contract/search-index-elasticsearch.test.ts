@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { MAPPING_VERSION, MappingOutdatedError, createElasticsearchIndex } from '../../src/store/elasticsearch/index.js';
+import { MAPPING_VERSION, createElasticsearchIndex } from '../../src/store/elasticsearch/index.js';
+import { storeFailure } from '../../src/store/errors.js';
 import { searchDoc, searchIndexContract } from './search-index.contract.js';
 
 searchIndexContract({
@@ -38,7 +39,7 @@ describe('elasticsearch mapping versions', () => {
         mappings: { _meta: { metalakeMapping: MAPPING_VERSION - 1 }, dynamic: 'strict', properties: { tenant: { type: 'keyword' }, id: { type: 'keyword' }, name: { type: 'text' } } },
         aliases: { [index.aliasOf(tenant)]: {}, [`${index.aliasOf(tenant)}-all`]: {} },
       });
-      await assert.rejects(index.upsert(tenant, [searchDoc('pg://h/db.s.t')]), (error: unknown) => error instanceof MappingOutdatedError && /metalake reindex --tenant acme/.test(error.message));
+      await assert.rejects(index.upsert(tenant, [searchDoc('pg://h/db.s.t')]), (error: unknown) => storeFailure(error) === 'mapping-outdated' && /metalake reindex --tenant acme/.test((error as Error).message));
       // Searching still works on the old index meanwhile.
       assert.equal((await index.search(tenant, { text: 't', first: 5, after: null })).total, 0);
       const rebuild = await index.rebuild(tenant);

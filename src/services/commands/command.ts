@@ -41,7 +41,7 @@ export function prepare<I, O>(command: Command<I, O>, actor: Actor | null, input
   command.validate(input, limits);
   return {
     actor: authorized,
-    run(tx) {
+    async run(tx) {
       if (tx.tenant !== authorized.tenant) {
         throw new DomainError('FORBIDDEN', `${command.name}: ${authorized.subject} acts for tenant ${authorized.tenant}, not ${tx.tenant}`);
       }
@@ -51,12 +51,12 @@ export function prepare<I, O>(command: Command<I, O>, actor: Actor | null, input
 }
 
 /** Runs a command in a transaction the caller holds (ingestion runs several in one). */
-export function execute<I, O>(command: Command<I, O>, call: { actor: Actor; tx: GraphTx; input: I }, limits: ServiceLimits): Promise<O> {
+export async function execute<I, O>(command: Command<I, O>, call: { actor: Actor; tx: GraphTx; input: I }, limits: ServiceLimits): Promise<O> {
   return prepare(command, call.actor, call.input, limits).run(call.tx);
 }
 
 /** What a service's write method is: authorize, open the actor's tenant's transaction, run the command. */
-export function write<I, O>(deps: ServiceDeps, actor: Actor | null, command: Command<I, O>, input: I): Promise<O> {
+export async function write<I, O>(deps: ServiceDeps, actor: Actor | null, command: Command<I, O>, input: I): Promise<O> {
   const prepared = prepare(command, actor, input, deps.limits);
   return deps.store.tenant(prepared.actor.tenant).transaction((tx) => prepared.run(tx));
 }

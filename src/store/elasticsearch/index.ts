@@ -15,6 +15,7 @@
 // for "as you type", and a case-insensitive `term` on `name.keyword` for exact names.
 import { createHash } from 'node:crypto';
 import { Client, errors, type estypes } from '@elastic/elasticsearch';
+import { StoreError, storeFailure, translated } from '../errors.js';
 import type { IndexPage, SearchDocument, SearchIndex } from '../ports/index.js';
 
 /** Bump with every mapping change; a tenant's live index of another version needs `metalake reindex`. */
@@ -57,11 +58,17 @@ const SETTINGS = {
   refresh_interval: '1s',
 };
 
-/** Thrown when Elasticsearch pushes back (429): the caller waits and tries again. */
-export class SearchBackpressureError extends Error {}
-
-/** The tenant's live index was made by another mapping version: run `metalake reindex`. */
-export class MappingOutdatedError extends Error {}
+/** Client errors in the store taxonomy (store/errors.ts): every method of the index passes through here. */
+export function translate(error: unknown): unknown {
+  if (error instanceof errors.ConnectionError || error instanceof errors.NoLivingConnectionsError || error instanceof errors.TimeoutError) {
+    return new StoreError('unavailable', `Elasticsearch is unavailable: ${error.message}`, { cause: error });
+  }
+  if (error instanceof errors.ResponseError) {
+    if (error.statusCode === 429) return new StoreError('backpressure', 'Elasticsearch is overloaded (429): retry later', { cause: error });
+    if ((error.statusCode ?? 0) >= 500) return new StoreError('unavailable', `Elasticsearch answered ${error.statusCode}: ${error.message}`, { cause: error });
+  }
+  return error;
+}
 
 export interface ElasticsearchIndexOptions {
   url: string;
@@ -118,7 +125,7 @@ export function createElasticsearchIndex(options: ElasticsearchIndexOptions): Se
         for (const [index, m] of Object.entries(live)) {
           const version = (m.mappings._meta as { metalakeMapping?: number } | undefined)?.metalakeMapping;
           if (version !== MAPPING_VERSION) {
-            throw new MappingOutdatedError(`search index ${index} of tenant ${tenant} has mapping version ${version ?? 'none'}, this metalake writes version ${MAPPING_VERSION}: run \`metalake reindex --tenant ${tenant}\``);
+            throw new StoreError('mapping-outdated', `search index ${index} of tenant ${tenant} has mapping version ${version ?? 'none'}, this metalake writes version ${MAPPING_VERSION}: run \`metalake reindex --tenant ${tenant}\``);
           }
         }
       })();
@@ -154,7 +161,7 @@ export function createElasticsearchIndex(options: ElasticsearchIndexOptions): Se
       }
       throw new Error(`Elasticsearch refused a document (${result.status} ${result.error.type}): ${result.error.reason ?? ''}`);
     }
-    if (pushedBack) throw new SearchBackpressureError('Elasticsearch is overloaded (429): indexing pauses and retries');
+    if (pushedBack) throw new StoreError('backpressure', 'Elasticsearch is overloaded (429): indexing pauses and retries');
   }
 
   function writes(tenant: string, indices: readonly string[], docs: readonly SearchDocument[]): Promise<void> {
@@ -169,7 +176,7 @@ export function createElasticsearchIndex(options: ElasticsearchIndexOptions): Se
     return bulk(operations, bodies);
   }
 
-  return {
+  return translated({
     kind: 'elasticsearch',
     client,
     aliasOf,
@@ -276,7 +283,7 @@ export function createElasticsearchIndex(options: ElasticsearchIndexOptions): Se
     async rebuild(tenant) {
       await ensure(tenant).catch((error: unknown) => {
         // An outdated mapping is exactly what a rebuild repairs.
-        if (!(error instanceof MappingOutdatedError)) throw error;
+        if (storeFailure(error) !== 'mapping-outdated') throw error;
       });
       const index = newIndexName(tenant, Date.now().toString(36));
       // From here on every write of the tenant reaches the new index too (writers resolve the
@@ -333,7 +340,7 @@ export function createElasticsearchIndex(options: ElasticsearchIndexOptions): Se
     async close() {
       await client.close();
     },
-  };
+  }, translate);
 }
 
 function highlightsOf(highlight: Record<string, string[]>): { field: string; fragments: string[] }[] {

@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database, { SqliteError } from 'better-sqlite3';
-import { DomainError } from '../../domain/errors.js';
+import { StoreConflict, StoreError } from '../errors.js';
 import type { ChangeEvent } from '../../domain/events.js';
 import type { GraphReader, GraphStore, GraphTx, Outbox, TenantGraph } from '../ports/index.js';
 import { trackingAppends } from '../commit-events.js';
@@ -74,7 +74,7 @@ export function createEmbeddedStore(options: EmbeddedStoreOptions): GraphStore {
   let closed = false;
 
   const assertOpen = () => {
-    if (closed) throw new Error('embedded store is closed');
+    if (closed) throw new StoreError('unavailable', 'the embedded store is closed');
   };
 
   const outbox: Outbox = {
@@ -160,10 +160,13 @@ export function createEmbeddedStore(options: EmbeddedStoreOptions): GraphStore {
   };
 }
 
-/** Driver errors become domain errors here, at the adapter's one boundary. */
-function translate(error: unknown): unknown {
-  if (error instanceof SqliteError && error.code.startsWith('SQLITE_CONSTRAINT')) {
-    return new DomainError('CONFLICT', 'A concurrent change already wrote this (unique key taken); retry the request');
+/** Driver errors in the store taxonomy (store/errors.ts), here at the adapter's one boundary. */
+export function translate(error: unknown): unknown {
+  if (!(error instanceof SqliteError)) return error;
+  if (error.code.startsWith('SQLITE_CONSTRAINT')) return new StoreConflict(undefined, { cause: error });
+  // Another process (the import CLI, a second server) held the database past busy_timeout.
+  if (error.code.startsWith('SQLITE_BUSY') || error.code.startsWith('SQLITE_LOCKED')) {
+    return new StoreError('backpressure', `the embedded database is busy with another writer (${error.code})`, { cause: error });
   }
   return error;
 }

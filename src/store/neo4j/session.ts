@@ -1,7 +1,7 @@
 // The one boundary between neo4j-driver and the domain: tenant-bound query helpers, and driver
-// errors translated into domain errors.
+// errors translated into the store's failures (store/errors.ts).
 import neo4j, { type Driver, type ManagedTransaction, Neo4jError, type QueryResult, type RecordShape } from 'neo4j-driver';
-import { DomainError } from '../../domain/errors.js';
+import { StoreConflict, StoreError } from '../errors.js';
 
 /** Runs parameterised Cypher: inside a transaction, or in a fresh read session. */
 export type Run = <R extends RecordShape = RecordShape>(cypher: string, params?: Record<string, unknown>) => Promise<R[]>;
@@ -54,9 +54,19 @@ export function readRunner(driver: Driver, database: string | undefined, observe
   return <R extends RecordShape>(cypher: string, params: Record<string, unknown> = {}) => inTx(driver, database, 'read', (run) => run<R>(cypher, params), observe);
 }
 
+/** Driver errors in the store taxonomy (store/errors.ts); anything else passes unchanged. */
 export function translate(error: unknown): unknown {
-  if (error instanceof Neo4jError && error.code === 'Neo.ClientError.Schema.ConstraintValidationFailed') {
-    return new DomainError('CONFLICT', 'A concurrent change already wrote this (unique key taken); retry the request');
+  if (!(error instanceof Neo4jError)) return error;
+  const { code } = error;
+  if (code === 'Neo.ClientError.Schema.ConstraintValidationFailed' || code === 'Neo.TransientError.Transaction.DeadlockDetected') {
+    return new StoreConflict(undefined, { cause: error });
+  }
+  if (code === neo4j.error.SERVICE_UNAVAILABLE || code === neo4j.error.SESSION_EXPIRED || code === 'Neo.TransientError.General.DatabaseUnavailable') {
+    return new StoreError('unavailable', `Neo4j is unavailable: ${error.message}`, { cause: error });
+  }
+  // Still transient after the driver's own retries: the server is short of memory, threads or locks.
+  if (code.startsWith('Neo.TransientError.') || error.retriable) {
+    return new StoreError('backpressure', `Neo4j pushes back (${code}): ${error.message}`, { cause: error });
   }
   return error;
 }

@@ -11,7 +11,7 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { IngestItem, IngestOutcome, IngestService } from '../../services/ingest.js';
-import { type Worker, sleep, untilAvailable } from '../worker.js';
+import { type Worker, pauseReport, sleep, untilAvailable } from '../worker.js';
 import type { DeadLetter, DeadLetters } from './dead-letters.js';
 import { InvalidEventError, decodeKafkaRecord } from './events.js';
 
@@ -62,7 +62,8 @@ export function createIngestWorker(options: IngestWorkerOptions): Worker {
       initialMs: backoff.initial, maxMs: backoff.max,
       keepTrying: () => payload.isRunning() && !payload.isStale(),
       onPause: (error) => {
-        log.error({ err: error, lane }, 'store write failed: ingestion paused until it answers');
+        const { level, failure, hint } = pauseReport(error);
+        log[level]({ err: error, lane, failure }, `store write failed (${failure}): ingestion paused, ${hint}`);
         metrics?.paused(lane, true);
       },
       onResume: (pausedMs) => {

@@ -1,0 +1,5 @@
+import { type DomainRules, isAuthenticated } from '../../graphql/rules.js';
+
+export const rules: DomainRules = {
+  Query: { me: isAuthenticated },
+};

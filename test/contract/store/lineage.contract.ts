@@ -1,0 +1,57 @@
+// The graph store contract, lineage: edges and traversal (src/store/ports/lineage.ts).
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import type { StoreContract } from './context.js';
+import { assetRecord, qn, uniqueTenant } from '../../support/fixtures.js';
+
+export function lineageContract(ctx: StoreContract): void {
+  it('adds edges idempotently and removes them by process or through any process', async () => {
+    const t = uniqueTenant();
+    const [a, b, p1, p2] = [assetRecord('TABLE', qn('a')), assetRecord('TABLE', qn('b')), assetRecord('PIPELINE', qn('p1')), assetRecord('PIPELINE', qn('p2'))];
+    await ctx.write(t, async (tx) => {
+      await tx.writeAssets([a, b, p1, p2]);
+      const first = await tx.addEdges([{ fromId: a.id, toId: b.id, processId: p1.id }, { fromId: a.id, toId: b.id, processId: p2.id }], 'test', a.createdAt);
+      assert.equal(first.length, 2);
+      const again = await tx.addEdges([{ fromId: a.id, toId: b.id, processId: p1.id }], 'test', a.createdAt);
+      assert.equal(again.length, 0);
+    });
+    assert.equal((await ctx.store.tenant(t).edgesOf([a.id], 'DOWNSTREAM')).length, 2);
+    assert.equal((await ctx.store.tenant(t).edgesOf([b.id], 'UPSTREAM')).length, 2);
+    await ctx.write(t, async (tx) => {
+      assert.equal((await tx.removeEdges([{ fromId: a.id, toId: b.id, processId: p1.id }])).length, 1);
+      assert.equal((await tx.removeEdges([{ fromId: a.id, toId: b.id, processId: null }])).length, 1);
+    });
+    assert.deepEqual(await ctx.store.tenant(t).edgesOf([a.id], 'DOWNSTREAM'), []);
+  });
+
+  it('traverses breadth-first within depth, node and edge limits, ends on cycles, and flags truncation', async () => {
+    const t = uniqueTenant();
+    const n = ['a', 'b', 'c', 'd', 'e'].map((x) => assetRecord('TABLE', qn(x)));
+    const [a, b, c, d, e] = n as [typeof n[0], typeof n[0], typeof n[0], typeof n[0], typeof n[0]];
+    await ctx.write(t, async (tx) => {
+      await tx.writeAssets(n);
+      // a → b → c → d → e, and c → a closes a cycle.
+      await tx.addEdges([[a, b], [b, c], [c, d], [d, e], [c, a]].map(([f, to]) => ({ fromId: f!.id, toId: to!.id, processId: null })), 'test', a.createdAt);
+    });
+    const graph = ctx.store.tenant(t);
+    const full = await graph.traverse(a.id, 'DOWNSTREAM', 10, { maxNodes: 100, maxEdges: 100 });
+    assert.deepEqual(new Set(full.nodeIds), new Set(n.map((x) => x.id)));
+    assert.equal(full.edges.length, 5);
+    assert.equal(full.truncated, false);
+    const shallow = await graph.traverse(a.id, 'DOWNSTREAM', 2, { maxNodes: 100, maxEdges: 100 });
+    assert.deepEqual(new Set(shallow.nodeIds), new Set([a.id, b.id, c.id]));
+    assert.equal(shallow.truncated, true);
+    const capped = await graph.traverse(a.id, 'DOWNSTREAM', 10, { maxNodes: 2, maxEdges: 100 });
+    assert.equal(capped.nodeIds.length, 2);
+    assert.equal(capped.truncated, true);
+    // Exactly as many edges as the graph has is not a truncation; one fewer is.
+    assert.equal((await graph.traverse(a.id, 'DOWNSTREAM', 10, { maxNodes: 100, maxEdges: 5 })).truncated, false);
+    const edgeCapped = await graph.traverse(a.id, 'DOWNSTREAM', 10, { maxNodes: 100, maxEdges: 4 });
+    assert.deepEqual([edgeCapped.edges.length, edgeCapped.truncated], [4, true]);
+    const up = await graph.traverse(e.id, 'UPSTREAM', 10, { maxNodes: 100, maxEdges: 100 });
+    assert.equal(up.nodeIds.length, 5);
+    // A lookup stops reading at its limit, in a stable order.
+    const all = await graph.edgesOf([a.id, b.id, c.id], 'DOWNSTREAM');
+    assert.deepEqual(await graph.edgesOf([a.id, b.id, c.id], 'DOWNSTREAM', 2), all.slice(0, 2));
+  });
+}
