@@ -5,7 +5,6 @@ import { errors } from '@elastic/elasticsearch';
 import { SqliteError } from 'better-sqlite3';
 import { Neo4jError } from 'neo4j-driver';
 import { DomainError } from '../domain/errors.js';
-import { pauseReport } from '../streams/worker.js';
 import { translate as fromSqlite } from './embedded/index.js';
 import { translate as fromElasticsearch } from './elasticsearch/index.js';
 import { StoreConflict, StoreError, isTransient, storeFailure, translated } from './errors.js';
@@ -48,8 +47,6 @@ describe('store failures', () => {
     assert.ok(isTransient(conflict) && isTransient(new StoreError('unavailable', 'x')) && isTransient(new StoreError('backpressure', 'x')));
     assert.ok(!isTransient(new StoreError('mapping-outdated', 'x')));
     assert.ok(!isTransient(new DomainError('CONFLICT', 'a kind change')), 'a refusal of the input is not a store failure');
-    assert.deepEqual(pauseReport(new StoreError('unavailable', 'x')).level, 'warn');
-    assert.deepEqual(pauseReport(new Error('bug')), { level: 'error', failure: 'unexpected', hint: 'not a known store failure: retrying, nothing is dropped' });
   });
 
   it('translates at one boundary, for synchronous and asynchronous methods alike', async () => {
