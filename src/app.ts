@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
+import { withDevelopmentSecret } from './auth/dev-secret.js';
 import { createVerifier } from './auth/jwt.js';
 import type { Config } from './config.js';
 import { createContextFactory } from './graphql/context.js';
@@ -191,7 +192,8 @@ function kafkaWorkers(config: Config, kafka: Kafka, producer: Producer, store: G
   return result;
 }
 
-export async function startApp(config: Config, log: Logger): Promise<App> {
+export async function startApp(given: Config, log: Logger): Promise<App> {
+  const config = withDevelopmentSecret(given);
   const runtime = await startRuntime(config, log);
   try {
     const verifier = createVerifier(config.jwt);
@@ -244,4 +246,31 @@ export async function openStore(config: Config, log: Logger): Promise<GraphStore
       return createNeo4jStore({ ...config.neo4j, slowQueryMs: 500, onSlowQuery: (cypher, ms) => slow.warn({ ms: Math.round(ms), cypher: cypher.replace(/\s+/g, ' ').slice(0, 200) }, 'slow Cypher statement') });
     }
   }
+}
+
+/**
+ * The one shutdown routine of every long-running process (the server, `metalake worker`): on
+ * SIGTERM or SIGINT, close (workers drain and stop, then the server and the stores) and resolve;
+ * a close that outlasts `graceMs`, or fails, ends the process with status 1.
+ */
+export function untilShutdown(close: () => Promise<void>, log: Logger, graceMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal, graceMs }, 'shutting down: draining workers, then closing');
+      const force = setTimeout(() => {
+        log.error({ graceMs }, 'shutdown took longer than its grace period: exiting');
+        process.exit(1);
+      }, graceMs);
+      force.unref();
+      close().then(resolve, (err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      });
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+  });
 }

@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { withDevelopmentSecret } from './auth/dev-secret.js';
 import { ConfigError, loadConfig } from './config.js';
 
 describe('configuration', () => {
@@ -14,5 +18,24 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ JWT_JWKS_URL: 'https://idp/jwks', JWT_ALGORITHMS: 'HS256' }), /HS256 is not allowed with JWT_JWKS_URL/);
     const prod = loadConfig({ NODE_ENV: 'production', JWT_JWKS_URL: 'https://idp/jwks' });
     assert.deepEqual([prod.graphql.introspection, prod.graphql.suggestions, prod.demoData, prod.jwt.algorithms], [false, false, false, ['RS256', 'ES256']]);
+  });
+});
+
+describe('the development secret', () => {
+  it('is not written by loadConfig, but by withDevelopmentSecret, once, and shared', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'metalake-config-'));
+    try {
+      const config = loadConfig({ DATA_DIR: dir });
+      assert.equal(config.jwt.devSecret, true);
+      assert.equal(config.jwt.secret, null);
+      assert.equal(existsSync(config.jwt.devSecretFile), false, 'loading the configuration writes nothing');
+      const first = withDevelopmentSecret(config);
+      assert.ok((first.jwt.secret ?? '').length >= 32);
+      assert.equal(statSync(config.jwt.devSecretFile).mode & 0o777, 0o600);
+      assert.equal(withDevelopmentSecret(loadConfig({ DATA_DIR: dir })).jwt.secret, first.jwt.secret, 'a second process reads the same secret');
+      assert.equal(withDevelopmentSecret(loadConfig({ DATA_DIR: dir, JWT_SECRET: 'x'.repeat(32) })).jwt.secret, 'x'.repeat(32));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

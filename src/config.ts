@@ -1,7 +1,5 @@
 // Configuration: read from the environment once, validated as a whole (every problem reported
 // at once), handed to the rest of the code as a typed object.
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -68,80 +66,78 @@ const MonteCarloTenants = z.record(z.string().min(1), z.strictObject({
 
 export type MonteCarloTenantConfig = z.output<typeof MonteCarloTenants>[string];
 
-const EnvSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  PORT: int(0, 65535).default(4000),
-  HOST: z.string().min(1).default('0.0.0.0'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  STORE: z.enum(['embedded', 'neo4j']).default('embedded'),
-  NEO4J_URI: z.string().regex(/^(bolt|neo4j)(\+s|\+ssc)?:\/\/.+/, 'must be a bolt:// or neo4j:// URI').optional(),
-  NEO4J_USER: z.string().min(1).optional(),
-  NEO4J_PASSWORD: z.string().optional(),
-  NEO4J_DATABASE: z.string().min(1).optional(),
-  SEARCH: z.enum(['embedded', 'elasticsearch']).optional(),
-  ELASTICSEARCH_URL: z.string().url().optional(),
-  ELASTICSEARCH_USERNAME: z.string().min(1).optional(),
-  ELASTICSEARCH_PASSWORD: z.string().optional(),
-  ELASTICSEARCH_API_KEY: z.string().min(1).optional(),
-  ELASTICSEARCH_INDEX_PREFIX: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,40}$/, 'lowercase letters, digits, - and _').default('metalake-assets'),
-  DATA_DIR: z.string().min(1).default('.metalake'),
-  EMBEDDED_SYNC: z.enum(['full', 'normal']).default('full'),
-  DEMO_DATA: bool.optional(),
-  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  JWT_JWKS_URL: z.url().optional(),
-  JWT_ISSUER: z.string().min(1).optional(),
-  JWT_AUDIENCE: z.string().min(1).optional(),
-  JWT_ALGORITHMS: csv.optional(),
-  JWT_TENANT_CLAIM: z.string().min(1).default('tenant'),
-  JWT_ROLES_CLAIM: z.string().min(1).default('roles'),
-  JWT_CLOCK_TOLERANCE_SECONDS: int(0, 600).default(30),
-  /** After a refetch of the key set, an unknown `kid` does not trigger another for this long (a flood of forged kids costs one fetch). */
-  JWT_JWKS_COOLDOWN_SECONDS: int(0, 3600).default(30),
-  /** Known keys are refetched at least this often, so removed (revoked) keys stop working. */
-  JWT_JWKS_CACHE_SECONDS: int(1, 86_400).default(600),
-  MAX_BATCH: int(1, 100_000).default(1000),
-  LINEAGE_MAX_DEPTH: int(1, 100).default(10),
-  LINEAGE_MAX_NODES: int(1, 1_000_000).default(5000),
-  LINEAGE_MAX_EDGES: int(1, 1_000_000).default(10_000),
-  GRAPHQL_INTROSPECTION: bool.optional(),
-  GRAPHQL_SUGGESTIONS: bool.optional(),
-  GRAPHQL_MAX_DOCUMENT_LENGTH: int(256, 10 * 1024 * 1024).default(DEFAULT_LIMITS.maxDocumentLength),
-  GRAPHQL_MAX_TOKENS: int(10, 1_000_000).default(DEFAULT_LIMITS.maxTokens),
-  GRAPHQL_MAX_DEPTH: int(2, 1000).default(DEFAULT_LIMITS.maxDepth),
-  GRAPHQL_MAX_ALIASES: int(0, 10_000).default(DEFAULT_LIMITS.maxAliases),
-  GRAPHQL_MAX_DIRECTIVES: int(0, 10_000).default(DEFAULT_LIMITS.maxDirectives),
-  GRAPHQL_MAX_COST: int(1, 1_000_000_000).default(DEFAULT_LIMITS.maxCost),
-  GRAPHQL_LIST_FACTOR: int(1, 10_000).default(DEFAULT_LIMITS.listFactor),
-  GRAPHQL_MAX_BATCH: int(1, 1000).default(DEFAULT_LIMITS.maxBatch),
-  MAX_BODY_BYTES: int(1024, 100 * 1024 * 1024).default(2 * 1024 * 1024),
-  OUTBOX_RETENTION_HOURS: int(1, 24 * 365).default(24),
-  KAFKA_BROKERS: csv.optional(),
-  KAFKA_CLIENT_ID: z.string().min(1).default('metalake'),
-  KAFKA_GROUP_PREFIX: z.string().min(1).default('metalake'),
-  KAFKA_PARTITIONS: int(1, 1000).default(3),
-  /** How long a silent worker keeps its partitions (a crashed one blocks them this long). */
-  KAFKA_SESSION_TIMEOUT_MS: int(6000, 300_000).default(30_000),
-  KAFKA_TOPIC_CHANGES: z.string().min(1).default('metalake.changes'),
-  KAFKA_TOPIC_INGEST: z.string().min(1).default('metalake.ingest'),
-  KAFKA_TOPIC_INGEST_BULK: z.string().min(1).default('metalake.ingest.bulk'),
-  KAFKA_TOPIC_DLQ: z.string().min(1).default('metalake.ingest.dlq'),
-  KAFKA_TOPIC_CLASSIFICATIONS: z.string().min(1).default('metalake.classifications'),
-  KAFKA_TOPIC_ATLAS: z.string().min(1).default('ATLAS_ENTITIES'),
-  ATLAS_NOTIFICATIONS: bool.default(false),
-  // Atlas' own default `atlas.cluster.name`; Ranger maps `db.table@<cluster>` to the service `<cluster>_hive`.
-  ATLAS_CLUSTER_NAME: z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, 'letters, digits, _ . - only').default('primary'),
-  WORKERS: csv.pipe(z.array(z.enum(['ingest', 'enforcer', 'propagation', 'indexer', 'none']))).optional(),
-  PROPAGATION_SYNC_LIMIT: int(1, 1_000_000).default(5000),
-  PROPAGATION_CHUNK: int(1, 100_000).default(5000),
-  INGEST_CHUNK_PRIORITY: int(1, 10_000).default(1000),
-  INGEST_CHUNK_BULK: int(1, 10_000).default(2000),
-  INGEST_DEFERRAL_MS: int(0, 3_600_000).default(30_000),
-  INGEST_CLAIM_RETENTION_HOURS: int(1, 24 * 365).default(24 * 7),
-  INGEST_RUN_RETENTION_HOURS: int(1, 24 * 365).default(24 * 30),
-  INGEST_MAX_EVENTS_PER_REQUEST: int(1, 1_000_000).default(10_000),
-  SUBSCRIPTIONS_PER_CONNECTION: int(1, 100_000).default(100),
-  SUBSCRIPTIONS_PER_TENANT: int(1, 10_000_000).default(10_000),
-  TRANSFORMS_FILE: z.string().min(1).optional(),
+/** Every environment variable metalake reads, with its description (docs/configuration.md is generated from it). */
+export const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development').describe('`production` turns introspection, suggestions and demo data off by default and requires real JWT keys.'),
+  PORT: int(0, 65535).default(4000).describe('HTTP and websocket port (0: any free port).'),
+  HOST: z.string().min(1).default('0.0.0.0').describe('Interface to listen on; use `127.0.0.1` to keep the server local.'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level of every process.'),
+  STORE: z.enum(['embedded', 'neo4j']).default('embedded').describe('The graph store: SQLite in DATA_DIR (`embedded`), or Neo4j 5 (`neo4j`, needs NEO4J_URI).'),
+  NEO4J_URI: z.string().regex(/^(bolt|neo4j)(\+s|\+ssc)?:\/\/.+/, 'must be a bolt:// or neo4j:// URI').optional().describe('Bolt URI of Neo4j, e.g. `bolt://127.0.0.1:7687`.'),
+  NEO4J_USER: z.string().min(1).optional().describe('Neo4j user (none: no authentication).'),
+  NEO4J_PASSWORD: z.string().optional().describe('Neo4j password.'),
+  NEO4J_DATABASE: z.string().min(1).optional().describe("Neo4j database (default: the server's default database)."),
+  SEARCH: z.enum(['embedded', 'elasticsearch']).optional().describe('The search index: SQLite FTS5 in DATA_DIR (`embedded`), or Elasticsearch 8 (`elasticsearch`). Default: Elasticsearch when ELASTICSEARCH_URL is set.'),
+  ELASTICSEARCH_URL: z.string().url().optional().describe('Elasticsearch 8 URL, e.g. `http://127.0.0.1:9200`.'),
+  ELASTICSEARCH_USERNAME: z.string().min(1).optional().describe('Elasticsearch basic-auth user.'),
+  ELASTICSEARCH_PASSWORD: z.string().optional().describe('Elasticsearch basic-auth password.'),
+  ELASTICSEARCH_API_KEY: z.string().min(1).optional().describe('Elasticsearch API key (instead of user and password).'),
+  ELASTICSEARCH_INDEX_PREFIX: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,40}$/, 'lowercase letters, digits, - and _').default('metalake-assets').describe('Prefix of every index and alias metalake creates (one index per tenant).'),
+  DATA_DIR: z.string().min(1).default('.metalake').describe('Where the embedded store, the embedded search index and the development JWT secret live.'),
+  EMBEDDED_SYNC: z.enum(['full', 'normal']).default('full').describe('SQLite `synchronous`: `full` survives power loss; `normal` is faster and survives process crashes.'),
+  DEMO_DATA: bool.optional().describe('Load the demo estate into tenant `demo` at start (default: on unless NODE_ENV=production).'),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional().describe('HS256 secret (at least 32 characters) to verify bearer tokens. Without it and JWT_JWKS_URL, a development secret is kept in DATA_DIR.'),
+  JWT_JWKS_URL: z.url().optional().describe('JWKS URL of your identity provider (RS256/ES256 tokens); replaces JWT_SECRET.'),
+  JWT_ISSUER: z.string().min(1).optional().describe('Required `iss` of tokens.'),
+  JWT_AUDIENCE: z.string().min(1).optional().describe('Required `aud` of tokens.'),
+  JWT_ALGORITHMS: csv.optional().describe('Accepted algorithms, comma-separated (default: HS256 with a secret, RS256,ES256 with JWKS).'),
+  JWT_TENANT_CLAIM: z.string().min(1).default('tenant').describe('Claim holding the tenant; a dotted path (`org.id`) reaches into objects.'),
+  JWT_ROLES_CLAIM: z.string().min(1).default('roles').describe('Claim holding the roles (a list or a space/comma-separated string); a dotted path reaches into objects.'),
+  JWT_CLOCK_TOLERANCE_SECONDS: int(0, 600).default(30).describe('Leeway for `exp` and `nbf`.'),
+  JWT_JWKS_COOLDOWN_SECONDS: int(0, 3600).default(30).describe('After a refetch of the key set, an unknown `kid` does not trigger another for this long (a flood of forged kids costs one fetch).'),
+  JWT_JWKS_CACHE_SECONDS: int(1, 86_400).default(600).describe('Known keys are refetched at least this often, so removed (revoked) keys stop working.'),
+  MAX_BATCH: int(1, 100_000).default(1000).describe('Items in one mutation call (assets, edges, names).'),
+  LINEAGE_MAX_DEPTH: int(1, 100).default(10).describe('Deepest `lineage(depth:)` accepted.'),
+  LINEAGE_MAX_NODES: int(1, 1_000_000).default(5000).describe('Nodes in one lineage answer; beyond it the answer says `truncated`.'),
+  LINEAGE_MAX_EDGES: int(1, 1_000_000).default(10_000).describe('Edges in one lineage answer (per direction), and edges one `Asset.upstream`/`downstream` may list.'),
+  GRAPHQL_INTROSPECTION: bool.optional().describe('Allow introspection (default: on unless NODE_ENV=production).'),
+  GRAPHQL_SUGGESTIONS: bool.optional().describe('"Did you mean …?" hints in validation errors, which disclose the schema (default: on unless NODE_ENV=production).'),
+  GRAPHQL_MAX_DOCUMENT_LENGTH: int(256, 10 * 1024 * 1024).default(DEFAULT_LIMITS.maxDocumentLength).describe('Longest accepted query document, in characters.'),
+  GRAPHQL_MAX_TOKENS: int(10, 1_000_000).default(DEFAULT_LIMITS.maxTokens).describe('Most lexical tokens in one document.'),
+  GRAPHQL_MAX_DEPTH: int(2, 1000).default(DEFAULT_LIMITS.maxDepth).describe('Deepest selection accepted.'),
+  GRAPHQL_MAX_ALIASES: int(0, 10_000).default(DEFAULT_LIMITS.maxAliases).describe('Most aliases in one operation.'),
+  GRAPHQL_MAX_DIRECTIVES: int(0, 10_000).default(DEFAULT_LIMITS.maxDirectives).describe('Most directives in one operation.'),
+  GRAPHQL_MAX_COST: int(1, 1_000_000_000).default(DEFAULT_LIMITS.maxCost).describe('Highest estimated cost of an operation: one per field, times the page size for paged fields, times GRAPHQL_LIST_FACTOR for other lists.'),
+  GRAPHQL_LIST_FACTOR: int(1, 10_000).default(DEFAULT_LIMITS.listFactor).describe('What an unpaged list of objects counts for in the cost estimate.'),
+  GRAPHQL_MAX_BATCH: int(1, 1000).default(DEFAULT_LIMITS.maxBatch).describe('Operations in one batched HTTP request (a JSON array); 1 turns batching off.'),
+  MAX_BODY_BYTES: int(1024, 100 * 1024 * 1024).default(2 * 1024 * 1024).describe('Largest request body, GraphQL and ingest endpoints alike.'),
+  OUTBOX_RETENTION_HOURS: int(1, 24 * 365).default(24).describe('How long published change events stay in the outbox.'),
+  SHUTDOWN_GRACE_SECONDS: int(1, 3600).default(30).describe('How long a stopping process (server or worker) may drain its workers and close before it exits anyway.'),
+  KAFKA_BROKERS: csv.optional().describe('Kafka brokers `host:port,…`; set, metalake runs distributed: the change feed and the ingest lanes are Kafka topics.'),
+  KAFKA_CLIENT_ID: z.string().min(1).default('metalake').describe('Kafka client id.'),
+  KAFKA_GROUP_PREFIX: z.string().min(1).default('metalake').describe('Prefix of every consumer group metalake joins.'),
+  KAFKA_PARTITIONS: int(1, 1000).default(3).describe('Partitions of the topics metalake creates.'),
+  KAFKA_SESSION_TIMEOUT_MS: int(6000, 300_000).default(30_000).describe('How long a silent worker keeps its partitions (a crashed one blocks them this long).'),
+  KAFKA_TOPIC_CHANGES: z.string().min(1).default('metalake.changes').describe('Committed change events, from the outbox relay to every replica, the indexer and the enforcer worker.'),
+  KAFKA_TOPIC_INGEST: z.string().min(1).default('metalake.ingest').describe('Inbound events, core lane: databases, schemas, tables, dashboards, pipelines, lineage, incidents.'),
+  KAFKA_TOPIC_INGEST_BULK: z.string().min(1).default('metalake.ingest.bulk').describe('Inbound events, bulk lane: columns and column lineage, consumed in larger batches.'),
+  KAFKA_TOPIC_DLQ: z.string().min(1).default('metalake.ingest.dlq').describe('Inbound events that could not be applied, with the reason and where they came from.'),
+  KAFKA_TOPIC_CLASSIFICATIONS: z.string().min(1).default('metalake.classifications').describe('Classification events for downstream access-policy enforcers, as CloudEvents.'),
+  KAFKA_TOPIC_ATLAS: z.string().min(1).default('ATLAS_ENTITIES').describe('The same in Apache Atlas ENTITY_NOTIFICATION_V2 shape (Apache Ranger TagSync), when ATLAS_NOTIFICATIONS is on.'),
+  ATLAS_NOTIFICATIONS: bool.default(false).describe('Also publish classification changes as Apache Atlas notifications (needs KAFKA_BROKERS).'),
+  ATLAS_CLUSTER_NAME: z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, 'letters, digits, _ . - only').default('primary').describe('The cluster in Atlas qualified names of Hive assets (`db.table@cluster`); Ranger maps it to the service `<cluster>_hive`.'),
+  WORKERS: csv.pipe(z.array(z.enum(['ingest', 'enforcer', 'propagation', 'indexer', 'none']))).optional().describe('Background workers this process runs, comma-separated (`ingest`, `enforcer`, `propagation`, `indexer`, or `none`); default: all of them.'),
+  PROPAGATION_SYNC_LIMIT: int(1, 1_000_000).default(5000).describe("Propagation row changes one unit may make inside the change's own transaction; larger units go to the background worker."),
+  PROPAGATION_CHUNK: int(1, 100_000).default(5000).describe('Propagation rows the background worker writes per transaction.'),
+  INGEST_CHUNK_PRIORITY: int(1, 10_000).default(1000).describe('Events per transaction on the core ingest lane.'),
+  INGEST_CHUNK_BULK: int(1, 10_000).default(2000).describe('Events per transaction on the bulk lane.'),
+  INGEST_DEFERRAL_MS: int(0, 3_600_000).default(30_000).describe('How long an event whose parent has not arrived yet is retried before it goes to the dead letters.'),
+  INGEST_CLAIM_RETENTION_HOURS: int(1, 24 * 365).default(24 * 7).describe('How long applied event ids are remembered (the redelivery window of idempotent ingestion).'),
+  INGEST_RUN_RETENTION_HOURS: int(1, 24 * 365).default(24 * 30).describe('How long a reported run (OpenLineage run cycle) is remembered after its last event.'),
+  INGEST_MAX_EVENTS_PER_REQUEST: int(1, 1_000_000).default(10_000).describe('Ingest events one HTTP source request may expand to, and lineage edges one run may mean.'),
+  SUBSCRIPTIONS_PER_CONNECTION: int(1, 100_000).default(100).describe('Live subscriptions one websocket connection may hold.'),
+  SUBSCRIPTIONS_PER_TENANT: int(1, 10_000_000).default(10_000).describe('Live subscriptions one tenant may hold on one replica.'),
+  TRANSFORMS_FILE: z.string().min(1).optional().describe('YAML file of per-tenant pre-ingest rules (name normalisation, owners, auto-classification).'),
   MONTE_CARLO_TENANTS: z.string().transform((v, ctx) => {
     try {
       return MonteCarloTenants.parse(JSON.parse(v));
@@ -149,7 +145,7 @@ const EnvSchema = z.object({
       ctx.addIssue({ code: 'custom', message: `must be JSON like {"acme": {"secret": "…", "namespace": "snowflake://acme/"}} (${error instanceof Error ? error.message.split('\n')[0] : String(error)})` });
       return z.NEVER;
     }
-  }).optional(),
+  }).optional().describe("JSON of the tenants whose Monte Carlo webhooks are accepted, with each one's secret and namespace."),
 });
 
 export interface Config {
@@ -166,8 +162,13 @@ export interface Config {
   demoData: boolean;
   jwt: {
     secret: string | null;
-    /** True when the secret was generated for local development (never in production). */
+    /**
+     * True when neither JWT_SECRET nor JWT_JWKS_URL is set (never in production): the processes
+     * share a random secret kept in `devSecretFile`, which `withDevelopmentSecret` (auth/dev-secret.ts)
+     * reads or creates. Loading the configuration itself touches no file.
+     */
     devSecret: boolean;
+    devSecretFile: string;
     jwksUrl: string | null;
     issuer: string | null;
     audience: string | null;
@@ -184,6 +185,8 @@ export interface Config {
   /** Live subscriptions one websocket connection, and one tenant on one replica, may hold. */
   subscriptions: { perConnection: number; perTenant: number };
   outboxRetentionHours: number;
+  /** How long a stopping process may take to drain its workers and close before it exits anyway. */
+  shutdownGraceMs: number;
   /** Kafka between ingestion, workers and replicas; null in embedded mode (in-process feed and ingestion). */
   kafka: KafkaSettings | null;
   /** Workers this process runs (with Kafka). */
@@ -243,8 +246,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embeddedSync: e.EMBEDDED_SYNC,
     demoData: e.DEMO_DATA ?? !production,
     jwt: {
-      secret: e.JWT_SECRET ?? (devSecret ? developmentSecret(dataDir) : null),
+      secret: e.JWT_SECRET ?? null,
       devSecret,
+      devSecretFile: join(dataDir, 'dev-jwt-secret'),
       jwksUrl: e.JWT_JWKS_URL ?? null,
       issuer: e.JWT_ISSUER ?? null,
       audience: e.JWT_AUDIENCE ?? null,
@@ -264,6 +268,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       introspection: e.GRAPHQL_INTROSPECTION ?? !production, suggestions: e.GRAPHQL_SUGGESTIONS ?? !production,
     },
     outboxRetentionHours: e.OUTBOX_RETENTION_HOURS,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_SECONDS * 1000,
     kafka: e.KAFKA_BROKERS ? {
       brokers: e.KAFKA_BROKERS,
       clientId: e.KAFKA_CLIENT_ID,
@@ -285,15 +290,4 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     monteCarlo: e.MONTE_CARLO_TENANTS ?? {},
   };
-}
-
-/** A random HS256 secret kept in the data directory, shared by the server and the `token` command. */
-function developmentSecret(dataDir: string): string {
-  const file = join(dataDir, 'dev-jwt-secret');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(dataDir, { recursive: true });
-  const secret = randomBytes(32).toString('base64url');
-  writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
-  chmodSync(file, 0o600);
-  return secret;
 }

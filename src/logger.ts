@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { pino, type Logger } from 'pino';
 
 export function createLogger(level: string): Logger {
@@ -10,4 +11,41 @@ export function createLogger(level: string): Logger {
     },
   });
 }
+
+/** The logger of the request being served (its id, tenant and subject bound), once it is known. */
+interface RequestScope {
+  log: Logger | null;
+}
+
+const requests = new AsyncLocalStorage<RequestScope>();
+
+/** Runs `work` as one request: what it causes logs through the logger `bindRequestLog` names. */
+export const inRequestScope = <T>(work: () => T): T => requests.run({ log: null }, work);
+
+/** Names the current request's logger (the GraphQL context does, once the token is verified); false outside a request. */
+export function bindRequestLog(log: Logger): boolean {
+  const scope = requests.getStore();
+  if (!scope) return false;
+  scope.log = log;
+  return true;
+}
+
+/** Runs `work` with `log` as the request's logger (an operation over a websocket). */
+export const withRequestLog = <T>(log: Logger, work: () => T): T => requests.run({ log }, work);
+
+/**
+ * A logger for long-lived components (the services) that writes through the current request's
+ * logger when there is one, so every line a request causes carries its request id, tenant and
+ * subject, and through `fallback` otherwise (workers, start-up).
+ */
+export function requestScoped(fallback: Logger): Logger {
+  return new Proxy(fallback, {
+    get(target, property) {
+      const current = requests.getStore()?.log ?? target;
+      const value: unknown = Reflect.get(current, property, current);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(current) : value;
+    },
+  });
+}
+
 export type { Logger };

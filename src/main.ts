@@ -1,5 +1,5 @@
 // `npm start`: the server in embedded mode, with the demo tenant and ready-to-paste tokens.
-import { startApp } from './app.js';
+import { startApp, untilShutdown } from './app.js';
 import { mintDevToken } from './auth/tokens.js';
 import { ConfigError, loadConfig } from './config.js';
 import { seedDemo } from './demo/estate.js';
@@ -23,9 +23,9 @@ async function main(): Promise<void> {
   if (config.demoData && (await seedDemo(app.services, DEMO_TENANT))) log.info({ tenant: DEMO_TENANT }, 'demo estate loaded');
   log.info({ url: app.server.url, store: app.store.kind }, 'metalake ready');
 
-  if (config.jwt.devSecret) {
-    const viewer = await mintDevToken(config.jwt, { tenant: DEMO_TENANT, roles: ['viewer'] });
-    const steward = await mintDevToken(config.jwt, { tenant: DEMO_TENANT, roles: ['steward'] });
+  if (app.config.jwt.devSecret) {
+    const viewer = await mintDevToken(app.config.jwt, { tenant: DEMO_TENANT, roles: ['viewer'] });
+    const steward = await mintDevToken(app.config.jwt, { tenant: DEMO_TENANT, roles: ['steward'] });
     process.stdout.write(`
 metalake is running at ${app.server.url} (${app.store.kind === 'embedded' ? `embedded store in ${config.dataDir}` : `${app.store.kind} store`})
 
@@ -40,23 +40,8 @@ Try:
 `);
   }
 
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 15_000);
-    force.unref();
-    app.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  await untilShutdown(() => app.close(), log, config.shutdownGraceMs);
+  process.exit(0);
 }
 
 main().catch((error: unknown) => {

@@ -4,7 +4,8 @@
 // `reindex` rebuilds a tenant's search index from the graph store.
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
-import { openSearch, openStore, startRuntime } from '../app.js';
+import { openSearch, openStore, startRuntime, untilShutdown } from '../app.js';
+import { withDevelopmentSecret } from '../auth/dev-secret.js';
 import { reindexTenant } from '../services/reindex.js';
 import { mintDevToken } from '../auth/tokens.js';
 import { ConfigError, loadConfig } from '../config.js';
@@ -44,7 +45,7 @@ async function token(args: string[]): Promise<void> {
   if (unknown.length > 0) throw new UsageError(`unknown roles: ${unknown.join(', ')} (known: ${ROLES.join(', ')})`);
   const ttl = Number(values.ttl);
   if (!Number.isInteger(ttl) || ttl <= 0 || ttl > MAX_TTL_SECONDS) throw new UsageError(`--ttl must be a whole number of seconds from 1 to ${MAX_TTL_SECONDS} (30 days)`);
-  const config = loadConfig();
+  const config = withDevelopmentSecret(loadConfig());
   const jwt = await mintDevToken(config.jwt, { tenant: values.tenant, roles: roles as Role[], ttlSeconds: ttl, ...(values.subject ? { subject: values.subject } : {}) });
   process.stdout.write(`${jwt}\n`);
 }
@@ -74,19 +75,7 @@ async function worker(): Promise<void> {
   const log = createLogger(config.logLevel);
   const runtime = await startRuntime(config, log);
   log.info({ workers: [...runtime.workers.keys()] }, 'metalake worker running');
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      log.info({ signal }, 'draining and stopping');
-      const force = setTimeout(() => process.exit(1), 30_000);
-      force.unref();
-      runtime.close().then(resolve, (err: unknown) => {
-        log.error({ err }, 'stop failed');
-        process.exit(1);
-      });
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-  });
+  await untilShutdown(() => runtime.close(), log, config.shutdownGraceMs);
 }
 
 async function reindex(args: string[]): Promise<void> {

@@ -2,6 +2,7 @@
 // request id, child logger and fresh dataloaders (never shared between requests or tenants).
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { bindRequestLog } from '../logger.js';
 import type { TokenVerifier } from '../auth/jwt.js';
 import type { Viewer } from '../domain/auth.js';
 import type { AssetRecord } from '../domain/model.js';
@@ -30,10 +31,13 @@ export function createContextFactory(deps: { verifier: TokenVerifier; services: 
   return async ({ authorization, requestId, transport }) => {
     const viewer = authorization ? await deps.verifier.verify(authorization) : null;
     const id = requestId && /^[\w.:-]{1,128}$/.test(requestId) ? requestId : randomUUID();
+    const log = deps.log.child({ requestId: id, transport, tenant: viewer?.tenant, subject: viewer?.subject });
+    // Over HTTP the request runs in a scope (server/http.ts): the services' lines carry these fields too.
+    bindRequestLog(log);
     return {
       viewer,
       requestId: id,
-      log: deps.log.child({ requestId: id, transport, tenant: viewer?.tenant, subject: viewer?.subject }),
+      log,
       services: deps.services,
       loaders: deps.services.loaders(viewer),
     };

@@ -6,7 +6,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { GraphQLError, type GraphQLSchema, OperationTypeNode, getOperationAST } from 'graphql';
+import { GraphQLError, type GraphQLSchema, OperationTypeNode, execute, getOperationAST, subscribe } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
@@ -17,6 +17,7 @@ import { DomainError } from '../domain/errors.js';
 import type { ContextFactory, GraphQLContext } from '../graphql/context.js';
 import { formatError, isInternal, toGraphQLError } from '../graphql/errors.js';
 import { type GraphQLLimits, checkCost, checkLength, limitRules, parseOptions, prepareDocument } from '../graphql/limits.js';
+import { inRequestScope, withRequestLog } from '../logger.js';
 import type { Metrics } from './metrics.js';
 
 export interface HttpServerDeps {
@@ -108,6 +109,9 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningServ
       },
       context: async (ctx): Promise<GraphQLContext> =>
         deps.createContext({ authorization: ctx.connectionParams?.authorization as string | undefined, transport: 'ws' }),
+      // Each operation runs with its context's logger as the request's (services log with its id).
+      execute: (args) => withRequestLog((args.contextValue as GraphQLContext).log, () => execute(args)),
+      subscribe: (args) => withRequestLog((args.contextValue as GraphQLContext).log, () => subscribe(args)),
       onNext: (_ctx, _id, _payload, _args, result) => {
         if (!result.errors) return;
         return { ...(result.data !== undefined ? { data: result.data } : {}), errors: result.errors.map((e) => format(e.toJSON(), e)) };
@@ -174,6 +178,8 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningServ
   app.use(
     '/graphql',
     express.json({ limit: config.limits.maxBodyBytes }),
+    // After the body is read (its stream events run outside any scope): everything the request causes logs with its id.
+    (_req, _res, next) => inRequestScope(next),
     guardRequest(limits),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {

@@ -1,5 +1,6 @@
 import type { Viewer } from '../domain/auth.js';
 import { DomainError } from '../domain/errors.js';
+import { requestScoped } from '../logger.js';
 import { AssetService } from './assets.js';
 import { ClassificationService } from './classification.js';
 import type { ServiceDeps } from './deps.js';
@@ -26,7 +27,9 @@ export interface Services {
   me(viewer: Viewer | null): Viewer;
 }
 
-export function createServices(deps: ServiceDeps): Services {
+export function createServices(given: ServiceDeps): Services {
+  // Services log through the request's logger when serving one (request id, tenant, subject).
+  const deps: ServiceDeps = { ...given, log: requestScoped(given.log) };
   return {
     assets: new AssetService(deps),
     lineage: new LineageService(deps),
