@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { withDevelopmentSecret } from './auth/dev-secret.js';
+import { CONFIGURATION_DOC, renderConfigurationDocs } from './config-docs.js';
 import { ConfigError, loadConfig } from './config.js';
 
 describe('configuration', () => {
@@ -37,5 +38,13 @@ describe('the development secret', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the configuration reference', () => {
+  it('docs/configuration.md is what the schema renders (run `npm run docs:config` after changing src/config.ts)', () => {
+    const rendered = renderConfigurationDocs();
+    assert.match(rendered, /\| `SHUTDOWN_GRACE_SECONDS` \| `30` \| 1 to 3600 \|/, 'defaults and bounds come from the schema');
+    assert.equal(readFileSync(CONFIGURATION_DOC, 'utf8'), rendered);
   });
 });
