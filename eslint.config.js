@@ -6,9 +6,25 @@ import globals from 'globals';
 
 // The writers of GraphTx (src/store/ports/): see the rule that uses them below.
 const TX_WRITERS = [
-  'writeAssets', 'deleteAssets', 'appendHistory', 'addEdges', 'removeEdges', 'putClassificationType', 'setDirect', 'removeDirect',
-  'setBlock', 'removeBlock', 'replacePropagation', 'patchPropagation', 'enqueuePropagation', 'progressPropagationJob', 'putIncident',
-  'appendEvents', 'claimEvents', 'lockRun', 'putRun',
+  'writeAssets',
+  'deleteAssets',
+  'appendHistory',
+  'addEdges',
+  'removeEdges',
+  'putClassificationType',
+  'setDirect',
+  'removeDirect',
+  'setBlock',
+  'removeBlock',
+  'replacePropagation',
+  'patchPropagation',
+  'enqueuePropagation',
+  'progressPropagationJob',
+  'putIncident',
+  'appendEvents',
+  'claimEvents',
+  'lockRun',
+  'putRun',
 ];
 
 export default tseslint.config(
@@ -35,10 +51,13 @@ export default tseslint.config(
     files: ['src/**/*.ts'],
     ignores: ['src/services/commands/**', 'src/store/**', 'src/**/*.test.ts'],
     rules: {
-      'no-restricted-syntax': ['error', {
-        selector: `CallExpression[callee.property.name=/^(${TX_WRITERS.join('|')})$/]`,
-        message: 'Transactions are written by commands only (src/services/commands/), which authorize their actor first.',
-      }],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: `CallExpression[callee.property.name=/^(${TX_WRITERS.join('|')})$/]`,
+          message: 'Transactions are written by commands only (src/services/commands/), which authorize their actor first.',
+        },
+      ],
     },
   },
   {
@@ -54,7 +73,10 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-argument': 'off',
       // node:test's describe/it return promises the runner itself awaits.
-      '@typescript-eslint/no-floating-promises': ['error', { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite'] }] }],
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite'] }] },
+      ],
     },
   },
   {

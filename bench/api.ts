@@ -15,7 +15,6 @@ const TENANT = 'bench';
 const RPS = Number(process.env.BENCH_RPS ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 
-
 async function main() {
   // BENCH_DATA_DIR keeps the estate between runs (for profiling); by default a fresh temp dir.
   const kept = process.env.BENCH_DATA_DIR;
@@ -27,30 +26,47 @@ async function main() {
       estate = await buildEmbeddedEstate(dir.path, TENANT);
       process.stdout.write(`  ${estate.assets} assets, ${estate.edges} edges in ${estate.seconds} s\n`);
     }
-    const server = await startServerProcess({ DATA_DIR: dir.path, JWT_SECRET: SECRET, ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}) });
+    const server = await startServerProcess({
+      DATA_DIR: dir.path,
+      JWT_SECRET: SECRET,
+      ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
+    });
     try {
       const jwt = loadConfig({ JWT_SECRET: SECRET, DATA_DIR: dir.path }).jwt;
       const viewer = await mintDevToken(jwt, { tenant: TENANT, roles: ['viewer'] });
       const steward = await mintDevToken(jwt, { tenant: TENANT, roles: ['steward'] });
       const ok = (r: { data?: unknown; errors?: unknown[] }) => r.errors === undefined && r.data !== undefined;
-      const assetQuery = 'query($qn: String!) { asset(qualifiedName: $qn) { id qualifiedName kind name description owners version parent { qualifiedName } classifications { name propagated } } }';
-      const lineageQuery = 'query($qn: String!) { lineage(qualifiedName: $qn, depth: 5) { truncated nodes { qualifiedName kind } edges { from { qualifiedName } to { qualifiedName } } } }';
+      const assetQuery =
+        'query($qn: String!) { asset(qualifiedName: $qn) { id qualifiedName kind name description owners version parent { qualifiedName } classifications { name propagated } } }';
+      const lineageQuery =
+        'query($qn: String!) { lineage(qualifiedName: $qn, depth: 5) { truncated nodes { qualifiedName kind } edges { from { qualifiedName } to { qualifiedName } } } }';
       // Warm-up: JIT, statement caches, SQLite page cache.
       await openLoop(100, 3, (i) => gqlPost(server.url, viewer, assetQuery, { qn: `${pick(i)}.c${i % COLUMNS}` }).then(ok));
       process.stdout.write(`asset by qualifiedName at ${RPS} req/s for ${SECONDS} s …\n`);
-      const asset = await openLoop(RPS, SECONDS, (i) => gqlPost(server.url, viewer, assetQuery, { qn: i % 2 ? pick(i) : `${pick(i)}.c${i % COLUMNS}` }).then(ok));
+      const asset = await openLoop(RPS, SECONDS, (i) =>
+        gqlPost(server.url, viewer, assetQuery, { qn: i % 2 ? pick(i) : `${pick(i)}.c${i % COLUMNS}` }).then(ok),
+      );
       process.stdout.write(`  ${JSON.stringify(asset)}\nlineage depth 5 at ${RPS} req/s for ${SECONDS} s …\n`);
       const sample = await gqlPost(server.url, viewer, lineageQuery, { qn: pick(0) });
       const lineageNodes = (sample.data as { lineage: { nodes: unknown[] } }).lineage.nodes.length;
       const lineage = await openLoop(RPS, SECONDS, (i) => gqlPost(server.url, viewer, lineageQuery, { qn: pick(i) }).then(ok));
-      process.stdout.write(`  ${JSON.stringify(lineage)} (${lineageNodes} nodes in a typical answer)\npropagation to 10,000 downstream …\n`);
+      process.stdout.write(
+        `  ${JSON.stringify(lineage)} (${lineageNodes} nodes in a typical answer)\npropagation to 10,000 downstream …\n`,
+      );
       const prop = await measurePropagation(server.url, viewer, steward, pq(0), FANOUT * (LEAVES + 1));
       process.stdout.write(`  ${JSON.stringify(prop)}\n`);
       const metrics = await (await fetch(server.url.replace('/graphql', '/metrics'))).text();
       const rssMiB = Math.round(Number(/^metalake_process_resident_memory_bytes (\S+)/m.exec(metrics)?.[1] ?? Number.NaN) / 2 ** 20);
       const file = writeResults('api', {
-        benchmark: 'bench:api', machine: machine(), store: 'embedded', estate, load: { rps: RPS, seconds: SECONDS },
-        assetByQualifiedName: asset, lineageDepth5: { ...lineage, nodesInTypicalAnswer: lineageNodes }, propagation: prop, serverRssMiB: rssMiB,
+        benchmark: 'bench:api',
+        machine: machine(),
+        store: 'embedded',
+        estate,
+        load: { rps: RPS, seconds: SECONDS },
+        assetByQualifiedName: asset,
+        lineageDepth5: { ...lineage, nodesInTypicalAnswer: lineageNodes },
+        propagation: prop,
+        serverRssMiB: rssMiB,
         targets: { assetP95Ms: 20, propagationCommittedMs: 1000, propagationDeliveredMs: 2000 },
       });
       process.stdout.write(`results written to ${file}\n`);

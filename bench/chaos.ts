@@ -26,7 +26,9 @@ const SECONDS = Number(process.env.CHAOS_SECONDS ?? 15);
 const CONVERGE_MS = Number(process.env.CHAOS_CONVERGE_SECONDS ?? 120) * 1000;
 /** CHAOS_ONLY=worker-sigkill,commit-then-kill runs a subset. */
 const ONLY = process.env.CHAOS_ONLY ? new Set(process.env.CHAOS_ONLY.split(',')) : null;
-const DRILLS = ['worker-sigkill', 'broker-restart', 'neo4j-outage', 'elasticsearch-outage', 'commit-then-kill'].filter((d) => !ONLY || ONLY.has(d));
+const DRILLS = ['worker-sigkill', 'broker-restart', 'neo4j-outage', 'elasticsearch-outage', 'commit-then-kill'].filter(
+  (d) => !ONLY || ONLY.has(d),
+);
 const KILLS = Number(process.env.CHAOS_KILLS ?? 6);
 const SECRET = 'chaos-secret-0123456789-0123456789-0123456789';
 const log = (line: string) => process.stdout.write(`[chaos] ${line}\n`);
@@ -49,8 +51,13 @@ interface DrillResult {
 
 async function main() {
   const engines = await loadEngines();
-  const wanted = (['neo4j', 'kafka', 'elasticsearch'] as const).filter((e) => !process.env[{ neo4j: 'NEO4J_URI', kafka: 'KAFKA_BROKERS', elasticsearch: 'ELASTICSEARCH_URL' }[e]]);
-  if (wanted.length < 3) throw new Error('npm run chaos freezes and restarts the engines, so it starts its own: unset NEO4J_URI, KAFKA_BROKERS and ELASTICSEARCH_URL');
+  const wanted = (['neo4j', 'kafka', 'elasticsearch'] as const).filter(
+    (e) => !process.env[{ neo4j: 'NEO4J_URI', kafka: 'KAFKA_BROKERS', elasticsearch: 'ELASTICSEARCH_URL' }[e]],
+  );
+  if (wanted.length < 3)
+    throw new Error(
+      'npm run chaos freezes and restarts the engines, so it starts its own: unset NEO4J_URI, KAFKA_BROKERS and ELASTICSEARCH_URL',
+    );
   const { env } = await engines.up([...wanted]);
   const uri = env.NEO4J_URI!;
   const brokers = env.KAFKA_BROKERS!;
@@ -58,8 +65,18 @@ async function main() {
   const dir = tempDir('metalake-chaos-');
   const topics = { ingest: `chaos.ingest.${RUN}`, bulk: `chaos.bulk.${RUN}`, changes: `chaos.changes.${RUN}`, dlq: `chaos.dlq.${RUN}` };
   const serverEnv = {
-    STORE: 'neo4j', NEO4J_URI: uri, KAFKA_BROKERS: brokers, ELASTICSEARCH_URL: esUrl, ELASTICSEARCH_INDEX_PREFIX: `chaos-${RUN}`, DATA_DIR: dir.path, JWT_SECRET: SECRET,
-    KAFKA_GROUP_PREFIX: `chaos-${RUN}`, KAFKA_TOPIC_INGEST: topics.ingest, KAFKA_TOPIC_INGEST_BULK: topics.bulk, KAFKA_TOPIC_CHANGES: topics.changes, KAFKA_TOPIC_DLQ: topics.dlq,
+    STORE: 'neo4j',
+    NEO4J_URI: uri,
+    KAFKA_BROKERS: brokers,
+    ELASTICSEARCH_URL: esUrl,
+    ELASTICSEARCH_INDEX_PREFIX: `chaos-${RUN}`,
+    DATA_DIR: dir.path,
+    JWT_SECRET: SECRET,
+    KAFKA_GROUP_PREFIX: `chaos-${RUN}`,
+    KAFKA_TOPIC_INGEST: topics.ingest,
+    KAFKA_TOPIC_INGEST_BULK: topics.bulk,
+    KAFKA_TOPIC_CHANGES: topics.changes,
+    KAFKA_TOPIC_DLQ: topics.dlq,
     KAFKA_SESSION_TIMEOUT_MS: '6000',
   };
   const jwt = loadConfig({ JWT_SECRET: SECRET, DATA_DIR: dir.path }).jwt;
@@ -78,7 +95,13 @@ async function main() {
   await changes.subscribe({ topic: topics.changes, fromBeginning: true });
   await changes.run({
     eachMessage: async ({ message }) => {
-      const e = JSON.parse(message.value?.toString() ?? '{}') as { eventId: string; tenant: string; type: string; change?: string; asset?: { qualifiedName: string } };
+      const e = JSON.parse(message.value?.toString() ?? '{}') as {
+        eventId: string;
+        tenant: string;
+        type: string;
+        change?: string;
+        asset?: { qualifiedName: string };
+      };
       if (seen.has(e.eventId)) redeliveries++;
       seen.add(e.eventId);
       if (e.type !== 'asset.changed' || e.change !== 'CREATED' || !e.asset) return;
@@ -104,7 +127,10 @@ async function main() {
     }
   };
   const upsert = (tenant: string, i: number): OutgoingEvent => ({
-    id: `${tenant}-${i}`, tenant, source: 'chaos', type: 'metalake.asset.upserted.v1',
+    id: `${tenant}-${i}`,
+    tenant,
+    source: 'chaos',
+    type: 'metalake.asset.upserted.v1',
     data: { qualifiedName: `chaos://h/db${i % 6}.s.t${i}`, kind: 'TABLE', description: `chaosdrill table ${i}` },
   });
   /** Sends `RATE` events per second for `SECONDS`, running `fault` alongside. */
@@ -127,7 +153,14 @@ async function main() {
   const workers: ServerProcess[] = [];
   for (let i = 0; i < 2; i++) workers.push(await startServerProcess({ ...serverEnv, WORKERS: 'ingest' }));
 
-  async function check(drill: string, fault: string, tenant: string, qualifiedNames: string[], notes: string[], t0: number): Promise<DrillResult> {
+  async function check(
+    drill: string,
+    fault: string,
+    tenant: string,
+    qualifiedNames: string[],
+    notes: string[],
+    t0: number,
+  ): Promise<DrillResult> {
     const viewer = await mintDevToken(jwt, { tenant, roles: ['viewer'] });
     const expected = new Set(qualifiedNames);
     let state = { inStore: 0, inIndex: 0, withEvent: 0, duplicateEventIds: 0 };
@@ -138,7 +171,9 @@ async function main() {
     while (performance.now() < deadline) {
       const rows = await driver.executeQuery('MATCH (a:Asset {tenant: $t}) RETURN a.qualifiedName AS qn', { t: tenant }).catch(() => null);
       const inStore = rows ? rows.records.filter((r) => expected.has(r.get('qn') as string)).length : 0;
-      const search = await gqlPost(api.url, viewer, 'query($q: String!) { search(query: $q, first: 1) { total } }', { q: 'chaosdrill' }).catch(() => null);
+      const search = await gqlPost(api.url, viewer, 'query($q: String!) { search(query: $q, first: 1) { total } }', {
+        q: 'chaosdrill',
+      }).catch(() => null);
       const inIndex = (search?.data as { search?: { total: number } } | undefined)?.search?.total ?? 0;
       let withEvent = 0;
       let duplicateEventIds = 0;
@@ -156,7 +191,16 @@ async function main() {
       await sleep(1000);
     }
     const ok = converged !== null && state.duplicateEventIds === 0;
-    const result = { drill, fault, sent: expected.size, ...state, convergedAfterSeconds: converged === null ? null : Math.round(converged * 10) / 10, settledAfterFaultsSeconds: settled === null ? null : Math.round(settled * 10) / 10, ok, notes };
+    const result = {
+      drill,
+      fault,
+      sent: expected.size,
+      ...state,
+      convergedAfterSeconds: converged === null ? null : Math.round(converged * 10) / 10,
+      settledAfterFaultsSeconds: settled === null ? null : Math.round(settled * 10) / 10,
+      ok,
+      notes,
+    };
     log(`${drill}: ${ok ? 'OK' : 'FAILED'} ${JSON.stringify(result)}`);
     return result;
   }
@@ -171,29 +215,41 @@ async function main() {
   }
 
   try {
-    await drill('worker-sigkill', `${SECONDS} s of ${RATE} events/s while an ingest worker is SIGKILLed every 2 s (a replacement starts at once)`, async () => {
-      let kills = 0;
-      const replacements: Promise<void>[] = [];
-      const end = performance.now() + SECONDS * 1000;
-      while (performance.now() < end) {
-        await sleep(2000);
-        const victim = workers.shift();
-        if (victim) {
-          victim.child.kill('SIGKILL');
-          kills++;
+    await drill(
+      'worker-sigkill',
+      `${SECONDS} s of ${RATE} events/s while an ingest worker is SIGKILLed every 2 s (a replacement starts at once)`,
+      async () => {
+        let kills = 0;
+        const replacements: Promise<void>[] = [];
+        const end = performance.now() + SECONDS * 1000;
+        while (performance.now() < end) {
+          await sleep(2000);
+          const victim = workers.shift();
+          if (victim) {
+            victim.child.kill('SIGKILL');
+            kills++;
+          }
+          replacements.push(
+            startServerProcess({ ...serverEnv, WORKERS: 'ingest' }).then((w) => {
+              workers.push(w);
+            }),
+          );
         }
-        replacements.push(startServerProcess({ ...serverEnv, WORKERS: 'ingest' }).then((w) => { workers.push(w); }));
-      }
-      await Promise.all(replacements);
-      return [`${kills} workers killed mid-batch; at times no worker was running`];
-    });
+        await Promise.all(replacements);
+        return [`${kills} workers killed mid-batch; at times no worker was running`];
+      },
+    );
 
-    await drill('broker-restart', `the Kafka broker SIGKILLed 3 s into ${SECONDS} s of ingest and restarted on the same port and data`, async () => {
-      await sleep(3000);
-      const t = performance.now();
-      await engines.restartKafka(); // same port and data: every client keeps its broker address
-      return [`broker back after ${((performance.now() - t) / 1000).toFixed(1)} s`];
-    });
+    await drill(
+      'broker-restart',
+      `the Kafka broker SIGKILLed 3 s into ${SECONDS} s of ingest and restarted on the same port and data`,
+      async () => {
+        await sleep(3000);
+        const t = performance.now();
+        await engines.restartKafka(); // same port and data: every client keeps its broker address
+        return [`broker back after ${((performance.now() - t) / 1000).toFixed(1)} s`];
+      },
+    );
     // The producer reconnects by itself; a fresh one avoids carrying a stale metadata cache into the next drills.
     await producer.disconnect().catch(() => undefined);
     producer = kafka.producer();
@@ -219,7 +275,9 @@ async function main() {
       let pendingAtKill = 0;
       for (let i = 0; i < KILLS; i++) {
         const qn = `chaos://commit/db.s.t${i}`;
-        const r = await gqlPost(api.url, admin, 'mutation($i: [AssetInput!]!) { upsertAssets(input: $i) { created } }', { i: [{ qualifiedName: qn, kind: 'TABLE', description: `chaosdrill ${i}` }] });
+        const r = await gqlPost(api.url, admin, 'mutation($i: [AssetInput!]!) { upsertAssets(input: $i) { created } }', {
+          i: [{ qualifiedName: qn, kind: 'TABLE', description: `chaosdrill ${i}` }],
+        });
         api.child.kill('SIGKILL');
         if (r.errors) throw new Error(`mutation failed: ${JSON.stringify(r.errors)}`);
         qualifiedNames.push(qn);
@@ -227,12 +285,29 @@ async function main() {
         pendingAtKill += pending.records[0]?.get('n') as number;
         api = await startServerProcess({ ...serverEnv, WORKERS: 'propagation,indexer' });
       }
-      results.push(await check('commit-then-kill', `API server SIGKILLed right after each of ${KILLS} acknowledged mutations, then restarted`, tenant, qualifiedNames, [`${pendingAtKill} change events were committed but not yet published at the kills`], t0));
+      results.push(
+        await check(
+          'commit-then-kill',
+          `API server SIGKILLed right after each of ${KILLS} acknowledged mutations, then restarted`,
+          tenant,
+          qualifiedNames,
+          [`${pendingAtKill} change events were committed but not yet published at the kills`],
+          t0,
+        ),
+      );
     }
   } finally {
     const summary = {
       machine: machine(),
-      setup: { store: 'neo4j 5.26', broker: 'kafka 3.9', search: 'elasticsearch 8.19', rate: RATE, seconds: SECONDS, ingestWorkers: 2, note: 'loopback only; engines, 3-4 metalake processes and the driver share 2 cores' },
+      setup: {
+        store: 'neo4j 5.26',
+        broker: 'kafka 3.9',
+        search: 'elasticsearch 8.19',
+        rate: RATE,
+        seconds: SECONDS,
+        ingestWorkers: 2,
+        note: 'loopback only; engines, 3-4 metalake processes and the driver share 2 cores',
+      },
       drills: results,
       redeliveredChangeEvents: redeliveries,
       allOk: results.length === DRILLS.length && results.every((r) => r.ok),

@@ -11,8 +11,12 @@ import { createEmbeddedStore } from '../src/store/embedded/index.js';
 import { createOutboxRelay } from '../src/streams/outbox-relay.js';
 import { servicesFor, silentLog } from '../test/support/fixtures.js';
 
-export const DBS = 10, SCHEMAS = 10, TABLES = 100, COLUMNS = 9;
-export const FANOUT = 100, LEAVES = 99; // 100 + 100 × 99 = 10,000 downstream of the root
+export const DBS = 10,
+  SCHEMAS = 10,
+  TABLES = 100,
+  COLUMNS = 9;
+export const FANOUT = 100,
+  LEAVES = 99; // 100 + 100 × 99 = 10,000 downstream of the root
 
 export const tq = (d: number, s: number, t: number): string => `snowflake://bench/db${d}.s${s}.t${t}`;
 export const pq = (i: number): string => `snowflake://bench/prop.fan.t${i}`;
@@ -27,8 +31,21 @@ export function* warehouses(): Generator<{ assets: AssetInput[]; lineage: EdgeIn
     for (let s = 0; s < SCHEMAS; s++) {
       assets.push({ qualifiedName: `${db}.s${s}`, kind: 'SCHEMA', parentQualifiedName: db });
       for (let t = 0; t < TABLES; t++) {
-        assets.push({ qualifiedName: tq(d, s, t), kind: 'TABLE', description: `Layer ${s} model ${t} of warehouse ${d}`, owners: [`team${t % 7}@bench.io`], parentQualifiedName: `${db}.s${s}`, attributes: { rows: t * 1000 } });
-        for (let c = 0; c < COLUMNS; c++) assets.push({ qualifiedName: `${tq(d, s, t)}.c${c}`, kind: 'COLUMN', parentQualifiedName: tq(d, s, t), attributes: { dataType: 'VARCHAR' } });
+        assets.push({
+          qualifiedName: tq(d, s, t),
+          kind: 'TABLE',
+          description: `Layer ${s} model ${t} of warehouse ${d}`,
+          owners: [`team${t % 7}@bench.io`],
+          parentQualifiedName: `${db}.s${s}`,
+          attributes: { rows: t * 1000 },
+        });
+        for (let c = 0; c < COLUMNS; c++)
+          assets.push({
+            qualifiedName: `${tq(d, s, t)}.c${c}`,
+            kind: 'COLUMN',
+            parentQualifiedName: tq(d, s, t),
+            attributes: { dataType: 'VARCHAR' },
+          });
       }
     }
     const lineage: EdgeInput[] = [];
@@ -43,8 +60,12 @@ export function* warehouses(): Generator<{ assets: AssetInput[]; lineage: EdgeIn
 }
 
 export function fanout(): { assets: AssetInput[]; lineage: EdgeInput[] } {
-  const assets: AssetInput[] = [{ qualifiedName: 'snowflake://bench/prop', kind: 'DATABASE' }, { qualifiedName: 'snowflake://bench/prop.fan', kind: 'SCHEMA', parentQualifiedName: 'snowflake://bench/prop' }];
-  for (let i = 0; i <= FANOUT * (LEAVES + 1); i++) assets.push({ qualifiedName: pq(i), kind: 'TABLE', parentQualifiedName: 'snowflake://bench/prop.fan' });
+  const assets: AssetInput[] = [
+    { qualifiedName: 'snowflake://bench/prop', kind: 'DATABASE' },
+    { qualifiedName: 'snowflake://bench/prop.fan', kind: 'SCHEMA', parentQualifiedName: 'snowflake://bench/prop' },
+  ];
+  for (let i = 0; i <= FANOUT * (LEAVES + 1); i++)
+    assets.push({ qualifiedName: pq(i), kind: 'TABLE', parentQualifiedName: 'snowflake://bench/prop.fan' });
   const lineage: EdgeInput[] = [];
   for (let m = 1; m <= FANOUT; m++) {
     lineage.push({ from: pq(0), to: pq(m) });
@@ -68,7 +89,8 @@ export async function buildEmbeddedEstate(dataDir: string, tenant: string): Prom
   const services = servicesFor(store, feed, 1000);
   const admin: Viewer = { subject: 'bench', tenant, roles: ['admin'], expiresAt: null };
   const started = performance.now();
-  let assets = 0, edges = 0;
+  let assets = 0,
+    edges = 0;
   const upsert = async (batch: AssetInput[]) => {
     for (let i = 0; i < batch.length; i += 1000) {
       await services.assets.upsert(admin, batch.slice(i, i + 1000));

@@ -50,7 +50,17 @@ async function main() {
     const rawTenant = `raw-${RUN}`;
     const at = new Date().toISOString();
     const records: AssetRecord[] = Array.from({ length: ASSETS }, (_, i) => ({
-      id: randomUUID(), qualifiedName: tableName('raw', i), kind: 'TABLE', name: `t${i}`, description: null, owners: [], attributes: {}, parentId: null, version: 1, createdAt: at, updatedAt: at,
+      id: randomUUID(),
+      qualifiedName: tableName('raw', i),
+      kind: 'TABLE',
+      name: `t${i}`,
+      description: null,
+      owners: [],
+      attributes: {},
+      parentId: null,
+      version: 1,
+      createdAt: at,
+      updatedAt: at,
     }));
     let t0 = performance.now();
     for (const batch of chunks(records, CHUNK)) await store.tenant(rawTenant).transaction((tx) => tx.writeAssets(batch));
@@ -67,16 +77,38 @@ async function main() {
     const producer = kafka.producer();
     await producer.connect();
     const server = await startServerProcess({
-      STORE: 'neo4j', NEO4J_URI: uri, KAFKA_BROKERS: brokers, DATA_DIR: dir.path, JWT_SECRET: 'bench-secret-0123456789-0123456789-0123456789',
-      WORKERS: 'ingest', KAFKA_GROUP_PREFIX: `bench-${RUN}`, KAFKA_TOPIC_INGEST: topics.ingest, KAFKA_TOPIC_INGEST_BULK: topics.bulk,
-      KAFKA_TOPIC_CHANGES: topics.changes, KAFKA_TOPIC_DLQ: topics.dlq, INGEST_CHUNK_PRIORITY: String(CHUNK),
+      STORE: 'neo4j',
+      NEO4J_URI: uri,
+      KAFKA_BROKERS: brokers,
+      DATA_DIR: dir.path,
+      JWT_SECRET: 'bench-secret-0123456789-0123456789-0123456789',
+      WORKERS: 'ingest',
+      KAFKA_GROUP_PREFIX: `bench-${RUN}`,
+      KAFKA_TOPIC_INGEST: topics.ingest,
+      KAFKA_TOPIC_INGEST_BULK: topics.bulk,
+      KAFKA_TOPIC_CHANGES: topics.changes,
+      KAFKA_TOPIC_DLQ: topics.dlq,
+      INGEST_CHUNK_PRIORITY: String(CHUNK),
     });
     try {
       const tenant = `bench-${RUN}`;
-      const upsert = (i: number, prefix = 'e2e'): OutgoingEvent => ({ id: `${tenant}-a${prefix}${i}`, tenant, source: 'bench', type: 'metalake.asset.upserted.v1', data: { qualifiedName: tableName(prefix, i), kind: 'TABLE' } });
-      const edge = (k: number, a: number, b: number): OutgoingEvent => ({ id: `${tenant}-e${k}`, tenant, source: 'bench', type: 'metalake.lineage.added.v1', data: { from: tableName('e2e', a), to: tableName('e2e', b) } });
+      const upsert = (i: number, prefix = 'e2e'): OutgoingEvent => ({
+        id: `${tenant}-a${prefix}${i}`,
+        tenant,
+        source: 'bench',
+        type: 'metalake.asset.upserted.v1',
+        data: { qualifiedName: tableName(prefix, i), kind: 'TABLE' },
+      });
+      const edge = (k: number, a: number, b: number): OutgoingEvent => ({
+        id: `${tenant}-e${k}`,
+        tenant,
+        source: 'bench',
+        type: 'metalake.lineage.added.v1',
+        data: { from: tableName('e2e', a), to: tableName('e2e', b) },
+      });
       const send = async (events: OutgoingEvent[]) => {
-        for (const batch of chunks(events, 1000)) await producer.send({ topic: topics.ingest, messages: batch.map((e) => toKafkaRecord(e)) });
+        for (const batch of chunks(events, 1000))
+          await producer.send({ topic: topics.ingest, messages: batch.map((e) => toKafkaRecord(e)) });
       };
       const waitFor = async (probe: () => Promise<number>, target: number) => {
         for (;;) {
@@ -94,13 +126,17 @@ async function main() {
       const produced = performance.now();
       const assetsDone = await waitFor(() => assetsOf(tenant), ASSETS + 200);
       const assetsPerSecond = ASSETS / ((assetsDone - t0) / 1000);
-      process.stdout.write(`end to end: ${ASSETS} asset upserts in ${((assetsDone - t0) / 1000).toFixed(1)} s (${round(assetsPerSecond)}/s; producing took ${((produced - t0) / 1000).toFixed(1)} s)\n`);
+      process.stdout.write(
+        `end to end: ${ASSETS} asset upserts in ${((assetsDone - t0) / 1000).toFixed(1)} s (${round(assetsPerSecond)}/s; producing took ${((produced - t0) / 1000).toFixed(1)} s)\n`,
+      );
 
       t0 = performance.now();
       await send(edgePairs.map(([a, b], k) => edge(k, a, b)));
       const edgesDone = await waitFor(() => edgesOf(tenant), edgePairs.length);
       const edgesPerSecond = edgePairs.length / ((edgesDone - t0) / 1000);
-      process.stdout.write(`end to end: ${edgePairs.length} lineage edges in ${((edgesDone - t0) / 1000).toFixed(1)} s (${round(edgesPerSecond)}/s)\n`);
+      process.stdout.write(
+        `end to end: ${edgePairs.length} lineage edges in ${((edgesDone - t0) / 1000).toFixed(1)} s (${round(edgesPerSecond)}/s)\n`,
+      );
 
       // (b) freshness at a steady rate: each record's timestamp against its asset's creation time.
       const steadyTotal = STEADY_RPS * STEADY_SECONDS;
@@ -115,20 +151,52 @@ async function main() {
         await producer.send({ topic: topics.ingest, messages: batch.map((e) => ({ ...toKafkaRecord(e), timestamp: String(now) })) });
         for (const e of batch) sentAt.set((e.data as { qualifiedName: string }).qualifiedName, now);
       }
-      await waitFor(() => count('MATCH (a:Asset {tenant: $t}) WHERE a.qualifiedName STARTS WITH "bench://steady/" RETURN count(a) AS n', tenant), steadyTotal);
-      const rows = await driver.executeQuery('MATCH (a:Asset {tenant: $t}) WHERE a.qualifiedName STARTS WITH "bench://steady/" RETURN a.qualifiedName AS qn, a.createdAt AS at', { t: tenant });
-      const freshness = rows.records.map((r) => Date.parse(r.get('at') as string) - sentAt.get(r.get('qn') as string)!).sort((a, b) => a - b);
+      await waitFor(
+        () => count('MATCH (a:Asset {tenant: $t}) WHERE a.qualifiedName STARTS WITH "bench://steady/" RETURN count(a) AS n', tenant),
+        steadyTotal,
+      );
+      const rows = await driver.executeQuery(
+        'MATCH (a:Asset {tenant: $t}) WHERE a.qualifiedName STARTS WITH "bench://steady/" RETURN a.qualifiedName AS qn, a.createdAt AS at',
+        { t: tenant },
+      );
+      const freshness = rows.records
+        .map((r) => Date.parse(r.get('at') as string) - sentAt.get(r.get('qn') as string)!)
+        .sort((a, b) => a - b);
       const fresh = latencyOf(freshness);
-      process.stdout.write(`freshness at ${STEADY_RPS} events/s for ${STEADY_SECONDS} s: p50 ${fresh.p50Ms} ms, p95 ${fresh.p95Ms} ms, p99 ${fresh.p99Ms} ms\n`);
+      process.stdout.write(
+        `freshness at ${STEADY_RPS} events/s for ${STEADY_SECONDS} s: p50 ${fresh.p50Ms} ms, p95 ${fresh.p95Ms} ms, p99 ${fresh.p99Ms} ms\n`,
+      );
 
       const results = {
         machine: machine(),
-        setup: { store: 'neo4j 5.26', broker: 'kafka 3.9', partitions: 3, chunk: CHUNK, assets: ASSETS, edges: edgePairs.length, note: 'server in its own process (WORKERS=ingest); Neo4j, Kafka, server and producer share 2 cores' },
-        throughput: {
-          assetUpserts: { endToEndPerSecond: round(assetsPerSecond), rawStorePerSecond: round(rawAssetsPerSecond), ratioRawToEndToEnd: round(rawAssetsPerSecond / assetsPerSecond, 2) },
-          lineageEdges: { endToEndPerSecond: round(edgesPerSecond), rawStorePerSecond: round(rawEdgesPerSecond), ratioRawToEndToEnd: round(rawEdgesPerSecond / edgesPerSecond, 2) },
+        setup: {
+          store: 'neo4j 5.26',
+          broker: 'kafka 3.9',
+          partitions: 3,
+          chunk: CHUNK,
+          assets: ASSETS,
+          edges: edgePairs.length,
+          note: 'server in its own process (WORKERS=ingest); Neo4j, Kafka, server and producer share 2 cores',
         },
-        freshness: { rate: STEADY_RPS, seconds: STEADY_SECONDS, events: freshness.length, ...fresh, definition: 'Kafka record timestamp → createdAt stamped in the applying store transaction' },
+        throughput: {
+          assetUpserts: {
+            endToEndPerSecond: round(assetsPerSecond),
+            rawStorePerSecond: round(rawAssetsPerSecond),
+            ratioRawToEndToEnd: round(rawAssetsPerSecond / assetsPerSecond, 2),
+          },
+          lineageEdges: {
+            endToEndPerSecond: round(edgesPerSecond),
+            rawStorePerSecond: round(rawEdgesPerSecond),
+            ratioRawToEndToEnd: round(rawEdgesPerSecond / edgesPerSecond, 2),
+          },
+        },
+        freshness: {
+          rate: STEADY_RPS,
+          seconds: STEADY_SECONDS,
+          events: freshness.length,
+          ...fresh,
+          definition: 'Kafka record timestamp → createdAt stamped in the applying store transaction',
+        },
       };
       process.stdout.write(`results: ${writeResults('ingest', results)}\n`);
     } finally {

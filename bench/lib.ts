@@ -43,16 +43,18 @@ export async function openLoop(rps: number, seconds: number, request: (i: number
       while (sent < due) {
         const i = sent++;
         const t0 = performance.now();
-        const p: Promise<void> = request(i).then(
-          (ok) => {
-            latencies.push(performance.now() - t0);
-            if (!ok) errors++;
-          },
-          () => {
-            latencies.push(performance.now() - t0);
-            errors++;
-          },
-        ).finally(() => inflight.delete(p));
+        const p: Promise<void> = request(i)
+          .then(
+            (ok) => {
+              latencies.push(performance.now() - t0);
+              if (!ok) errors++;
+            },
+            () => {
+              latencies.push(performance.now() - t0);
+              errors++;
+            },
+          )
+          .finally(() => inflight.delete(p));
         inflight.add(p);
       }
       if (sent >= total) {
@@ -90,7 +92,17 @@ export interface ServerProcess {
 export function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
   const child = spawn(process.execPath, [join(PROJECT_ROOT, 'dist/src/main.js')], {
     // Engine endpoints exported in the shell (the test harness's) reach the server only when the benchmark passes them.
-    env: { ...process.env, NEO4J_URI: '', KAFKA_BROKERS: '', ELASTICSEARCH_URL: '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', DEMO_DATA: 'false', ...env },
+    env: {
+      ...process.env,
+      NEO4J_URI: '',
+      KAFKA_BROKERS: '',
+      ELASTICSEARCH_URL: '',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      DEMO_DATA: 'false',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
@@ -104,11 +116,12 @@ export function startServerProcess(env: Record<string, string>): Promise<ServerP
         resolve({
           url,
           child,
-          stop: () => new Promise((r) => {
-            if (child.exitCode !== null || child.signalCode !== null) return r();
-            child.once('exit', () => r());
-            child.kill('SIGTERM');
-          }),
+          stop: () =>
+            new Promise((r) => {
+              if (child.exitCode !== null || child.signalCode !== null) return r();
+              child.once('exit', () => r());
+              child.kill('SIGTERM');
+            }),
         });
       }
     }, 50);
@@ -120,7 +133,13 @@ export function startServerProcess(env: Record<string, string>): Promise<ServerP
 }
 
 export function machine(): Record<string, unknown> {
-  return { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), at: new Date().toISOString() };
+  return {
+    node: process.version,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    at: new Date().toISOString(),
+  };
 }
 
 export function writeResults(name: string, results: unknown): string {
@@ -129,8 +148,17 @@ export function writeResults(name: string, results: unknown): string {
   return file;
 }
 
-export async function gqlPost(url: string, token: string, query: string, variables: Record<string, unknown>): Promise<{ data?: unknown; errors?: unknown[] }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
+export async function gqlPost(
+  url: string,
+  token: string,
+  query: string,
+  variables: Record<string, unknown>,
+): Promise<{ data?: unknown; errors?: unknown[] }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
   return (await res.json()) as { data?: unknown; errors?: unknown[] };
 }
 
@@ -140,27 +168,43 @@ export async function gqlPost(url: string, token: string, query: string, variabl
  */
 export async function measurePropagation(url: string, viewer: string, steward: string, root: string, downstream: number) {
   const expected = downstream + 1;
-  const ws = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${viewer}` }, lazy: false, retryAttempts: 0 });
+  const ws = createClient({
+    url: url.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${viewer}` },
+    lazy: false,
+    retryAttempts: 0,
+  });
   let received = 0;
   let lastAt = 0;
   const done = new Promise<void>((resolve, reject) => {
-    ws.subscribe({ query: 'subscription { classificationChanged(classifications: ["PII"]) { eventId change propagated asset { qualifiedName } } }' }, {
-      next: () => {
-        received++;
-        lastAt = performance.now();
-        if (received === expected) resolve();
+    ws.subscribe(
+      { query: 'subscription { classificationChanged(classifications: ["PII"]) { eventId change propagated asset { qualifiedName } } }' },
+      {
+        next: () => {
+          received++;
+          lastAt = performance.now();
+          if (received === expected) resolve();
+        },
+        error: reject,
+        complete: () => {},
       },
-      error: reject,
-      complete: () => {},
-    });
+    );
   });
   await new Promise((r) => setTimeout(r, 500));
   const t0 = performance.now();
-  const r = await gqlPost(url, steward, 'mutation($qn: String!) { classify(qualifiedName: $qn, classification: "PII") { added } }', { qn: root });
+  const r = await gqlPost(url, steward, 'mutation($qn: String!) { classify(qualifiedName: $qn, classification: "PII") { added } }', {
+    qn: root,
+  });
   const committedMs = performance.now() - t0;
   let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([done, new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`only ${received}/${expected} events after 120 s`)), 120_000); })]);
+    await Promise.race([
+      done,
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`only ${received}/${expected} events after 120 s`)), 120_000);
+      }),
+    ]);
   } finally {
     clearTimeout(timer);
     await ws.dispose();

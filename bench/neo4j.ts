@@ -26,9 +26,17 @@ function records(inputs: readonly AssetInput[], ids: Map<string, string>): Asset
   const at = new Date().toISOString();
   for (const i of inputs) if (!ids.has(i.qualifiedName)) ids.set(i.qualifiedName, randomUUID());
   return inputs.map((i) => ({
-    id: ids.get(i.qualifiedName)!, qualifiedName: i.qualifiedName, kind: i.kind as AssetKind, name: i.name ?? defaultName(i.qualifiedName),
-    description: i.description ?? null, owners: [...(i.owners ?? [])], attributes: (i.attributes ?? {}) as JsonObject,
-    parentId: i.parentQualifiedName ? (ids.get(i.parentQualifiedName) ?? null) : null, version: 1, createdAt: at, updatedAt: at,
+    id: ids.get(i.qualifiedName)!,
+    qualifiedName: i.qualifiedName,
+    kind: i.kind as AssetKind,
+    name: i.name ?? defaultName(i.qualifiedName),
+    description: i.description ?? null,
+    owners: [...(i.owners ?? [])],
+    attributes: (i.attributes ?? {}) as JsonObject,
+    parentId: i.parentQualifiedName ? (ids.get(i.parentQualifiedName) ?? null) : null,
+    version: 1,
+    createdAt: at,
+    updatedAt: at,
   }));
 }
 
@@ -46,7 +54,8 @@ async function main() {
     const store = await createNeo4jStore({ uri });
     const ids = new Map<string, string>();
     let t0 = performance.now();
-    for (const w of estate) for (const batch of chunks(records(w.assets, ids), 1000)) await store.tenant(rawTenant).transaction((tx) => tx.writeAssets(batch));
+    for (const w of estate)
+      for (const batch of chunks(records(w.assets, ids), 1000)) await store.tenant(rawTenant).transaction((tx) => tx.writeAssets(batch));
     const rawSeconds = (performance.now() - t0) / 1000;
     await store.close();
     process.stdout.write(`raw adapter upsert: ${assetCount} assets in ${rawSeconds.toFixed(1)} s\n`);
@@ -63,7 +72,8 @@ async function main() {
       // (a) the same assets through GraphQL: validation, idempotency check, versions, history, outbox.
       t0 = performance.now();
       for (const w of estate) {
-        for (const batch of chunks(w.assets, 1000)) check(await gqlPost(server.url, admin, 'mutation($i: [AssetInput!]!) { upsertAssets(input: $i) { created } }', { i: batch }));
+        for (const batch of chunks(w.assets, 1000))
+          check(await gqlPost(server.url, admin, 'mutation($i: [AssetInput!]!) { upsertAssets(input: $i) { created } }', { i: batch }));
       }
       const graphqlSeconds = (performance.now() - t0) / 1000;
       process.stdout.write(`GraphQL upsert: ${assetCount} assets in ${graphqlSeconds.toFixed(1)} s\n`);
@@ -81,9 +91,15 @@ async function main() {
       // (b) lineage depth 5, one client, the same roots: raw Cypher against GraphQL.
       const driver = neo4j.driver(uri, undefined, { disableLosslessIntegers: true });
       const session = driver.session({ defaultAccessMode: neo4j.session.READ });
-      const raw = async (qn: string) => (await session.run(
-        'MATCH (a:Asset {tenant: $t, qualifiedName: $qn})-[:FLOWS_TO*1..5]->(b:Asset) RETURN DISTINCT b.qualifiedName AS qn', { t: tenant, qn })).records.length;
-      const query = 'query($qn: String!) { lineage(qualifiedName: $qn, depth: 5) { truncated nodes { qualifiedName kind } edges { from { qualifiedName } to { qualifiedName } } } }';
+      const raw = async (qn: string) =>
+        (
+          await session.run(
+            'MATCH (a:Asset {tenant: $t, qualifiedName: $qn})-[:FLOWS_TO*1..5]->(b:Asset) RETURN DISTINCT b.qualifiedName AS qn',
+            { t: tenant, qn },
+          )
+        ).records.length;
+      const query =
+        'query($qn: String!) { lineage(qualifiedName: $qn, depth: 5) { truncated nodes { qualifiedName kind } edges { from { qualifiedName } to { qualifiedName } } } }';
       const viaGraphql = async (qn: string) => {
         const r = await gqlPost(server.url, viewer, query, { qn });
         check(r);
@@ -104,7 +120,9 @@ async function main() {
       const graphqlLineage = await time(viaGraphql);
       await session.close();
       await driver.close();
-      process.stdout.write(`lineage depth 5: raw Cypher ${JSON.stringify(rawLineage)}\n                 GraphQL    ${JSON.stringify(graphqlLineage)}\n`);
+      process.stdout.write(
+        `lineage depth 5: raw Cypher ${JSON.stringify(rawLineage)}\n                 GraphQL    ${JSON.stringify(graphqlLineage)}\n`,
+      );
 
       // (c) propagation to 10,000 downstream.
       check(await gqlPost(server.url, admin, 'mutation { defineClassification(input: { name: "PII" }) { name } }', {}));
@@ -112,14 +130,23 @@ async function main() {
       process.stdout.write(`propagation: ${JSON.stringify(propagation)}\n`);
 
       const file = writeResults('neo4j', {
-        benchmark: 'bench:neo4j', machine: machine(), neo4j: '5.26.30 (engines harness, heap 768 MiB, page cache 128 MiB)', assets: assetCount, edges,
+        benchmark: 'bench:neo4j',
+        machine: machine(),
+        neo4j: '5.26.30 (engines harness, heap 768 MiB, page cache 128 MiB)',
+        assets: assetCount,
+        edges,
         upsert: {
           rawAdapterAssetsPerSecond: round(assetCount / rawSeconds),
           graphqlAssetsPerSecond: round(assetCount / graphqlSeconds),
           ratioRawToGraphql: Math.round((graphqlSeconds / rawSeconds) * 100) / 100,
           graphqlLineageEdgesPerSecond: round(edges / lineageSeconds),
         },
-        lineageDepth5: { rawCypher: rawLineage, graphql: graphqlLineage, ratioP50GraphqlToRaw: Math.round((graphqlLineage.p50Ms / rawLineage.p50Ms) * 100) / 100, ratioP95GraphqlToRaw: Math.round((graphqlLineage.p95Ms / rawLineage.p95Ms) * 100) / 100 },
+        lineageDepth5: {
+          rawCypher: rawLineage,
+          graphql: graphqlLineage,
+          ratioP50GraphqlToRaw: Math.round((graphqlLineage.p50Ms / rawLineage.p50Ms) * 100) / 100,
+          ratioP95GraphqlToRaw: Math.round((graphqlLineage.p95Ms / rawLineage.p95Ms) * 100) / 100,
+        },
         propagation,
       });
       process.stdout.write(`results written to ${file}\n`);

@@ -24,7 +24,19 @@ const CHUNK = process.env.BENCH_PROPAGATION_CHUNK ?? '5000';
 const qn = (path: string) => `snowflake://bench/fan100k.${path}`;
 
 function asset(qualifiedName: string, kind: AssetRecord['kind'], at: string): AssetRecord {
-  return { id: randomUUID(), qualifiedName, kind, name: qualifiedName.split('.').pop()!, description: null, owners: [], attributes: {}, parentId: null, version: 1, createdAt: at, updatedAt: at };
+  return {
+    id: randomUUID(),
+    qualifiedName,
+    kind,
+    name: qualifiedName.split('.').pop()!,
+    description: null,
+    owners: [],
+    attributes: {},
+    parentId: null,
+    version: 1,
+    createdAt: at,
+    updatedAt: at,
+  };
 }
 
 /** Peak resident memory of a process, sampled from /proc. */
@@ -38,7 +50,12 @@ function rssSampler(pid: number) {
   return { now: read, reset: () => (peak = read()), peakMiB: () => Math.round(peak / 2 ** 20), stop: () => clearInterval(timer) };
 }
 
-interface Job { id: string; status: string; total: number | null; applied: number }
+interface Job {
+  id: string;
+  status: string;
+  total: number | null;
+  applied: number;
+}
 
 async function main() {
   const { up, down } = await loadEngines();
@@ -51,35 +68,57 @@ async function main() {
     const at = new Date().toISOString();
     const root = asset(qn('root'), 'TABLE', at);
     const mids = Array.from({ length: MIDS }, (_, i) => asset(qn(`t${i}`), 'TABLE', at));
-    const leaves = mids.flatMap((m, i) => Array.from({ length: LEAVES }, (_, j) => ({ mid: m, leaf: asset(qn(`t${i}.c${j}`), 'COLUMN', at) })));
+    const leaves = mids.flatMap((m, i) =>
+      Array.from({ length: LEAVES }, (_, j) => ({ mid: m, leaf: asset(qn(`t${i}.c${j}`), 'COLUMN', at) })),
+    );
     const downstream = mids.length + leaves.length;
     const store = await createNeo4jStore({ uri });
     let t0 = performance.now();
     const graph = store.tenant(tenant);
     for (const batch of chunks([root, ...mids, ...leaves.map((l) => l.leaf)], 5000)) await graph.transaction((tx) => tx.writeAssets(batch));
-    const edges = [...mids.map((m) => ({ fromId: root.id, toId: m.id, processId: null })), ...leaves.map((l) => ({ fromId: l.mid.id, toId: l.leaf.id, processId: null }))];
+    const edges = [
+      ...mids.map((m) => ({ fromId: root.id, toId: m.id, processId: null })),
+      ...leaves.map((l) => ({ fromId: l.mid.id, toId: l.leaf.id, processId: null })),
+    ];
     for (const batch of chunks(edges, 5000)) await graph.transaction((tx) => tx.addEdges(batch, 'bench', at));
     await graph.transaction((tx) => tx.putClassificationType({ name: 'PII', description: null, propagateByDefault: true, createdAt: at }));
     await store.close();
-    process.stdout.write(`estate: ${downstream + 1} assets, ${edges.length} edges written in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+    process.stdout.write(
+      `estate: ${downstream + 1} assets, ${edges.length} edges written in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
+    );
 
-    const server = await startServerProcess({ STORE: 'neo4j', NEO4J_URI: uri, DATA_DIR: dir.path, JWT_SECRET: SECRET, PROPAGATION_CHUNK: CHUNK });
+    const server = await startServerProcess({
+      STORE: 'neo4j',
+      NEO4J_URI: uri,
+      DATA_DIR: dir.path,
+      JWT_SECRET: SECRET,
+      PROPAGATION_CHUNK: CHUNK,
+    });
     const rss = rssSampler(server.child.pid!);
     try {
       const jwt = loadConfig({ JWT_SECRET: SECRET, DATA_DIR: dir.path }).jwt;
       const steward = await mintDevToken(jwt, { tenant, roles: ['steward'] });
       const viewer = await mintDevToken(jwt, { tenant, roles: ['viewer'] });
-      const ws = createClient({ url: server.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${viewer}` }, lazy: false, retryAttempts: 0 });
+      const ws = createClient({
+        url: server.url.replace(/^http/, 'ws'),
+        webSocketImpl: WebSocket,
+        connectionParams: { authorization: `Bearer ${viewer}` },
+        lazy: false,
+        retryAttempts: 0,
+      });
       let received = 0;
       let lastEventAt = 0;
-      ws.subscribe({ query: 'subscription { classificationChanged(classifications: ["PII"]) { eventId } }' }, {
-        next: () => {
-          received++;
-          lastEventAt = performance.now();
+      ws.subscribe(
+        { query: 'subscription { classificationChanged(classifications: ["PII"]) { eventId } }' },
+        {
+          next: () => {
+            received++;
+            lastEventAt = performance.now();
+          },
+          error: (e) => process.stderr.write(`subscription error: ${JSON.stringify(e)}\n`),
+          complete: () => {},
         },
-        error: (e) => process.stderr.write(`subscription error: ${JSON.stringify(e)}\n`),
-        complete: () => {},
-      });
+      );
       await new Promise((r) => setTimeout(r, 500));
 
       const measure = async (mutation: 'classify' | 'declassify') => {
@@ -87,7 +126,12 @@ async function main() {
         rss.reset();
         const expected = downstream + 1;
         t0 = performance.now();
-        const r = await gqlPost(server.url, steward, `mutation($qn: String!) { ${mutation}(qualifiedName: $qn, classification: "PII") { added removed propagations { id status } } }`, { qn: root.qualifiedName });
+        const r = await gqlPost(
+          server.url,
+          steward,
+          `mutation($qn: String!) { ${mutation}(qualifiedName: $qn, classification: "PII") { added removed propagations { id status } } }`,
+          { qn: root.qualifiedName },
+        );
         const answeredMs = performance.now() - t0;
         if (r.errors) throw new Error(JSON.stringify(r.errors));
         const payload = (r.data as Record<string, { added: number; removed: number; propagations: Job[] }>)[mutation]!;
@@ -98,7 +142,9 @@ async function main() {
         let job: Job | undefined;
         do {
           await new Promise((res) => setTimeout(res, 1000));
-          const q = await gqlPost(server.url, viewer, 'query($id: ID!) { propagationJob(id: $id) { id status total applied } }', { id: jobId });
+          const q = await gqlPost(server.url, viewer, 'query($id: ID!) { propagationJob(id: $id) { id status total applied } }', {
+            id: jobId,
+          });
           job = (q.data as { propagationJob: Job }).propagationJob;
           progress.push({ atMs: Math.round(performance.now() - t0), applied: job.applied, total: job.total, status: job.status });
         } while (job.status !== 'DONE' && performance.now() - t0 < 600_000);
@@ -124,10 +170,13 @@ async function main() {
       const declassify = await measure('declassify');
       await ws.dispose();
       const file = writeResults('propagation', {
-        benchmark: 'bench:propagation', machine: machine(), neo4j: '5.26 (engines harness, heap 768 MiB, page cache 128 MiB)',
+        benchmark: 'bench:propagation',
+        machine: machine(),
+        neo4j: '5.26 (engines harness, heap 768 MiB, page cache 128 MiB)',
         estate: { downstreamAssets: downstream, shape: `root → ${MIDS} tables → ${LEAVES} columns each` },
         settings: { PROPAGATION_SYNC_LIMIT: 5000, PROPAGATION_CHUNK: Number(CHUNK) },
-        classify, declassify,
+        classify,
+        declassify,
       });
       process.stdout.write(`results written to ${file}\n`);
     } finally {

@@ -28,18 +28,27 @@ const ONLY = process.env.BENCH_ONLY ?? 'both';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const PREFIX = `bench-${Date.now().toString(36)}`;
 
-const SEARCH = 'query($q: String!, $f: SearchFilter) { search(query: $q, filter: $f, first: 20) { total hits { asset { qualifiedName } score } facets { field buckets { value count } } } }';
+const SEARCH =
+  'query($q: String!, $f: SearchFilter) { search(query: $q, filter: $f, first: 20) { total hits { asset { qualifiedName } score } facets { field buckets { value count } } } }';
 
 /** The query mix: exact names, description words, a prefix as typed, filters; varied so caches do not flatter. */
 function queryOf(i: number): { q: string; f?: Record<string, unknown> } {
-  const t = (i * 13) % TABLES, d = (i * 7) % DBS, s = (i * 3) % SCHEMAS;
+  const t = (i * 13) % TABLES,
+    d = (i * 7) % DBS,
+    s = (i * 3) % SCHEMAS;
   switch (i % 6) {
-    case 0: return { q: `t${t}` };
-    case 1: return { q: `model ${t} warehouse ${d}` };
-    case 2: return { q: `mod` };
-    case 3: return { q: `layer ${s}`, f: { kinds: ['TABLE'], owners: [`team${t % 7}@bench.io`] } };
-    case 4: return { q: `c${t % 9}`, f: { qualifiedNamePrefix: `snowflake://bench/db${d}.s${s}.` } };
-    default: return { q: 'fan', f: { classifications: ['PII'] } };
+    case 0:
+      return { q: `t${t}` };
+    case 1:
+      return { q: `model ${t} warehouse ${d}` };
+    case 2:
+      return { q: `mod` };
+    case 3:
+      return { q: `layer ${s}`, f: { kinds: ['TABLE'], owners: [`team${t % 7}@bench.io`] } };
+    case 4:
+      return { q: `c${t % 9}`, f: { qualifiedNamePrefix: `snowflake://bench/db${d}.s${s}.` } };
+    default:
+      return { q: 'fan', f: { classifications: ['PII'] } };
   }
 }
 
@@ -55,7 +64,9 @@ async function measure(label: string, index: SearchIndex, env: Record<string, st
   await index.refresh(TENANT);
   await store.close();
   await index.close();
-  process.stdout.write(`${label}: reindexed ${rebuilt.done} documents in ${reindexSeconds.toFixed(1)} s (${Math.round(rebuilt.done / reindexSeconds)} docs/s)\n`);
+  process.stdout.write(
+    `${label}: reindexed ${rebuilt.done} documents in ${reindexSeconds.toFixed(1)} s (${Math.round(rebuilt.done / reindexSeconds)} docs/s)\n`,
+  );
 
   const server = await startServerProcess({ DATA_DIR: dataDir, JWT_SECRET: SECRET, ...env });
   try {
@@ -73,10 +84,12 @@ async function measure(label: string, index: SearchIndex, env: Record<string, st
     await openLoop(50, 3, (i) => gqlPost(server.url, viewer, SEARCH, queryOf(i)).then(ok)); // warm-up
     const latency: Record<string, unknown> = {};
     for (const rps of rates) {
-      const stats = await openLoop(rps, SECONDS, (i) => gqlPost(server.url, viewer, SEARCH, queryOf(i)).then(ok, (error: unknown) => {
-        firstError ??= String(error);
-        return false;
-      }));
+      const stats = await openLoop(rps, SECONDS, (i) =>
+        gqlPost(server.url, viewer, SEARCH, queryOf(i)).then(ok, (error: unknown) => {
+          firstError ??= String(error);
+          return false;
+        }),
+      );
       latency[`${rps}rps`] = { ...stats, ...(firstError === null ? {} : { firstError: JSON.stringify(firstError).slice(0, 300) }) };
       process.stdout.write(`${label}: search at ${rps} req/s for ${SECONDS} s: ${JSON.stringify(latency[`${rps}rps`])}\n`);
       firstError = null;
@@ -84,17 +97,44 @@ async function measure(label: string, index: SearchIndex, env: Record<string, st
 
     // (c) classify → 10,001 assets searchable by the classification.
     const expected = FANOUT * (LEAVES + 1) + 1;
-    const count = async () => ((await gqlPost(server.url, viewer, SEARCH, { q: '', f: { classifications: ['PII'], qualifiedNamePrefix: 'snowflake://bench/prop.fan.' } })).data as { search: { total: number } }).search.total;
+    const count = async () =>
+      (
+        (
+          await gqlPost(server.url, viewer, SEARCH, {
+            q: '',
+            f: { classifications: ['PII'], qualifiedNamePrefix: 'snowflake://bench/prop.fan.' },
+          })
+        ).data as { search: { total: number } }
+      ).search.total;
     t0 = performance.now();
-    const r = await gqlPost(server.url, steward, 'mutation($qn: String!) { classify(qualifiedName: $qn, classification: "PII") { added propagations { id } } }', { qn: pq(0) });
+    const r = await gqlPost(
+      server.url,
+      steward,
+      'mutation($qn: String!) { classify(qualifiedName: $qn, classification: "PII") { added propagations { id } } }',
+      { qn: pq(0) },
+    );
     if (!ok(r)) throw new Error(JSON.stringify(r.errors));
     const answeredMs = performance.now() - t0;
     let seen = 0;
     while ((seen = await count()) < expected && performance.now() - t0 < 180_000) await new Promise((res) => setTimeout(res, 100));
     const searchableMs = performance.now() - t0;
-    const freshness = { propagatedAssets: expected - 1, mutationAnsweredMs: Math.round(answeredMs), allSearchableMs: Math.round(searchableMs), searchableCount: seen };
+    const freshness = {
+      propagatedAssets: expected - 1,
+      mutationAnsweredMs: Math.round(answeredMs),
+      allSearchableMs: Math.round(searchableMs),
+      searchableCount: seen,
+    };
     process.stdout.write(`${label}: classify → searchable: ${JSON.stringify(freshness)}\n`);
-    return { indexing: { documents: rebuilt.done, seconds: Math.round(reindexSeconds * 10) / 10, docsPerSecond: Math.round(rebuilt.done / reindexSeconds) }, latency, freshness, sampleHits: (sample.data as { search: { total: number } }).search.total };
+    return {
+      indexing: {
+        documents: rebuilt.done,
+        seconds: Math.round(reindexSeconds * 10) / 10,
+        docsPerSecond: Math.round(rebuilt.done / reindexSeconds),
+      },
+      latency,
+      freshness,
+      sampleHits: (sample.data as { search: { total: number } }).search.total,
+    };
   } finally {
     await server.stop();
   }
@@ -111,7 +151,16 @@ async function main() {
     process.stdout.write(`  ${estate.assets} assets, ${estate.edges} edges in ${estate.seconds} s\n`);
     const results: Record<string, unknown> = {};
     if (ONLY !== 'embedded') {
-      results.elasticsearch = { server: '8.19 (engines harness, 1 node, heap 512 MiB)', ...(await measure('elasticsearch', createElasticsearchIndex({ url, prefix: PREFIX }), { ELASTICSEARCH_URL: url, ELASTICSEARCH_INDEX_PREFIX: PREFIX }, dir.path, [RPS])) };
+      results.elasticsearch = {
+        server: '8.19 (engines harness, 1 node, heap 512 MiB)',
+        ...(await measure(
+          'elasticsearch',
+          createElasticsearchIndex({ url, prefix: PREFIX }),
+          { ELASTICSEARCH_URL: url, ELASTICSEARCH_INDEX_PREFIX: PREFIX },
+          dir.path,
+          [RPS],
+        )),
+      };
     }
     if (ONLY !== 'elasticsearch') {
       // A fresh copy of the estate (the first run classified the fan-out).
@@ -119,13 +168,25 @@ async function main() {
       try {
         if (ONLY !== 'embedded') await buildEmbeddedEstate(embeddedDir.path, TENANT);
         const where = ONLY === 'embedded' ? dir.path : embeddedDir.path;
-        results.embedded = { index: 'SQLite FTS5', ...(await measure('embedded', createEmbeddedSearchIndex({ path: join(where, 'search.db') }), { SEARCH: 'embedded' }, where, [EMBEDDED_RPS, RPS])) };
+        results.embedded = {
+          index: 'SQLite FTS5',
+          ...(await measure('embedded', createEmbeddedSearchIndex({ path: join(where, 'search.db') }), { SEARCH: 'embedded' }, where, [
+            EMBEDDED_RPS,
+            RPS,
+          ])),
+        };
       } finally {
         embeddedDir.remove();
       }
     }
     const file = writeResults('search', {
-      benchmark: 'bench:search', machine: machine(), estate, load: { seconds: SECONDS, mix: 'names, description words, a typed prefix, kind+owner filter, prefix filter, classification filter; facets and highlights on every query' },
+      benchmark: 'bench:search',
+      machine: machine(),
+      estate,
+      load: {
+        seconds: SECONDS,
+        mix: 'names, description words, a typed prefix, kind+owner filter, prefix filter, classification filter; facets and highlights on every query',
+      },
       ...results,
       targets: { searchP95MsAt100Rps: 100, propagatedSearchableMs: 3000 },
     });

@@ -12,7 +12,19 @@
 // managed service. Java and Maven are needed to start engines here.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
-import { chmodSync, closeSync, cpSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -84,7 +96,10 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 function canConnect(port) {
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
     socket.once('error', () => resolve(false));
   });
 }
@@ -102,7 +117,11 @@ function resolveEngine(name) {
   rmSync(home, { recursive: true, force: true });
   mkdirSync(home, { recursive: true });
   if (name === 'elasticsearch') {
-    mvn(['dependency:copy', `-Dartifact=org.elasticsearch.distribution.integ-test-zip:elasticsearch:${VERSIONS.elasticsearch}:zip`, `-DoutputDirectory=${home}`]);
+    mvn([
+      'dependency:copy',
+      `-Dartifact=org.elasticsearch.distribution.integ-test-zip:elasticsearch:${VERSIONS.elasticsearch}:zip`,
+      `-DoutputDirectory=${home}`,
+    ]);
     const zip = readdirSync(home).find((f) => f.endsWith('.zip'));
     // The JDK's jar tool unpacks zips wherever Java is installed.
     execFileSync('jar', ['xf', join(home, zip)], { cwd: home });
@@ -134,7 +153,9 @@ async function launch(name, runDir, command, args, options, ready, timeoutMs) {
   const child = spawn(command, args, { ...options, detached: true, stdio: ['ignore', fd, fd] });
   closeSync(fd);
   let exited = null;
-  child.once('exit', (code, signal) => { exited = { code, signal }; });
+  child.once('exit', (code, signal) => {
+    exited = { code, signal };
+  });
   child.unref();
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -153,8 +174,15 @@ async function launch(name, runDir, command, args, options, ready, timeoutMs) {
 /** The broker of a formatted run directory (first start, and restarts on the same port and data). */
 function startKafka(home, runDir, port) {
   const jvm = ['-Xms256m', '-Xmx512m', `-Dlog4j.configuration=file:${join(home, 'log4j.properties')}`, '-cp', `${join(home, 'lib')}/*`];
-  return launch('kafka', runDir, 'java', [...jvm, 'kafka.Kafka', join(runDir, 'kafka.properties')], {}, async (out) =>
-    (/Kafka Server started/.test(out) && (await canConnect(port)) ? `127.0.0.1:${port}` : null), 120_000);
+  return launch(
+    'kafka',
+    runDir,
+    'java',
+    [...jvm, 'kafka.Kafka', join(runDir, 'kafka.properties')],
+    {},
+    async (out) => (/Kafka Server started/.test(out) && (await canConnect(port)) ? `127.0.0.1:${port}` : null),
+    120_000,
+  );
 }
 
 const STARTERS = {
@@ -162,15 +190,31 @@ const STARTERS = {
     const port = await freePort();
     mkdirSync(join(runDir, 'neo4j-data'), { recursive: true });
     const args = [
-      '-Xms256m', '-Xmx768m', '-XX:+UseG1GC',
-      '--add-opens=java.base/java.nio=ALL-UNNAMED', '--add-opens=java.base/java.io=ALL-UNNAMED', '--add-opens=java.base/sun.nio.ch=ALL-UNNAMED',
+      '-Xms256m',
+      '-Xmx768m',
+      '-XX:+UseG1GC',
+      '--add-opens=java.base/java.nio=ALL-UNNAMED',
+      '--add-opens=java.base/java.io=ALL-UNNAMED',
+      '--add-opens=java.base/sun.nio.ch=ALL-UNNAMED',
       '-Dio.netty.tryReflectionSetAccessible=true',
-      '-cp', `${join(home, 'lib')}/*`, join(home, 'Neo4jLauncher.java'), String(port), join(runDir, 'neo4j-data'),
+      '-cp',
+      `${join(home, 'lib')}/*`,
+      join(home, 'Neo4jLauncher.java'),
+      String(port),
+      join(runDir, 'neo4j-data'),
     ];
-    return launch('neo4j', runDir, 'java', args, {}, async (out) => {
-      const m = /NEO4J_READY (\S+)/.exec(out);
-      return m && (await canConnect(port)) ? `bolt://127.0.0.1:${port}` : null;
-    }, 120_000);
+    return launch(
+      'neo4j',
+      runDir,
+      'java',
+      args,
+      {},
+      async (out) => {
+        const m = /NEO4J_READY (\S+)/.exec(out);
+        return m && (await canConnect(port)) ? `bolt://127.0.0.1:${port}` : null;
+      },
+      120_000,
+    );
   },
 
   async kafka(home, runDir) {
@@ -178,31 +222,58 @@ const STARTERS = {
     const dataDir = join(runDir, 'kafka-data');
     mkdirSync(dataDir, { recursive: true });
     const props = join(runDir, 'kafka.properties');
-    writeFileSync(props, [
-      'process.roles=broker,controller', 'node.id=1', `controller.quorum.voters=1@127.0.0.1:${controller}`,
-      `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controller}`, `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
-      'controller.listener.names=CONTROLLER', 'inter.broker.listener.name=PLAINTEXT', 'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
-      `log.dirs=${dataDir}`, 'num.partitions=3', 'offsets.topic.replication.factor=1', 'transaction.state.log.replication.factor=1',
-      'transaction.state.log.min.isr=1', 'group.initial.rebalance.delay.ms=0', 'auto.create.topics.enable=true', 'log.retention.hours=1',
-    ].join('\n'));
+    writeFileSync(
+      props,
+      [
+        'process.roles=broker,controller',
+        'node.id=1',
+        `controller.quorum.voters=1@127.0.0.1:${controller}`,
+        `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controller}`,
+        `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+        'controller.listener.names=CONTROLLER',
+        'inter.broker.listener.name=PLAINTEXT',
+        'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+        `log.dirs=${dataDir}`,
+        'num.partitions=3',
+        'offsets.topic.replication.factor=1',
+        'transaction.state.log.replication.factor=1',
+        'transaction.state.log.min.isr=1',
+        'group.initial.rebalance.delay.ms=0',
+        'auto.create.topics.enable=true',
+        'log.retention.hours=1',
+      ].join('\n'),
+    );
     // Cluster id: 16 random bytes, base64url, not starting with '-'.
     let clusterId;
-    do clusterId = randomBytes(16).toString('base64url'); while (clusterId.startsWith('-'));
+    do clusterId = randomBytes(16).toString('base64url');
+    while (clusterId.startsWith('-'));
     const jvm = ['-Xms256m', '-Xmx512m', `-Dlog4j.configuration=file:${join(home, 'log4j.properties')}`, '-cp', `${join(home, 'lib')}/*`];
-    execFileSync('java', [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props, '--ignore-formatted'], { stdio: 'pipe' });
+    execFileSync('java', [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props, '--ignore-formatted'], {
+      stdio: 'pipe',
+    });
     return startKafka(home, runDir, port);
   },
 
   async elasticsearch(home, runDir) {
     const [port, transport] = [await freePort(), await freePort()];
-    const dist = join(home, readdirSync(home).find((f) => f.startsWith('elasticsearch-')));
+    const dist = join(
+      home,
+      readdirSync(home).find((f) => f.startsWith('elasticsearch-')),
+    );
     const dataDir = join(runDir, 'es-data');
     const logsDir = join(runDir, 'es-logs');
     mkdirSync(dataDir, { recursive: true });
     mkdirSync(logsDir, { recursive: true });
     const settings = [
-      'discovery.type=single-node', 'xpack.security.enabled=false', 'cluster.name=metalake-engines', 'node.name=metalake',
-      'network.host=127.0.0.1', `http.port=${port}`, `transport.port=${transport}`, `path.data=${dataDir}`, `path.logs=${logsDir}`,
+      'discovery.type=single-node',
+      'xpack.security.enabled=false',
+      'cluster.name=metalake-engines',
+      'node.name=metalake',
+      'network.host=127.0.0.1',
+      `http.port=${port}`,
+      `transport.port=${transport}`,
+      `path.data=${dataDir}`,
+      `path.logs=${logsDir}`,
       'cluster.routing.allocation.disk.threshold_enabled=false',
     ].flatMap((s) => ['-E', s]);
     const env = { ...process.env, ES_JAVA_HOME: javaHome(), ES_JAVA_OPTS: '-Xms512m -Xmx512m' };
@@ -216,14 +287,22 @@ const STARTERS = {
       command = 'runuser';
     }
     const url = `http://127.0.0.1:${port}`;
-    return launch('elasticsearch', runDir, command, args, { env }, async () => {
-      try {
-        const res = await fetch(`${url}/_cluster/health?wait_for_status=yellow&timeout=1s`);
-        return res.ok ? url : null;
-      } catch {
-        return null;
-      }
-    }, 180_000);
+    return launch(
+      'elasticsearch',
+      runDir,
+      command,
+      args,
+      { env },
+      async () => {
+        try {
+          const res = await fetch(`${url}/_cluster/health?wait_for_status=yellow&timeout=1s`);
+          return res.ok ? url : null;
+        } catch {
+          return null;
+        }
+      },
+      180_000,
+    );
   },
 };
 
@@ -279,29 +358,34 @@ export async function up(names = ENGINES) {
   });
   if (wanted.length === 0) return { env, started };
   const missing = missingTools();
-  if (missing.length > 0) throw new Error(`cannot start ${wanted.join(', ')}: ${missing.join(' and ')} not found (install a JDK 17+ and Maven, or set ${wanted.map((n) => ENDPOINT_VARS[n]).join(', ')})`);
+  if (missing.length > 0)
+    throw new Error(
+      `cannot start ${wanted.join(', ')}: ${missing.join(' and ')} not found (install a JDK 17+ and Maven, or set ${wanted.map((n) => ENDPOINT_VARS[n]).join(', ')})`,
+    );
   const runDir = join(BASE, 'run', `${Date.now()}-${process.pid}`);
   mkdirSync(runDir, { recursive: true });
   // Resolve one after the other (Maven's local repository is shared), then start in parallel.
   const homes = Object.fromEntries(wanted.map((n) => [n, resolveEngine(n)]));
   const t0 = performance.now();
-  const results = await Promise.allSettled(wanted.map(async (n) => {
-    let engine;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        engine = await STARTERS[n](homes[n], runDir);
-        break;
-      } catch (error) {
-        if (attempt >= 3 || !lostPort(error)) throw error;
-        log(`${n}: a port was taken before it could bind it; starting again on other ports (attempt ${attempt + 1})`);
+  const results = await Promise.allSettled(
+    wanted.map(async (n) => {
+      let engine;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          engine = await STARTERS[n](homes[n], runDir);
+          break;
+        } catch (error) {
+          if (attempt >= 3 || !lostPort(error)) throw error;
+          log(`${n}: a port was taken before it could bind it; starting again on other ports (attempt ${attempt + 1})`);
+        }
       }
-    }
-    state.engines[n] = { ...engine, runDir, version: VERSIONS[n] };
-    writeState(state);
-    started.push(n);
-    env[ENDPOINT_VARS[n]] = engine.endpoint;
-    log(`${n} ${VERSIONS[n]} ready at ${engine.endpoint} (${Math.round((performance.now() - t0) / 100) / 10} s)`);
-  }));
+      state.engines[n] = { ...engine, runDir, version: VERSIONS[n] };
+      writeState(state);
+      started.push(n);
+      env[ENDPOINT_VARS[n]] = engine.endpoint;
+      log(`${n} ${VERSIONS[n]} ready at ${engine.endpoint} (${Math.round((performance.now() - t0) / 100) / 10} s)`);
+    }),
+  );
   const failed = results.filter((r) => r.status === 'rejected');
   if (failed.length > 0) {
     await down(started);
@@ -315,18 +399,22 @@ export async function up(names = ENGINES) {
 export async function down(names = ENGINES) {
   const state = readState();
   const runDirs = new Set();
-  await Promise.all(Object.entries(state.engines).filter(([name]) => names.includes(name)).map(async ([name, engine]) => {
-    runDirs.add(engine.runDir);
-    delete state.engines[name];
-    if (!alive(engine.pid)) return;
-    killGroup(engine.pid, 'SIGTERM');
-    for (let i = 0; i < 80 && alive(engine.pid); i++) await sleep(250);
-    if (alive(engine.pid)) {
-      log(`${name} did not stop in 20 s; killing it`);
-      killGroup(engine.pid, 'SIGKILL');
-    }
-    log(`${name} stopped`);
-  }));
+  await Promise.all(
+    Object.entries(state.engines)
+      .filter(([name]) => names.includes(name))
+      .map(async ([name, engine]) => {
+        runDirs.add(engine.runDir);
+        delete state.engines[name];
+        if (!alive(engine.pid)) return;
+        killGroup(engine.pid, 'SIGTERM');
+        for (let i = 0; i < 80 && alive(engine.pid); i++) await sleep(250);
+        if (alive(engine.pid)) {
+          log(`${name} did not stop in 20 s; killing it`);
+          killGroup(engine.pid, 'SIGKILL');
+        }
+        log(`${name} stopped`);
+      }),
+  );
   // A run directory goes once no engine still running uses it.
   const inUse = new Set(Object.values(state.engines).map((e) => e.runDir));
   for (const dir of runDirs) if (dir && !inUse.has(dir)) rmSync(dir, { recursive: true, force: true });
@@ -368,7 +456,8 @@ async function main() {
   } else if (command === 'down') {
     await down(names.length > 0 ? names : ENGINES);
   } else if (command === 'status') {
-    for (const [name, e] of Object.entries(readState().engines)) process.stdout.write(`${name}\t${alive(e.pid) ? 'running' : 'dead'}\t${e.endpoint}\tlog: ${e.logFile}\n`);
+    for (const [name, e] of Object.entries(readState().engines))
+      process.stdout.write(`${name}\t${alive(e.pid) ? 'running' : 'dead'}\t${e.endpoint}\tlog: ${e.logFile}\n`);
   } else {
     throw new Error(`usage: engines.mjs up|down|status [${ENGINES.join('|')} …]`);
   }

@@ -58,7 +58,9 @@ export function declaredEngines(file, source = readFileSync(file, 'utf8')) {
     for (const word of m[1].trim().split(/\s+/).filter(Boolean)) {
       const [name, mode = 'shared', ...rest] = word.split(':');
       if (!ENGINES.includes(name) || !['shared', 'exclusive'].includes(mode) || rest.length > 0) {
-        throw new Error(`${file}: "${word}" in its @engines line is not one of ${ENGINES.map((e) => `${e}[:shared|:exclusive]`).join(', ')}`);
+        throw new Error(
+          `${file}: "${word}" in its @engines line is not one of ${ENGINES.map((e) => `${e}[:shared|:exclusive]`).join(', ')}`,
+        );
       }
       if (needs[name]) throw new Error(`${file}: ${name} is declared twice`);
       needs[name] = mode;
@@ -70,7 +72,8 @@ export function declaredEngines(file, source = readFileSync(file, 'utf8')) {
 /** May `needs` start while `running` (declarations of the files running now) run? */
 export function compatible(needs, running) {
   return Object.entries(needs).every(([engine, mode]) =>
-    running.every((other) => !(engine in other) || (mode === 'shared' && other[engine] === 'shared')));
+    running.every((other) => !(engine in other) || (mode === 'shared' && other[engine] === 'shared')),
+  );
 }
 
 /** The process environment of one file: the engines it declared and no others. */
@@ -84,7 +87,8 @@ function envFor(needs, endpoints) {
     for (const name of ENGINE_VARS[engine]) delete env[name];
     if (engine === 'neo4j' && env.STORE === 'neo4j') delete env.STORE;
   }
-  for (const engine of Object.keys(needs)) if (endpoints[ENDPOINT_VARS[engine]]) env[ENDPOINT_VARS[engine]] = endpoints[ENDPOINT_VARS[engine]];
+  for (const engine of Object.keys(needs))
+    if (endpoints[ENDPOINT_VARS[engine]]) env[ENDPOINT_VARS[engine]] = endpoints[ENDPOINT_VARS[engine]];
   return env;
 }
 
@@ -95,7 +99,10 @@ function summaryOf(output) {
   return counts;
 }
 
-const describeNeeds = (needs) => Object.entries(needs).map(([e, m]) => (m === 'exclusive' ? `${e}!` : e)).join(' ') || '-';
+const describeNeeds = (needs) =>
+  Object.entries(needs)
+    .map(([e, m]) => (m === 'exclusive' ? `${e}!` : e))
+    .join(' ') || '-';
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 
 /** Runs one file in its own process, its output buffered so that files running at once do not interleave. */
@@ -104,8 +111,11 @@ function runFile(file, env, children) {
     const started = Date.now();
     // node applies --test-timeout to the file as a whole too (its root test), so it is the file's
     // bound here; the kill below is the backstop for a process that does not end.
-    const child = spawn(process.execPath, ['--enable-source-maps', '--test', `--test-timeout=${FILE_TIMEOUT_MS}`, `--test-reporter=${REPORTER}`, file],
-      { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(
+      process.execPath,
+      ['--enable-source-maps', '--test', `--test-timeout=${FILE_TIMEOUT_MS}`, `--test-reporter=${REPORTER}`, file],
+      { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+    );
     children.add(child);
     const chunks = [];
     child.stdout.on('data', (c) => chunks.push(c));
@@ -113,7 +123,11 @@ function runFile(file, env, children) {
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
     }, FILE_TIMEOUT_MS + 60_000);
     child.once('close', (code, signal) => {
       clearTimeout(timer);
@@ -126,7 +140,9 @@ function runFile(file, env, children) {
 
 async function main(filters) {
   const t0 = Date.now();
-  const all = find('dist').filter((f) => filters.length === 0 || filters.some((x) => f.includes(x))).sort();
+  const all = find('dist')
+    .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
+    .sort();
   if (all.length === 0) {
     console.error('no test files found under dist/ (run `npm run build` first)');
     return 1;
@@ -141,10 +157,14 @@ async function main(filters) {
     const given = engines.every((e) => process.env[ENDPOINT_VARS[e]]);
     if (missing.length > 0 && !given) {
       if (process.env.CI) {
-        console.error(`CI: ${missing.join(' and ')} not found, and the engine tests (${engines.join(', ')}) must run in CI. Install a JDK 17+ and Maven.`);
+        console.error(
+          `CI: ${missing.join(' and ')} not found, and the engine tests (${engines.join(', ')}) must run in CI. Install a JDK 17+ and Maven.`,
+        );
         return 1;
       }
-      console.error(`\n*** ${missing.join(' and ')} not found: the tests against real ${engines.join(', ')} are NOT run on this machine. ***\n*** Install a JDK 17+ and Maven (or set NEO4J_URI, KAFKA_BROKERS, ELASTICSEARCH_URL) to run them. ***\n`);
+      console.error(
+        `\n*** ${missing.join(' and ')} not found: the tests against real ${engines.join(', ')} are NOT run on this machine. ***\n*** Install a JDK 17+ and Maven (or set NEO4J_URI, KAFKA_BROKERS, ELASTICSEARCH_URL) to run them. ***\n`,
+      );
       files = files.filter((f) => Object.keys(f.needs).length === 0);
       if (files.length === 0) return 0;
     } else {
@@ -156,7 +176,13 @@ async function main(filters) {
 
   const children = new Set();
   const stop = (signal) => {
-    for (const child of children) { try { process.kill(-child.pid, signal); } catch { /* gone */ } }
+    for (const child of children) {
+      try {
+        process.kill(-child.pid, signal);
+      } catch {
+        /* gone */
+      }
+    }
     down(started).finally(() => process.exit(130));
   };
   process.once('SIGINT', () => stop('SIGINT'));
@@ -164,7 +190,9 @@ async function main(filters) {
 
   // Files holding an engine exclusively form a chain: start them first, so that the chain runs
   // beside the other files instead of after them.
-  const pending = [...files].sort((a, b) => Number(Object.values(b.needs).includes('exclusive')) - Number(Object.values(a.needs).includes('exclusive')));
+  const pending = [...files].sort(
+    (a, b) => Number(Object.values(b.needs).includes('exclusive')) - Number(Object.values(a.needs).includes('exclusive')),
+  );
   const running = new Map();
   const results = [];
   const t1 = Date.now();
@@ -172,14 +200,24 @@ async function main(filters) {
     const pump = () => {
       for (let i = 0; i < pending.length && running.size < CONCURRENCY;) {
         const next = pending[i];
-        if (!compatible(next.needs, [...running.values()].map((r) => r.needs))) { i++; continue; }
+        if (
+          !compatible(
+            next.needs,
+            [...running.values()].map((r) => r.needs),
+          )
+        ) {
+          i++;
+          continue;
+        }
         pending.splice(i, 1);
         console.log(`▶ ${relative('dist', next.file)} [${describeNeeds(next.needs)}]`);
         const promise = runFile(next.file, envFor(next.needs, endpoints), children).then((result) => {
           running.delete(next.file);
           results.push({ ...result, needs: next.needs });
           const c = result.counts;
-          console.log(`\n━━ ${relative('dist', result.file)} [${describeNeeds(next.needs)}] ${seconds(result.ms)}: ${result.code === 0 ? 'passed' : `FAILED (${result.code})`}, ${c.pass ?? 0}/${c.tests ?? 0} passed ━━`);
+          console.log(
+            `\n━━ ${relative('dist', result.file)} [${describeNeeds(next.needs)}] ${seconds(result.ms)}: ${result.code === 0 ? 'passed' : `FAILED (${result.code})`}, ${c.pass ?? 0}/${c.tests ?? 0} passed ━━`,
+          );
           process.stdout.write(result.output.endsWith('\n') ? result.output : `${result.output}\n`);
           if (pending.length === 0 && running.size === 0) resolveAll();
           else pump();
@@ -202,17 +240,24 @@ async function main(filters) {
   for (const r of [...results].sort((a, b) => b.ms - a.ms)) {
     console.log(`${r.code === 0 ? '✔' : '✖'} ${seconds(r.ms).padStart(8)}  ${relative('dist', r.file)} [${describeNeeds(r.needs)}]`);
   }
-  console.log(`tests ${total('tests')}, passed ${total('pass')}, failed ${total('fail')}, cancelled ${total('cancelled')}, skipped ${total('skipped')}, todo ${total('todo')}; files ${results.length}, failed ${failed.length}`);
-  console.log(`time: ${seconds(Date.now() - t0)} in all; engines start ${seconds(engineMs)}; tests ${seconds(testMs)} on ${CONCURRENCY} slots `
-    + `(engine test files ${seconds(busy((r) => Object.keys(r.needs).length > 0))}, the others ${seconds(busy((r) => Object.keys(r.needs).length === 0))}, summed per file)`);
+  console.log(
+    `tests ${total('tests')}, passed ${total('pass')}, failed ${total('fail')}, cancelled ${total('cancelled')}, skipped ${total('skipped')}, todo ${total('todo')}; files ${results.length}, failed ${failed.length}`,
+  );
+  console.log(
+    `time: ${seconds(Date.now() - t0)} in all; engines start ${seconds(engineMs)}; tests ${seconds(testMs)} on ${CONCURRENCY} slots ` +
+      `(engine test files ${seconds(busy((r) => Object.keys(r.needs).length > 0))}, the others ${seconds(busy((r) => Object.keys(r.needs).length === 0))}, summed per file)`,
+  );
   for (const r of failed) console.log(`✖ failed: ${relative('dist', r.file)} (${r.code})`);
   for (const r of skipped) console.log(`✖ skipped or todo tests in CI: ${relative('dist', r.file)}`);
   return failed.length === 0 && skipped.length === 0 && results.length === files.length ? 0 : 1;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  main(process.argv.slice(2)).then((status) => process.exit(status), (error) => {
-    console.error(error);
-    process.exit(1);
-  });
+  main(process.argv.slice(2)).then(
+    (status) => process.exit(status),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
 }

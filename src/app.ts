@@ -78,8 +78,24 @@ export async function startRuntime(config: Config, log: Logger, options: { relay
     let producer: Producer | null = null;
     if (kafka && config.kafka) {
       const { topics } = config.kafka;
-      await ensureTopics(kafka, [topics.changes, topics.ingest, topics.ingestBulk, topics.deadLetters, topics.classifications, ...(config.kafka.atlasNotifications ? [topics.atlas] : [])], config.kafka.partitions);
-      feed = await createKafkaChangeFeed({ kafka, topic: topics.changes, groupPrefix: config.kafka.groupPrefix, log: log.child({ component: 'change-feed' }) });
+      await ensureTopics(
+        kafka,
+        [
+          topics.changes,
+          topics.ingest,
+          topics.ingestBulk,
+          topics.deadLetters,
+          topics.classifications,
+          ...(config.kafka.atlasNotifications ? [topics.atlas] : []),
+        ],
+        config.kafka.partitions,
+      );
+      feed = await createKafkaChangeFeed({
+        kafka,
+        topic: topics.changes,
+        groupPrefix: config.kafka.groupPrefix,
+        log: log.child({ component: 'change-feed' }),
+      });
       producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
       await producer.connect();
       const p = producer;
@@ -88,40 +104,69 @@ export async function startRuntime(config: Config, log: Logger, options: { relay
       feed = createEmbeddedFeed();
     }
     closers.push(() => feed.close());
-    log.info({ store: store.kind, feed: feed.kind, search: search.kind, ...(store.kind === 'embedded' ? { dataDir: config.dataDir } : { neo4j: config.neo4j?.uri }) }, 'store, change feed and search index selected');
+    log.info(
+      {
+        store: store.kind,
+        feed: feed.kind,
+        search: search.kind,
+        ...(store.kind === 'embedded' ? { dataDir: config.dataDir } : { neo4j: config.neo4j?.uri }),
+      },
+      'store, change feed and search index selected',
+    );
 
     const transforms = config.ingest.transformsFile ? loadTransformRules(config.ingest.transformsFile) : NO_TRANSFORMS;
     const services = createServices({ store, feed, search, limits: config.limits, log: log.child({ component: 'services' }), transforms });
     metrics.trackSubscriptions(() => services.subscriptions.stats.open);
-    const gateway = kafka && producer && config.kafka
-      ? kafkaGateway(producer, { priority: config.kafka.topics.ingest, bulk: config.kafka.topics.ingestBulk })
-      : inProcessGateway(services.ingest);
+    const gateway =
+      kafka && producer && config.kafka
+        ? kafkaGateway(producer, { priority: config.kafka.topics.ingest, bulk: config.kafka.topics.ingestBulk })
+        : inProcessGateway(services.ingest);
 
     const workers = new Map<string, Worker>();
     if (options.relay !== false) {
-      workers.set('outbox-relay', createOutboxRelay({
-        store, feed, log: log.child({ component: 'outbox-relay' }), retentionHours: config.outboxRetentionHours,
-        onPublished: (n) => metrics.eventsPublished.inc(n),
-      }));
+      workers.set(
+        'outbox-relay',
+        createOutboxRelay({
+          store,
+          feed,
+          log: log.child({ component: 'outbox-relay' }),
+          retentionHours: config.outboxRetentionHours,
+          onPublished: (n) => metrics.eventsPublished.inc(n),
+        }),
+      );
     }
     if (config.workers.includes('propagation')) {
-      workers.set('propagation', createPropagationWorker({
-        store, jobs: services.propagationJobs, log: log.child({ component: 'propagation' }), chunkSize: config.propagation.chunk,
-        onRows: (n) => metrics.propagationRows.inc(n), onJob: (outcome) => metrics.propagationJobs.inc({ outcome }),
-      }));
+      workers.set(
+        'propagation',
+        createPropagationWorker({
+          store,
+          jobs: services.propagationJobs,
+          log: log.child({ component: 'propagation' }),
+          chunkSize: config.propagation.chunk,
+          onRows: (n) => metrics.propagationRows.inc(n),
+          onJob: (outcome) => metrics.propagationJobs.inc({ outcome }),
+        }),
+      );
     }
     let outboxIndexer: ReturnType<typeof createOutboxIndexer> | null = null;
     if (config.workers.includes('indexer')) {
       const indexing = new SearchIndexing(store, search);
       const indexerLog = log.child({ component: 'indexer' });
-      const indexerMetrics = { indexed: (n: number) => metrics.searchDocuments.inc(n), paused: (on: boolean) => metrics.searchPaused.set(on ? 1 : 0) };
+      const indexerMetrics = {
+        indexed: (n: number) => metrics.searchDocuments.inc(n),
+        paused: (on: boolean) => metrics.searchPaused.set(on ? 1 : 0),
+      };
       if (kafka && config.kafka) {
         // A shared index (Elasticsearch) is fed once by a group all replicas share; an embedded
         // index is this replica's own, so its group is too (stable across restarts of the replica).
-        const groupId = search.kind === 'embedded'
-          ? `${config.kafka.groupPrefix}.indexer.local.${createHash('sha256').update(`${hostname()}:${config.dataDir}`).digest('hex').slice(0, 12)}`
-          : `${config.kafka.groupPrefix}.indexer`;
-        workers.set('indexer', createKafkaIndexer({ kafka, topic: config.kafka.topics.changes, groupId, indexing, log: indexerLog, metrics: indexerMetrics }));
+        const groupId =
+          search.kind === 'embedded'
+            ? `${config.kafka.groupPrefix}.indexer.local.${createHash('sha256').update(`${hostname()}:${config.dataDir}`).digest('hex').slice(0, 12)}`
+            : `${config.kafka.groupPrefix}.indexer`;
+        workers.set(
+          'indexer',
+          createKafkaIndexer({ kafka, topic: config.kafka.topics.changes, groupId, indexing, log: indexerLog, metrics: indexerMetrics }),
+        );
       } else {
         outboxIndexer = createOutboxIndexer({ store, index: search, indexing, log: indexerLog, metrics: indexerMetrics });
         workers.set('indexer', outboxIndexer);
@@ -146,14 +191,27 @@ export async function startRuntime(config: Config, log: Logger, options: { relay
 
     const relay = workers.get('outbox-relay') as (Worker & { flush(): Promise<void> }) | undefined;
     return {
-      config, store, feed, search, services, gateway, metrics, workers,
+      config,
+      store,
+      feed,
+      search,
+      services,
+      gateway,
+      metrics,
+      workers,
       flushEvents: async () => relay?.flush(),
       flushSearch: async () => outboxIndexer?.caughtUp(),
       async checkReady() {
         await Promise.all([store.ping(), feed.ping(), search.ping()]);
         const down = [...workers].filter(([, w]) => !w.ready()).map(([name]) => name);
         if (down.length > 0) throw new Error(`not running: ${down.join(', ')}`);
-        return { store: store.kind, feed: feed.kind, search: search.kind, ingest: gateway.mode, workers: [...workers.keys()].join(',') || 'none' };
+        return {
+          store: store.kind,
+          feed: feed.kind,
+          search: search.kind,
+          ingest: gateway.mode,
+          workers: [...workers.keys()].join(',') || 'none',
+        };
       },
       close,
     };
@@ -163,7 +221,15 @@ export async function startRuntime(config: Config, log: Logger, options: { relay
   }
 }
 
-function kafkaWorkers(config: Config, kafka: Kafka, producer: Producer, store: GraphStore, services: Services, metrics: Metrics, log: Logger): [string, Worker][] {
+function kafkaWorkers(
+  config: Config,
+  kafka: Kafka,
+  producer: Producer,
+  store: GraphStore,
+  services: Services,
+  metrics: Metrics,
+  log: Logger,
+): [string, Worker][] {
   const settings = config.kafka!;
   const { topics } = settings;
   const result: [string, Worker][] = [];
@@ -172,22 +238,49 @@ function kafkaWorkers(config: Config, kafka: Kafka, producer: Producer, store: G
     const lanes = [
       { lane: 'priority' as const, topic: topics.ingest, chunkSize: config.ingest.chunkPriority, fetch: { maxWaitTimeInMs: 100 } },
       // Columns: fuller fetches and bigger transactions; fresh a little later, cheaper per event.
-      { lane: 'bulk' as const, topic: topics.ingestBulk, chunkSize: config.ingest.chunkBulk, fetch: { minBytes: 64 * 1024, maxWaitTimeInMs: 500, maxBytesPerPartition: 8 * 1024 * 1024 } },
+      {
+        lane: 'bulk' as const,
+        topic: topics.ingestBulk,
+        chunkSize: config.ingest.chunkBulk,
+        fetch: { minBytes: 64 * 1024, maxWaitTimeInMs: 500, maxBytesPerPartition: 8 * 1024 * 1024 },
+      },
     ];
     for (const l of lanes) {
-      result.push([`ingest-${l.lane}`, createIngestWorker({
-        kafka, lane: l.lane, topic: l.topic, groupId: `${settings.groupPrefix}.ingest.${l.lane}`, ingest: services.ingest, deadLetters,
-        log: log.child({ component: 'ingest', lane: l.lane }), metrics: metrics.ingest, chunkSize: l.chunkSize, deferralMs: config.ingest.deferralMs,
-        sessionTimeoutMs: settings.sessionTimeoutMs, concurrency: settings.partitions, ...l.fetch,
-      })]);
+      result.push([
+        `ingest-${l.lane}`,
+        createIngestWorker({
+          kafka,
+          lane: l.lane,
+          topic: l.topic,
+          groupId: `${settings.groupPrefix}.ingest.${l.lane}`,
+          ingest: services.ingest,
+          deadLetters,
+          log: log.child({ component: 'ingest', lane: l.lane }),
+          metrics: metrics.ingest,
+          chunkSize: l.chunkSize,
+          deferralMs: config.ingest.deferralMs,
+          sessionTimeoutMs: settings.sessionTimeoutMs,
+          concurrency: settings.partitions,
+          ...l.fetch,
+        }),
+      ]);
     }
   }
   if (config.workers.includes('enforcer')) {
-    result.push(['enforcer', createEnforcerWorker({
-      kafka, store, changesTopic: topics.changes, classificationsTopic: topics.classifications,
-      atlasTopic: settings.atlasNotifications ? topics.atlas : null, atlasClusterName: settings.atlasClusterName, groupId: `${settings.groupPrefix}.enforcer`,
-      log: log.child({ component: 'enforcer' }), onPublished: (n) => metrics.enforcerEvents.inc(n),
-    })]);
+    result.push([
+      'enforcer',
+      createEnforcerWorker({
+        kafka,
+        store,
+        changesTopic: topics.changes,
+        classificationsTopic: topics.classifications,
+        atlasTopic: settings.atlasNotifications ? topics.atlas : null,
+        atlasClusterName: settings.atlasClusterName,
+        groupId: `${settings.groupPrefix}.enforcer`,
+        log: log.child({ component: 'enforcer' }),
+        onPublished: (n) => metrics.enforcerEvents.inc(n),
+      }),
+    ]);
   }
   return result;
 }
@@ -243,7 +336,12 @@ export async function openStore(config: Config, log: Logger): Promise<GraphStore
       if (!config.neo4j) throw new Error('STORE=neo4j needs NEO4J_URI');
       const { createNeo4jStore } = await import('./store/neo4j/index.js');
       const slow = log.child({ component: 'neo4j' });
-      return createNeo4jStore({ ...config.neo4j, slowQueryMs: 500, onSlowQuery: (cypher, ms) => slow.warn({ ms: Math.round(ms), cypher: cypher.replace(/\s+/g, ' ').slice(0, 200) }, 'slow Cypher statement') });
+      return createNeo4jStore({
+        ...config.neo4j,
+        slowQueryMs: 500,
+        onSlowQuery: (cypher, ms) =>
+          slow.warn({ ms: Math.round(ms), cypher: cypher.replace(/\s+/g, ' ').slice(0, 200) }, 'slow Cypher statement'),
+      });
     }
   }
 }

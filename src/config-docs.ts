@@ -12,12 +12,24 @@ export const CONFIGURATION_DOC = join(PROJECT_ROOT, 'docs', 'configuration.md');
 
 /** Sections, in order; a variable goes to the first whose pattern matches its name. */
 const SECTIONS: [title: string, pattern: RegExp, intro: string][] = [
-  ['Server', /^(NODE_ENV|PORT|HOST|LOG_LEVEL|DEMO_DATA|SHUTDOWN_|WORKERS)/, 'The process itself: what it listens on, what it logs, which background workers it runs.'],
-  ['Graph store', /^(STORE|NEO4J_|DATA_DIR|EMBEDDED_|OUTBOX_)/, 'The embedded store (SQLite in `DATA_DIR`) or Neo4j 5.26; see [engines](engines.md).'],
+  [
+    'Server',
+    /^(NODE_ENV|PORT|HOST|LOG_LEVEL|DEMO_DATA|SHUTDOWN_|WORKERS)/,
+    'The process itself: what it listens on, what it logs, which background workers it runs.',
+  ],
+  [
+    'Graph store',
+    /^(STORE|NEO4J_|DATA_DIR|EMBEDDED_|OUTBOX_)/,
+    'The embedded store (SQLite in `DATA_DIR`) or Neo4j 5.26; see [engines](engines.md).',
+  ],
   ['Search', /^(SEARCH|ELASTICSEARCH_)/, 'Search runs on SQLite FTS5 in `DATA_DIR` unless Elasticsearch is configured.'],
   ['Authentication', /^JWT_/, 'Tenants and roles come from verified JWT claims; see [the API](api.md#tokens).'],
   ['Request limits', /^(MAX_|LINEAGE_|GRAPHQL_|SUBSCRIPTIONS_)/, 'Every answer and every input is bounded; a refusal names the limit.'],
-  ['Kafka and enforcers', /^(KAFKA_|ATLAS_)/, 'With `KAFKA_BROKERS` set, Kafka carries the change feed, the ingest lanes and the enforcer outputs.'],
+  [
+    'Kafka and enforcers',
+    /^(KAFKA_|ATLAS_)/,
+    'With `KAFKA_BROKERS` set, Kafka carries the change feed, the ingest lanes and the enforcer outputs.',
+  ],
   ['Ingestion', /^(INGEST_|TRANSFORMS_|MONTE_CARLO_)/, 'How inbound events are applied; see [ingestion](ingestion.md).'],
   ['Propagation', /^PROPAGATION_/, 'How large classification propagations run; see [behaviour](behaviour.md).'],
 ];
@@ -63,7 +75,7 @@ export function renderConfigurationDocs(): string {
     for (const name of mine) {
       placed.add(name);
       const p = schema.properties[name]!;
-      const fallback = p.default === undefined ? '—' : `\`${String(p.default)}\``;
+      const fallback = p.default === undefined ? '—' : `\`${typeof p.default === 'string' ? p.default : JSON.stringify(p.default)}\``;
       lines.push(`| \`${name}\` | ${fallback} | ${cell(accepted(p))} | ${cell(p.description ?? '')} |`);
     }
     lines.push('');

@@ -6,7 +6,17 @@ export function createLogger(level: string): Logger {
     level,
     base: { service: 'metalake' },
     redact: {
-      paths: ['authorization', '*.authorization', 'headers.authorization', 'req.headers.authorization', 'token', '*.token', 'secret', '*.secret', 'connectionParams'],
+      paths: [
+        'authorization',
+        '*.authorization',
+        'headers.authorization',
+        'req.headers.authorization',
+        'token',
+        '*.token',
+        'secret',
+        '*.secret',
+        'connectionParams',
+      ],
       censor: '[redacted]',
     },
   });

@@ -10,8 +10,14 @@ import { tenancySuite } from './e2e/tenancy.suite.js';
 const prefix = `mlfuzz-${randomUUID().slice(0, 8)}`;
 
 function engines(): Record<string, string> {
-  if (!process.env.NEO4J_URI || !process.env.ELASTICSEARCH_URL) throw new Error('NEO4J_URI and ELASTICSEARCH_URL must be set: run the tests with `npm test` (it starts the engines)');
-  return { STORE: 'neo4j', NEO4J_URI: process.env.NEO4J_URI, ELASTICSEARCH_URL: process.env.ELASTICSEARCH_URL, ELASTICSEARCH_INDEX_PREFIX: prefix };
+  if (!process.env.NEO4J_URI || !process.env.ELASTICSEARCH_URL)
+    throw new Error('NEO4J_URI and ELASTICSEARCH_URL must be set: run the tests with `npm test` (it starts the engines)');
+  return {
+    STORE: 'neo4j',
+    NEO4J_URI: process.env.NEO4J_URI,
+    ELASTICSEARCH_URL: process.env.ELASTICSEARCH_URL,
+    ELASTICSEARCH_INDEX_PREFIX: prefix,
+  };
 }
 
 tenancySuite('neo4j + elasticsearch', engines);

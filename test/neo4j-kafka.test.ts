@@ -14,7 +14,8 @@ import { kafkaEnv, neo4jFactory, uniqueTenant } from './support/fixtures.js';
 import { type TestServer, startTestServer } from './support/server.js';
 
 const neo4jEnv = () => {
-  if (!process.env.NEO4J_URI) throw new Error('NEO4J_URI is not set: run the tests with `npm test` (it starts Neo4j) or point NEO4J_URI at a server');
+  if (!process.env.NEO4J_URI)
+    throw new Error('NEO4J_URI is not set: run the tests with `npm test` (it starts Neo4j) or point NEO4J_URI at a server');
   return { STORE: 'neo4j', NEO4J_URI: process.env.NEO4J_URI };
 };
 
@@ -41,7 +42,9 @@ describe('two API replicas behind a load balancer (Neo4j + Kafka)', () => {
     await Promise.all([a.subscribed(t, 1), b.subscribed(t, 1)]);
     const viaA = a.http(await a.token(t, 'steward'));
     const viaB = b.http(await b.token(t, 'steward'));
-    await viaA.request('mutation { upsertAssets(input: [{ qualifiedName: "pg://h/src", kind: TABLE }, { qualifiedName: "pg://h/dst", kind: TABLE }]) { results { status } } }');
+    await viaA.request(
+      'mutation { upsertAssets(input: [{ qualifiedName: "pg://h/src", kind: TABLE }, { qualifiedName: "pg://h/dst", kind: TABLE }]) { results { status } } }',
+    );
     await viaB.request('mutation { addLineage(edges: [{ from: "pg://h/src", to: "pg://h/dst" }]) { changed } }');
     await viaA.request('mutation { defineClassification(input: { name: "PII" }) { name } }');
     await viaB.request('mutation { classify(qualifiedName: "pg://h/src", classification: "PII") { added } }');
@@ -50,12 +53,24 @@ describe('two API replicas behind a load balancer (Neo4j + Kafka)', () => {
     await viaB.request('mutation { upsertAssets(input: [{ qualifiedName: "pg://h/control", kind: TABLE }]) { results { status } } }');
     await viaA.request('mutation { classify(qualifiedName: "pg://h/control", classification: "PII") { added } }');
     const [allA, allB] = await Promise.all([onA.waitFor(5, 20_000), onB.waitFor(5, 20_000)]);
-    assert.deepEqual([allA[4]?.classificationChanged.asset.qualifiedName, allB[4]?.classificationChanged.asset.qualifiedName], ['pg://h/control', 'pg://h/control']);
+    assert.deepEqual(
+      [allA[4]?.classificationChanged.asset.qualifiedName, allB[4]?.classificationChanged.asset.qualifiedName],
+      ['pg://h/control', 'pg://h/control'],
+    );
     const [eventsA, eventsB] = [allA.slice(0, 4), allB.slice(0, 4)];
     const ids = (events: Event[]) => events.map((e) => e.classificationChanged.eventId);
     assert.equal(eventsA.length, 4);
     assert.deepEqual(ids(eventsA), ids(eventsB));
     assert.equal(new Set(ids(eventsA)).size, 4);
-    assert.deepEqual(eventsA.map((e) => [e.classificationChanged.asset.qualifiedName, e.classificationChanged.propagated]).slice(0, 2).sort(), [['pg://h/dst', true], ['pg://h/src', false]]);
+    assert.deepEqual(
+      eventsA
+        .map((e) => [e.classificationChanged.asset.qualifiedName, e.classificationChanged.propagated])
+        .slice(0, 2)
+        .sort(),
+      [
+        ['pg://h/dst', true],
+        ['pg://h/src', false],
+      ],
+    );
   });
 });

@@ -16,9 +16,15 @@ const { compatible, declaredEngines } = (await import(pathToFileURL(RUNNER).href
 
 describe('test runner', () => {
   it('reads the @engines line of a file’s leading comments, and refuses what it does not know', () => {
-    assert.deepEqual(declaredEngines('x', '#!/usr/bin/env node\n// A test.\n// @engines neo4j:exclusive kafka elasticsearch:shared\nimport x from "y";\n'),
-      { neo4j: 'exclusive', kafka: 'shared', elasticsearch: 'shared' });
-    assert.deepEqual(declaredEngines('x', '// no declaration\nimport x from "y";\n// @engines neo4j\n'), {}, 'only the leading comment block counts');
+    assert.deepEqual(
+      declaredEngines('x', '#!/usr/bin/env node\n// A test.\n// @engines neo4j:exclusive kafka elasticsearch:shared\nimport x from "y";\n'),
+      { neo4j: 'exclusive', kafka: 'shared', elasticsearch: 'shared' },
+    );
+    assert.deepEqual(
+      declaredEngines('x', '// no declaration\nimport x from "y";\n// @engines neo4j\n'),
+      {},
+      'only the leading comment block counts',
+    );
     assert.throws(() => declaredEngines('x', '// @engines postgres\n'), /postgres/);
     assert.throws(() => declaredEngines('x', '// @engines neo4j:sometimes\n'), /neo4j:sometimes/);
     assert.throws(() => declaredEngines('x', '// @engines kafka kafka:exclusive\n'), /twice/);
@@ -35,7 +41,9 @@ describe('test runner', () => {
 
   it('every test file of this project declares engines the runner knows', () => {
     const files = (function find(dir: string): string[] {
-      return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? find(join(dir, e.name)) : e.name.endsWith('.test.ts') ? [join(dir, e.name)] : []));
+      return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? find(join(dir, e.name)) : e.name.endsWith('.test.ts') ? [join(dir, e.name)] : [],
+      );
     })(join(PROJECT_ROOT, 'test'));
     const declared = Object.fromEntries(files.map((f) => [relative(PROJECT_ROOT, f), declaredEngines(f)]));
     // The files that start servers on Neo4j (relays, workers, job claims) hold it alone.
@@ -51,13 +59,24 @@ describe('test runner', () => {
       const logFile = join(dir.path, 'log');
       writeFileSync(logFile, '');
       for (const [name, body] of Object.entries(files)) writeFileSync(join(dir.path, 'dist', `${name}.test.js`), body);
-      const env: NodeJS.ProcessEnv = { ...process.env, FIXTURE_LOG: logFile, NEO4J_URI: 'bolt://127.0.0.1:9', KAFKA_BROKERS: '127.0.0.1:9', ELASTICSEARCH_URL: 'http://127.0.0.1:9', STORE: 'neo4j' };
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        FIXTURE_LOG: logFile,
+        NEO4J_URI: 'bolt://127.0.0.1:9',
+        KAFKA_BROKERS: '127.0.0.1:9',
+        ELASTICSEARCH_URL: 'http://127.0.0.1:9',
+        STORE: 'neo4j',
+      };
       delete env.CI;
       delete env.NODE_TEST_CONTEXT;
       const child = spawn(process.execPath, [RUNNER], { cwd: dir.path, env, stdio: ['ignore', 'pipe', 'pipe'] });
       let output = '';
-      child.stdout.on('data', (c: Buffer) => { output += c.toString(); });
-      child.stderr.on('data', (c: Buffer) => { output += c.toString(); });
+      child.stdout.on('data', (c: Buffer) => {
+        output += c.toString();
+      });
+      child.stderr.on('data', (c: Buffer) => {
+        output += c.toString();
+      });
       const status = await new Promise<number | null>((resolve) => child.once('close', resolve));
       return { status, output, log: readFileSync(logFile, 'utf8').trim().split('\n').filter(Boolean) };
     } finally {
@@ -67,7 +86,13 @@ describe('test runner', () => {
 
   // A fixture file: logs its start, optionally waits for another file's start (a barrier with a
   // deadline), logs its end. `overlapFails`: seeing the other file start is a failure.
-  const fixture = (name: string, engines: string, waitFor: string | null, overlapFails: boolean, deadlineMs: number) => `// @engines ${engines}
+  const fixture = (
+    name: string,
+    engines: string,
+    waitFor: string | null,
+    overlapFails: boolean,
+    deadlineMs: number,
+  ) => `// @engines ${engines}
 const { test } = require('node:test');
 const { appendFileSync, readFileSync } = require('node:fs');
 const log = (line) => appendFileSync(process.env.FIXTURE_LOG, line + '\\n');
@@ -94,7 +119,10 @@ test('${name}', async () => {
 
   it('never runs two exclusive users of one engine at the same time', async () => {
     // Under a broken scheduler b starts within milliseconds of a (two free slots), and a sees it.
-    const r = await runFixtures({ a: fixture('a', 'neo4j:exclusive kafka', 'b', true, 3000), b: fixture('b', 'neo4j:exclusive', null, true, 0) });
+    const r = await runFixtures({
+      a: fixture('a', 'neo4j:exclusive kafka', 'b', true, 3000),
+      b: fixture('b', 'neo4j:exclusive', null, true, 0),
+    });
     assert.equal(r.status, 0, r.output);
     assert.deepEqual(r.log, ['a start', 'a end', 'b start', 'b end']);
   });
@@ -105,19 +133,29 @@ const { test } = require('node:test');
 const { appendFileSync } = require('node:fs');
 test('env', () => appendFileSync(process.env.FIXTURE_LOG, JSON.stringify([${JSON.stringify(engines)}, process.env.NEO4J_URI ?? null, process.env.KAFKA_BROKERS ?? null, process.env.ELASTICSEARCH_URL ?? null, process.env.STORE ?? null]) + '\\n'));
 `;
-    const r = await runFixtures({ none: '// nothing declared\nconst { test } = require("node:test");\nconst { appendFileSync } = require("node:fs");\n'
-      + 'test("env", () => appendFileSync(process.env.FIXTURE_LOG, JSON.stringify(["", process.env.NEO4J_URI ?? null, process.env.KAFKA_BROKERS ?? null, process.env.ELASTICSEARCH_URL ?? null, process.env.STORE ?? null]) + "\\n"));\n',
-      kafka: probe('kafka'), neo4j: probe('neo4j:exclusive elasticsearch') });
+    const r = await runFixtures({
+      none:
+        '// nothing declared\nconst { test } = require("node:test");\nconst { appendFileSync } = require("node:fs");\n' +
+        'test("env", () => appendFileSync(process.env.FIXTURE_LOG, JSON.stringify(["", process.env.NEO4J_URI ?? null, process.env.KAFKA_BROKERS ?? null, process.env.ELASTICSEARCH_URL ?? null, process.env.STORE ?? null]) + "\\n"));\n',
+      kafka: probe('kafka'),
+      neo4j: probe('neo4j:exclusive elasticsearch'),
+    });
     assert.equal(r.status, 0, r.output);
-    assert.deepEqual(new Set(r.log), new Set([
-      JSON.stringify(['', null, null, null, null]),
-      JSON.stringify(['kafka', null, '127.0.0.1:9', null, null]),
-      JSON.stringify(['neo4j:exclusive elasticsearch', 'bolt://127.0.0.1:9', null, 'http://127.0.0.1:9', 'neo4j']),
-    ]));
+    assert.deepEqual(
+      new Set(r.log),
+      new Set([
+        JSON.stringify(['', null, null, null, null]),
+        JSON.stringify(['kafka', null, '127.0.0.1:9', null, null]),
+        JSON.stringify(['neo4j:exclusive elasticsearch', 'bolt://127.0.0.1:9', null, 'http://127.0.0.1:9', 'neo4j']),
+      ]),
+    );
   });
 
   it('fails the run when a file fails, and names it', async () => {
-    const r = await runFixtures({ good: '// @engines\nrequire("node:test").test("ok", () => {});\n', bad: '// @engines\nrequire("node:test").test("no", () => { throw new Error("boom"); });\n' });
+    const r = await runFixtures({
+      good: '// @engines\nrequire("node:test").test("ok", () => {});\n',
+      bad: '// @engines\nrequire("node:test").test("no", () => { throw new Error("boom"); });\n',
+    });
     assert.equal(r.status, 1);
     assert.match(r.output, /✖ failed: bad\.test\.js/);
     assert.match(r.output, /tests 2, passed 1, failed 1/);

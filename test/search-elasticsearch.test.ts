@@ -8,7 +8,10 @@ import { searchSuite } from './e2e/search.suite.js';
 const prefix = `mle2e-${randomUUID().slice(0, 8)}`;
 
 searchSuite('elasticsearch', () => {
-  if (!process.env.ELASTICSEARCH_URL) throw new Error('ELASTICSEARCH_URL is not set: run the tests with `npm test` (it starts Elasticsearch) or point ELASTICSEARCH_URL at a server');
+  if (!process.env.ELASTICSEARCH_URL)
+    throw new Error(
+      'ELASTICSEARCH_URL is not set: run the tests with `npm test` (it starts Elasticsearch) or point ELASTICSEARCH_URL at a server',
+    );
   return { ELASTICSEARCH_URL: process.env.ELASTICSEARCH_URL, ELASTICSEARCH_INDEX_PREFIX: prefix };
 });
 

@@ -10,13 +10,21 @@ import { createVerifier } from './jwt.js';
 const SECRET = 'unit-test-secret-0123456789-0123456789';
 const jwtConfig = (env: Record<string, string> = {}) => loadConfig({ JWT_SECRET: SECRET, DATA_DIR: '/tmp/metalake-unit', ...env }).jwt;
 const sign = (claims: Record<string, unknown>, alg = 'HS256', secret = SECRET) =>
-  new SignJWT(claims).setProtectedHeader({ alg }).setSubject('u1').setIssuedAt().setExpirationTime('1h').sign(new TextEncoder().encode(secret));
-const rejects = (p: Promise<unknown>, pattern: RegExp) => assert.rejects(p, (e: unknown) => e instanceof DomainError && e.code === 'UNAUTHENTICATED' && pattern.test(e.message));
+  new SignJWT(claims)
+    .setProtectedHeader({ alg })
+    .setSubject('u1')
+    .setIssuedAt()
+    .setExpirationTime('1h')
+    .sign(new TextEncoder().encode(secret));
+const rejects = (p: Promise<unknown>, pattern: RegExp) =>
+  assert.rejects(p, (e: unknown) => e instanceof DomainError && e.code === 'UNAUTHENTICATED' && pattern.test(e.message));
 
 describe('token verification', () => {
   it('reads tenant and roles from configurable, dotted claims and ignores foreign roles', async () => {
     const v = createVerifier(jwtConfig({ JWT_TENANT_CLAIM: 'org.id', JWT_ROLES_CLAIM: 'realm_access.roles' }));
-    const viewer = await v.verify(`Bearer ${await sign({ org: { id: 'acme' }, realm_access: { roles: ['offline_access', 'STEWARD', 'viewer'] } })}`);
+    const viewer = await v.verify(
+      `Bearer ${await sign({ org: { id: 'acme' }, realm_access: { roles: ['offline_access', 'STEWARD', 'viewer'] } })}`,
+    );
     assert.deepEqual([viewer.tenant, viewer.roles, viewer.subject], ['acme', ['steward', 'viewer'], 'u1']);
   });
 
@@ -47,7 +55,11 @@ describe('token verification', () => {
     try {
       const url = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks`;
       const v = createVerifier(loadConfig({ JWT_JWKS_URL: url, DATA_DIR: '/tmp/metalake-unit' }).jwt);
-      const token = await new SignJWT({ tenant: 'acme', roles: ['admin'] }).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setSubject('svc').setExpirationTime('5m').sign(privateKey);
+      const token = await new SignJWT({ tenant: 'acme', roles: ['admin'] })
+        .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+        .setSubject('svc')
+        .setExpirationTime('5m')
+        .sign(privateKey);
       assert.deepEqual((await v.verify(token)).roles, ['admin']);
       await rejects(v.verify(await sign({ tenant: 'acme' })), /algorithm/);
     } finally {

@@ -10,10 +10,13 @@ export interface TokenVerifier {
   verify(authorization: string): Promise<Viewer>;
 }
 
-
 export function createVerifier(jwt: Config['jwt']): TokenVerifier {
   const key: Uint8Array | JWTVerifyGetKey = jwt.jwksUrl
-    ? createRemoteJWKSet(new URL(jwt.jwksUrl), { cooldownDuration: jwt.jwksCooldownSeconds * 1000, cacheMaxAge: jwt.jwksCacheSeconds * 1000, timeoutDuration: 5000 })
+    ? createRemoteJWKSet(new URL(jwt.jwksUrl), {
+        cooldownDuration: jwt.jwksCooldownSeconds * 1000,
+        cacheMaxAge: jwt.jwksCacheSeconds * 1000,
+        timeoutDuration: 5000,
+      })
     : new TextEncoder().encode(jwt.secret ?? '');
   const options = {
     algorithms: jwt.algorithms,
@@ -29,12 +32,14 @@ export function createVerifier(jwt: Config['jwt']): TokenVerifier {
       let payload: JWTPayload;
       try {
         // Two calls because jwtVerify has one overload for a key and one for a key-set getter.
-        payload = typeof key === 'function' ? (await jwtVerify(token, key, options)).payload : (await jwtVerify(token, key, options)).payload;
+        payload =
+          typeof key === 'function' ? (await jwtVerify(token, key, options)).payload : (await jwtVerify(token, key, options)).payload;
       } catch (error) {
         throw unauthenticated(describe(error));
       }
       // jose checks iat only together with a maximum age; a token minted in the future is refused here.
-      if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + jwt.clockToleranceSeconds) throw unauthenticated('Token claim "iat" is in the future');
+      if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + jwt.clockToleranceSeconds)
+        throw unauthenticated('Token claim "iat" is in the future');
       const tenant = tenantOf(claim(payload, jwt.tenantClaim));
       if (tenant === null) throw unauthenticated(`Token has no usable tenant in claim "${jwt.tenantClaim}"`);
       return { subject: String(payload.sub), tenant, roles: rolesOf(claim(payload, jwt.rolesClaim)), expiresAt: payload.exp ?? null };
@@ -66,14 +71,24 @@ function claim(payload: JWTPayload, path: string): unknown {
 
 function tenantOf(value: unknown): string | null {
   // A string, a one-element array (some IdPs), or an object with one key (Keycloak organizations).
-  const candidate: unknown = Array.isArray(value) && value.length === 1 ? (value as unknown[])[0]
-    : value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 1 ? Object.keys(value)[0]
-      : value;
+  const candidate: unknown =
+    Array.isArray(value) && value.length === 1
+      ? (value as unknown[])[0]
+      : value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 1
+        ? Object.keys(value)[0]
+        : value;
   return typeof candidate === 'string' && isTenant(candidate) ? candidate : null;
 }
 
 function rolesOf(value: unknown): Role[] {
   const list = Array.isArray(value) ? value : typeof value === 'string' ? value.split(/[\s,]+/) : [];
   // Identity providers add roles of their own (offline_access, …): keep only metalake's.
-  return [...new Set(list.filter((r): r is string => typeof r === 'string').map((r) => r.toLowerCase()).filter(isRole))];
+  return [
+    ...new Set(
+      list
+        .filter((r): r is string => typeof r === 'string')
+        .map((r) => r.toLowerCase())
+        .filter(isRole),
+    ),
+  ];
 }

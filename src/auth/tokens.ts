@@ -11,7 +11,8 @@ export interface TokenRequest {
 }
 
 export async function mintDevToken(jwt: Config['jwt'], request: TokenRequest): Promise<string> {
-  if (!jwt.secret) throw new Error('Minting tokens needs JWT_SECRET (or the development secret); with JWT_JWKS_URL, ask your identity provider');
+  if (!jwt.secret)
+    throw new Error('Minting tokens needs JWT_SECRET (or the development secret); with JWT_JWKS_URL, ask your identity provider');
   const claims: Record<string, unknown> = {};
   setPath(claims, jwt.tenantClaim, request.tenant);
   setPath(claims, jwt.rolesClaim, [...request.roles]);

@@ -54,7 +54,8 @@ function eventOf(json: unknown, line: number, options: ImportOptions): OutgoingE
   if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new InvalidEventError('a line must be a JSON object');
   const o = json as Record<string, unknown>;
   const type = o['type'];
-  if (typeof type !== 'string' || !(INGEST_EVENT_TYPES as readonly string[]).includes(type)) throw new InvalidEventError(`unknown event type ${String(type)}`, [`accepted: ${INGEST_EVENT_TYPES.join(', ')}`]);
+  if (typeof type !== 'string' || !(INGEST_EVENT_TYPES as readonly string[]).includes(type))
+    throw new InvalidEventError(`unknown event type ${String(type)}`, [`accepted: ${INGEST_EVENT_TYPES.join(', ')}`]);
   const tenant = typeof o['tenant'] === 'string' ? o['tenant'] : options.tenant;
   if (!tenant) throw new InvalidEventError('no tenant: give the line a `tenant` or pass --tenant');
   return {
@@ -72,7 +73,13 @@ export async function importFile(config: Config, options: ImportOptions): Promis
   const opened = await openGateway(config);
   const { gateway } = opened;
   const report: ImportReport = { lines: 0, accepted: 0, invalid: [], refused: [] };
-  const bar = options.progress ? new SingleBar({ format: 'import |{bar}| {percentage}% | {lines} lines | {accepted} accepted | {rejected} rejected | {eta_formatted} left', stream: process.stderr, hideCursor: true }) : null;
+  const bar = options.progress
+    ? new SingleBar({
+        format: 'import |{bar}| {percentage}% | {lines} lines | {accepted} accepted | {rejected} rejected | {eta_formatted} left',
+        stream: process.stderr,
+        hideCursor: true,
+      })
+    : null;
   bar?.start(size, 0, { lines: 0, accepted: 0, rejected: 0 });
   let batch: { line: number; event: OutgoingEvent }[] = [];
   let bytes = 0;
@@ -95,10 +102,17 @@ export async function importFile(config: Config, options: ImportOptions): Promis
         validate(event);
         batch.push({ line: report.lines, event });
       } catch (error) {
-        report.invalid.push({ line: report.lines, message: error instanceof SyntaxError ? `not JSON: ${error.message}` : error instanceof Error ? error.message : String(error) });
+        report.invalid.push({
+          line: report.lines,
+          message: error instanceof SyntaxError ? `not JSON: ${error.message}` : error instanceof Error ? error.message : String(error),
+        });
       }
       if (batch.length >= options.batch) await flush();
-      bar?.update(Math.min(bytes, size), { lines: report.lines, accepted: report.accepted, rejected: report.invalid.length + report.refused.length });
+      bar?.update(Math.min(bytes, size), {
+        lines: report.lines,
+        accepted: report.accepted,
+        rejected: report.invalid.length + report.refused.length,
+      });
     }
     await flush();
     bar?.update(size, { lines: report.lines, accepted: report.accepted, rejected: report.invalid.length + report.refused.length });

@@ -35,18 +35,35 @@ const MAX_TTL_SECONDS = 30 * 24 * 3600;
 async function token(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
-    options: { tenant: { type: 'string' }, roles: { type: 'string', default: 'viewer' }, subject: { type: 'string' }, ttl: { type: 'string', default: '43200' } },
+    options: {
+      tenant: { type: 'string' },
+      roles: { type: 'string', default: 'viewer' },
+      subject: { type: 'string' },
+      ttl: { type: 'string', default: '43200' },
+    },
     strict: true,
   });
-  const roles = (values.roles ?? '').split(',').map((r) => r.trim().toLowerCase()).filter((r) => r.length > 0);
+  const roles = (values.roles ?? '')
+    .split(',')
+    .map((r) => r.trim().toLowerCase())
+    .filter((r) => r.length > 0);
   const unknown = roles.filter((r) => !isRole(r));
   if (!values.tenant) throw new UsageError('--tenant is required');
-  if (!isTenant(values.tenant)) throw new UsageError(`--tenant "${values.tenant}" is not a tenant the server accepts: letters, digits, _ . - (starting with a letter or digit), at most 128`);
+  if (!isTenant(values.tenant))
+    throw new UsageError(
+      `--tenant "${values.tenant}" is not a tenant the server accepts: letters, digits, _ . - (starting with a letter or digit), at most 128`,
+    );
   if (unknown.length > 0) throw new UsageError(`unknown roles: ${unknown.join(', ')} (known: ${ROLES.join(', ')})`);
   const ttl = Number(values.ttl);
-  if (!Number.isInteger(ttl) || ttl <= 0 || ttl > MAX_TTL_SECONDS) throw new UsageError(`--ttl must be a whole number of seconds from 1 to ${MAX_TTL_SECONDS} (30 days)`);
+  if (!Number.isInteger(ttl) || ttl <= 0 || ttl > MAX_TTL_SECONDS)
+    throw new UsageError(`--ttl must be a whole number of seconds from 1 to ${MAX_TTL_SECONDS} (30 days)`);
   const config = withDevelopmentSecret(loadConfig());
-  const jwt = await mintDevToken(config.jwt, { tenant: values.tenant, roles: roles as Role[], ttlSeconds: ttl, ...(values.subject ? { subject: values.subject } : {}) });
+  const jwt = await mintDevToken(config.jwt, {
+    tenant: values.tenant,
+    roles: roles as Role[],
+    ttlSeconds: ttl,
+    ...(values.subject ? { subject: values.subject } : {}),
+  });
   process.stdout.write(`${jwt}\n`);
 }
 
@@ -61,11 +78,21 @@ async function importCommand(args: string[]): Promise<void> {
   if (!file || positionals.length > 1) throw new UsageError('give exactly one file');
   const batch = Number(values.batch);
   if (!Number.isInteger(batch) || batch < 1 || batch > 10_000) throw new UsageError('--batch must be 1 to 10000');
-  const report = await importFile(loadConfig(), { file, tenant: values.tenant ?? null, batch, progress: !values['no-progress'] && process.stderr.isTTY });
-  for (const p of [...report.invalid.map((i) => ({ ...i, kind: 'invalid' })), ...report.refused.map((r) => ({ ...r, kind: 'refused' }))].slice(0, 50)) {
+  const report = await importFile(loadConfig(), {
+    file,
+    tenant: values.tenant ?? null,
+    batch,
+    progress: !values['no-progress'] && process.stderr.isTTY,
+  });
+  for (const p of [
+    ...report.invalid.map((i) => ({ ...i, kind: 'invalid' })),
+    ...report.refused.map((r) => ({ ...r, kind: 'refused' })),
+  ].slice(0, 50)) {
     process.stderr.write(`line ${p.line}: ${p.kind}: ${p.message}\n`);
   }
-  process.stdout.write(`${JSON.stringify({ lines: report.lines, accepted: report.accepted, invalid: report.invalid.length, refused: report.refused.length })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ lines: report.lines, accepted: report.accepted, invalid: report.invalid.length, refused: report.refused.length })}\n`,
+  );
   if (report.invalid.length + report.refused.length > 0) process.exitCode = 1;
 }
 
@@ -79,9 +106,16 @@ async function worker(): Promise<void> {
 }
 
 async function reindex(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { tenant: { type: 'string' }, 'no-progress': { type: 'boolean', default: false } }, strict: true });
+  const { values } = parseArgs({
+    args,
+    options: { tenant: { type: 'string' }, 'no-progress': { type: 'boolean', default: false } },
+    strict: true,
+  });
   if (!values.tenant) throw new UsageError('--tenant is required');
-  if (!isTenant(values.tenant)) throw new UsageError(`--tenant "${values.tenant}" is not a tenant the server accepts: letters, digits, _ . - (starting with a letter or digit), at most 128`);
+  if (!isTenant(values.tenant))
+    throw new UsageError(
+      `--tenant "${values.tenant}" is not a tenant the server accepts: letters, digits, _ . - (starting with a letter or digit), at most 128`,
+    );
   const config = loadConfig();
   const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
   const store = await openStore(config, log);
@@ -89,7 +123,10 @@ async function reindex(args: string[]): Promise<void> {
     await store.close();
     throw error;
   });
-  const bar = !values['no-progress'] && process.stderr.isTTY ? new SingleBar({ format: 'reindex {bar} {percentage}% | {value}/{total} assets | {eta_formatted} left', stream: process.stderr }) : null;
+  const bar =
+    !values['no-progress'] && process.stderr.isTTY
+      ? new SingleBar({ format: 'reindex {bar} {percentage}% | {value}/{total} assets | {eta_formatted} left', stream: process.stderr })
+      : null;
   const started = performance.now();
   try {
     bar?.start(1, 0);
@@ -98,7 +135,9 @@ async function reindex(args: string[]): Promise<void> {
       bar?.update(done);
     });
     bar?.stop();
-    process.stdout.write(`${JSON.stringify({ tenant: values.tenant, search: search.kind, assets: result.done, seconds: Math.round((performance.now() - started) / 100) / 10 })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ tenant: values.tenant, search: search.kind, assets: result.done, seconds: Math.round((performance.now() - started) / 100) / 10 })}\n`,
+    );
   } finally {
     bar?.stop();
     await search.close();
@@ -116,7 +155,11 @@ if (!run) {
   process.exit(command ? 2 : 0);
 } else {
   run(rest).catch((error: unknown) => {
-    if (error instanceof UsageError || error instanceof ConfigError || (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
+    if (
+      error instanceof UsageError ||
+      error instanceof ConfigError ||
+      (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))
+    ) {
       process.stderr.write(`metalake ${command}: ${error.message}\n\n${USAGE}`);
       process.exit(2);
     }

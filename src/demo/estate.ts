@@ -9,26 +9,123 @@ const WH = 'snowflake://acme/analytics';
 const DASH = 'looker://acme/dashboards';
 
 const table = (schema: string, name: string, description: string, owners: string[], columns: [string, string, string?][]): AssetInput[] => [
-  { qualifiedName: `${WH}.${schema}.${name}`, kind: 'TABLE', name, description, owners, parentQualifiedName: `${WH}.${schema}`, attributes: { platform: 'snowflake', rowCount: 0 } },
+  {
+    qualifiedName: `${WH}.${schema}.${name}`,
+    kind: 'TABLE',
+    name,
+    description,
+    owners,
+    parentQualifiedName: `${WH}.${schema}`,
+    attributes: { platform: 'snowflake', rowCount: 0 },
+  },
   ...columns.map(([column, type, desc], i): AssetInput => ({
-    qualifiedName: `${WH}.${schema}.${name}.${column}`, kind: 'COLUMN', name: column, description: desc ?? null,
-    parentQualifiedName: `${WH}.${schema}.${name}`, attributes: { dataType: type, ordinal: i + 1 },
+    qualifiedName: `${WH}.${schema}.${name}.${column}`,
+    kind: 'COLUMN',
+    name: column,
+    description: desc ?? null,
+    parentQualifiedName: `${WH}.${schema}.${name}`,
+    attributes: { dataType: type, ordinal: i + 1 },
   })),
 ];
 
 export const DEMO_ASSETS: AssetInput[] = [
-  { qualifiedName: WH, kind: 'DATABASE', name: 'analytics', description: 'The Acme analytics warehouse', owners: ['data-platform@acme.io'], attributes: { platform: 'snowflake', region: 'eu-west-1' } },
+  {
+    qualifiedName: WH,
+    kind: 'DATABASE',
+    name: 'analytics',
+    description: 'The Acme analytics warehouse',
+    owners: ['data-platform@acme.io'],
+    attributes: { platform: 'snowflake', region: 'eu-west-1' },
+  },
   { qualifiedName: `${WH}.raw`, kind: 'SCHEMA', name: 'raw', description: 'Landing zone, loaded by Fivetran', parentQualifiedName: WH },
   { qualifiedName: `${WH}.staging`, kind: 'SCHEMA', name: 'staging', description: 'Cleaned and typed models', parentQualifiedName: WH },
   { qualifiedName: `${WH}.marts`, kind: 'SCHEMA', name: 'marts', description: 'Business-facing models', parentQualifiedName: WH },
-  ...table('raw', 'customers', 'Customers as exported from the CRM', ['crm-team@acme.io'], [['id', 'NUMBER'], ['email', 'VARCHAR', 'Contact email'], ['phone', 'VARCHAR'], ['country', 'VARCHAR'], ['created_at', 'TIMESTAMP_NTZ']]),
-  ...table('raw', 'orders', 'Orders from the shop database', ['shop-team@acme.io'], [['id', 'NUMBER'], ['customer_id', 'NUMBER'], ['amount', 'NUMBER(12,2)'], ['status', 'VARCHAR'], ['ordered_at', 'TIMESTAMP_NTZ']]),
-  ...table('staging', 'stg_customers', 'One row per customer, deduplicated', ['analytics-eng@acme.io'], [['customer_id', 'NUMBER'], ['email', 'VARCHAR'], ['country', 'VARCHAR']]),
-  ...table('staging', 'stg_orders', 'Completed orders with amounts in EUR', ['analytics-eng@acme.io'], [['order_id', 'NUMBER'], ['customer_id', 'NUMBER'], ['amount_eur', 'NUMBER(12,2)'], ['ordered_at', 'TIMESTAMP_NTZ']]),
-  ...table('marts', 'customer_orders', 'Lifetime order value per customer', ['analytics-eng@acme.io'], [['customer_id', 'NUMBER'], ['email', 'VARCHAR'], ['total_amount', 'NUMBER(14,2)'], ['order_count', 'NUMBER']]),
-  ...table('marts', 'daily_revenue', 'Revenue per day', ['finance@acme.io'], [['day', 'DATE'], ['revenue', 'NUMBER(14,2)']]),
-  { qualifiedName: 'airflow://acme/dbt_daily', kind: 'PIPELINE', name: 'dbt_daily', description: 'Nightly dbt build of staging and marts', owners: ['analytics-eng@acme.io'], attributes: { schedule: '0 3 * * *' } },
-  { qualifiedName: `${DASH}/revenue`, kind: 'DASHBOARD', name: 'Revenue', description: 'Daily revenue and top customers', owners: ['finance@acme.io'] },
+  ...table(
+    'raw',
+    'customers',
+    'Customers as exported from the CRM',
+    ['crm-team@acme.io'],
+    [
+      ['id', 'NUMBER'],
+      ['email', 'VARCHAR', 'Contact email'],
+      ['phone', 'VARCHAR'],
+      ['country', 'VARCHAR'],
+      ['created_at', 'TIMESTAMP_NTZ'],
+    ],
+  ),
+  ...table(
+    'raw',
+    'orders',
+    'Orders from the shop database',
+    ['shop-team@acme.io'],
+    [
+      ['id', 'NUMBER'],
+      ['customer_id', 'NUMBER'],
+      ['amount', 'NUMBER(12,2)'],
+      ['status', 'VARCHAR'],
+      ['ordered_at', 'TIMESTAMP_NTZ'],
+    ],
+  ),
+  ...table(
+    'staging',
+    'stg_customers',
+    'One row per customer, deduplicated',
+    ['analytics-eng@acme.io'],
+    [
+      ['customer_id', 'NUMBER'],
+      ['email', 'VARCHAR'],
+      ['country', 'VARCHAR'],
+    ],
+  ),
+  ...table(
+    'staging',
+    'stg_orders',
+    'Completed orders with amounts in EUR',
+    ['analytics-eng@acme.io'],
+    [
+      ['order_id', 'NUMBER'],
+      ['customer_id', 'NUMBER'],
+      ['amount_eur', 'NUMBER(12,2)'],
+      ['ordered_at', 'TIMESTAMP_NTZ'],
+    ],
+  ),
+  ...table(
+    'marts',
+    'customer_orders',
+    'Lifetime order value per customer',
+    ['analytics-eng@acme.io'],
+    [
+      ['customer_id', 'NUMBER'],
+      ['email', 'VARCHAR'],
+      ['total_amount', 'NUMBER(14,2)'],
+      ['order_count', 'NUMBER'],
+    ],
+  ),
+  ...table(
+    'marts',
+    'daily_revenue',
+    'Revenue per day',
+    ['finance@acme.io'],
+    [
+      ['day', 'DATE'],
+      ['revenue', 'NUMBER(14,2)'],
+    ],
+  ),
+  {
+    qualifiedName: 'airflow://acme/dbt_daily',
+    kind: 'PIPELINE',
+    name: 'dbt_daily',
+    description: 'Nightly dbt build of staging and marts',
+    owners: ['analytics-eng@acme.io'],
+    attributes: { schedule: '0 3 * * *' },
+  },
+  {
+    qualifiedName: `${DASH}/revenue`,
+    kind: 'DASHBOARD',
+    name: 'Revenue',
+    description: 'Daily revenue and top customers',
+    owners: ['finance@acme.io'],
+  },
   { qualifiedName: `${DASH}/revenue/trend`, kind: 'CHART', name: 'Revenue trend', parentQualifiedName: `${DASH}/revenue` },
   { qualifiedName: `${DASH}/revenue/top_customers`, kind: 'CHART', name: 'Top customers', parentQualifiedName: `${DASH}/revenue` },
 ];
@@ -67,16 +164,29 @@ export async function seedDemo(services: Services, tenant: string): Promise<bool
   if (existing.totalCount > 0) return false;
   await services.assets.upsert(admin, DEMO_ASSETS);
   await services.lineage.add(admin, DEMO_LINEAGE);
-  await services.classification.define(admin, { name: 'PII', description: 'Personally identifiable information', propagateByDefault: true });
-  await services.classification.define(admin, { name: 'GDPR', description: 'Subject to GDPR data-subject rights', propagateByDefault: true });
+  await services.classification.define(admin, {
+    name: 'PII',
+    description: 'Personally identifiable information',
+    propagateByDefault: true,
+  });
+  await services.classification.define(admin, {
+    name: 'GDPR',
+    description: 'Subject to GDPR data-subject rights',
+    propagateByDefault: true,
+  });
   await services.classification.define(admin, { name: 'FINANCIAL', description: 'Financial reporting data', propagateByDefault: false });
   await services.classification.classify(admin, t('raw.customers.email'), 'PII');
   await services.classification.classify(admin, t('raw.customers.phone'), 'PII');
   await services.classification.classify(admin, t('raw.customers'), 'GDPR');
   await services.classification.classify(admin, t('marts.daily_revenue'), 'FINANCIAL');
   await services.incidents.report(admin, {
-    externalId: 'demo-fresh-1', source: 'monte-carlo', type: 'FRESHNESS', severity: 'SEV2', title: 'raw.orders has not been updated for 26 hours',
-    url: 'https://getmontecarlo.com/incidents/demo-fresh-1', assetQualifiedNames: [t('raw.orders')],
+    externalId: 'demo-fresh-1',
+    source: 'monte-carlo',
+    type: 'FRESHNESS',
+    severity: 'SEV2',
+    title: 'raw.orders has not been updated for 26 hours',
+    url: 'https://getmontecarlo.com/incidents/demo-fresh-1',
+    assetQualifiedNames: [t('raw.orders')],
   });
   return true;
 }

@@ -75,9 +75,12 @@ export function can(actor: Actor | null, permission: Permission): boolean {
 export function authorize<A extends Actor>(actor: A | null, permission: Permission): A {
   if (actor === null) throw new DomainError('UNAUTHENTICATED', 'Authentication required: send a bearer token');
   if (!can(actor, permission)) {
-    throw new DomainError('FORBIDDEN', isSystem(actor)
-      ? `The ${actor.system} system actor (${actor.subject}) is not granted ${permission}`
-      : `Your roles (${actor.roles.join(', ') || 'none'}) do not allow ${permission}`);
+    throw new DomainError(
+      'FORBIDDEN',
+      isSystem(actor)
+        ? `The ${actor.system} system actor (${actor.subject}) is not granted ${permission}`
+        : `Your roles (${actor.roles.join(', ') || 'none'}) do not allow ${permission}`,
+    );
   }
   return actor;
 }

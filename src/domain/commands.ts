@@ -32,7 +32,11 @@ export interface IncidentInput {
 }
 
 export type IngestCommand =
-  | { op: 'upsertAsset'; input: AssetInput; /** Keep the kind of an existing asset (sources that only know "dataset"). */ keepExistingKind?: boolean }
+  | {
+      op: 'upsertAsset';
+      input: AssetInput;
+      /** Keep the kind of an existing asset (sources that only know "dataset"). */ keepExistingKind?: boolean;
+    }
   | { op: 'deleteAsset'; qualifiedName: string }
   | { op: 'addLineage'; edge: EdgeInput }
   | { op: 'removeLineage'; edge: EdgeInput }

@@ -19,8 +19,7 @@ export class DomainError extends Error {
   }
 }
 
-export const badInput = (message: string, problems: Problem[] = []): DomainError =>
-  new DomainError('BAD_USER_INPUT', message, problems);
+export const badInput = (message: string, problems: Problem[] = []): DomainError => new DomainError('BAD_USER_INPUT', message, problems);
 
 export const notFound = (message: string): DomainError => new DomainError('NOT_FOUND', message);
 

@@ -1,8 +1,6 @@
 // Domain models shared by services, stores and (through codegen mappers) the GraphQL layer.
 
-export const ASSET_KINDS = [
-  'DATABASE', 'SCHEMA', 'TABLE', 'VIEW', 'COLUMN', 'DASHBOARD', 'CHART', 'PIPELINE', 'TOPIC', 'DATASET',
-] as const;
+export const ASSET_KINDS = ['DATABASE', 'SCHEMA', 'TABLE', 'VIEW', 'COLUMN', 'DASHBOARD', 'CHART', 'PIPELINE', 'TOPIC', 'DATASET'] as const;
 export type AssetKind = (typeof ASSET_KINDS)[number];
 
 export type JsonObject = { [key: string]: unknown };
@@ -22,7 +20,7 @@ export interface AssetRecord {
 }
 
 export type HistoryChange =
-  | 'CREATED' | 'UPDATED' | 'DELETED' | 'CLASSIFIED' | 'DECLASSIFIED' | 'PROPAGATION_BLOCKED' | 'PROPAGATION_UNBLOCKED';
+  'CREATED' | 'UPDATED' | 'DELETED' | 'CLASSIFIED' | 'DECLASSIFIED' | 'PROPAGATION_BLOCKED' | 'PROPAGATION_UNBLOCKED';
 
 export interface HistoryRecord {
   id: string;

@@ -2,8 +2,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type RunEventType, type RunRecord, type RunReport, advanceRun } from './runs.js';
 
-const report = (eventType: RunEventType, io: Partial<Pick<RunReport, 'inputs' | 'outputs' | 'edges'>> = {}): RunReport =>
-  ({ run: 'openlineage:r1', job: 'job', eventType, inputs: [], outputs: [], edges: [], ...io });
+const report = (eventType: RunEventType, io: Partial<Pick<RunReport, 'inputs' | 'outputs' | 'edges'>> = {}): RunReport => ({
+  run: 'openlineage:r1',
+  job: 'job',
+  eventType,
+  inputs: [],
+  outputs: [],
+  edges: [],
+  ...io,
+});
 
 /** Applies events in order; answers the final record and every edge written on the way, as `from>to`. */
 function play(...reports: RunReport[]): { run: RunRecord; written: string[] } {
@@ -27,13 +34,21 @@ describe('run cycle', () => {
 
   it('writes the lineage of the whole run on COMPLETE, accumulated across its events', () => {
     // START names the input, COMPLETE the output: every input flows to every output, not only within one event.
-    const { run, written } = play(report('START', { inputs: ['a'] }), report('OTHER', { inputs: ['c'] }), report('COMPLETE', { outputs: ['b'], edges: [{ from: 'a.x', to: 'b.y' }] }));
+    const { run, written } = play(
+      report('START', { inputs: ['a'] }),
+      report('OTHER', { inputs: ['c'] }),
+      report('COMPLETE', { outputs: ['b'], edges: [{ from: 'a.x', to: 'b.y' }] }),
+    );
     assert.equal(run.state, 'CONFIRMED');
     assert.deepEqual(written.sort(), ['a.x>b.y', 'a>b', 'c>b']);
   });
 
   it('treats RUNNING as data moved (a streaming job never completes), and keeps that lineage if the run later fails', () => {
-    const { run, written } = play(report('START', { inputs: ['a'], outputs: ['b'] }), report('RUNNING'), report('FAIL', { outputs: ['c'] }));
+    const { run, written } = play(
+      report('START', { inputs: ['a'], outputs: ['b'] }),
+      report('RUNNING'),
+      report('FAIL', { outputs: ['c'] }),
+    );
     assert.equal(run.state, 'CONFIRMED');
     assert.deepEqual(written, ['a>b', 'a>c']);
   });
@@ -46,11 +61,17 @@ describe('run cycle', () => {
   it('handles events delivered out of order: a late START of a completed run adds its part, of a failed run nothing', () => {
     const completed = play(report('COMPLETE', { outputs: ['b'] }), report('START', { inputs: ['a'] }), report('START', { inputs: ['a'] }));
     assert.deepEqual(completed.written, ['a>b']); // once: the second late event adds nothing new
-    const failed = play(report('FAIL'), report('START', { inputs: ['a'], outputs: ['b'] }), report('COMPLETE', { inputs: ['a'], outputs: ['b'] }));
+    const failed = play(
+      report('FAIL'),
+      report('START', { inputs: ['a'], outputs: ['b'] }),
+      report('COMPLETE', { inputs: ['a'], outputs: ['b'] }),
+    );
     assert.deepEqual([failed.run.state, failed.written], ['FAILED', []]);
   });
 
   it('never writes an edge from a dataset to itself', () => {
-    assert.deepEqual(play(report('COMPLETE', { inputs: ['a', 'b'], outputs: ['a'], edges: [{ from: 'a.x', to: 'a.x' }] })).written, ['b>a']);
+    assert.deepEqual(play(report('COMPLETE', { inputs: ['a', 'b'], outputs: ['a'], edges: [{ from: 'a.x', to: 'a.x' }] })).written, [
+      'b>a',
+    ]);
   });
 });

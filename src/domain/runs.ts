@@ -51,25 +51,42 @@ export interface RunStep {
 }
 
 /** The size of a run's lineage: every input to every output, and the explicit edges. */
-export const runEdgeCount = (r: Pick<RunRecord, 'inputs' | 'outputs' | 'edges'>): number => r.inputs.length * r.outputs.length + r.edges.length;
+export const runEdgeCount = (r: Pick<RunRecord, 'inputs' | 'outputs' | 'edges'>): number =>
+  r.inputs.length * r.outputs.length + r.edges.length;
 
 const edgeKey = (e: NamedEdge): string => `${e.from}\u0000${e.to}`;
 const union = (a: readonly string[], b: readonly string[]): string[] => [...new Set([...a, ...b])];
 
 /** The run after one more of its events, and the lineage that event makes real. */
 export function advanceRun(current: RunRecord | null, report: RunReport, at: string): RunStep {
-  const base: RunRecord = current ?? { key: report.run, job: report.job, state: 'PENDING', inputs: [], outputs: [], edges: [], updatedAt: at };
+  const base: RunRecord = current ?? {
+    key: report.run,
+    job: report.job,
+    state: 'PENDING',
+    inputs: [],
+    outputs: [],
+    edges: [],
+    updatedAt: at,
+  };
   if (base.state === 'FAILED') return { next: { ...base, updatedAt: at }, lineage: [] };
   const edges = new Map(base.edges.map((e) => [edgeKey(e), e]));
   for (const e of report.edges) if (!edges.has(edgeKey(e))) edges.set(edgeKey(e), { from: e.from, to: e.to });
-  const merged: RunRecord = { ...base, inputs: union(base.inputs, report.inputs), outputs: union(base.outputs, report.outputs), edges: [...edges.values()], updatedAt: at };
+  const merged: RunRecord = {
+    ...base,
+    inputs: union(base.inputs, report.inputs),
+    outputs: union(base.outputs, report.outputs),
+    edges: [...edges.values()],
+    updatedAt: at,
+  };
   if (base.state === 'CONFIRMED') {
     // Only what this event adds: an edge someone removed since is not brought back by a late event.
     const before = new Set(runLineage(base).map(edgeKey));
     return { next: merged, lineage: runLineage(merged).filter((e) => !before.has(edgeKey(e))) };
   }
-  if (report.eventType === 'RUNNING' || report.eventType === 'COMPLETE') return { next: { ...merged, state: 'CONFIRMED' }, lineage: runLineage(merged) };
-  if (report.eventType === 'FAIL' || report.eventType === 'ABORT') return { next: { ...merged, state: 'FAILED', inputs: [], outputs: [], edges: [] }, lineage: [] };
+  if (report.eventType === 'RUNNING' || report.eventType === 'COMPLETE')
+    return { next: { ...merged, state: 'CONFIRMED' }, lineage: runLineage(merged) };
+  if (report.eventType === 'FAIL' || report.eventType === 'ABORT')
+    return { next: { ...merged, state: 'FAILED', inputs: [], outputs: [], edges: [] }, lineage: [] };
   return { next: merged, lineage: [] };
 }
 

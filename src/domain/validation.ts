@@ -57,7 +57,13 @@ export function checkQualifiedName(problems: Problems, path: string, value: stri
   return true;
 }
 
-export function checkText(problems: Problems, path: string, value: string, max: number, { allowEmpty = false, multiline = false } = {}): boolean {
+export function checkText(
+  problems: Problems,
+  path: string,
+  value: string,
+  max: number,
+  { allowEmpty = false, multiline = false } = {},
+): boolean {
   if (!allowEmpty && value.trim().length === 0) {
     problems.add(path, 'must not be empty');
     return false;
@@ -86,7 +92,10 @@ export function checkKind(problems: Problems, path: string, value: string): valu
 
 export function checkClassificationName(problems: Problems, path: string, value: string): boolean {
   if (value.length === 0 || value.length > LIMITS.classificationName || !CLASSIFICATION_NAME.test(value)) {
-    problems.add(path, `"${preview(value)}" is not a classification name: letters, digits, _ . : - (starting with a letter), at most ${LIMITS.classificationName}`);
+    problems.add(
+      path,
+      `"${preview(value)}" is not a classification name: letters, digits, _ . : - (starting with a letter), at most ${LIMITS.classificationName}`,
+    );
     return false;
   }
   return true;
@@ -162,7 +171,10 @@ export function allowedParentKinds(kind: AssetKind): readonly AssetKind[] {
 /** The default display name: the last segment of the qualified name. */
 export function defaultName(qualifiedName: string): string {
   const rest = qualifiedName.slice(qualifiedName.indexOf('://') + 3);
-  const segment = rest.split(/[/.]/).filter((s) => s.length > 0).pop();
+  const segment = rest
+    .split(/[/.]/)
+    .filter((s) => s.length > 0)
+    .pop();
   return (segment ?? rest).slice(0, LIMITS.name);
 }
 
@@ -212,7 +224,8 @@ export function textNestingDepth(text: string): number {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x5b || c === 0x7b) max = Math.max(max, ++depth);

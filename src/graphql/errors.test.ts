@@ -9,12 +9,16 @@ describe('error formatting', () => {
   const logged: unknown[] = [];
   const log = pino({ level: 'error' }, { write: (line: string) => logged.push(JSON.parse(line)) });
   const format = formatError(log);
-  const located = (original: Error, extensions?: Record<string, unknown>) => new GraphQLError(original.message, { originalError: original, path: ['asset'], ...(extensions ? { extensions } : {}) });
+  const located = (original: Error, extensions?: Record<string, unknown>) =>
+    new GraphQLError(original.message, { originalError: original, path: ['asset'], ...(extensions ? { extensions } : {}) });
 
   it('keeps domain errors with their code and problems', () => {
     const error = located(new DomainError('BAD_USER_INPUT', 'Invalid assets', [{ path: 'input[0].kind', message: 'unknown kind' }]));
     assert.equal(isInternal(error), false);
-    assert.deepEqual(format(error.toJSON(), error).extensions, { code: 'BAD_USER_INPUT', problems: [{ path: 'input[0].kind', message: 'unknown kind' }] });
+    assert.deepEqual(format(error.toJSON(), error).extensions, {
+      code: 'BAD_USER_INPUT',
+      problems: [{ path: 'input[0].kind', message: 'unknown kind' }],
+    });
   });
 
   it('keeps the public codes of GraphQL errors (shield, validation)', () => {

@@ -6,9 +6,19 @@ import { DomainError, type ErrorCode } from '../domain/errors.js';
 import { SlowConsumerError } from '../services/event-stream.js';
 
 const PUBLIC_CODES = new Set([
-  'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT', 'CONFLICT', 'TOO_MANY_SUBSCRIPTIONS',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'BAD_USER_INPUT',
+  'CONFLICT',
+  'TOO_MANY_SUBSCRIPTIONS',
   // Raised by graphql-js / Apollo before any resolver runs: the client's own mistake.
-  'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE',
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
 ]);
 
 const HTTP_STATUS: Partial<Record<ErrorCode, number>> = { UNAUTHENTICATED: 401 };
@@ -18,7 +28,11 @@ export function toGraphQLError(error: DomainError): GraphQLError {
   const status = HTTP_STATUS[error.code];
   return new GraphQLError(error.message, {
     originalError: error,
-    extensions: { code: error.code, ...(error.problems.length ? { problems: error.problems } : {}), ...(status ? { http: { status } } : {}) },
+    extensions: {
+      code: error.code,
+      ...(error.problems.length ? { problems: error.problems } : {}),
+      ...(status ? { http: { status } } : {}),
+    },
   });
 }
 
@@ -42,7 +56,11 @@ export function formatError(log: Logger | null) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = error instanceof GraphQLError ? error.originalError : error;
     if (original instanceof DomainError) {
-      return { ...formatted, message: original.message, extensions: { code: original.code, ...(original.problems.length ? { problems: original.problems } : {}) } };
+      return {
+        ...formatted,
+        message: original.message,
+        extensions: { code: original.code, ...(original.problems.length ? { problems: original.problems } : {}) },
+      };
     }
     if (original instanceof SlowConsumerError) {
       return { ...formatted, message: original.message, extensions: { code: 'SLOW_CONSUMER' } };
@@ -51,10 +69,20 @@ export function formatError(log: Logger | null) {
     // Anything that is not one of ours got INTERNAL_SERVER_ERROR from Apollo or graphql-ws, so a public code is safe to pass on.
     if (typeof code === 'string' && PUBLIC_CODES.has(code)) {
       // A refusal by a limit names it (depth, aliases, directives, cost, length, tokens, batch).
-      const limit = formatted.extensions?.limit ?? (/Document contains more th(?:at|an) \d+ tokens/.test(formatted.message) ? 'tokens' : undefined);
-      return { message: formatted.message, ...(formatted.locations ? { locations: formatted.locations } : {}), ...(formatted.path ? { path: formatted.path } : {}), extensions: { code, ...(typeof limit === 'string' ? { limit } : {}) } };
+      const limit =
+        formatted.extensions?.limit ?? (/Document contains more th(?:at|an) \d+ tokens/.test(formatted.message) ? 'tokens' : undefined);
+      return {
+        message: formatted.message,
+        ...(formatted.locations ? { locations: formatted.locations } : {}),
+        ...(formatted.path ? { path: formatted.path } : {}),
+        extensions: { code, ...(typeof limit === 'string' ? { limit } : {}) },
+      };
     }
     log?.error({ err: original ?? error, path: formatted.path }, 'internal error');
-    return { message: 'Internal server error', ...(formatted.path ? { path: formatted.path } : {}), extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+    return {
+      message: 'Internal server error',
+      ...(formatted.path ? { path: formatted.path } : {}),
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    };
   };
 }

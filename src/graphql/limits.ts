@@ -7,8 +7,21 @@ import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import {
-  type DocumentNode, GraphQLError, type GraphQLSchema, NoSchemaIntrospectionCustomRule, type ParseOptions, type ValidationContext, type ValidationRule,
-  getNamedType, getNullableType, getOperationAST, isCompositeType, isListType, parse, specifiedRules, validate,
+  type DocumentNode,
+  GraphQLError,
+  type GraphQLSchema,
+  NoSchemaIntrospectionCustomRule,
+  type ParseOptions,
+  type ValidationContext,
+  type ValidationRule,
+  getNamedType,
+  getNullableType,
+  getOperationAST,
+  isCompositeType,
+  isListType,
+  parse,
+  specifiedRules,
+  validate,
 } from 'graphql';
 import { type ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
 import type { GraphQLLimits } from '../config.js';
@@ -17,7 +30,8 @@ export type { GraphQLLimits };
 
 export const LIMIT_CODE = 'GRAPHQL_VALIDATION_FAILED';
 
-const rejected = (message: string, limit: string) => new GraphQLError(message, { extensions: { code: LIMIT_CODE, limit, http: { status: 400 } } });
+const rejected = (message: string, limit: string) =>
+  new GraphQLError(message, { extensions: { code: LIMIT_CODE, limit, http: { status: 400 } } });
 
 /**
  * Armor reports through the validation context instead of throwing, so every problem comes back
@@ -26,8 +40,12 @@ const rejected = (message: string, limit: string) => new GraphQLError(message, {
 const report = (limit: string) => ({
   propagateOnRejection: false,
   exposeLimits: true,
-  onReject: [(ctx: ValidationContext | null, error: GraphQLError) =>
-    ctx?.reportError(new GraphQLError(error.message, { nodes: error.nodes ?? null, extensions: { ...error.extensions, code: LIMIT_CODE, limit } }))],
+  onReject: [
+    (ctx: ValidationContext | null, error: GraphQLError) =>
+      ctx?.reportError(
+        new GraphQLError(error.message, { nodes: error.nodes ?? null, extensions: { ...error.extensions, code: LIMIT_CODE, limit } }),
+      ),
+  ],
 });
 
 /** Validation rules beyond graphql-js' own: depth, aliases and directives (Apollo adds the introspection rule itself). */
@@ -46,13 +64,20 @@ function estimator(listFactor: number): ComplexityEstimator {
     if (typeof args.first === 'number') return 1 + childComplexity * Math.max(1, args.first);
     const nullable = getNullableType(field.type);
     // A connection's edges were already counted by the paged field above them.
-    if (isListType(nullable) && isCompositeType(getNamedType(field.type)) && !type.name.endsWith('Connection')) return 1 + childComplexity * listFactor;
+    if (isListType(nullable) && isCompositeType(getNamedType(field.type)) && !type.name.endsWith('Connection'))
+      return 1 + childComplexity * listFactor;
     return 1 + childComplexity;
   };
 }
 
 /** Estimated cost of the operation, or a validation error over the limit. */
-export function checkCost(schema: GraphQLSchema, limits: GraphQLLimits, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | undefined): GraphQLError | null {
+export function checkCost(
+  schema: GraphQLSchema,
+  limits: GraphQLLimits,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  operationName: string | undefined,
+): GraphQLError | null {
   // No operation of that name (or several without a name): nothing will run, and the transport
   // answers OPERATION_RESOLUTION_FAILURE. The cost estimator is given the operation's own name,
   // never a name an anonymous operation does not have.
@@ -61,13 +86,24 @@ export function checkCost(schema: GraphQLSchema, limits: GraphQLLimits, document
   const name = operation.name?.value;
   let cost: number;
   try {
-    cost = getComplexity({ schema, query: document, estimators: [estimator(limits.listFactor)], ...(variables ? { variables } : {}), ...(name ? { operationName: name } : {}) });
+    cost = getComplexity({
+      schema,
+      query: document,
+      estimators: [estimator(limits.listFactor)],
+      ...(variables ? { variables } : {}),
+      ...(name ? { operationName: name } : {}),
+    });
   } catch (error) {
     // Variables that do not fit their types: execution reports them properly, with their own code.
     if (error instanceof GraphQLError) return null;
     throw error;
   }
-  return cost > limits.maxCost ? rejected(`Query cost limit of ${limits.maxCost} exceeded, estimated ${Math.ceil(cost)}. Ask for smaller pages or fewer nested lists.`, 'cost') : null;
+  return cost > limits.maxCost
+    ? rejected(
+        `Query cost limit of ${limits.maxCost} exceeded, estimated ${Math.ceil(cost)}. Ask for smaller pages or fewer nested lists.`,
+        'cost',
+      )
+    : null;
 }
 
 export function checkLength(limits: GraphQLLimits, query: unknown): GraphQLError | null {
@@ -81,14 +117,20 @@ const withoutSuggestions = (message: string): string => message.replace(/ ?Did y
 
 /** The same error (message and locations) with our stable code. */
 const withCode = (error: GraphQLError, code: string, message = error.message): GraphQLError =>
-  new GraphQLError(message, { nodes: error.nodes ?? null, source: error.source ?? null, positions: error.positions ?? null, extensions: { code, ...error.extensions } });
+  new GraphQLError(message, {
+    nodes: error.nodes ?? null,
+    source: error.source ?? null,
+    positions: error.positions ?? null,
+    extensions: { code, ...error.extensions },
+  });
 
 /**
  * The whole check for transports without Apollo's pipeline (graphql-ws): length, parse with the
  * token limit, graphql-js validation plus the limit rules, cost. Returns the document or the errors.
  */
 export function prepareDocument(
-  schema: GraphQLSchema, limits: GraphQLLimits,
+  schema: GraphQLSchema,
+  limits: GraphQLLimits,
   request: { query: string; variables?: Record<string, unknown> | null | undefined; operationName?: string | null | undefined },
 ): { document: DocumentNode } | { errors: GraphQLError[] } {
   const tooLong = checkLength(limits, request.query);
@@ -100,13 +142,19 @@ export function prepareDocument(
     if (error instanceof GraphQLError) return { errors: [withCode(error, 'GRAPHQL_PARSE_FAILED')] };
     throw error;
   }
-  const invalid = validate(schema, document, [...specifiedRules, ...limitRules(limits), ...(limits.introspection ? [] : [NoSchemaIntrospectionCustomRule])]);
+  const invalid = validate(schema, document, [
+    ...specifiedRules,
+    ...limitRules(limits),
+    ...(limits.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
+  ]);
   if (invalid.length > 0) {
     return { errors: invalid.map((e) => withCode(e, LIMIT_CODE, limits.suggestions ? e.message : withoutSuggestions(e.message))) };
   }
   const operationName = request.operationName ?? undefined;
   if (!getOperationAST(document, operationName)) {
-    const message = operationName ? `Unknown operation named "${operationName}".` : 'Must provide operation name if query contains multiple operations.';
+    const message = operationName
+      ? `Unknown operation named "${operationName}".`
+      : 'Must provide operation name if query contains multiple operations.';
     return { errors: [new GraphQLError(message, { extensions: { code: 'OPERATION_RESOLUTION_FAILURE', http: { status: 400 } } })] };
   }
   const cost = checkCost(schema, limits, document, request.variables ?? undefined, operationName);

@@ -19,14 +19,18 @@ export interface DomainRules {
 const unauthenticated = () => new GraphQLError('Authentication required: send a bearer token', { extensions: { code: 'UNAUTHENTICATED' } });
 const forbidden = (p: Permission) => new GraphQLError(`Your roles do not allow ${p}`, { extensions: { code: 'FORBIDDEN' } });
 
-export const isAuthenticated: Rule = rule({ cache: 'contextual' })((_parent, _args, ctx: GraphQLContext) => (ctx.viewer ? true : unauthenticated()));
+export const isAuthenticated: Rule = rule({ cache: 'contextual' })((_parent, _args, ctx: GraphQLContext) =>
+  ctx.viewer ? true : unauthenticated(),
+);
 
 // One rule instance per permission: shield identifies rules by name.
 const permissionRules = new Map<Permission, Rule>();
 export function requires(p: Permission): Rule {
   let r = permissionRules.get(p);
   if (!r) {
-    r = rule(`requires:${p}`, { cache: 'contextual' })((_parent, _args, ctx: GraphQLContext) => (!ctx.viewer ? unauthenticated() : can(ctx.viewer, p) ? true : forbidden(p)));
+    r = rule(`requires:${p}`, { cache: 'contextual' })((_parent, _args, ctx: GraphQLContext) =>
+      !ctx.viewer ? unauthenticated() : can(ctx.viewer, p) ? true : forbidden(p),
+    );
     permissionRules.set(p, r);
   }
   return r;

@@ -20,7 +20,8 @@ import type { DomainRules } from '../graphql/rules.js';
  * A scalar's behaviour without its name and description: given a whole GraphQLScalarType,
  * graphql-tools copies graphql-scalars' own description over the one the SDL gives.
  */
-const behaviour = (scalar: GraphQLScalarType) => ({ serialize: scalar.serialize, parseValue: scalar.parseValue, parseLiteral: scalar.parseLiteral }) as unknown as GraphQLScalarType;
+const behaviour = (scalar: GraphQLScalarType) =>
+  ({ serialize: scalar.serialize, parseValue: scalar.parseValue, parseLiteral: scalar.parseLiteral }) as unknown as GraphQLScalarType;
 
 export const resolvers: Resolvers = mergeResolvers<unknown, Resolvers>([
   { DateTime: behaviour(DateTimeResolver), JSON: behaviour(JSONResolver) },

@@ -53,7 +53,9 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningServ
   const expiryTimers = new WeakMap<object, NodeJS.Timeout>();
   // Live subscription operations per connection, by operation id: one client holds at most its share.
   const liveOn = new WeakMap<object, Set<string>>();
-  const tooMany = (message: string, limit: string) => [new GraphQLError(message, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', limit } })];
+  const tooMany = (message: string, limit: string) => [
+    new GraphQLError(message, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', limit } }),
+  ];
   const wsCleanup = useServer<{ authorization?: unknown }, { viewer?: Viewer }>(
     {
       schema: deps.schema,
@@ -93,18 +95,34 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningServ
           if (getOperationAST(prepared.document, payload.operationName)?.operation === OperationTypeNode.SUBSCRIPTION) {
             const live = liveOn.get(ctx.extra.socket) ?? new Set<string>();
             const { perConnection, perTenant } = config.subscriptions;
-            if (live.size >= perConnection) return tooMany(`At most ${perConnection} subscriptions per connection (SUBSCRIPTIONS_PER_CONNECTION)`, 'subscriptionsPerConnection');
+            if (live.size >= perConnection)
+              return tooMany(
+                `At most ${perConnection} subscriptions per connection (SUBSCRIPTIONS_PER_CONNECTION)`,
+                'subscriptionsPerConnection',
+              );
             const tenant = ctx.extra.viewer?.tenant;
             if (tenant !== undefined && deps.openSubscriptions(tenant) >= perTenant) {
-              return tooMany(`At most ${perTenant} subscriptions per tenant on this server (SUBSCRIPTIONS_PER_TENANT)`, 'subscriptionsPerTenant');
+              return tooMany(
+                `At most ${perTenant} subscriptions per tenant on this server (SUBSCRIPTIONS_PER_TENANT)`,
+                'subscriptionsPerTenant',
+              );
             }
             live.add(id);
             liveOn.set(ctx.extra.socket, live);
           }
-          return { schema: deps.schema, document: prepared.document, variableValues: payload.variables, operationName: payload.operationName };
+          return {
+            schema: deps.schema,
+            document: prepared.document,
+            variableValues: payload.variables,
+            operationName: payload.operationName,
+          };
         } catch (error) {
           // onError below logs the original error and answers INTERNAL_SERVER_ERROR for this operation only.
-          return [new GraphQLError(`preparing operation ${id} failed`, { originalError: error instanceof Error ? error : new Error(String(error)) })];
+          return [
+            new GraphQLError(`preparing operation ${id} failed`, {
+              originalError: error instanceof Error ? error : new Error(String(error)),
+            }),
+          ];
         }
       },
       context: async (ctx): Promise<GraphQLContext> =>
@@ -136,24 +154,34 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningServ
     plugins: [
       {
         // Internal errors are logged here, with the request's own logger (request id, tenant, subject).
-        requestDidStart: () => Promise.resolve({
-          didEncounterErrors: ({ errors, contextValue }) => {
-            for (const error of errors) if (isInternal(error)) contextValue.log.error({ err: error.originalError ?? error, path: error.path }, 'internal error');
-            return Promise.resolve();
-          },
-        }),
+        requestDidStart: () =>
+          Promise.resolve({
+            didEncounterErrors: ({ errors, contextValue }) => {
+              for (const error of errors)
+                if (isInternal(error)) contextValue.log.error({ err: error.originalError ?? error, path: error.path }, 'internal error');
+              return Promise.resolve();
+            },
+          }),
       },
       {
         // Cost needs the request's variables (page sizes), so it is checked once the operation is resolved.
-        requestDidStart: () => Promise.resolve({
-          didResolveOperation: ({ document, request }) => {
-            const tooCostly = checkCost(deps.schema, limits, document, request.variables, request.operationName);
-            return tooCostly ? Promise.reject(tooCostly) : Promise.resolve();
-          },
-        }),
+        requestDidStart: () =>
+          Promise.resolve({
+            didResolveOperation: ({ document, request }) => {
+              const tooCostly = checkCost(deps.schema, limits, document, request.variables, request.operationName);
+              return tooCostly ? Promise.reject(tooCostly) : Promise.resolve();
+            },
+          }),
       },
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      { serverWillStart: () => Promise.resolve({ drainServer: async () => { await wsCleanup.dispose(); } }) },
+      {
+        serverWillStart: () =>
+          Promise.resolve({
+            drainServer: async () => {
+              await wsCleanup.dispose();
+            },
+          }),
+      },
       deps.metrics.apolloPlugin,
     ],
   });
@@ -184,7 +212,11 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningServ
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         try {
-          const ctx = await deps.createContext({ authorization: req.headers.authorization, requestId: req.headers['x-request-id'] as string | undefined, transport: 'http' });
+          const ctx = await deps.createContext({
+            authorization: req.headers.authorization,
+            requestId: req.headers['x-request-id'] as string | undefined,
+            transport: 'http',
+          });
           // Clients quote it when reporting an INTERNAL_SERVER_ERROR; the server's log line carries the same id.
           res.setHeader('x-request-id', ctx.requestId);
           return ctx;
@@ -197,9 +229,17 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningServ
   // Malformed JSON and oversized bodies: a GraphQL-shaped error, not an HTML page.
   app.use((error: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
     if (res.headersSent) return next(error);
-    const status = typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number' ? error.status : 500;
+    const status =
+      typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number' ? error.status : 500;
     if (status >= 500) log.error({ err: error }, 'http error');
-    res.status(status).json({ errors: [{ message: status === 413 ? 'Request body too large' : status < 500 ? 'Malformed request body' : 'Internal server error', extensions: { code: status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR' } }] });
+    res.status(status).json({
+      errors: [
+        {
+          message: status === 413 ? 'Request body too large' : status < 500 ? 'Malformed request body' : 'Internal server error',
+          extensions: { code: status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR' },
+        },
+      ],
+    });
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -224,12 +264,18 @@ function guardRequest(limits: GraphQLLimits): express.RequestHandler {
     const body: unknown = req.body;
     const operations: unknown[] = Array.isArray(body) ? body : [body ?? req.query];
     if (operations.length > limits.maxBatch) {
-      const message = limits.maxBatch === 1 ? 'Batched requests are not accepted' : `A batch may hold at most ${limits.maxBatch} operations`;
+      const message =
+        limits.maxBatch === 1 ? 'Batched requests are not accepted' : `A batch may hold at most ${limits.maxBatch} operations`;
       res.status(400).json({ errors: [{ message, extensions: { code: 'BAD_REQUEST', limit: 'batch' } }] });
       return;
     }
-    const tooLong = operations.map((op) => checkLength(limits, typeof op === 'object' && op !== null ? (op as { query?: unknown }).query : undefined)).find((e) => e !== null);
-    if (tooLong) res.status(400).json({ errors: [{ message: tooLong.message, extensions: { code: tooLong.extensions.code, limit: tooLong.extensions.limit } }] });
+    const tooLong = operations
+      .map((op) => checkLength(limits, typeof op === 'object' && op !== null ? (op as { query?: unknown }).query : undefined))
+      .find((e) => e !== null);
+    if (tooLong)
+      res
+        .status(400)
+        .json({ errors: [{ message: tooLong.message, extensions: { code: tooLong.extensions.code, limit: tooLong.extensions.limit } }] });
     else next();
   };
 }

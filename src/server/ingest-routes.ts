@@ -21,8 +21,10 @@ export interface IngestRoutesDeps {
 
 type Reply = { status: number; body?: unknown };
 
-const problem = (status: number, code: string, message: string, details?: string[]): Reply =>
-  ({ status, body: { error: { code, message, ...(details?.length ? { details } : {}) } } });
+const problem = (status: number, code: string, message: string, details?: string[]): Reply => ({
+  status,
+  body: { error: { code, message, ...(details?.length ? { details } : {}) } },
+});
 
 export function ingestRoutes(deps: IngestRoutesDeps): express.Router {
   const router = express.Router();
@@ -38,7 +40,8 @@ export function ingestRoutes(deps: IngestRoutesDeps): express.Router {
     } catch (error) {
       return problem(401, 'UNAUTHENTICATED', error instanceof Error ? error.message : 'Invalid token');
     }
-    if (!permissions.every((p) => can(viewer, p))) return problem(403, 'FORBIDDEN', `Your roles (${viewer.roles.join(', ') || 'none'}) may not ingest here; the ingest role may`);
+    if (!permissions.every((p) => can(viewer, p)))
+      return problem(403, 'FORBIDDEN', `Your roles (${viewer.roles.join(', ') || 'none'}) may not ingest here; the ingest role may`);
     return viewer;
   }
 
@@ -47,15 +50,22 @@ export function ingestRoutes(deps: IngestRoutesDeps): express.Router {
   class TooDeepError extends Error {}
   const parse = (body: unknown): unknown => {
     const text = Buffer.isBuffer(body) ? body.toString('utf8') : '';
-    if (textNestingDepth(text) > MAX_BODY_DEPTH) throw new TooDeepError(`The body nests arrays and objects deeper than ${MAX_BODY_DEPTH} levels`);
+    if (textNestingDepth(text) > MAX_BODY_DEPTH)
+      throw new TooDeepError(`The body nests arrays and objects deeper than ${MAX_BODY_DEPTH} levels`);
     return JSON.parse(text);
   };
   const notJson = (error: unknown) => problem(400, 'BAD_REQUEST', error instanceof TooDeepError ? error.message : 'The body is not JSON');
 
   function tooMany(count: string): Reply {
     const max = deps.config.ingest.maxEventsPerRequest;
-    return problem(422, 'BAD_USER_INPUT', `This request means ${count} ingest events, over the limit of ${max} (INGEST_MAX_EVENTS_PER_REQUEST); nothing was written`,
-      [`limit: events per request (${max}); an OpenLineage run means one lineage edge per input and output pair: split the run into smaller jobs`]);
+    return problem(
+      422,
+      'BAD_USER_INPUT',
+      `This request means ${count} ingest events, over the limit of ${max} (INGEST_MAX_EVENTS_PER_REQUEST); nothing was written`,
+      [
+        `limit: events per request (${max}); an OpenLineage run means one lineage edge per input and output pair: split the run into smaller jobs`,
+      ],
+    );
   }
 
   /**
@@ -68,7 +78,9 @@ export function ingestRoutes(deps: IngestRoutesDeps): express.Router {
     const submission = await deps.gateway.submit(events);
     if (submission.refused.length > 0) {
       // In-process (embedded) ingestion applies all or nothing: a refusal means nothing was written.
-      return problem(422, "BAD_USER_INPUT", "The events were refused; nothing was written", [...new Set(submission.refused.map((r) => `${r.code}: ${r.message}`))]);
+      return problem(422, 'BAD_USER_INPUT', 'The events were refused; nothing was written', [
+        ...new Set(submission.refused.map((r) => `${r.code}: ${r.message}`)),
+      ]);
     }
     return { status: success };
   }
@@ -92,54 +104,67 @@ export function ingestRoutes(deps: IngestRoutesDeps): express.Router {
     };
   }
 
-  router.post('/api/v1/lineage', raw, handle(async (req) => {
-    const auth = await authenticate(req.headers.authorization, 'asset:write', 'lineage:write');
-    if (!('tenant' in auth)) return auth;
-    let body: unknown;
-    try {
-      body = parse(req.body);
-    } catch (error) {
-      return notJson(error);
-    }
-    try {
-      const event = validator.validate(body);
-      return await submitted(openLineageEvents(event, auth.tenant, deps.config.ingest.maxEventsPerRequest), 201);
-    } catch (error) {
-      if (error instanceof TooManyEventsError) return tooMany(`more than ${error.limit}`);
-      if (error instanceof OpenLineageError) return problem(422, 'BAD_USER_INPUT', 'Invalid OpenLineage event', error.problems);
-      throw error;
-    }
-  }));
-
-  router.post('/webhooks/monte-carlo/:tenant', raw, handle(async (req) => {
-    const tenant = String(req.params['tenant']);
-    const settings = deps.config.monteCarlo[tenant];
-    const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    let body: unknown;
-    try {
-      body = parse(req.body);
-    } catch (error) {
-      return notJson(error);
-    }
-    if (settings?.secret) {
-      const signature = req.headers['x-mcd-signature'];
-      const ok = typeof signature === 'string' && body !== null && typeof body === 'object' && !Array.isArray(body) &&
-        verifyMonteCarloSignature(rawBody, signature, settings.secret);
-      if (!ok) return problem(401, 'UNAUTHENTICATED', 'Missing or wrong x-mcd-signature');
-    } else {
-      // No shared secret for this tenant: only a caller with a token of this tenant may post.
-      const auth = await authenticate(req.headers.authorization, 'incident:write');
+  router.post(
+    '/api/v1/lineage',
+    raw,
+    handle(async (req) => {
+      const auth = await authenticate(req.headers.authorization, 'asset:write', 'lineage:write');
       if (!('tenant' in auth)) return auth;
-      if (auth.tenant !== tenant) return problem(403, 'FORBIDDEN', 'The token belongs to another tenant');
-    }
-    try {
-      const event = monteCarloEvent(body, rawBody, tenant, settings?.namespace ?? 'montecarlo://');
-      return await submitted([event], deps.gateway.mode === 'kafka' ? 202 : 200);
-    } catch (error) {
-      if (error instanceof MonteCarloPayloadError) return problem(422, 'BAD_USER_INPUT', 'Invalid Monte Carlo notification', error.problems);
-      throw error;
-    }
-  }));
+      let body: unknown;
+      try {
+        body = parse(req.body);
+      } catch (error) {
+        return notJson(error);
+      }
+      try {
+        const event = validator.validate(body);
+        return await submitted(openLineageEvents(event, auth.tenant, deps.config.ingest.maxEventsPerRequest), 201);
+      } catch (error) {
+        if (error instanceof TooManyEventsError) return tooMany(`more than ${error.limit}`);
+        if (error instanceof OpenLineageError) return problem(422, 'BAD_USER_INPUT', 'Invalid OpenLineage event', error.problems);
+        throw error;
+      }
+    }),
+  );
+
+  router.post(
+    '/webhooks/monte-carlo/:tenant',
+    raw,
+    handle(async (req) => {
+      const tenant = String(req.params['tenant']);
+      const settings = deps.config.monteCarlo[tenant];
+      const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      let body: unknown;
+      try {
+        body = parse(req.body);
+      } catch (error) {
+        return notJson(error);
+      }
+      if (settings?.secret) {
+        const signature = req.headers['x-mcd-signature'];
+        const ok =
+          typeof signature === 'string' &&
+          body !== null &&
+          typeof body === 'object' &&
+          !Array.isArray(body) &&
+          verifyMonteCarloSignature(rawBody, signature, settings.secret);
+        if (!ok) return problem(401, 'UNAUTHENTICATED', 'Missing or wrong x-mcd-signature');
+      } else {
+        // No shared secret for this tenant: only a caller with a token of this tenant may post.
+        const auth = await authenticate(req.headers.authorization, 'incident:write');
+        if (!('tenant' in auth)) return auth;
+        if (auth.tenant !== tenant) return problem(403, 'FORBIDDEN', 'The token belongs to another tenant');
+      }
+      try {
+        const event = monteCarloEvent(body, rawBody, tenant, settings?.namespace ?? 'montecarlo://');
+        return await submitted([event], deps.gateway.mode === 'kafka' ? 202 : 200);
+      } catch (error) {
+        if (error instanceof MonteCarloPayloadError)
+          return problem(422, 'BAD_USER_INPUT', 'Invalid Monte Carlo notification', error.problems);
+        throw error;
+      }
+    }),
+  );
 
   return router;
 }

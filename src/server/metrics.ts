@@ -25,13 +25,43 @@ export function createMetrics(): Metrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
-  const eventsPublished = new Counter({ name: 'metalake_change_events_published_total', help: 'Change events moved from the outbox to the change feed', registers: [registry] });
-  const enforcerEvents = new Counter({ name: 'metalake_enforcer_events_published_total', help: 'Classification events published to the enforcer topics', registers: [registry] });
-  const propagationRows = new Counter({ name: 'metalake_propagation_rows_applied_total', help: 'Propagation rows written by background propagation jobs', registers: [registry] });
-  const propagationJobs = new Counter({ name: 'metalake_propagation_job_runs_total', help: 'Background propagation job runs by outcome (done, stopped, lost)', labelNames: ['outcome'] as const, registers: [registry] });
-  const searchDocuments = new Counter({ name: 'metalake_search_documents_indexed_total', help: 'Search documents written or removed by the indexer', registers: [registry] });
-  const searchPaused = new Gauge({ name: 'metalake_search_indexing_paused', help: '1 while indexing waits for the search index (or the store) to answer', registers: [registry] });
-  const ingestEvents = new Counter({ name: 'metalake_ingest_events_total', help: 'Inbound events by lane and outcome', labelNames: ['lane', 'outcome'] as const, registers: [registry] });
+  const eventsPublished = new Counter({
+    name: 'metalake_change_events_published_total',
+    help: 'Change events moved from the outbox to the change feed',
+    registers: [registry],
+  });
+  const enforcerEvents = new Counter({
+    name: 'metalake_enforcer_events_published_total',
+    help: 'Classification events published to the enforcer topics',
+    registers: [registry],
+  });
+  const propagationRows = new Counter({
+    name: 'metalake_propagation_rows_applied_total',
+    help: 'Propagation rows written by background propagation jobs',
+    registers: [registry],
+  });
+  const propagationJobs = new Counter({
+    name: 'metalake_propagation_job_runs_total',
+    help: 'Background propagation job runs by outcome (done, stopped, lost)',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  const searchDocuments = new Counter({
+    name: 'metalake_search_documents_indexed_total',
+    help: 'Search documents written or removed by the indexer',
+    registers: [registry],
+  });
+  const searchPaused = new Gauge({
+    name: 'metalake_search_indexing_paused',
+    help: '1 while indexing waits for the search index (or the store) to answer',
+    registers: [registry],
+  });
+  const ingestEvents = new Counter({
+    name: 'metalake_ingest_events_total',
+    help: 'Inbound events by lane and outcome',
+    labelNames: ['lane', 'outcome'] as const,
+    registers: [registry],
+  });
   const freshness = new Histogram({
     name: 'metalake_ingest_freshness_seconds',
     help: 'Per lane: from the Kafka record timestamp to the store commit that applied it',
@@ -39,7 +69,12 @@ export function createMetrics(): Metrics {
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300],
     registers: [registry],
   });
-  const paused = new Gauge({ name: 'metalake_ingest_paused', help: '1 while a lane waits for the store to answer', labelNames: ['lane'] as const, registers: [registry] });
+  const paused = new Gauge({
+    name: 'metalake_ingest_paused',
+    help: '1 while a lane waits for the store to answer',
+    labelNames: ['lane'] as const,
+    registers: [registry],
+  });
   return {
     registry,
     eventsPublished,
@@ -49,12 +84,21 @@ export function createMetrics(): Metrics {
     searchPaused,
     propagationJobs,
     ingest: {
-      outcome: (lane, outcome, count) => { if (count > 0) ingestEvents.inc({ lane, outcome }, count); },
+      outcome: (lane, outcome, count) => {
+        if (count > 0) ingestEvents.inc({ lane, outcome }, count);
+      },
       freshness: (lane, seconds) => freshness.observe({ lane }, seconds),
       paused: (lane, on) => paused.set({ lane }, on ? 1 : 0),
     },
     trackSubscriptions(count) {
-      new Gauge({ name: 'metalake_subscriptions_open', help: 'Open GraphQL subscriptions on this replica', registers: [registry], collect() { this.set(count()); } });
+      new Gauge({
+        name: 'metalake_subscriptions_open',
+        help: 'Open GraphQL subscriptions on this replica',
+        registers: [registry],
+        collect() {
+          this.set(count());
+        },
+      });
     },
     apolloPlugin: {
       requestDidStart() {

@@ -23,7 +23,10 @@ export interface AssetFilterInput {
 export class AssetService {
   constructor(private readonly deps: ServiceDeps) {}
 
-  async get(viewer: Viewer | null, ref: { id?: string | null | undefined; qualifiedName?: string | null | undefined }): Promise<AssetRecord | null> {
+  async get(
+    viewer: Viewer | null,
+    ref: { id?: string | null | undefined; qualifiedName?: string | null | undefined },
+  ): Promise<AssetRecord | null> {
     const v = requirePermission(viewer, 'graph:read');
     const hasId = ref.id !== null && ref.id !== undefined;
     const hasName = ref.qualifiedName !== null && ref.qualifiedName !== undefined;
@@ -33,7 +36,12 @@ export class AssetService {
     return found[0] ?? null;
   }
 
-  async list(viewer: Viewer | null, filter: AssetFilterInput | null | undefined, first?: number | null, after?: string | null): Promise<Connection<AssetRecord>> {
+  async list(
+    viewer: Viewer | null,
+    filter: AssetFilterInput | null | undefined,
+    first?: number | null,
+    after?: string | null,
+  ): Promise<Connection<AssetRecord>> {
     const v = requirePermission(viewer, 'graph:read');
     const graph = this.deps.store.tenant(v.tenant);
     const query: AssetQuery = {};
@@ -46,17 +54,37 @@ export class AssetService {
       if (!parent) return toConnection({ items: [], hasNextPage: false }, 0, false);
       query.parentId = parent.id;
     }
-    return paginate(first, after, (page) => graph.listAssets(query, page), () => graph.countAssets(query));
+    return paginate(
+      first,
+      after,
+      (page) => graph.listAssets(query, page),
+      () => graph.countAssets(query),
+    );
   }
 
-  async children(viewer: Viewer | null, asset: AssetRecord, first?: number | null, after?: string | null): Promise<Connection<AssetRecord>> {
+  async children(
+    viewer: Viewer | null,
+    asset: AssetRecord,
+    first?: number | null,
+    after?: string | null,
+  ): Promise<Connection<AssetRecord>> {
     const v = requirePermission(viewer, 'graph:read');
     const graph = this.deps.store.tenant(v.tenant);
     const query = { parentId: asset.id };
-    return paginate(first, after, (page) => graph.listAssets(query, page), () => graph.countAssets(query));
+    return paginate(
+      first,
+      after,
+      (page) => graph.listAssets(query, page),
+      () => graph.countAssets(query),
+    );
   }
 
-  async history(viewer: Viewer | null, asset: AssetRecord, first?: number | null, after?: string | null): Promise<Connection<HistoryRecord>> {
+  async history(
+    viewer: Viewer | null,
+    asset: AssetRecord,
+    first?: number | null,
+    after?: string | null,
+  ): Promise<Connection<HistoryRecord>> {
     const v = requirePermission(viewer, 'graph:read');
     const page = pageRequest(first, after, 20);
     const items = await this.deps.store.tenant(v.tenant).history(asset.id, page);

@@ -3,7 +3,13 @@
 import { type Viewer, requirePermission } from '../domain/auth.js';
 import type { AssetClassificationState, AssignmentView, ClassificationTypeView, ClassifyOutcome } from '../domain/model.js';
 import {
-  type ChangeInput, type ClassificationTypeInput, blockPropagation, classify, declassify, defineClassification, unblockPropagation,
+  type ChangeInput,
+  type ClassificationTypeInput,
+  blockPropagation,
+  classify,
+  declassify,
+  defineClassification,
+  unblockPropagation,
 } from './commands/classification.js';
 import { type Command, write } from './commands/command.js';
 import type { ServiceDeps } from './deps.js';
@@ -43,10 +49,24 @@ export class ClassificationService {
     return this.change(viewer, unblockPropagation, { qualifiedName, classification, propagate: null });
   }
 
-  private async change(viewer: Viewer | null, command: Command<ChangeInput, ClassifyOutcome>, input: ChangeInput): Promise<ClassifyOutcome> {
+  private async change(
+    viewer: Viewer | null,
+    command: Command<ChangeInput, ClassifyOutcome>,
+    input: ChangeInput,
+  ): Promise<ClassifyOutcome> {
     const started = performance.now();
     const outcome = await write(this.deps, viewer, command, input);
-    this.deps.log.debug({ action: command.name, classification: input.classification, added: outcome.added, removed: outcome.removed, jobs: outcome.jobs.length, ms: Math.round(performance.now() - started) }, 'classification change committed');
+    this.deps.log.debug(
+      {
+        action: command.name,
+        classification: input.classification,
+        added: outcome.added,
+        removed: outcome.removed,
+        jobs: outcome.jobs.length,
+        ms: Math.round(performance.now() - started),
+      },
+      'classification change committed',
+    );
     return outcome;
   }
 }
@@ -56,7 +76,13 @@ export function assignmentViews(state: AssetClassificationState | undefined, inc
   if (!state) return [];
   const blocked = new Set(state.blocks.map((b) => b.classification));
   const views: AssignmentView[] = state.direct.map((d) => ({
-    name: d.classification, propagated: false, propagate: d.propagate, sourceIds: [], blocked: blocked.has(d.classification), addedAt: d.addedAt, addedBy: d.addedBy,
+    name: d.classification,
+    propagated: false,
+    propagate: d.propagate,
+    sourceIds: [],
+    blocked: blocked.has(d.classification),
+    addedAt: d.addedAt,
+    addedBy: d.addedBy,
   }));
   const grouped = new Map<string, AssignmentView>();
   for (const row of state.propagated) {
@@ -67,7 +93,15 @@ export function assignmentViews(state: AssetClassificationState | undefined, inc
       view.sourceIds.push(row.sourceId);
       if (row.addedAt < view.addedAt) Object.assign(view, { addedAt: row.addedAt, addedBy: row.addedBy });
     } else {
-      grouped.set(key, { name: row.classification, propagated: true, propagate: true, sourceIds: [row.sourceId], blocked: row.blocked, addedAt: row.addedAt, addedBy: row.addedBy });
+      grouped.set(key, {
+        name: row.classification,
+        propagated: true,
+        propagate: true,
+        sourceIds: [row.sourceId],
+        blocked: row.blocked,
+        addedAt: row.addedAt,
+        addedBy: row.addedBy,
+      });
     }
   }
   return [...views, ...grouped.values()].sort((a, b) => a.name.localeCompare(b.name) || Number(a.propagated) - Number(b.propagated));

@@ -8,7 +8,10 @@ describe('event stream', () => {
     s.push(1);
     const pending = [s.next(), s.next()];
     s.push(2);
-    assert.deepEqual(await Promise.all(pending), [{ value: 1, done: false }, { value: 2, done: false }]);
+    assert.deepEqual(await Promise.all(pending), [
+      { value: 1, done: false },
+      { value: 2, done: false },
+    ]);
   });
 
   it('detaches at once on return(), even while a consumer is waiting', async () => {

@@ -20,7 +20,12 @@ export interface IncidentFilterInput {
 export class IncidentService {
   constructor(private readonly deps: ServiceDeps) {}
 
-  async list(viewer: Viewer | null, filter: IncidentFilterInput | null | undefined, first?: number | null, after?: string | null): Promise<Connection<IncidentRecord>> {
+  async list(
+    viewer: Viewer | null,
+    filter: IncidentFilterInput | null | undefined,
+    first?: number | null,
+    after?: string | null,
+  ): Promise<Connection<IncidentRecord>> {
     const v = requirePermission(viewer, 'graph:read');
     const graph = this.deps.store.tenant(v.tenant);
     const query: IncidentQuery = {};
@@ -32,7 +37,12 @@ export class IncidentService {
       if (!asset) return toConnection({ items: [], hasNextPage: false }, 0, false);
       query.assetId = asset.id;
     }
-    return paginate(first, after, (page) => graph.listIncidents(query, page), () => graph.countIncidents(query));
+    return paginate(
+      first,
+      after,
+      (page) => graph.listIncidents(query, page),
+      () => graph.countIncidents(query),
+    );
   }
 
   report(viewer: Viewer | null, input: IncidentInput): Promise<IncidentRecord> {

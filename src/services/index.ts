@@ -46,4 +46,3 @@ export function createServices(given: ServiceDeps): Services {
     },
   };
 }
-

@@ -64,8 +64,14 @@ export class IngestService {
       // The whole group in one transaction; if one item is refused, each item alone, so that
       // one bad event costs its own rejection and not its neighbours'.
       try {
-        const result = await this.applyInOne(tenant, prepared.map((p) => p.item), options.atomic ?? false);
-        prepared.forEach((p, k) => { outcomes[p.index] = result[k]!; });
+        const result = await this.applyInOne(
+          tenant,
+          prepared.map((p) => p.item),
+          options.atomic ?? false,
+        );
+        prepared.forEach((p, k) => {
+          outcomes[p.index] = result[k]!;
+        });
       } catch (error) {
         // A store failure (a concurrent writer's conflict included) is not the items' fault: the caller retries them.
         if (!(error instanceof DomainError) || isTransient(error)) throw error;
@@ -100,7 +106,9 @@ export class IngestService {
         else ready.push(k);
       });
       const claimer = systemActor('ingest', tenant, 'ingest');
-      const duplicates = new Set(await execute(claimEvents, { actor: claimer, tx, input: ready.map((k) => items[k]!.eventId) }, this.deps.limits));
+      const duplicates = new Set(
+        await execute(claimEvents, { actor: claimer, tx, input: ready.map((k) => items[k]!.eventId) }, this.deps.limits),
+      );
       const seen = new Set<string>();
       const runnable = ready.filter((k) => {
         const id = items[k]!.eventId;
@@ -110,7 +118,11 @@ export class IngestService {
         if (duplicate) outcomes[k] = { status: 'duplicate' };
         return !duplicate;
       });
-      for (const run of runs(runnable.map((k) => items[k]!), this.deps.limits.maxBatch)) await this.execute(tx, tenant, run);
+      for (const run of runs(
+        runnable.map((k) => items[k]!),
+        this.deps.limits.maxBatch,
+      ))
+        await this.execute(tx, tenant, run);
       return outcomes;
     });
   }
@@ -119,9 +131,12 @@ export class IngestService {
   private async missingReferences(tx: GraphTx, items: readonly IngestItem[]): Promise<(string | null)[]> {
     const needs = (c: IngestCommand): string[] => {
       switch (c.op) {
-        case 'upsertAsset': return c.input.parentQualifiedName ? [c.input.parentQualifiedName] : [];
-        case 'addLineage': return [c.edge.from, c.edge.to, ...(c.edge.process ? [c.edge.process] : [])];
-        case 'reportRun': return [c.report.job, ...c.report.inputs, ...c.report.outputs, ...c.report.edges.flatMap((e) => [e.from, e.to])];
+        case 'upsertAsset':
+          return c.input.parentQualifiedName ? [c.input.parentQualifiedName] : [];
+        case 'addLineage':
+          return [c.edge.from, c.edge.to, ...(c.edge.process ? [c.edge.process] : [])];
+        case 'reportRun':
+          return [c.report.job, ...c.report.inputs, ...c.report.outputs, ...c.report.edges.flatMap((e) => [e.from, e.to])];
         // A classify follows its own upsert; the others report what is missing themselves.
         case 'classify':
         case 'deleteAsset':
@@ -155,17 +170,28 @@ export class IngestService {
         const commands = run.commands as Extract<IngestCommand, { op: 'upsertAsset' }>[];
         const keep = commands.filter((c) => c.keepExistingKind).map((c) => c.input.qualifiedName);
         const kinds = new Map(keep.length > 0 ? (await tx.assetsByQualifiedNames(keep)).map((a) => [a.qualifiedName, a.kind]) : []);
-        await exec(upsertAssets, commands.map((c) => (c.keepExistingKind && kinds.has(c.input.qualifiedName) ? { ...c.input, kind: kinds.get(c.input.qualifiedName)! } : c.input)));
+        await exec(
+          upsertAssets,
+          commands.map((c) =>
+            c.keepExistingKind && kinds.has(c.input.qualifiedName) ? { ...c.input, kind: kinds.get(c.input.qualifiedName)! } : c.input,
+          ),
+        );
         return;
       }
       case 'deleteAsset':
         await exec(deleteAssets, [...new Set(run.commands.map((c) => (c as Extract<IngestCommand, { op: 'deleteAsset' }>).qualifiedName))]);
         return;
       case 'addLineage':
-        await exec(addLineage, run.commands.map((c) => (c as Extract<IngestCommand, { op: 'addLineage' }>).edge));
+        await exec(
+          addLineage,
+          run.commands.map((c) => (c as Extract<IngestCommand, { op: 'addLineage' }>).edge),
+        );
         return;
       case 'removeLineage':
-        await exec(removeLineage, run.commands.map((c) => (c as Extract<IngestCommand, { op: 'removeLineage' }>).edge));
+        await exec(
+          removeLineage,
+          run.commands.map((c) => (c as Extract<IngestCommand, { op: 'removeLineage' }>).edge),
+        );
         return;
       case 'reportIncident':
         for (const c of run.commands as Extract<IngestCommand, { op: 'reportIncident' }>[]) {
@@ -173,7 +199,11 @@ export class IngestService {
           if (c.skipUnknownAssets) {
             const known = new Set((await tx.assetsByQualifiedNames(input.assetQualifiedNames)).map((a) => a.qualifiedName));
             input = { ...input, assetQualifiedNames: input.assetQualifiedNames.filter((qn) => known.has(qn)) };
-            if (input.assetQualifiedNames.length === 0) throw new DomainError('NOT_FOUND', `Incident ${c.input.externalId}: none of its assets is known (${c.input.assetQualifiedNames.join(', ')})`);
+            if (input.assetQualifiedNames.length === 0)
+              throw new DomainError(
+                'NOT_FOUND',
+                `Incident ${c.input.externalId}: none of its assets is known (${c.input.assetQualifiedNames.join(', ')})`,
+              );
           }
           await exec(reportIncident, input);
         }
@@ -190,7 +220,12 @@ export class IngestService {
   }
 }
 
-const rejected = (error: DomainError): IngestOutcome => ({ status: 'rejected', code: error.code, message: error.problems.length > 0 ? `${error.message}: ${error.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}` : error.message });
+const rejected = (error: DomainError): IngestOutcome => ({
+  status: 'rejected',
+  code: error.code,
+  message:
+    error.problems.length > 0 ? `${error.message}: ${error.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}` : error.message,
+});
 
 /**
  * Splits commands into runs of one kind and actor, in order. An upsert run also breaks where a
@@ -205,7 +240,13 @@ export function runs(items: readonly IngestItem[], maxBatch: number): Run[] {
       // History shows who changed what: the producing source, or the tenant's transform rule.
       const actor = command.op === 'classify' ? `transform:${command.rule}` : `ingest:${item.source}`;
       const name = command.op === 'upsertAsset' ? command.input.qualifiedName : null;
-      if (!current || current.op !== command.op || current.actor !== actor || current.commands.length >= maxBatch || (name !== null && names.has(name))) {
+      if (
+        !current ||
+        current.op !== command.op ||
+        current.actor !== actor ||
+        current.commands.length >= maxBatch ||
+        (name !== null && names.has(name))
+      ) {
         current = { op: command.op, actor, commands: [] };
         names = new Set();
         result.push(current);

@@ -26,17 +26,23 @@ function immediateEdges(graph: TenantGraph, direction: EdgeDirection, limit: num
     for (const e of edges) byId.get(end(e))?.push(e);
     return byId;
   };
-  const tooMany = (id: string) => new DomainError('BAD_USER_INPUT', `Asset ${id} has more than ${limit} ${direction.toLowerCase()} edges: ask lineage(qualifiedName:, direction: ${direction}, depth: 1), which is bounded and says truncated`);
+  const tooMany = (id: string) =>
+    new DomainError(
+      'BAD_USER_INPUT',
+      `Asset ${id} has more than ${limit} ${direction.toLowerCase()} edges: ask lineage(qualifiedName:, direction: ${direction}, depth: 1), which is bounded and says truncated`,
+    );
   return async (ids: readonly string[]): Promise<(EdgeRecord[] | Error)[]> => {
     const all = await graph.edgesOf(ids, direction, limit + 1);
     if (all.length <= limit) {
       const byId = group(ids, all);
       return ids.map((id) => byId.get(id)!);
     }
-    return Promise.all(ids.map(async (id) => {
-      const edges = await graph.edgesOf([id], direction, limit + 1);
-      return edges.length > limit ? tooMany(id) : edges;
-    }));
+    return Promise.all(
+      ids.map(async (id) => {
+        const edges = await graph.edgesOf([id], direction, limit + 1);
+        return edges.length > limit ? tooMany(id) : edges;
+      }),
+    );
   };
 }
 

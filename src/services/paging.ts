@@ -33,14 +33,17 @@ export function toConnection<T>(page: StorePage<T>, totalCount: number, hasPrevi
 
 function decodeClientCursor(cursor: string): string {
   const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (cursor.length > 2048 || Buffer.from(decoded).toString('base64url') !== cursor) throw badInput('after is not a cursor returned by this API');
+  if (cursor.length > 2048 || Buffer.from(decoded).toString('base64url') !== cursor)
+    throw badInput('after is not a cursor returned by this API');
   return decoded;
 }
 
 /** One page of a listing with its total, as a Relay connection. */
 export async function paginate<T>(
-  first: number | null | undefined, after: string | null | undefined,
-  list: (page: StorePageRequest) => Promise<StorePage<T>>, count: () => Promise<number>,
+  first: number | null | undefined,
+  after: string | null | undefined,
+  list: (page: StorePageRequest) => Promise<StorePage<T>>,
+  count: () => Promise<number>,
 ): Promise<Connection<T>> {
   const page = pageRequest(first, after);
   const [items, total] = await Promise.all([list(page), count()]);

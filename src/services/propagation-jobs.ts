@@ -66,7 +66,9 @@ export class PropagationJobService {
           await control.onChunk?.(chunk.length);
         }
         const done = { jobId, generation, applied, total };
-        job = await graph.transaction((tx): Promise<PropagationJobRecord> => execute(finishPropagationJob, { actor, tx, input: done }, limits));
+        job = await graph.transaction((tx): Promise<PropagationJobRecord> =>
+          execute(finishPropagationJob, { actor, tx, input: done }, limits),
+        );
         this.deps.log.info({ tenant, job: jobId, classification: key.classification, rows: total }, 'propagation job done');
       } catch (error) {
         if (!(error instanceof Superseded)) throw error;

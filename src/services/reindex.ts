@@ -11,7 +11,13 @@ export interface ReindexProgress {
   total: number;
 }
 
-export async function reindexTenant(store: GraphStore, index: SearchIndex, tenant: string, onProgress?: (p: ReindexProgress) => void | Promise<void>, pageSize = 1000): Promise<ReindexProgress> {
+export async function reindexTenant(
+  store: GraphStore,
+  index: SearchIndex,
+  tenant: string,
+  onProgress?: (p: ReindexProgress) => void | Promise<void>,
+  pageSize = 1000,
+): Promise<ReindexProgress> {
   const graph = store.tenant(tenant);
   const total = await graph.countAssets({});
   const rebuild = await index.rebuild(tenant);

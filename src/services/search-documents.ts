@@ -8,7 +8,10 @@ import { databaseOf, platformOf } from '../domain/validation.js';
 const UNRESOLVED = ['OPEN', 'ACKNOWLEDGED'] as const;
 
 /** Documents of the assets that exist, and the ids that no longer do; `builtAt` is taken before reading. */
-export async function buildSearchDocuments(graph: GraphReader, ids: readonly string[]): Promise<{ docs: SearchDocument[]; missing: string[]; builtAt: number }> {
+export async function buildSearchDocuments(
+  graph: GraphReader,
+  ids: readonly string[],
+): Promise<{ docs: SearchDocument[]; missing: string[]; builtAt: number }> {
   const builtAt = Date.now();
   const unique = [...new Set(ids)];
   if (unique.length === 0) return { docs: [], missing: [], builtAt };

@@ -33,7 +33,10 @@ export function touchedAssets(events: readonly ChangeEvent[]): Map<string, Set<s
 }
 
 export class SearchIndexing {
-  constructor(private readonly store: GraphStore, private readonly index: SearchIndex) {}
+  constructor(
+    private readonly store: GraphStore,
+    private readonly index: SearchIndex,
+  ) {}
 
   /** Rebuilds the documents the events touch; returns how many were written or removed. */
   async apply(events: readonly ChangeEvent[]): Promise<number> {

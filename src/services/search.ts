@@ -28,7 +28,14 @@ export class SearchService {
   constructor(private readonly deps: ServiceDeps) {}
 
   /** `want`: what the caller will read (facets, highlights); the rest is not computed. */
-  async search(viewer: Viewer | null, text: string, filter: SearchFilterInput | null | undefined, first?: number | null, after?: string | null, want: { facets: boolean; highlights: boolean } = { facets: true, highlights: true }): Promise<SearchOutcome> {
+  async search(
+    viewer: Viewer | null,
+    text: string,
+    filter: SearchFilterInput | null | undefined,
+    first?: number | null,
+    after?: string | null,
+    want: { facets: boolean; highlights: boolean } = { facets: true, highlights: true },
+  ): Promise<SearchOutcome> {
     const v = requirePermission(viewer, 'graph:read');
     const problems = new Problems();
     checkText(problems, 'query', text, LIMITS.searchQuery, { allowEmpty: true });
@@ -47,7 +54,9 @@ export class SearchService {
         facets: want.facets,
         highlights: want.highlights,
         ...(filter?.kinds ? { kinds: filter.kinds } : {}),
-        ...(filter?.classifications ? { classifications: filter.classifications, classificationScope: filter.includePropagated === false ? 'DIRECT' : 'EFFECTIVE' } : {}),
+        ...(filter?.classifications
+          ? { classifications: filter.classifications, classificationScope: filter.includePropagated === false ? 'DIRECT' : 'EFFECTIVE' }
+          : {}),
         ...(filter?.owners ? { owners: filter.owners } : {}),
         ...(filter?.qualifiedNamePrefix ? { qualifiedNamePrefix: filter.qualifiedNamePrefix } : {}),
         ...(typeof filter?.hasOpenIncident === 'boolean' ? { hasOpenIncident: filter.hasOpenIncident } : {}),
@@ -64,7 +73,12 @@ export class SearchService {
         const asset = assets.get(h.id);
         return asset ? [{ asset, score: h.score, highlights: h.highlights }] : [];
       }),
-      pageInfo: { hasNextPage: page.hasNextPage, hasPreviousPage: after !== null && after !== undefined, startCursor: after ?? null, endCursor: page.endCursor },
+      pageInfo: {
+        hasNextPage: page.hasNextPage,
+        hasPreviousPage: after !== null && after !== undefined,
+        startCursor: after ?? null,
+        endCursor: page.endCursor,
+      },
     };
   }
 }

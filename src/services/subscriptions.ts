@@ -16,24 +16,45 @@ export class SubscriptionService {
 
   constructor(private readonly deps: ServiceDeps) {}
 
-  classificationChanged(viewer: Viewer | null, args: { classifications?: readonly string[] | null; kinds?: readonly AssetKind[] | null }): AsyncIterableIterator<ClassificationChangedEvent> {
+  classificationChanged(
+    viewer: Viewer | null,
+    args: { classifications?: readonly string[] | null; kinds?: readonly AssetKind[] | null },
+  ): AsyncIterableIterator<ClassificationChangedEvent> {
     const names = args.classifications?.length ? new Set(args.classifications) : null;
     const kinds = args.kinds?.length ? new Set(args.kinds) : null;
-    return this.stream(viewer, (e): e is ClassificationChangedEvent =>
-      e.type === 'classification.changed' && (names === null || names.has(e.classification)) && (kinds === null || kinds.has(e.asset.kind)));
+    return this.stream(
+      viewer,
+      (e): e is ClassificationChangedEvent =>
+        e.type === 'classification.changed' &&
+        (names === null || names.has(e.classification)) &&
+        (kinds === null || kinds.has(e.asset.kind)),
+    );
   }
 
-  assetChanged(viewer: Viewer | null, args: { qualifiedNamePrefix?: string | null; kinds?: readonly AssetKind[] | null }): AsyncIterableIterator<AssetChangedEvent> {
+  assetChanged(
+    viewer: Viewer | null,
+    args: { qualifiedNamePrefix?: string | null; kinds?: readonly AssetKind[] | null },
+  ): AsyncIterableIterator<AssetChangedEvent> {
     const prefix = args.qualifiedNamePrefix ?? null;
     const kinds = args.kinds?.length ? new Set(args.kinds) : null;
-    return this.stream(viewer, (e): e is AssetChangedEvent =>
-      e.type === 'asset.changed' && (prefix === null || e.asset.qualifiedName.startsWith(prefix)) && (kinds === null || kinds.has(e.asset.kind)));
+    return this.stream(
+      viewer,
+      (e): e is AssetChangedEvent =>
+        e.type === 'asset.changed' &&
+        (prefix === null || e.asset.qualifiedName.startsWith(prefix)) &&
+        (kinds === null || kinds.has(e.asset.kind)),
+    );
   }
 
-  incidentChanged(viewer: Viewer | null, args: { severities?: readonly IncidentSeverity[] | null }): AsyncIterableIterator<IncidentChangedEvent> {
+  incidentChanged(
+    viewer: Viewer | null,
+    args: { severities?: readonly IncidentSeverity[] | null },
+  ): AsyncIterableIterator<IncidentChangedEvent> {
     const severities = args.severities?.length ? new Set(args.severities) : null;
-    return this.stream(viewer, (e): e is IncidentChangedEvent =>
-      e.type === 'incident.changed' && (severities === null || severities.has(e.incident.severity)));
+    return this.stream(
+      viewer,
+      (e): e is IncidentChangedEvent => e.type === 'incident.changed' && (severities === null || severities.has(e.incident.severity)),
+    );
   }
 
   private stream<T extends ChangeEvent>(viewer: Viewer | null, accept: (e: ChangeEvent) => e is T): AsyncIterableIterator<T> {

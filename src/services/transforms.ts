@@ -17,29 +17,39 @@ const regex = z.string().transform((source, ctx) => {
 });
 
 const TenantRules = z.strictObject({
-  qualifiedNames: z.strictObject({
-    /** Lower-case the platform and host part (`Snowflake://ACME/…` → `snowflake://acme/…`). */
-    lowercaseAuthority: z.boolean().optional(),
-    /** Lower-case the whole name (for platforms whose identifiers are case-insensitive). */
-    lowercase: z.boolean().optional(),
-    trim: z.boolean().optional(),
-  }).optional(),
-  dataTypes: z.strictObject({
-    uppercase: z.boolean().optional(),
-    /** Drop length/precision: `VARCHAR(255)` → `VARCHAR`. */
-    stripParameters: z.boolean().optional(),
-    aliases: z.record(z.string(), z.string()).optional(),
-  }).optional(),
+  qualifiedNames: z
+    .strictObject({
+      /** Lower-case the platform and host part (`Snowflake://ACME/…` → `snowflake://acme/…`). */
+      lowercaseAuthority: z.boolean().optional(),
+      /** Lower-case the whole name (for platforms whose identifiers are case-insensitive). */
+      lowercase: z.boolean().optional(),
+      trim: z.boolean().optional(),
+    })
+    .optional(),
+  dataTypes: z
+    .strictObject({
+      uppercase: z.boolean().optional(),
+      /** Drop length/precision: `VARCHAR(255)` → `VARCHAR`. */
+      stripParameters: z.boolean().optional(),
+      aliases: z.record(z.string(), z.string()).optional(),
+    })
+    .optional(),
   owners: z.array(z.strictObject({ match: regex, owners: z.array(z.string().min(1)).min(1) })).optional(),
-  classify: z.array(z.strictObject({
-    name: z.string().min(1),
-    classification: z.string().min(1),
-    /** Matched against the column's name. */
-    columnName: regex.optional(),
-    /** Matched against the column's normalised data type. */
-    dataType: regex.optional(),
-    propagate: z.boolean().nullable().default(null),
-  }).refine((r) => r.columnName !== undefined || r.dataType !== undefined, { message: 'a classify rule needs columnName or dataType' })).optional(),
+  classify: z
+    .array(
+      z
+        .strictObject({
+          name: z.string().min(1),
+          classification: z.string().min(1),
+          /** Matched against the column's name. */
+          columnName: regex.optional(),
+          /** Matched against the column's normalised data type. */
+          dataType: regex.optional(),
+          propagate: z.boolean().nullable().default(null),
+        })
+        .refine((r) => r.columnName !== undefined || r.dataType !== undefined, { message: 'a classify rule needs columnName or dataType' }),
+    )
+    .optional(),
 });
 
 const RuleFile = z.strictObject({
@@ -98,7 +108,8 @@ export function loadTransformRules(path: string): TransformRules {
 
 export function compileTransformRules(raw: unknown, origin = 'transform rules'): TransformRules {
   const parsed = RuleFile.safeParse(raw ?? {});
-  if (!parsed.success) throw new TransformFileError(`${origin}:\n${parsed.error.issues.map((i) => `  - ${i.path.join('.')}: ${i.message}`).join('\n')}`);
+  if (!parsed.success)
+    throw new TransformFileError(`${origin}:\n${parsed.error.issues.map((i) => `  - ${i.path.join('.')}: ${i.message}`).join('\n')}`);
   const { defaults, tenants } = parsed.data;
   const base = merge(BUILT_IN, defaults ?? {});
   const merged = new Map(Object.entries(tenants).map(([tenant, own]) => [tenant, merge(base, own)]));
@@ -114,16 +125,28 @@ function transform(item: IngestItem, rules: Rules): IngestItem {
         const input = { ...c.input, qualifiedName: name(c.input.qualifiedName) };
         if (input.parentQualifiedName) input.parentQualifiedName = name(input.parentQualifiedName);
         const attributes = input.attributes as Record<string, unknown> | null | undefined;
-        if (attributes && typeof attributes['dataType'] === 'string') input.attributes = { ...attributes, dataType: normaliseType(attributes['dataType'], rules) };
+        if (attributes && typeof attributes['dataType'] === 'string')
+          input.attributes = { ...attributes, dataType: normaliseType(attributes['dataType'], rules) };
         const owners = rules.owners.filter((r) => r.match.test(input.qualifiedName)).flatMap((r) => r.owners);
         if (owners.length > 0) input.owners = [...new Set([...(input.owners ?? []), ...owners])];
         commands.push({ ...c, input });
-        if (input.kind === 'COLUMN') commands.push(...classifyColumn(input.qualifiedName, input.name ?? lastSegment(input.qualifiedName), (input.attributes as Record<string, unknown> | undefined)?.['dataType'], rules));
+        if (input.kind === 'COLUMN')
+          commands.push(
+            ...classifyColumn(
+              input.qualifiedName,
+              input.name ?? lastSegment(input.qualifiedName),
+              (input.attributes as Record<string, unknown> | undefined)?.['dataType'],
+              rules,
+            ),
+          );
         break;
       }
       case 'addLineage':
       case 'removeLineage':
-        commands.push({ ...c, edge: { ...c.edge, from: name(c.edge.from), to: name(c.edge.to), ...(c.edge.process ? { process: name(c.edge.process) } : {}) } });
+        commands.push({
+          ...c,
+          edge: { ...c.edge, from: name(c.edge.from), to: name(c.edge.to), ...(c.edge.process ? { process: name(c.edge.process) } : {}) },
+        });
         break;
       case 'deleteAsset':
         commands.push({ ...c, qualifiedName: name(c.qualifiedName) });
@@ -133,7 +156,16 @@ function transform(item: IngestItem, rules: Rules): IngestItem {
         break;
       case 'reportRun': {
         const r = c.report;
-        commands.push({ ...c, report: { ...r, job: name(r.job), inputs: r.inputs.map(name), outputs: r.outputs.map(name), edges: r.edges.map((e) => ({ from: name(e.from), to: name(e.to) })) } });
+        commands.push({
+          ...c,
+          report: {
+            ...r,
+            job: name(r.job),
+            inputs: r.inputs.map(name),
+            outputs: r.outputs.map(name),
+            edges: r.edges.map((e) => ({ from: name(e.from), to: name(e.to) })),
+          },
+        });
         break;
       }
       case 'classify':

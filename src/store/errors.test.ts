@@ -13,7 +13,8 @@ import { translate as fromNeo4j } from './neo4j/session.js';
 /** A Neo4j error as the driver raises it (the GQL status fields do not matter here). */
 const n4j = (message: string, code: string) => new Neo4jError(message, code, '50N42', 'error');
 
-const response = (statusCode: number) => new errors.ResponseError({ statusCode, body: { error: { type: 'x' } }, headers: {}, warnings: null, meta: {} } as never);
+const response = (statusCode: number) =>
+  new errors.ResponseError({ statusCode, body: { error: { type: 'x' } }, headers: {}, warnings: null, meta: {} } as never);
 
 describe('store failures', () => {
   it('Neo4j: unique keys and deadlocks conflict, lost servers are unavailable, other transient errors push back', () => {
@@ -50,15 +51,23 @@ describe('store failures', () => {
   });
 
   it('translates at one boundary, for synchronous and asynchronous methods alike', async () => {
-    const adapter = translated({
-      name: 'fake',
-      sync: (n: number) => n + 1,
-      fails: () => { throw new errors.ConnectionError('refused'); },
-      rejects: () => Promise.reject(response(429)),
-    }, fromElasticsearch);
+    const adapter = translated(
+      {
+        name: 'fake',
+        sync: (n: number) => n + 1,
+        fails: () => {
+          throw new errors.ConnectionError('refused');
+        },
+        rejects: () => Promise.reject(response(429)),
+      },
+      fromElasticsearch,
+    );
     assert.equal(adapter.name, 'fake');
     assert.equal(adapter.sync(1), 2);
-    assert.throws(() => adapter.fails(), (e: unknown) => storeFailure(e) === 'unavailable');
+    assert.throws(
+      () => adapter.fails(),
+      (e: unknown) => storeFailure(e) === 'unavailable',
+    );
     await assert.rejects(adapter.rejects(), (e: unknown) => storeFailure(e) === 'backpressure');
   });
 });

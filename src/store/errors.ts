@@ -65,9 +65,11 @@ export function translated<T extends object>(target: T, translate: (error: unkno
       } catch (error) {
         throw translate(error);
       }
-      return result instanceof Promise ? result.catch((error: unknown) => {
-        throw translate(error);
-      }) : result;
+      return result instanceof Promise
+        ? result.catch((error: unknown) => {
+            throw translate(error);
+          })
+        : result;
     };
   }
   return wrapped as T;

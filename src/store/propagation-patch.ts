@@ -2,7 +2,10 @@
 import type { PropagationPatch } from './ports/index.js';
 
 /** Only what differs: changed or new rows, and removals (blocked: null) of rows no longer reached. */
-export function replacement(existing: ReadonlyMap<string, boolean>, wanted: readonly { assetId: string; blocked: boolean }[]): PropagationPatch[] {
+export function replacement(
+  existing: ReadonlyMap<string, boolean>,
+  wanted: readonly { assetId: string; blocked: boolean }[],
+): PropagationPatch[] {
   const patch: PropagationPatch[] = [];
   const keep = new Set<string>();
   for (const { assetId, blocked } of wanted) {

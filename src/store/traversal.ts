@@ -8,7 +8,10 @@ import type { EdgeDirection, Traversal, TraversalBounds } from './ports/index.js
 
 export async function breadthFirst(
   edgesOf: (ids: readonly string[], direction: EdgeDirection, limit: number) => Promise<EdgeRecord[]>,
-  rootId: string, direction: EdgeDirection, maxDepth: number, { maxNodes, maxEdges }: TraversalBounds,
+  rootId: string,
+  direction: EdgeDirection,
+  maxDepth: number,
+  { maxNodes, maxEdges }: TraversalBounds,
 ): Promise<Traversal> {
   const far = (e: EdgeRecord) => (direction === 'DOWNSTREAM' ? e.toId : e.fromId);
   const visited = new Set<string>([rootId]);

@@ -23,6 +23,10 @@ export function cloudEvent(spec: CloudEventSpec): CloudEvent<unknown> {
 
 export function binaryRecord(spec: CloudEventSpec): { key: string; value: string; headers: Record<string, string> } {
   const message = Kafka.binary(cloudEvent(spec));
-  const headers = Object.fromEntries(Object.entries(message.headers).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
+  const headers = Object.fromEntries(
+    Object.entries(message.headers)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, String(v)]),
+  );
   return { key: spec.key ?? spec.tenant, value: JSON.stringify(spec.data), headers };
 }

@@ -11,7 +11,14 @@ import { assetRecord, qn, silentLog, tempDir, uniqueTenant } from '../../test/su
 import { createOutboxRelay } from './outbox-relay.js';
 
 const event = (tenant: string): ChangeEvent => ({
-  type: 'asset.changed', eventId: randomUUID(), tenant, at: new Date().toISOString(), actor: 'test', change: 'CREATED', asset: assetRecord('TABLE', qn(randomUUID())), version: 1,
+  type: 'asset.changed',
+  eventId: randomUUID(),
+  tenant,
+  at: new Date().toISOString(),
+  actor: 'test',
+  change: 'CREATED',
+  asset: assetRecord('TABLE', qn(randomUUID())),
+  version: 1,
 });
 
 describe('outbox relay', () => {
@@ -31,12 +38,18 @@ describe('outbox relay', () => {
     feed.listen(t, (e) => received.push(e.eventId));
     const relay = createOutboxRelay({ store, feed, log: silentLog, retentionHours: 1, batchSize: 2 });
     await relay.start();
-    assert.deepEqual(received, before.map((e) => e.eventId));
+    assert.deepEqual(
+      received,
+      before.map((e) => e.eventId),
+    );
 
     const after = event(t);
     await store.tenant(t).transaction((tx) => tx.appendEvents([after]));
     await relay.flush();
-    assert.deepEqual(received, [...before, after].map((e) => e.eventId));
+    assert.deepEqual(
+      received,
+      [...before, after].map((e) => e.eventId),
+    );
     assert.deepEqual(await store.outbox.pending(10), []);
     await relay.stop();
     await store.close();
@@ -49,7 +62,11 @@ describe('outbox relay', () => {
     const inner = createEmbeddedFeed();
     let down = true;
     let refused = 0;
-    const feed = { ...inner, publish: (events: readonly ChangeEvent[]) => (down ? Promise.reject(new Error(`feed unavailable (${++refused})`)) : inner.publish(events)) };
+    const feed = {
+      ...inner,
+      publish: (events: readonly ChangeEvent[]) =>
+        down ? Promise.reject(new Error(`feed unavailable (${++refused})`)) : inner.publish(events),
+    };
     const t = uniqueTenant();
     const received: string[] = [];
     inner.listen(t, (e) => received.push(e.eventId));

@@ -40,7 +40,10 @@ export function createPropagationWorker(options: PropagationWorkerOptions): Work
     const claim = await store.propagationQueue.claim(owner, leaseMs);
     if (!claim) return false;
     const { job } = claim;
-    log.info({ tenant: claim.tenant, job: job.id, classification: job.classification, generation: job.generation }, 'propagation job leased');
+    log.info(
+      { tenant: claim.tenant, job: job.id, classification: job.classification, generation: job.generation },
+      'propagation job leased',
+    );
     let renewedAt = Date.now();
     try {
       const outcome = await jobs.run(claim, {
@@ -56,7 +59,9 @@ export function createPropagationWorker(options: PropagationWorkerOptions): Work
       options.onJob?.(outcome);
       if (outcome === 'lost') log.warn({ job: job.id }, 'propagation job lease lost; another worker carries on');
     } finally {
-      await store.propagationQueue.release(owner, job.id).catch((err: unknown) => log.warn({ err, job: job.id }, 'releasing a propagation job failed; its lease will run out'));
+      await store.propagationQueue
+        .release(owner, job.id)
+        .catch((err: unknown) => log.warn({ err, job: job.id }, 'releasing a propagation job failed; its lease will run out'));
     }
     return true;
   }

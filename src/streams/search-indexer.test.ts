@@ -34,11 +34,21 @@ describe('outbox search indexer', () => {
       const a = assetRecord('TABLE', qn(name));
       await store.tenant(t).transaction(async (tx) => {
         await tx.writeAssets([a]);
-        await tx.appendEvents([{ type: 'asset.changed', eventId: a.id, tenant: t, at: a.createdAt, actor: 'test', change: 'CREATED', asset: a, version: 1 }]);
+        await tx.appendEvents([
+          { type: 'asset.changed', eventId: a.id, tenant: t, at: a.createdAt, actor: 'test', change: 'CREATED', asset: a, version: 1 },
+        ]);
       });
     };
     const paused: boolean[] = [];
-    const start = () => createOutboxIndexer({ store, index, indexing: new SearchIndexing(store, index), log: silentLog, pollMs: 20, metrics: { indexed: () => {}, paused: (on) => paused.push(on) } });
+    const start = () =>
+      createOutboxIndexer({
+        store,
+        index,
+        indexing: new SearchIndexing(store, index),
+        log: silentLog,
+        pollMs: 20,
+        metrics: { indexed: () => {}, paused: (on) => paused.push(on) },
+      });
     try {
       await write('alpha');
       await write('beta');

@@ -23,9 +23,18 @@ export interface IndexerMetrics {
 }
 
 /** Applies until the index takes it; false only when the worker is stopping. */
-async function applyWithBackoff(indexing: SearchIndexing, events: readonly ChangeEvent[], log: Logger, running: () => boolean, metrics?: IndexerMetrics, beat?: () => Promise<void>): Promise<boolean> {
+async function applyWithBackoff(
+  indexing: SearchIndexing,
+  events: readonly ChangeEvent[],
+  log: Logger,
+  running: () => boolean,
+  metrics?: IndexerMetrics,
+  beat?: () => Promise<void>,
+): Promise<boolean> {
   const indexed = await untilAvailable(() => indexing.apply(events), {
-    initialMs: 250, maxMs: 5000, keepTrying: running,
+    initialMs: 250,
+    maxMs: 5000,
+    keepTrying: running,
     onPause: (error) => {
       const { level, failure, hint } = pauseReport(error);
       log[level]({ err: error, failure }, `indexing failed (${failure}): paused, ${hint}`);
@@ -90,10 +99,22 @@ export function createOutboxIndexer(options: OutboxIndexerOptions): Worker & { c
       }
       const first = entries[0]!.seq;
       if (position > 0 && first > position + 1) {
-        log.warn({ from: position + 1, to: first - 1 }, 'change events were purged from the outbox before they were indexed: run `metalake reindex` for the tenants concerned');
+        log.warn(
+          { from: position + 1, to: first - 1 },
+          'change events were purged from the outbox before they were indexed: run `metalake reindex` for the tenants concerned',
+        );
       }
       const started = performance.now();
-      if (!(await applyWithBackoff(options.indexing, entries.map((e) => e.event), log, () => running, options.metrics))) return;
+      if (
+        !(await applyWithBackoff(
+          options.indexing,
+          entries.map((e) => e.event),
+          log,
+          () => running,
+          options.metrics,
+        ))
+      )
+        return;
       position = entries[entries.length - 1]!.seq;
       // A checkpoint that could not be saved only means replaying a little after a restart.
       await index.saveCheckpoint(CHECKPOINT, position).catch((err: unknown) => log.warn({ err }, 'saving the indexer checkpoint failed'));
@@ -138,7 +159,9 @@ export function createKafkaIndexer(options: KafkaIndexerOptions): Worker {
   return {
     async start() {
       consumer = kafka.consumer({ groupId: options.groupId, sessionTimeout: 30_000, maxWaitTimeInMs: 100 });
-      consumer.on(consumer.events.GROUP_JOIN, () => { joined = true; });
+      consumer.on(consumer.events.GROUP_JOIN, () => {
+        joined = true;
+      });
       await consumer.connect();
       // A new index (or deployment) starts from the retained change topic; `metalake reindex` covers the rest.
       await consumer.subscribe({ topic: options.topic, fromBeginning: true });
@@ -155,7 +178,14 @@ export function createKafkaIndexer(options: KafkaIndexerOptions): Worker {
               return [];
             }
           });
-          const ok = await applyWithBackoff(options.indexing, events, log, () => running && payload.isRunning() && !payload.isStale(), options.metrics, () => payload.heartbeat());
+          const ok = await applyWithBackoff(
+            options.indexing,
+            events,
+            log,
+            () => running && payload.isRunning() && !payload.isStale(),
+            options.metrics,
+            () => payload.heartbeat(),
+          );
           if (!ok) return;
           const last = payload.batch.messages[payload.batch.messages.length - 1];
           if (last) payload.resolveOffset(last.offset);

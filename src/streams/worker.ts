@@ -19,11 +19,16 @@ export const sleep = (ms: number): Promise<void> => new Promise((resolve) => set
 export function pauseReport(error: unknown): { level: 'warn' | 'error'; failure: StoreFailure | 'unexpected'; hint: string } {
   const failure = storeFailure(error);
   switch (failure) {
-    case 'unavailable': return { level: 'warn', failure, hint: 'waiting for it to answer' };
-    case 'backpressure': return { level: 'warn', failure, hint: 'it pushes back: waiting' };
-    case 'conflict': return { level: 'warn', failure, hint: 'a concurrent writer came first: retrying' };
-    case 'mapping-outdated': return { level: 'error', failure, hint: 'run `metalake reindex` for the tenant; nothing is dropped meanwhile' };
-    case null: return { level: 'error', failure: 'unexpected', hint: 'not a known store failure: retrying, nothing is dropped' };
+    case 'unavailable':
+      return { level: 'warn', failure, hint: 'waiting for it to answer' };
+    case 'backpressure':
+      return { level: 'warn', failure, hint: 'it pushes back: waiting' };
+    case 'conflict':
+      return { level: 'warn', failure, hint: 'a concurrent writer came first: retrying' };
+    case 'mapping-outdated':
+      return { level: 'error', failure, hint: 'run `metalake reindex` for the tenant; nothing is dropped meanwhile' };
+    case null:
+      return { level: 'error', failure: 'unexpected', hint: 'not a known store failure: retrying, nothing is dropped' };
   }
 }
 

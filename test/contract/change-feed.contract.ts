@@ -13,7 +13,14 @@ export interface FeedFactory {
 }
 
 const event = (tenant: string): ChangeEvent => ({
-  type: 'asset.changed', eventId: randomUUID(), tenant, at: new Date().toISOString(), actor: 'test', change: 'CREATED', asset: assetRecord('TABLE', qn(randomUUID())), version: 1,
+  type: 'asset.changed',
+  eventId: randomUUID(),
+  tenant,
+  at: new Date().toISOString(),
+  actor: 'test',
+  change: 'CREATED',
+  asset: assetRecord('TABLE', qn(randomUUID())),
+  version: 1,
 });
 
 /** Collects what a listener hears; resolves once `count` events arrived (or after `ms`, with what there is). */
@@ -43,8 +50,14 @@ export function changeFeedContract(factory: FeedFactory): void {
       const b = collect(feed, t);
       const published = [event(t), event(t), event(t)];
       await feed.publish(published);
-      assert.deepEqual((await a.until(3)).map((e) => e.eventId), published.map((e) => e.eventId));
-      assert.deepEqual((await b.until(3)).map((e) => e.eventId), published.map((e) => e.eventId));
+      assert.deepEqual(
+        (await a.until(3)).map((e) => e.eventId),
+        published.map((e) => e.eventId),
+      );
+      assert.deepEqual(
+        (await b.until(3)).map((e) => e.eventId),
+        published.map((e) => e.eventId),
+      );
       assert.deepEqual(a.events[0], published[0]);
       a.stop();
       b.stop();
@@ -59,7 +72,10 @@ export function changeFeedContract(factory: FeedFactory): void {
       // The control: the other tenant's own event, published after, is the first thing its listener hears.
       const control = event(other);
       await feed.publish([control]);
-      assert.deepEqual((await theirs.until(1)).map((e) => e.eventId), [control.eventId]);
+      assert.deepEqual(
+        (await theirs.until(1)).map((e) => e.eventId),
+        [control.eventId],
+      );
       assert.equal(mine.events.length, 2);
       mine.stop();
       theirs.stop();
@@ -73,7 +89,10 @@ export function changeFeedContract(factory: FeedFactory): void {
       const sent = [event(t), event(t)];
       await feed.publish(sent);
       // One dispatch hands an event to every listener of its tenant: once `stays` has both, `gone` would have had them too.
-      assert.deepEqual((await stays.until(2)).map((e) => e.eventId), sent.map((e) => e.eventId));
+      assert.deepEqual(
+        (await stays.until(2)).map((e) => e.eventId),
+        sent.map((e) => e.eventId),
+      );
       assert.equal(gone.events.length, 0);
       stays.stop();
     });

@@ -29,8 +29,16 @@ export function propagationContract(factory: StoreFactory): void {
       const t = uniqueTenant();
       const v = viewerOf(t, 'admin');
       const names = [...new Set(edges.flatMap((e) => e.split('>')))];
-      if (names.length) await services.assets.upsert(v, names.map((n) => ({ qualifiedName: qn(n), kind: 'COLUMN' })));
-      if (edges.length) await services.lineage.add(v, edges.map((e) => ({ from: qn(e.split('>')[0]!), to: qn(e.split('>')[1]!) })));
+      if (names.length)
+        await services.assets.upsert(
+          v,
+          names.map((n) => ({ qualifiedName: qn(n), kind: 'COLUMN' })),
+        );
+      if (edges.length)
+        await services.lineage.add(
+          v,
+          edges.map((e) => ({ from: qn(e.split('>')[0]!), to: qn(e.split('>')[1]!) })),
+        );
       await services.classification.define(v, { name: 'PII', propagateByDefault: true });
       await services.classification.define(v, { name: 'GDPR', propagateByDefault: true });
       await drain(t);
@@ -41,7 +49,9 @@ export function propagationContract(factory: StoreFactory): void {
     async function drain(t: string): Promise<ClassificationChangedEvent[]> {
       const pending = await store.outbox.pending(1_000_000);
       await store.outbox.markPublished(pending.filter((p) => p.event.tenant === t).map((p) => p.seq));
-      return pending.map((p) => p.event).filter((e): e is ClassificationChangedEvent => e.tenant === t && e.type === 'classification.changed');
+      return pending
+        .map((p) => p.event)
+        .filter((e): e is ClassificationChangedEvent => e.tenant === t && e.type === 'classification.changed');
     }
 
     /** name → "d" (direct), "p(src,…)" (propagated with sources), "b(src)" (blocked) for one asset. */
@@ -51,7 +61,17 @@ export function propagationContract(factory: StoreFactory): void {
       const state = (await graph.classificationStates([asset!.id])).get(asset!.id);
       const views = assignmentViews(state, true);
       const names = new Map((await graph.assetsByIds(views.flatMap((v) => v.sourceIds))).map((a) => [a.id, a.name]));
-      return views.map((v) => `${v.name}:${!v.propagated ? 'd' : `${v.blocked ? 'b' : 'p'}(${v.sourceIds.map((s) => names.get(s)).sort().join(',')})`}`);
+      return views.map(
+        (v) =>
+          `${v.name}:${
+            !v.propagated
+              ? 'd'
+              : `${v.blocked ? 'b' : 'p'}(${v.sourceIds
+                  .map((s) => names.get(s))
+                  .sort()
+                  .join(',')})`
+          }`,
+      );
     }
 
     const summary = (events: ClassificationChangedEvent[]) =>
@@ -69,10 +89,13 @@ export function propagationContract(factory: StoreFactory): void {
 
     it('gives each event its asset’s classifications as of that change (what an Atlas message lists)', async () => {
       const { v, t } = await graph('a>b');
-      const after = (events: ClassificationChangedEvent[]) => events.map((e) => {
-        const s = e.classificationsAfter;
-        return `${e.change === 'ADDED' ? '+' : '-'}${e.classification}@${e.asset.name}: ${s === undefined ? 'absent' : s === null ? 'deleted' : [...s.direct.map((d) => d.classification), ...s.propagated.map((p) => `${p.classification}<${p.sourceId === e.source?.id ? e.source.name : p.sourceId}`)].sort().join(' ')}`;
-      }).sort();
+      const after = (events: ClassificationChangedEvent[]) =>
+        events
+          .map((e) => {
+            const s = e.classificationsAfter;
+            return `${e.change === 'ADDED' ? '+' : '-'}${e.classification}@${e.asset.name}: ${s === undefined ? 'absent' : s === null ? 'deleted' : [...s.direct.map((d) => d.classification), ...s.propagated.map((p) => `${p.classification}<${p.sourceId === e.source?.id ? e.source.name : p.sourceId}`)].sort().join(' ')}`;
+          })
+          .sort();
       await services.classification.classify(v, qn('a'), 'PII');
       assert.deepEqual(after(await drain(t)), ['+PII@a: PII', '+PII@b: PII<a']);
       await services.classification.classify(v, qn('a'), 'GDPR');
@@ -186,8 +209,10 @@ export function propagationContract(factory: StoreFactory): void {
       assert.deepEqual(deleted, { deleted: [qn('a')], notFound: [qn('missing')] });
       assert.deepEqual(summary(await drain(t)), ['-a', '-b<a']);
       await services.assets.upsert(v, [
-        { qualifiedName: 'pg://h/db', kind: 'DATABASE' }, { qualifiedName: 'pg://h/db.s', kind: 'SCHEMA', parentQualifiedName: 'pg://h/db' },
-        { qualifiedName: 'pg://h/db.s.t', kind: 'TABLE', parentQualifiedName: 'pg://h/db.s' }, { qualifiedName: 'pg://h/db.s.t.c', kind: 'COLUMN', parentQualifiedName: 'pg://h/db.s.t' },
+        { qualifiedName: 'pg://h/db', kind: 'DATABASE' },
+        { qualifiedName: 'pg://h/db.s', kind: 'SCHEMA', parentQualifiedName: 'pg://h/db' },
+        { qualifiedName: 'pg://h/db.s.t', kind: 'TABLE', parentQualifiedName: 'pg://h/db.s' },
+        { qualifiedName: 'pg://h/db.s.t.c', kind: 'COLUMN', parentQualifiedName: 'pg://h/db.s.t' },
       ]);
       const cascade = await services.assets.delete(v, ['pg://h/db.s']);
       assert.deepEqual(new Set(cascade.deleted), new Set(['pg://h/db.s', 'pg://h/db.s.t', 'pg://h/db.s.t.c']));
@@ -205,7 +230,12 @@ export function propagationContract(factory: StoreFactory): void {
     it('emits one event for an asset that concurrent classifications from two sources reach', async () => {
       const { v, t } = await graph(...Array.from({ length: 8 }, (_, i) => [`a${i}>x`, `b${i}>x`]).flat(), 'x>y');
       // Sixteen sources at once, all flowing into x: x (and y) appear once, whoever commits first.
-      await Promise.all(Array.from({ length: 8 }, (_, i) => [services.classification.classify(v, qn(`a${i}`), 'PII'), services.classification.classify(v, qn(`b${i}`), 'PII')]).flat());
+      await Promise.all(
+        Array.from({ length: 8 }, (_, i) => [
+          services.classification.classify(v, qn(`a${i}`), 'PII'),
+          services.classification.classify(v, qn(`b${i}`), 'PII'),
+        ]).flat(),
+      );
       const events = await drain(t);
       assert.equal(events.filter((e) => e.asset.name === 'x').length, 1);
       assert.equal(events.filter((e) => e.asset.name === 'y').length, 1);
@@ -219,24 +249,51 @@ export function propagationContract(factory: StoreFactory): void {
       const bad = async (work: Promise<unknown>, pattern: RegExp) => {
         await assert.rejects(work, (e: unknown) => e instanceof DomainError && e.code === 'BAD_USER_INPUT' && pattern.test(e.message));
       };
-      await bad(services.assets.upsert(v, [{ qualifiedName: qn('ok'), kind: 'TABLE' }, { qualifiedName: qn('bad'), kind: 'SPREADSHEET' }]), /unknown kind/);
+      await bad(
+        services.assets.upsert(v, [
+          { qualifiedName: qn('ok'), kind: 'TABLE' },
+          { qualifiedName: qn('bad'), kind: 'SPREADSHEET' },
+        ]),
+        /unknown kind/,
+      );
       await bad(services.assets.upsert(v, [{ qualifiedName: 'no scheme here', kind: 'TABLE' }]), /not a qualified name/);
-      await bad(services.assets.upsert(v, [{ qualifiedName: qn('col'), kind: 'COLUMN', parentQualifiedName: qn('nowhere') }]), /does not exist/);
+      await bad(
+        services.assets.upsert(v, [{ qualifiedName: qn('col'), kind: 'COLUMN', parentQualifiedName: qn('nowhere') }]),
+        /does not exist/,
+      );
       await bad(services.assets.upsert(v, [{ qualifiedName: qn('t'), kind: 'TABLE', attributes: [1, 2] }]), /JSON object/);
-      await bad(services.assets.upsert(v, Array.from({ length: 1001 }, (_, i) => ({ qualifiedName: qn(`n${i}`), kind: 'TABLE' }))), /at most 1000/);
+      await bad(
+        services.assets.upsert(
+          v,
+          Array.from({ length: 1001 }, (_, i) => ({ qualifiedName: qn(`n${i}`), kind: 'TABLE' })),
+        ),
+        /at most 1000/,
+      );
       await bad(services.lineage.add(v, [{ from: qn('a'), to: qn('ghost') }]), /ghost does not exist/);
       await bad(services.lineage.add(v, [{ from: qn('a'), to: qn('a') }]), /two different assets/);
       await bad(services.classification.classify(v, qn('a'), 'UNDEFINED_TAG'), /not defined/);
       await bad(services.classification.classify(v, qn('a'), 'bad name!'), /not a classification name/);
       assert.equal(await count(), before);
       assert.deepEqual(await drain(t), []);
-      await assert.rejects(services.classification.classify(v, qn('ghost'), 'PII'), (e: unknown) => e instanceof DomainError && e.code === 'NOT_FOUND');
-      await assert.rejects(services.assets.upsert(v, [{ qualifiedName: qn('a'), kind: 'TABLE' }]), (e: unknown) => e instanceof DomainError && e.code === 'CONFLICT');
+      await assert.rejects(
+        services.classification.classify(v, qn('ghost'), 'PII'),
+        (e: unknown) => e instanceof DomainError && e.code === 'NOT_FOUND',
+      );
+      await assert.rejects(
+        services.assets.upsert(v, [{ qualifiedName: qn('a'), kind: 'TABLE' }]),
+        (e: unknown) => e instanceof DomainError && e.code === 'CONFLICT',
+      );
     });
 
     it('upserts idempotently: the same input twice bumps no version; a change bumps it and records history', async () => {
       const { v, t } = await graph();
-      const input = { qualifiedName: qn('t'), kind: 'TABLE', description: 'Orders', owners: ['ann'], attributes: { b: 1, a: { y: 2, x: 1 } } };
+      const input = {
+        qualifiedName: qn('t'),
+        kind: 'TABLE',
+        description: 'Orders',
+        owners: ['ann'],
+        attributes: { b: 1, a: { y: 2, x: 1 } },
+      };
       const first = await services.assets.upsert(v, [input]);
       assert.equal(first.results[0]?.status, 'CREATED');
       const same = await services.assets.upsert(v, [{ ...input, attributes: { a: { x: 1, y: 2 }, b: 1 } }]);
@@ -247,7 +304,13 @@ export function propagationContract(factory: StoreFactory): void {
       assert.equal(changed.results[0]?.asset.version, 2);
       assert.deepEqual(changed.results[0]?.asset.owners, ['ann']);
       const history = await services.assets.history(v, changed.results[0]?.asset ?? assert.fail('no asset'));
-      assert.deepEqual(history.edges.map((e) => [e.node.change, e.node.version, e.node.actor]), [['UPDATED', 2, v.subject], ['CREATED', 1, v.subject]]);
+      assert.deepEqual(
+        history.edges.map((e) => [e.node.change, e.node.version, e.node.actor]),
+        [
+          ['UPDATED', 2, v.subject],
+          ['CREATED', 1, v.subject],
+        ],
+      );
       assert.deepEqual((history.edges[0]?.node.before as { description: string }).description, 'Orders');
       assert.deepEqual((history.edges[0]?.node.after as { description: string }).description, 'All orders');
       const assetEvents = (await store.outbox.pending(1_000_000)).filter((p) => p.event.tenant === t && p.event.type === 'asset.changed');
@@ -256,16 +319,33 @@ export function propagationContract(factory: StoreFactory): void {
 
     it('enforces containment rules and refuses containment cycles', async () => {
       const { v } = await graph();
-      await assert.rejects(services.assets.upsert(v, [{ qualifiedName: 'pg://h/db', kind: 'DATABASE' }, { qualifiedName: 'pg://h/db.c', kind: 'COLUMN', parentQualifiedName: 'pg://h/db' }]), /cannot be contained in a DATABASE/);
-      await services.assets.upsert(v, [{ qualifiedName: qn('s1'), kind: 'COLUMN' }, { qualifiedName: qn('s2'), kind: 'COLUMN', parentQualifiedName: qn('s1') }]);
-      await assert.rejects(services.assets.upsert(v, [{ qualifiedName: qn('s1'), kind: 'COLUMN', parentQualifiedName: qn('s2') }]), /cycle/);
+      await assert.rejects(
+        services.assets.upsert(v, [
+          { qualifiedName: 'pg://h/db', kind: 'DATABASE' },
+          { qualifiedName: 'pg://h/db.c', kind: 'COLUMN', parentQualifiedName: 'pg://h/db' },
+        ]),
+        /cannot be contained in a DATABASE/,
+      );
+      await services.assets.upsert(v, [
+        { qualifiedName: qn('s1'), kind: 'COLUMN' },
+        { qualifiedName: qn('s2'), kind: 'COLUMN', parentQualifiedName: qn('s1') },
+      ]);
+      await assert.rejects(
+        services.assets.upsert(v, [{ qualifiedName: qn('s1'), kind: 'COLUMN', parentQualifiedName: qn('s2') }]),
+        /cycle/,
+      );
     });
 
     describe('large propagations in the background', () => {
       // Units changing more than 3 rows go to the worker, which applies 2 rows per transaction.
       let bg: Services;
       before(() => {
-        bg = createServices({ store, feed: createEmbeddedFeed(), limits: { maxBatch: 1000, maxLineageDepth: 10, maxLineageNodes: 5000, maxLineageEdges: 10_000, maxSyncPropagation: 3 }, log: silentLog });
+        bg = createServices({
+          store,
+          feed: createEmbeddedFeed(),
+          limits: { maxBatch: 1000, maxLineageDepth: 10, maxLineageNodes: 5000, maxLineageEdges: 10_000, maxSyncPropagation: 3 },
+          log: silentLog,
+        });
       });
       const chain = (n: number) => graph(...Array.from({ length: n }, (_, i) => `n${i}>n${i + 1}`));
       const downstream = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `n${from + i}`);
@@ -291,7 +371,12 @@ export function propagationContract(factory: StoreFactory): void {
         await work();
         const job = await jobOf(t, outcome.jobs[0]?.id);
         assert.deepEqual([job.status, job.total, job.applied, job.actor, job.finishedAt !== null], ['DONE', 8, 8, v.subject, true]);
-        assert.deepEqual(summary(await drain(t)), downstream(1, 8).map((n) => `+${n}<n0`).sort());
+        assert.deepEqual(
+          summary(await drain(t)),
+          downstream(1, 8)
+            .map((n) => `+${n}<n0`)
+            .sort(),
+        );
         assert.deepEqual(await labels(t, 'n8'), ['PII:p(n0)']);
 
         const removal = await bg.classification.declassify(v, qn('n0'), 'PII');
@@ -303,11 +388,15 @@ export function propagationContract(factory: StoreFactory): void {
 
       it('starts a job over from the current graph when its unit changes while it runs', async () => {
         const { v, t } = await chain(8);
-        const { jobs: [queued] } = await bg.classification.classify(v, qn('n0'), 'PII');
-        const claim = await store.propagationQueue.claim('test-worker', 60_000, queued?.id) ?? assert.fail('not claimed');
+        const {
+          jobs: [queued],
+        } = await bg.classification.classify(v, qn('n0'), 'PII');
+        const claim = (await store.propagationQueue.claim('test-worker', 60_000, queued?.id)) ?? assert.fail('not claimed');
         let chunks = 0;
         const outcome = await bg.propagationJobs.run(claim, {
-          chunkSize: 2, renew: () => Promise.resolve(true), stopping: () => false,
+          chunkSize: 2,
+          renew: () => Promise.resolve(true),
+          stopping: () => false,
           // After the first chunk, the steward takes the classification back: the run must not carry on with its old plan.
           onChunk: async () => {
             if (chunks++ === 0) assert.equal((await bg.classification.declassify(v, qn('n0'), 'PII')).jobs[0]?.generation, 2);
@@ -323,11 +412,20 @@ export function propagationContract(factory: StoreFactory): void {
 
       it('resumes a job interrupted between chunks where it stopped, without repeating an event', async () => {
         const { v, t } = await chain(8);
-        const { jobs: [queued] } = await bg.classification.classify(v, qn('n0'), 'PII');
+        const {
+          jobs: [queued],
+        } = await bg.classification.classify(v, qn('n0'), 'PII');
         // The first worker "dies" after one chunk: it neither finishes nor releases, its lease runs out.
-        const first = await store.propagationQueue.claim('worker-a', 1, queued?.id) ?? assert.fail('not claimed');
+        const first = (await store.propagationQueue.claim('worker-a', 1, queued?.id)) ?? assert.fail('not claimed');
         let chunks = 0;
-        const stopped = await bg.propagationJobs.run(first, { chunkSize: 2, renew: () => Promise.resolve(true), stopping: () => chunks > 0, onChunk: () => { chunks++; } });
+        const stopped = await bg.propagationJobs.run(first, {
+          chunkSize: 2,
+          renew: () => Promise.resolve(true),
+          stopping: () => chunks > 0,
+          onChunk: () => {
+            chunks++;
+          },
+        });
         assert.equal(stopped, 'stopped');
         const midway = await jobOf(t, queued?.id);
         assert.deepEqual([midway.status, midway.applied, midway.total], ['RUNNING', 2, 8]);
@@ -336,7 +434,12 @@ export function propagationContract(factory: StoreFactory): void {
         await work();
         const job = await jobOf(t, queued?.id);
         assert.deepEqual([job.status, job.applied, job.total], ['DONE', 8, 8]);
-        assert.deepEqual(summary(await drain(t)), downstream(3, 8).map((n) => `+${n}<n0`).sort());
+        assert.deepEqual(
+          summary(await drain(t)),
+          downstream(3, 8)
+            .map((n) => `+${n}<n0`)
+            .sort(),
+        );
         assert.deepEqual(await labels(t, 'n8'), ['PII:p(n0)']);
       });
 
@@ -350,7 +453,12 @@ export function propagationContract(factory: StoreFactory): void {
         await work();
         // The source no longer exists when the worker withdraws its rows: the events say so with a null source.
         const events = (await drain(t)).filter((e) => e.propagated);
-        assert.deepEqual(events.map((e) => `${e.change} ${e.asset.name} ${e.source?.name ?? null}`).sort(), downstream(1, 8).map((n) => `REMOVED ${n} null`).sort());
+        assert.deepEqual(
+          events.map((e) => `${e.change} ${e.asset.name} ${e.source?.name ?? null}`).sort(),
+          downstream(1, 8)
+            .map((n) => `REMOVED ${n} null`)
+            .sort(),
+        );
         assert.deepEqual(await labels(t, 'n8'), []);
       });
     });

@@ -11,7 +11,10 @@ searchIndexContract({
   name: 'elasticsearch',
   open() {
     const url = process.env.ELASTICSEARCH_URL;
-    if (!url) throw new Error('ELASTICSEARCH_URL is not set: run the tests with `npm test` (it starts Elasticsearch) or point ELASTICSEARCH_URL at a server');
+    if (!url)
+      throw new Error(
+        'ELASTICSEARCH_URL is not set: run the tests with `npm test` (it starts Elasticsearch) or point ELASTICSEARCH_URL at a server',
+      );
     const prefix = `mltest-${randomUUID().slice(0, 8)}`;
     const index = createElasticsearchIndex({ url, prefix });
     return Promise.resolve({
@@ -36,10 +39,17 @@ describe('elasticsearch mapping versions', () => {
       // What an older metalake left behind: its own mapping version behind the tenant's aliases.
       await index.client.indices.create({
         index: `${index.aliasOf(tenant)}-v0-old`,
-        mappings: { _meta: { metalakeMapping: MAPPING_VERSION - 1 }, dynamic: 'strict', properties: { tenant: { type: 'keyword' }, id: { type: 'keyword' }, name: { type: 'text' } } },
+        mappings: {
+          _meta: { metalakeMapping: MAPPING_VERSION - 1 },
+          dynamic: 'strict',
+          properties: { tenant: { type: 'keyword' }, id: { type: 'keyword' }, name: { type: 'text' } },
+        },
         aliases: { [index.aliasOf(tenant)]: {}, [`${index.aliasOf(tenant)}-all`]: {} },
       });
-      await assert.rejects(index.upsert(tenant, [searchDoc('pg://h/db.s.t')]), (error: unknown) => storeFailure(error) === 'mapping-outdated' && /metalake reindex --tenant acme/.test((error as Error).message));
+      await assert.rejects(
+        index.upsert(tenant, [searchDoc('pg://h/db.s.t')]),
+        (error: unknown) => storeFailure(error) === 'mapping-outdated' && /metalake reindex --tenant acme/.test((error as Error).message),
+      );
       // Searching still works on the old index meanwhile.
       assert.equal((await index.search(tenant, { text: 't', first: 5, after: null })).total, 0);
       const rebuild = await index.rebuild(tenant);

@@ -8,6 +8,12 @@ searchIndexContract({
   open() {
     const dir = tempDir();
     const index = createEmbeddedSearchIndex({ path: join(dir.path, 'search.db') });
-    return Promise.resolve({ index, close: async () => { await index.close(); dir.remove(); } });
+    return Promise.resolve({
+      index,
+      close: async () => {
+        await index.close();
+        dir.remove();
+      },
+    });
   },
 });

@@ -14,9 +14,22 @@ let clock = Date.now();
 export function searchDoc(qualifiedName: string, extra: Partial<SearchDocument> = {}): SearchDocument {
   const [platform = ''] = qualifiedName.split('://');
   return {
-    id: randomUUID(), qualifiedName, name: qualifiedName.split(/[./]/).pop()!, kind: 'TABLE', description: null, owners: [], tags: [], columns: [],
-    classifications: [], effectiveClassifications: [], platform, database: qualifiedName.split('.')[0]!, hasOpenIncident: false,
-    updatedAt: new Date().toISOString(), builtAt: clock++, ...extra,
+    id: randomUUID(),
+    qualifiedName,
+    name: qualifiedName.split(/[./]/).pop()!,
+    kind: 'TABLE',
+    description: null,
+    owners: [],
+    tags: [],
+    columns: [],
+    classifications: [],
+    effectiveClassifications: [],
+    platform,
+    database: qualifiedName.split('.')[0]!,
+    hasOpenIncident: false,
+    updatedAt: new Date().toISOString(),
+    builtAt: clock++,
+    ...extra,
   };
 }
 
@@ -30,8 +43,10 @@ export function searchIndexContract(factory: SearchIndexFactory): void {
     });
     after(async () => opened.close());
 
-    const find = async (tenant: string, text: string, extra: Partial<IndexQuery> = {}) => index.search(tenant, { text, first: 20, after: null, ...extra });
-    const names = async (tenant: string, text: string, extra: Partial<IndexQuery> = {}) => (await find(tenant, text, extra)).hits.map((h) => h.id);
+    const find = async (tenant: string, text: string, extra: Partial<IndexQuery> = {}) =>
+      index.search(tenant, { text, first: 20, after: null, ...extra });
+    const names = async (tenant: string, text: string, extra: Partial<IndexQuery> = {}) =>
+      (await find(tenant, text, extra)).hits.map((h) => h.id);
     const load = async (tenant: string, docs: SearchDocument[]) => {
       await index.upsert(tenant, docs);
       await index.refresh(tenant);
@@ -39,7 +54,12 @@ export function searchIndexContract(factory: SearchIndexFactory): void {
 
     it('ranks an exact name above mentions, matches as you type, and finds by columns, owners, tags and qualified names', async () => {
       const t = uniqueTenant();
-      const orders = searchDoc('pg://h/shop.public.orders', { description: 'All orders of the shop', columns: ['order_id', 'customer_email'], owners: ['ann@acme.io'], tags: ['gold'] });
+      const orders = searchDoc('pg://h/shop.public.orders', {
+        description: 'All orders of the shop',
+        columns: ['order_id', 'customer_email'],
+        owners: ['ann@acme.io'],
+        tags: ['gold'],
+      });
       const mention = searchDoc('pg://h/shop.public.invoices', { description: 'Invoices, joined with orders and payments' });
       const other = searchDoc('pg://h/shop.public.orderlines', { description: 'Lines' });
       await load(t, [mention, other, orders]);
@@ -58,7 +78,9 @@ export function searchIndexContract(factory: SearchIndexFactory): void {
       // Highlights are HTML: the indexed text is escaped, only the marks are tags.
       const markup = searchDoc('pg://h/shop.public.markup', { description: 'shows <b>bold</b> payments & refunds' });
       await load(t, [markup]);
-      const fragments = (await find(t, 'payments')).hits.find((h) => h.id === markup.id)?.highlights.find((h) => h.field === 'description')?.fragments ?? [];
+      const fragments =
+        (await find(t, 'payments')).hits.find((h) => h.id === markup.id)?.highlights.find((h) => h.field === 'description')?.fragments ??
+        [];
       assert.equal(fragments.length, 1);
       assert.match(fragments[0]!, /<em>payments<\/em>/);
       assert.doesNotMatch(fragments[0]!, /<b>/);
@@ -66,7 +88,12 @@ export function searchIndexContract(factory: SearchIndexFactory): void {
 
     it('filters by kind, classification (direct or with propagated), owner, qualified-name prefix and open incident', async () => {
       const t = uniqueTenant();
-      const a = searchDoc('pg://h/db1.s.customers', { classifications: ['PII'], effectiveClassifications: ['PII'], owners: ['ann'], hasOpenIncident: true });
+      const a = searchDoc('pg://h/db1.s.customers', {
+        classifications: ['PII'],
+        effectiveClassifications: ['PII'],
+        owners: ['ann'],
+        hasOpenIncident: true,
+      });
       const b = searchDoc('pg://h/db1.s.customers_copy', { effectiveClassifications: ['PII'], owners: ['bob'] });
       const c = searchDoc('pg://h/db2.s.customers_view', { kind: 'VIEW', owners: ['ann', 'bob'] });
       await load(t, [a, b, c]);
@@ -91,7 +118,8 @@ export function searchIndexContract(factory: SearchIndexFactory): void {
       ]);
       const page = await index.search(t, { text: 'sales', first: 1, after: null });
       assert.equal(page.total, 3);
-      const facet = (field: string) => Object.fromEntries(page.facets.find((f) => f.field === field)?.buckets.map((b) => [b.value, b.count]) ?? []);
+      const facet = (field: string) =>
+        Object.fromEntries(page.facets.find((f) => f.field === field)?.buckets.map((b) => [b.value, b.count]) ?? []);
       assert.deepEqual(facet('kind'), { TABLE: 2, VIEW: 1 });
       assert.deepEqual(facet('classification'), { GDPR: 2, PII: 1 });
       assert.deepEqual(facet('owner'), { ann: 2, bob: 1 });
@@ -100,7 +128,12 @@ export function searchIndexContract(factory: SearchIndexFactory): void {
 
     it('pages with cursors: every hit once, in order', async () => {
       const t = uniqueTenant();
-      await load(t, Array.from({ length: 25 }, (_, i) => searchDoc(`pg://h/db.s.metric_${String(i).padStart(2, '0')}`, { description: 'metric table' })));
+      await load(
+        t,
+        Array.from({ length: 25 }, (_, i) =>
+          searchDoc(`pg://h/db.s.metric_${String(i).padStart(2, '0')}`, { description: 'metric table' }),
+        ),
+      );
       const seen: string[] = [];
       let after: string | null = null;
       let pages = 0;
@@ -162,7 +195,11 @@ export function searchIndexContract(factory: SearchIndexFactory): void {
       await load(t, [added]);
       await rebuild.commit();
       await index.refresh(t);
-      assert.deepEqual(new Set(await names(t, 'customers')), new Set([kept.id, added.id]), 'after the switch: the rebuilt documents and the change made meanwhile');
+      assert.deepEqual(
+        new Set(await names(t, 'customers')),
+        new Set([kept.id, added.id]),
+        'after the switch: the rebuilt documents and the change made meanwhile',
+      );
       assert.deepEqual(await names(t, 'rebuilt'), [kept.id]);
 
       const abandoned = await index.rebuild(t);

@@ -15,12 +15,17 @@ it('closes a subscription connection with 4403 when its token expires, and serve
   const t = uniqueTenant();
   const shortLived = await mintDevToken(server.app.config.jwt, { tenant: t, roles: ['viewer'], ttlSeconds: 6 });
   const ws = server.ws(shortLived);
-  const sub = ws.subscribe<{ assetChanged: { asset: { qualifiedName: string } } }>('subscription { assetChanged { asset { qualifiedName } } }');
+  const sub = ws.subscribe<{ assetChanged: { asset: { qualifiedName: string } } }>(
+    'subscription { assetChanged { asset { qualifiedName } } }',
+  );
   await server.subscribed(t, 1);
   // While the token is valid the subscription works: an event arrives and the socket is open.
   const admin = server.http(await server.token(t, 'admin'));
   await admin.request('mutation { upsertAssets(input: [{ qualifiedName: "pg://h/before", kind: TABLE }]) { created } }');
-  assert.deepEqual((await sub.waitFor(1)).map((e) => e.assetChanged.asset.qualifiedName), ['pg://h/before']);
+  assert.deepEqual(
+    (await sub.waitFor(1)).map((e) => e.assetChanged.asset.qualifiedName),
+    ['pg://h/before'],
+  );
   assert.deepEqual(ws.closeCodes, []);
   // At expiry: closed with 4403, and the server has let go of the subscription.
   assert.equal(await ws.closed(20_000), 4403);

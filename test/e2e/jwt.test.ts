@@ -12,11 +12,17 @@ import { type TestServer, startTestServer } from '../support/server.js';
 
 const ISSUER = 'https://idp.example/realms/acme';
 const AUDIENCE = 'metalake';
-const codes = (r: { errors?: readonly unknown[] | undefined }) => (r.errors ?? []).map((e) => (e as { extensions?: { code?: string } }).extensions?.code);
+const codes = (r: { errors?: readonly unknown[] | undefined }) =>
+  (r.errors ?? []).map((e) => (e as { extensions?: { code?: string } }).extensions?.code);
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const now = () => Math.floor(Date.now() / 1000);
 
-interface Key { kid: string; privateKey: CryptoKey; jwk: JWK; pem: string }
+interface Key {
+  kid: string;
+  privateKey: CryptoKey;
+  jwk: JWK;
+  pem: string;
+}
 async function newKey(kid: string): Promise<Key> {
   const { publicKey, privateKey } = await generateKeyPair('RS256', { extractable: true });
   return { kid, privateKey, jwk: { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' }, pem: await exportSPKI(publicKey) };
@@ -33,9 +39,14 @@ describe('JWT verification against a JWKS endpoint', () => {
 
   const sign = (key: Key, claims: Record<string, unknown> = {}, header: Record<string, unknown> = {}) =>
     new SignJWT({ tenant, roles: ['viewer'], iss: ISSUER, aud: AUDIENCE, sub: 'user-1', iat: now(), exp: now() + 300, ...claims })
-      .setProtectedHeader({ alg: 'RS256', kid: key.kid, ...header }).sign(key.privateKey);
+      .setProtectedHeader({ alg: 'RS256', kid: key.kid, ...header })
+      .sign(key.privateKey);
   const me = async (token: string, at: TestServer = server) => {
-    const response = await fetch(at.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query: '{ me { tenant } }' }) });
+    const response = await fetch(at.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: '{ me { tenant } }' }),
+    });
     const body = (await response.json()) as { data?: { me: { tenant: string } } | null; errors?: unknown[] };
     return { status: response.status, tenant: body.data?.me.tenant ?? null, codes: codes(body) };
   };
@@ -51,8 +62,12 @@ describe('JWT verification against a JWKS endpoint', () => {
     });
     await new Promise<void>((r) => idp.listen(0, '127.0.0.1', r));
     server = await startTestServer({
-      JWT_SECRET: '', JWT_JWKS_URL: `http://127.0.0.1:${(idp.address() as AddressInfo).port}/certs`, JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE,
-      JWT_CLOCK_TOLERANCE_SECONDS: '5', JWT_JWKS_COOLDOWN_SECONDS: '1',
+      JWT_SECRET: '',
+      JWT_JWKS_URL: `http://127.0.0.1:${(idp.address() as AddressInfo).port}/certs`,
+      JWT_ISSUER: ISSUER,
+      JWT_AUDIENCE: AUDIENCE,
+      JWT_CLOCK_TOLERANCE_SECONDS: '5',
+      JWT_JWKS_COOLDOWN_SECONDS: '1',
     });
     tenant = uniqueTenant();
   });
@@ -99,7 +114,10 @@ describe('JWT verification against a JWKS endpoint', () => {
     // A server of its own with a cooldown no run can outlast (an hour): the flood may cost exactly
     // one fetch (its first request finds the key set not yet loaded), however slow the machine.
     const flooded = await startTestServer({
-      JWT_SECRET: '', JWT_JWKS_URL: `http://127.0.0.1:${(idp.address() as AddressInfo).port}/certs`, JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE,
+      JWT_SECRET: '',
+      JWT_JWKS_URL: `http://127.0.0.1:${(idp.address() as AddressInfo).port}/certs`,
+      JWT_ISSUER: ISSUER,
+      JWT_AUDIENCE: AUDIENCE,
       JWT_JWKS_COOLDOWN_SECONDS: '3600',
     });
     try {
@@ -131,7 +149,9 @@ describe('JWT verification against a JWKS endpoint', () => {
     const good = server.ws(await sign(k2));
     const sub = good.subscribe<{ me: { tenant: string } }>('{ me { tenant } }');
     assert.equal((await sub.waitFor(1, 3000))[0]?.me.tenant, tenant);
-    const forged = await new SignJWT({ tenant, roles: ['admin'], iss: ISSUER, aud: AUDIENCE, sub: 'x', exp: now() + 300 }).setProtectedHeader({ alg: 'HS256', kid: 'k2' }).sign(new TextEncoder().encode(k2.pem));
+    const forged = await new SignJWT({ tenant, roles: ['admin'], iss: ISSUER, aud: AUDIENCE, sub: 'x', exp: now() + 300 })
+      .setProtectedHeader({ alg: 'HS256', kid: 'k2' })
+      .sign(new TextEncoder().encode(k2.pem));
     for (const token of [forged, await sign(k2, { exp: now() - 60 }), await sign(k2, { aud: 'x' })]) {
       const ws = server.ws(token);
       ws.subscribe('subscription { assetChanged { eventId } }');

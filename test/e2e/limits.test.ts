@@ -8,7 +8,8 @@ import { pino } from 'pino';
 import { uniqueTenant, until } from '../support/fixtures.js';
 import { type TestServer, startTestServer } from '../support/server.js';
 
-const codes = (r: { errors?: readonly unknown[] | undefined }) => (r.errors ?? []).map((e) => (e as { extensions?: { code?: string } }).extensions?.code);
+const codes = (r: { errors?: readonly unknown[] | undefined }) =>
+  (r.errors ?? []).map((e) => (e as { extensions?: { code?: string } }).extensions?.code);
 const nested = (depth: number, leaf = 'name') => {
   let selection = leaf;
   for (let i = 0; i < depth; i++) selection = `children(first: 1) { edges { node { ${selection} } } }`;
@@ -16,7 +17,11 @@ const nested = (depth: number, leaf = 'name') => {
 };
 
 async function post(server: TestServer, token: string, body: unknown): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+  const response = await fetch(server.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+  });
   return { status: response.status, body: await response.json() };
 }
 
@@ -28,7 +33,8 @@ describe('GraphQL limits (development defaults)', () => {
   after(async () => server.close());
 
   const exists = async (token: string, qn: string) =>
-    (await server.http(token).request<{ asset: unknown }>('query($q: String!) { asset(qualifiedName: $q) { id } }', { q: qn })).data?.asset !== null;
+    (await server.http(token).request<{ asset: unknown }>('query($q: String!) { asset(qualifiedName: $q) { id } }', { q: qn })).data
+      ?.asset !== null;
 
   it('refuses a too-deep mutation before it runs: nothing is written', async () => {
     const t = uniqueTenant();
@@ -50,7 +56,10 @@ describe('GraphQL limits (development defaults)', () => {
     const aliased = Array.from({ length: 21 }, (_, i) => `a${i}: defineClassification(input: { name: "C${i}" }) { name }`).join(' ');
     assert.deepEqual(codes(await server.http(token).request(`mutation { ${aliased} }`)), ['GRAPHQL_VALIDATION_FAILED']);
     const types = await server.http(token).request<{ classificationTypes: { name: string }[] }>('{ classificationTypes { name } }');
-    assert.equal(types.data?.classificationTypes.some((c) => /^C\d+$/.test(c.name)), false);
+    assert.equal(
+      types.data?.classificationTypes.some((c) => /^C\d+$/.test(c.name)),
+      false,
+    );
     const directives = Array.from({ length: 21 }, () => 'me { tenant @include(if: true) }').join(' ');
     const r = await server.http(token).request(`{ ${directives} }`);
     assert.deepEqual(codes(r), ['GRAPHQL_VALIDATION_FAILED']);
@@ -81,13 +90,21 @@ describe('GraphQL limits (development defaults)', () => {
     const token = await server.token(t, 'admin');
     const two = await post(server, token, [{ query: '{ me { tenant } }' }, { query: '{ me { roles } }' }]);
     assert.equal(two.status, 200);
-    assert.deepEqual((two.body as { data: unknown }[]).map((b) => b.data), [{ me: { tenant: t } }, { me: { roles: ['ADMIN'] } }]);
-    const eleven = Array.from({ length: 11 }, (_, i) => ({ query: `mutation { defineClassification(input: { name: "B${i}" }) { name } }` }));
+    assert.deepEqual(
+      (two.body as { data: unknown }[]).map((b) => b.data),
+      [{ me: { tenant: t } }, { me: { roles: ['ADMIN'] } }],
+    );
+    const eleven = Array.from({ length: 11 }, (_, i) => ({
+      query: `mutation { defineClassification(input: { name: "B${i}" }) { name } }`,
+    }));
     const refused = await post(server, token, eleven);
     assert.equal(refused.status, 400);
     assert.deepEqual(codes(refused.body as { errors: unknown[] }), ['BAD_REQUEST']);
     const types = await server.http(token).request<{ classificationTypes: { name: string }[] }>('{ classificationTypes { name } }');
-    assert.equal(types.data?.classificationTypes.some((c) => /^B\d+$/.test(c.name)), false);
+    assert.equal(
+      types.data?.classificationTypes.some((c) => /^B\d+$/.test(c.name)),
+      false,
+    );
   });
 
   it('applies the same limits to subscriptions and operations over websocket', async () => {
@@ -95,9 +112,13 @@ describe('GraphQL limits (development defaults)', () => {
     const ws = server.ws(token);
     const deep = ws.subscribe(`subscription { assetChanged { asset { ${nested(5)} } } }`);
     await assert.rejects(deep.waitFor(1, 3000), /depth limit.*GRAPHQL_VALIDATION_FAILED/);
-    const costly = ws.subscribe('subscription { assetChanged { asset { children(first: 1000) { edges { node { children(first: 1000) { edges { node { name } } } } } } } } }');
+    const costly = ws.subscribe(
+      'subscription { assetChanged { asset { children(first: 1000) { edges { node { children(first: 1000) { edges { node { name } } } } } } } } }',
+    );
     await assert.rejects(costly.waitFor(1, 3000), /cost limit/);
-    const tokens = ws.subscribe(`{ search(query: "a", filter: { kinds: [${Array.from({ length: 2000 }, () => 'TABLE').join(' ')}] }) { total } }`);
+    const tokens = ws.subscribe(
+      `{ search(query: "a", filter: { kinds: [${Array.from({ length: 2000 }, () => 'TABLE').join(' ')}] }) { total } }`,
+    );
     await assert.rejects(tokens.waitFor(1, 3000), /GRAPHQL_PARSE_FAILED/);
     const fine = ws.subscribe<{ me: { roles: string[] } }>('{ me { roles } }');
     assert.deepEqual((await fine.waitFor(1, 3000))[0]?.me.roles, ['VIEWER']);
@@ -112,8 +133,13 @@ describe('GraphQL limits (development defaults)', () => {
   it('describes its scalars in the SDL’s words, and gives classification types a stable id for client caches', async () => {
     const t = uniqueTenant();
     const steward = server.http(await server.token(t, 'steward'));
-    const scalars = await steward.request<{ d: { description: string }; j: { description: string } }>('{ d: __type(name: "DateTime") { description } j: __type(name: "JSON") { description } }');
-    assert.deepEqual(scalars.data, { d: { description: 'An ISO-8601 date-time in UTC, e.g. 2026-11-21T10:00:00.000Z.' }, j: { description: 'Arbitrary JSON (objects, arrays, strings, numbers, booleans, null).' } });
+    const scalars = await steward.request<{ d: { description: string }; j: { description: string } }>(
+      '{ d: __type(name: "DateTime") { description } j: __type(name: "JSON") { description } }',
+    );
+    assert.deepEqual(scalars.data, {
+      d: { description: 'An ISO-8601 date-time in UTC, e.g. 2026-11-21T10:00:00.000Z.' },
+      j: { description: 'Arbitrary JSON (objects, arrays, strings, numbers, booleans, null).' },
+    });
     await steward.request('mutation { defineClassification(input: { name: "PII" }) { name } }');
     const types = await steward.request<{ classificationTypes: { id: string; name: string }[] }>('{ classificationTypes { id name } }');
     assert.deepEqual(types.data?.classificationTypes, [{ id: `${t}/PII`, name: 'PII' }]);
@@ -124,14 +150,22 @@ describe('GraphQL errors that tell the truth', () => {
   let server: TestServer;
   const lines: { level: number; msg: string }[] = [];
   before(async () => {
-    const log = pino({ level: 'info' }, { write: (line: string) => { lines.push(JSON.parse(line) as { level: number; msg: string }); } });
+    const log = pino(
+      { level: 'info' },
+      {
+        write: (line: string) => {
+          lines.push(JSON.parse(line) as { level: number; msg: string });
+        },
+      },
+    );
     server = await startTestServer({}, { log });
   });
   after(async () => server.close());
 
   it('names the limit that refused a document, over HTTP and websocket', async () => {
     const token = await server.token(uniqueTenant(), 'viewer');
-    const limitOf = (r: { errors?: readonly unknown[] | undefined }) => (r.errors ?? []).map((e) => (e as { extensions?: { limit?: string } }).extensions?.limit);
+    const limitOf = (r: { errors?: readonly unknown[] | undefined }) =>
+      (r.errors ?? []).map((e) => (e as { extensions?: { limit?: string } }).extensions?.limit);
     const documents: [string, string][] = [
       ['depth', `{ assets(first: 1) { edges { node { ${nested(6)} } } } }`],
       ['aliases', `{ ${Array.from({ length: 21 }, (_, i) => `a${i}: me { tenant }`).join(' ')} }`],
@@ -142,7 +176,11 @@ describe('GraphQL errors that tell the truth', () => {
     const ws = server.ws(token);
     for (const [limit, query] of documents) {
       assert.deepEqual(limitOf(await server.http(token).request(query)), [limit], `${limit} over HTTP`);
-      await assert.rejects(ws.subscribe(query).waitFor(1, 5000), (e: Error) => e.message.includes(`"limit":"${limit}"`), `${limit} over websocket`);
+      await assert.rejects(
+        ws.subscribe(query).waitFor(1, 5000),
+        (e: Error) => e.message.includes(`"limit":"${limit}"`),
+        `${limit} over websocket`,
+      );
     }
     const long = await post(server, token, { query: `{ me { tenant } } # ${'x'.repeat(40_000)}` });
     assert.deepEqual(limitOf(long.body as { errors: unknown[] }), ['length']);
@@ -154,25 +192,46 @@ describe('GraphQL errors that tell the truth', () => {
     const single = await post(server, token, { query: '{ me { subject } }', operationName: 'x' });
     assert.deepEqual([single.status, codes(single.body as { errors: unknown[] })], [400, ['OPERATION_RESOLUTION_FAILURE']]);
     const batch = await post(server, token, [{ query: '{ me { subject } }', operationName: 'x' }, { query: '{ me { tenant } }' }]);
-    assert.deepEqual((batch.body as { data?: unknown; errors?: unknown[] }[]).map((b) => [codes(b), b.data ?? null]), [[['OPERATION_RESOLUTION_FAILURE'], null], [[], { me: { tenant: t } }]]);
+    assert.deepEqual(
+      (batch.body as { data?: unknown; errors?: unknown[] }[]).map((b) => [codes(b), b.data ?? null]),
+      [
+        [['OPERATION_RESOLUTION_FAILURE'], null],
+        [[], { me: { tenant: t } }],
+      ],
+    );
     const named = await post(server, token, { query: 'query a { me { tenant } } query b { me { roles } }', operationName: 'b' });
     assert.deepEqual((named.body as { data: unknown }).data, { me: { roles: ['VIEWER'] } });
     // Over websocket: that one operation is refused; the socket and its other subscriptions stay.
     const ws = server.ws(token);
-    const live = ws.subscribe<{ assetChanged: { asset: { qualifiedName: string } } }>('subscription { assetChanged { asset { qualifiedName } } }');
+    const live = ws.subscribe<{ assetChanged: { asset: { qualifiedName: string } } }>(
+      'subscription { assetChanged { asset { qualifiedName } } }',
+    );
     await server.subscribed(t, 1);
     const wrong: unknown[] = [];
     await new Promise<void>((resolve) => {
-      ws.client.subscribe({ query: '{ me { subject } }', operationName: 'x' }, { next: (v) => wrong.push(v), error: (e) => { wrong.push(e); resolve(); }, complete: resolve });
+      ws.client.subscribe(
+        { query: '{ me { subject } }', operationName: 'x' },
+        {
+          next: (v) => wrong.push(v),
+          error: (e) => {
+            wrong.push(e);
+            resolve();
+          },
+          complete: resolve,
+        },
+      );
     });
     assert.match(JSON.stringify(wrong), /OPERATION_RESOLUTION_FAILURE/);
     const admin = server.http(await server.token(t, 'admin'));
     await admin.request('mutation { upsertAssets(input: [{ qualifiedName: "pg://h/still-there", kind: TABLE }]) { created } }');
-    assert.deepEqual((await live.waitFor(1)).map((e) => e.assetChanged.asset.qualifiedName), ['pg://h/still-there']);
+    assert.deepEqual(
+      (await live.waitFor(1)).map((e) => e.assetChanged.asset.qualifiedName),
+      ['pg://h/still-there'],
+    );
     assert.deepEqual(ws.closeCodes, []);
   });
 
-  it('logs a client\'s mistakes as what they are, not as internal errors', async () => {
+  it("logs a client's mistakes as what they are, not as internal errors", async () => {
     const token = await server.token(uniqueTenant(), 'viewer');
     const from = lines.length;
     for (const query of ['{ nope ', '{ me { tenat } }', `{ assets(first: 1) { edges { node { ${nested(6)} } } } }`]) {
@@ -181,7 +240,13 @@ describe('GraphQL errors that tell the truth', () => {
     await assert.rejects(server.ws(token).subscribe('{ nope ').waitFor(1, 5000), /GRAPHQL_PARSE_FAILED/);
     // The control: the log is captured (the server's start-up lines are in it).
     assert.ok(lines.some((l) => l.msg === 'store, change feed and search index selected'));
-    assert.deepEqual(lines.slice(from).filter((l) => l.level >= 50).map((l) => l.msg), []);
+    assert.deepEqual(
+      lines
+        .slice(from)
+        .filter((l) => l.level >= 50)
+        .map((l) => l.msg),
+      [],
+    );
   });
 });
 
@@ -194,7 +259,8 @@ describe('subscription caps per connection and per tenant', () => {
 
   const Q = 'subscription { assetChanged { asset { qualifiedName } } }';
   type E = { assetChanged: { asset: { qualifiedName: string } } };
-  const refusedWith = (limit: string) => (e: Error) => e.message.includes('TOO_MANY_SUBSCRIPTIONS') && e.message.includes(`"limit":"${limit}"`);
+  const refusedWith = (limit: string) => (e: Error) =>
+    e.message.includes('TOO_MANY_SUBSCRIPTIONS') && e.message.includes(`"limit":"${limit}"`);
 
   it('refuses a subscription over the cap with TOO_MANY_SUBSCRIPTIONS, keeps the others, and counts closed ones out', async () => {
     const [t, other] = [uniqueTenant(), uniqueTenant()];
@@ -219,8 +285,11 @@ describe('subscription caps per connection and per tenant', () => {
     c.subscribe<E>(Q);
     await server.subscribed(other, 1);
     // Every accepted subscription still delivers, and no socket was closed.
-    await server.http(await server.token(t, 'admin')).request('mutation { upsertAssets(input: [{ qualifiedName: "pg://h/capped", kind: TABLE }]) { created } }');
-    for (const sub of [held[0]!, held[1]!, replacement, ...more]) assert.equal((await sub.waitFor(1))[0]?.assetChanged.asset.qualifiedName, 'pg://h/capped');
+    await server
+      .http(await server.token(t, 'admin'))
+      .request('mutation { upsertAssets(input: [{ qualifiedName: "pg://h/capped", kind: TABLE }]) { created } }');
+    for (const sub of [held[0]!, held[1]!, replacement, ...more])
+      assert.equal((await sub.waitFor(1))[0]?.assetChanged.asset.qualifiedName, 'pg://h/capped');
     assert.deepEqual([a.closeCodes, b.closeCodes, c.closeCodes], [[], [], []]);
   });
 });
@@ -242,7 +311,10 @@ describe('GraphQL limits (production settings: no introspection, no suggestions)
     const ws = server.ws(token);
     await assert.rejects(ws.subscribe('{ __type(name: "Asset") { fields { name } } }').waitFor(1, 3000), /GRAPHQL_VALIDATION_FAILED/);
     const wsTypo = ws.subscribe('{ me { tenat } }');
-    await assert.rejects(wsTypo.waitFor(1, 3000), (e: Error) => !/Did you mean/.test(e.message) && /GRAPHQL_VALIDATION_FAILED/.test(e.message));
+    await assert.rejects(
+      wsTypo.waitFor(1, 3000),
+      (e: Error) => !/Did you mean/.test(e.message) && /GRAPHQL_VALIDATION_FAILED/.test(e.message),
+    );
     const batch = await post(server, token, [{ query: '{ me { tenant } }' }, { query: '{ me { tenant } }' }]);
     assert.deepEqual([batch.status, codes(batch.body as { errors: unknown[] })], [400, ['BAD_REQUEST']]);
   });

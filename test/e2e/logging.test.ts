@@ -35,7 +35,11 @@ describe('request-scoped logs', () => {
     const tenant = uniqueTenant('logs');
     const steward = await server.token(tenant, 'steward');
     const db = `pg://h/${tenant}`;
-    await post(steward, `setup-${tenant}`, `mutation { upsertAssets(input: [{ qualifiedName: "${db}", kind: DATABASE }]) { created } defineClassification(input: { name: "PII" }) { name } }`);
+    await post(
+      steward,
+      `setup-${tenant}`,
+      `mutation { upsertAssets(input: [{ qualifiedName: "${db}", kind: DATABASE }]) { created } defineClassification(input: { name: "PII" }) { name } }`,
+    );
     await post(steward, `classify-${tenant}`, `mutation { classify(qualifiedName: "${db}", classification: "PII") { added } }`);
     const committed = lines.filter((l) => l.msg === 'classification change committed');
     assert.equal(committed.length, 1, 'the service logged the change once (the positive control that it logs at all)');
@@ -49,11 +53,18 @@ describe('request-scoped logs', () => {
     const tenant = uniqueTenant('logs-ws');
     const steward = await server.token(tenant, 'steward');
     const db = `pg://h/${tenant}`;
-    await post(steward, `setup-${tenant}`, `mutation { upsertAssets(input: [{ qualifiedName: "${db}", kind: DATABASE }]) { created } defineClassification(input: { name: "PII" }) { name } }`);
+    await post(
+      steward,
+      `setup-${tenant}`,
+      `mutation { upsertAssets(input: [{ qualifiedName: "${db}", kind: DATABASE }]) { created } defineClassification(input: { name: "PII" }) { name } }`,
+    );
     const ws = server.ws(steward);
     try {
       const result = await new Promise<unknown>((resolve, reject) => {
-        ws.client.subscribe({ query: `mutation { classify(qualifiedName: "${db}", classification: "PII") { added } }` }, { next: resolve, error: reject, complete: () => undefined });
+        ws.client.subscribe(
+          { query: `mutation { classify(qualifiedName: "${db}", classification: "PII") { added } }` },
+          { next: resolve, error: reject, complete: () => undefined },
+        );
       });
       assert.deepEqual(result, { data: { classify: { added: 1 } } });
     } finally {

@@ -25,7 +25,10 @@ interface Started {
 const children = new Set<ChildProcess>();
 
 function start(dataDir: string): Promise<Started> {
-  const child = spawn(process.execPath, [MAIN], { env: { ...embeddedEnv(), PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', JWT_SECRET: '', NODE_ENV: 'development' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN], {
+    env: { ...embeddedEnv(), PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', JWT_SECRET: '', NODE_ENV: 'development' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.add(child);
   child.once('exit', () => children.delete(child));
   let out = '';
@@ -56,8 +59,17 @@ function stop(s: Started): Promise<number | null> {
   });
 }
 
-async function gql(url: string, token: string, query: string, variables?: Record<string, unknown>): Promise<{ data?: Record<string, unknown>; errors?: unknown[] }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
+async function gql(
+  url: string,
+  token: string,
+  query: string,
+  variables?: Record<string, unknown>,
+): Promise<{ data?: Record<string, unknown>; errors?: unknown[] }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
   return (await res.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
 }
 
@@ -75,26 +87,58 @@ describe('running metalake', () => {
     const steward = /steward: +(\S+)/.exec(first.output())![1]!;
     const base = first.url.replace('/graphql', '');
     assert.equal((await fetch(`${base}/healthz`)).status, 200);
-    assert.deepEqual(await (await fetch(`${base}/readyz`)).json(), { status: 'ready', components: { store: 'embedded', feed: 'in-process', search: 'embedded', ingest: 'in-process', workers: 'outbox-relay,propagation,indexer' } });
+    assert.deepEqual(await (await fetch(`${base}/readyz`)).json(), {
+      status: 'ready',
+      components: {
+        store: 'embedded',
+        feed: 'in-process',
+        search: 'embedded',
+        ingest: 'in-process',
+        workers: 'outbox-relay,propagation,indexer',
+      },
+    });
     assert.match(await (await fetch(`${base}/metrics`)).text(), /metalake_graphql_operation_duration_seconds/);
-    const demo = await gql(first.url, viewer, '{ asset(qualifiedName: "snowflake://acme/analytics.marts.customer_orders.email") { classifications { name propagated } } }');
+    const demo = await gql(
+      first.url,
+      viewer,
+      '{ asset(qualifiedName: "snowflake://acme/analytics.marts.customer_orders.email") { classifications { name propagated } } }',
+    );
     assert.deepEqual(demo.data, { asset: { classifications: [{ name: 'PII', propagated: true }] } });
-    const up = await gql(first.url, steward, 'mutation { upsertAssets(input: [{ qualifiedName: "kafka://acme/orders", kind: TOPIC }]) { created } }');
+    const up = await gql(
+      first.url,
+      steward,
+      'mutation { upsertAssets(input: [{ qualifiedName: "kafka://acme/orders", kind: TOPIC }]) { created } }',
+    );
     assert.deepEqual(up.data, { upsertAssets: { created: 1 } });
     assert.equal(await stop(first), 0);
 
     const second = await start(dir.path);
     assert.doesNotMatch(second.output(), /demo estate loaded/);
     // The token command shares the development secret kept in the data directory.
-    const minted = execFileSync(process.execPath, [CLI, 'token', '--tenant', 'demo', '--roles', 'viewer'], { env: { ...embeddedEnv(), DATA_DIR: dir.path, JWT_SECRET: '' } }).toString().trim();
+    const minted = execFileSync(process.execPath, [CLI, 'token', '--tenant', 'demo', '--roles', 'viewer'], {
+      env: { ...embeddedEnv(), DATA_DIR: dir.path, JWT_SECRET: '' },
+    })
+      .toString()
+      .trim();
     const kept = await gql(second.url, minted, '{ asset(qualifiedName: "kafka://acme/orders") { kind version } assets { totalCount } }');
     assert.deepEqual((kept.data as { asset: unknown }).asset, { kind: 'TOPIC', version: 1 });
     // 37 demo assets and the topic.
     assert.equal((kept.data as { assets: { totalCount: number } }).assets.totalCount, 38);
     // The reindex command rebuilds the tenant's search index while the server runs and serves it.
-    const reindexed = execFileSync(process.execPath, [CLI, 'reindex', '--tenant', 'demo', '--no-progress'], { env: { ...embeddedEnv(), DATA_DIR: dir.path, JWT_SECRET: '' } }).toString().trim();
-    assert.deepEqual({ ...(JSON.parse(reindexed) as Record<string, unknown>), seconds: 0 }, { tenant: 'demo', search: 'embedded', assets: 38, seconds: 0 });
-    const found = await gql(second.url, minted, '{ search(query: "orders", filter: { kinds: [TOPIC] }) { total hits { asset { qualifiedName } } } }');
+    const reindexed = execFileSync(process.execPath, [CLI, 'reindex', '--tenant', 'demo', '--no-progress'], {
+      env: { ...embeddedEnv(), DATA_DIR: dir.path, JWT_SECRET: '' },
+    })
+      .toString()
+      .trim();
+    assert.deepEqual(
+      { ...(JSON.parse(reindexed) as Record<string, unknown>), seconds: 0 },
+      { tenant: 'demo', search: 'embedded', assets: 38, seconds: 0 },
+    );
+    const found = await gql(
+      second.url,
+      minted,
+      '{ search(query: "orders", filter: { kinds: [TOPIC] }) { total hits { asset { qualifiedName } } } }',
+    );
     assert.deepEqual(found.data, { search: { total: 1, hits: [{ asset: { qualifiedName: 'kafka://acme/orders' } }] } });
     assert.equal(await stop(second), 0);
   });
@@ -107,7 +151,12 @@ describe('running metalake', () => {
       const names: string[] = [];
       for (let i = 0; i < 5; i++) {
         const qn = `kafka://acme/crash-${i}`;
-        const r = await gql(server.url, steward, 'mutation($q: String!) { upsertAssets(input: [{ qualifiedName: $q, kind: TOPIC, description: "crashdrill" }]) { created } }', { q: qn });
+        const r = await gql(
+          server.url,
+          steward,
+          'mutation($q: String!) { upsertAssets(input: [{ qualifiedName: $q, kind: TOPIC, description: "crashdrill" }]) { created } }',
+          { q: qn },
+        );
         // SIGKILL as soon as the write is acknowledged: the change event may still be unpublished and unindexed.
         server.child.kill('SIGKILL');
         assert.deepEqual(r.data, { upsertAssets: { created: 1 } });
@@ -123,7 +172,12 @@ describe('running metalake', () => {
       }
       assert.equal(found, names.length, 'every acknowledged write reached the search index after the restarts');
       for (const qn of names) {
-        const r = await gql(server.url, steward, 'query($q: String!) { asset(qualifiedName: $q) { version history { edges { node { change } } } } }', { q: qn });
+        const r = await gql(
+          server.url,
+          steward,
+          'query($q: String!) { asset(qualifiedName: $q) { version history { edges { node { change } } } } }',
+          { q: qn },
+        );
         assert.deepEqual(r.data, { asset: { version: 1, history: { edges: [{ node: { change: 'CREATED' } }] } } });
       }
       assert.equal(await stop(server), 0);
@@ -135,7 +189,10 @@ describe('running metalake', () => {
   it('refuses to start with invalid configuration, naming every problem', () => {
     let message = '';
     try {
-      execFileSync(process.execPath, [MAIN], { env: { ...embeddedEnv(), PORT: 'abc', MAX_BATCH: '0', JWT_SECRET: 'short', DATA_DIR: dir.path }, stdio: 'pipe' });
+      execFileSync(process.execPath, [MAIN], {
+        env: { ...embeddedEnv(), PORT: 'abc', MAX_BATCH: '0', JWT_SECRET: 'short', DATA_DIR: dir.path },
+        stdio: 'pipe',
+      });
     } catch (error) {
       message = String((error as { stderr: Buffer }).stderr);
     }
@@ -145,7 +202,8 @@ describe('running metalake', () => {
   });
 
   it('token command rejects unknown roles, a tenant the server would refuse and a lifetime over 30 days', () => {
-    const mint = (...args: string[]) => execFileSync(process.execPath, [CLI, 'token', ...args], { env: { ...embeddedEnv(), DATA_DIR: dir.path }, stdio: 'pipe' }).toString();
+    const mint = (...args: string[]) =>
+      execFileSync(process.execPath, [CLI, 'token', ...args], { env: { ...embeddedEnv(), DATA_DIR: dir.path }, stdio: 'pipe' }).toString();
     assert.throws(() => mint('--tenant', 'x', '--roles', 'root'), /unknown roles: root/);
     assert.throws(() => mint('--tenant', 'x|../*', '--roles', 'viewer'), /is not a tenant the server accepts/);
     assert.throws(() => mint('--tenant', 'x', '--ttl', '999999999'), /--ttl must be a whole number of seconds from 1 to 2592000/);

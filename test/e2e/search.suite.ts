@@ -29,12 +29,20 @@ export function searchSuite(label: string, env: () => Record<string, string>): v
       const admin = server.http(await server.token(t, 'admin'));
       const up = await admin.request('mutation($i: [AssetInput!]!) { upsertAssets(input: $i) { created } }', { i: assets });
       assert.deepEqual(up.errors, undefined);
-      if (edges.length) assert.deepEqual((await admin.request('mutation($e: [LineageEdgeInput!]!) { addLineage(edges: $e) { changed } }', { e: edges })).errors, undefined);
+      if (edges.length)
+        assert.deepEqual(
+          (await admin.request('mutation($e: [LineageEdgeInput!]!) { addLineage(edges: $e) { changed } }', { e: edges })).errors,
+          undefined,
+        );
       return { t, admin, viewer: server.http(await server.token(t, 'viewer')) };
     }
 
     /** Searches until `done` holds (the index is fresh within seconds), then returns the last result. */
-    async function eventually(client: { request: <T>(q: string, v?: Record<string, unknown>) => Promise<{ data?: T | null; errors?: unknown }> }, vars: Record<string, unknown>, done: (r: Result) => boolean): Promise<Result> {
+    async function eventually(
+      client: { request: <T>(q: string, v?: Record<string, unknown>) => Promise<{ data?: T | null; errors?: unknown }> },
+      vars: Record<string, unknown>,
+      done: (r: Result) => boolean,
+    ): Promise<Result> {
       let last: Result | undefined;
       for (const deadline = Date.now() + 15_000; Date.now() < deadline;) {
         const r = await client.request<{ search: Result }>(SEARCH, vars);
@@ -73,8 +81,14 @@ export function searchSuite(label: string, env: () => Record<string, string>): v
       assert.deepEqual(facet('owner'), { ann: 2, bob: 2 });
       assert.deepEqual(facet('database'), { 'pg://h/db1': 2, 'looker://acme/revenue_board': 1 });
       assert.deepEqual(qns(await eventually(viewer, { q: 'revenue', f: { kinds: ['VIEW'] } }, () => true)), ['pg://h/db1.s.revenue_daily']);
-      assert.deepEqual(new Set(qns(await eventually(viewer, { q: 'revenue', f: { owners: ['bob'] } }, () => true))), new Set(['pg://h/db1.s.revenue_daily', 'looker://acme/revenue_board']));
-      assert.deepEqual(new Set(qns(await eventually(viewer, { q: 'revenue', f: { qualifiedNamePrefix: 'pg://h/db1.' } }, () => true))), new Set(['pg://h/db1.s.revenue', 'pg://h/db1.s.revenue_daily']));
+      assert.deepEqual(
+        new Set(qns(await eventually(viewer, { q: 'revenue', f: { owners: ['bob'] } }, () => true))),
+        new Set(['pg://h/db1.s.revenue_daily', 'looker://acme/revenue_board']),
+      );
+      assert.deepEqual(
+        new Set(qns(await eventually(viewer, { q: 'revenue', f: { qualifiedNamePrefix: 'pg://h/db1.' } }, () => true))),
+        new Set(['pg://h/db1.s.revenue', 'pg://h/db1.s.revenue_daily']),
+      );
       // Pages through all of them with the cursor.
       const first = await eventually(viewer, { q: 'revenue', first: 2 }, () => true);
       assert.equal(first.hits.length, 2);
@@ -85,19 +99,32 @@ export function searchSuite(label: string, env: () => Record<string, string>): v
     });
 
     it('finds a table by its columns, and sees PII propagated downstream within seconds of classify', async () => {
-      const { admin, viewer } = await tenantWith([
-        { qualifiedName: 'pg://h/crm.s.contacts', kind: 'TABLE' },
-        { qualifiedName: 'pg://h/crm.s.contacts.email_address', kind: 'COLUMN', parentQualifiedName: 'pg://h/crm.s.contacts' },
-        { qualifiedName: 'pg://h/crm.s.contacts_clean', kind: 'TABLE' },
-        { qualifiedName: 'pg://h/crm.s.contacts_report', kind: 'TABLE' },
-      ], [{ from: 'pg://h/crm.s.contacts', to: 'pg://h/crm.s.contacts_clean' }, { from: 'pg://h/crm.s.contacts_clean', to: 'pg://h/crm.s.contacts_report' }]);
+      const { admin, viewer } = await tenantWith(
+        [
+          { qualifiedName: 'pg://h/crm.s.contacts', kind: 'TABLE' },
+          { qualifiedName: 'pg://h/crm.s.contacts.email_address', kind: 'COLUMN', parentQualifiedName: 'pg://h/crm.s.contacts' },
+          { qualifiedName: 'pg://h/crm.s.contacts_clean', kind: 'TABLE' },
+          { qualifiedName: 'pg://h/crm.s.contacts_report', kind: 'TABLE' },
+        ],
+        [
+          { from: 'pg://h/crm.s.contacts', to: 'pg://h/crm.s.contacts_clean' },
+          { from: 'pg://h/crm.s.contacts_clean', to: 'pg://h/crm.s.contacts_report' },
+        ],
+      );
       const byColumn = await eventually(viewer, { q: 'email_address', f: { kinds: ['TABLE'] } }, (x) => x.total === 1);
       assert.deepEqual(qns(byColumn), ['pg://h/crm.s.contacts']);
       await admin.request('mutation { defineClassification(input: { name: "PII" }) { name } }');
       await admin.request('mutation { classify(qualifiedName: "pg://h/crm.s.contacts", classification: "PII") { added } }');
       const pii = await eventually(viewer, { q: 'contacts', f: { classifications: ['PII'] } }, (x) => x.total === 3);
-      assert.deepEqual(new Set(qns(pii)), new Set(['pg://h/crm.s.contacts', 'pg://h/crm.s.contacts_clean', 'pg://h/crm.s.contacts_report']));
-      const direct = await eventually(viewer, { q: 'contacts', f: { classifications: ['PII'], includePropagated: false } }, (x) => x.total === 1);
+      assert.deepEqual(
+        new Set(qns(pii)),
+        new Set(['pg://h/crm.s.contacts', 'pg://h/crm.s.contacts_clean', 'pg://h/crm.s.contacts_report']),
+      );
+      const direct = await eventually(
+        viewer,
+        { q: 'contacts', f: { classifications: ['PII'], includePropagated: false } },
+        (x) => x.total === 1,
+      );
       assert.deepEqual(qns(direct), ['pg://h/crm.s.contacts']);
       await admin.request('mutation { declassify(qualifiedName: "pg://h/crm.s.contacts", classification: "PII") { removed } }');
       assert.equal((await eventually(viewer, { q: 'contacts', f: { classifications: ['PII'] } }, (x) => x.total === 0)).total, 0);
@@ -118,24 +145,36 @@ export function searchSuite(label: string, env: () => Record<string, string>): v
     });
 
     it('keeps answering during a reindex, and loses nothing changed while it runs', async () => {
-      const assets = Array.from({ length: 30 }, (_, i) => ({ qualifiedName: `pg://h/wh.s.ledger_${String(i).padStart(2, '0')}`, kind: 'TABLE' }));
+      const assets = Array.from({ length: 30 }, (_, i) => ({
+        qualifiedName: `pg://h/wh.s.ledger_${String(i).padStart(2, '0')}`,
+        kind: 'TABLE',
+      }));
       const { t, admin, viewer } = await tenantWith(assets);
       await eventually(viewer, { q: 'ledger', first: 50 }, (x) => x.total === 30);
       const during: number[] = [];
       let added = false;
-      await reindexTenant(server.app.store, server.app.search, t, async () => {
-        const r = await viewer.request<{ search: Result }>(SEARCH, { q: 'ledger', first: 50 });
-        during.push(r.data?.search.total ?? -1);
-        if (!added) {
-          added = true;
-          await admin.request('mutation { upsertAssets(input: [{ qualifiedName: "pg://h/wh.s.ledger_new", kind: TABLE }]) { created } }');
-          await server.app.flushEvents();
-          await server.app.flushSearch();
-          await server.app.search.refresh(t);
-        }
-      }, 7);
+      await reindexTenant(
+        server.app.store,
+        server.app.search,
+        t,
+        async () => {
+          const r = await viewer.request<{ search: Result }>(SEARCH, { q: 'ledger', first: 50 });
+          during.push(r.data?.search.total ?? -1);
+          if (!added) {
+            added = true;
+            await admin.request('mutation { upsertAssets(input: [{ qualifiedName: "pg://h/wh.s.ledger_new", kind: TABLE }]) { created } }');
+            await server.app.flushEvents();
+            await server.app.flushSearch();
+            await server.app.search.refresh(t);
+          }
+        },
+        7,
+      );
       assert.ok(during.length >= 4, 'several pages');
-      assert.ok(during.every((n) => n >= 30), `searches kept answering during the rebuild: ${during.join(', ')}`);
+      assert.ok(
+        during.every((n) => n >= 30),
+        `searches kept answering during the rebuild: ${during.join(', ')}`,
+      );
       const r = await eventually(viewer, { q: 'ledger', first: 50 }, (x) => x.total === 31);
       assert.equal(r.total, 31);
       assert.ok(qns(r).includes('pg://h/wh.s.ledger_new'));

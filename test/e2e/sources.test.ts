@@ -12,7 +12,8 @@ import { pythonUrlencodeOf } from '../support/python.js';
 import { type TestServer, startTestServer } from '../support/server.js';
 import { uniqueTenant } from '../support/fixtures.js';
 
-const fixture = (name: string): Record<string, unknown> => JSON.parse(readFileSync(join(PROJECT_ROOT, 'test', 'fixtures', 'openlineage', name), 'utf8')) as Record<string, unknown>;
+const fixture = (name: string): Record<string, unknown> =>
+  JSON.parse(readFileSync(join(PROJECT_ROOT, 'test', 'fixtures', 'openlineage', name), 'utf8')) as Record<string, unknown>;
 const MC_SECRET = 'mc-shared-secret-123';
 
 describe('ingest sources (embedded)', () => {
@@ -20,7 +21,9 @@ describe('ingest sources (embedded)', () => {
   let base: string;
   const signedTenant = uniqueTenant('mc');
   before(async () => {
-    server = await startTestServer({ MONTE_CARLO_TENANTS: JSON.stringify({ [signedTenant]: { secret: MC_SECRET, namespace: 'snowflake://acme/' } }) });
+    server = await startTestServer({
+      MONTE_CARLO_TENANTS: JSON.stringify({ [signedTenant]: { secret: MC_SECRET, namespace: 'snowflake://acme/' } }),
+    });
     base = server.url.replace(/\/graphql$/, '');
   });
   after(async () => server.close());
@@ -41,16 +44,30 @@ describe('ingest sources (embedded)', () => {
       assert.equal((await post('/api/v1/lineage', JSON.stringify(fixture('complete.json')), auth)).status, 201);
 
       const gql = server.http(await server.token(t, 'viewer'));
-      const result = await gql.request<{ lineage: { nodes: { qualifiedName: string; kind: string; version: number }[]; edges: { from: { qualifiedName: string }; to: { qualifiedName: string } }[] } }>(
-        `{ lineage(qualifiedName: "postgres://db.example.com:5432/shop.public.customers.email", depth: 2) { nodes { qualifiedName kind version } edges { from { qualifiedName } to { qualifiedName } } } }`);
+      const result = await gql.request<{
+        lineage: {
+          nodes: { qualifiedName: string; kind: string; version: number }[];
+          edges: { from: { qualifiedName: string }; to: { qualifiedName: string } }[];
+        };
+      }>(
+        `{ lineage(qualifiedName: "postgres://db.example.com:5432/shop.public.customers.email", depth: 2) { nodes { qualifiedName kind version } edges { from { qualifiedName } to { qualifiedName } } } }`,
+      );
       assert.deepEqual(result.errors, undefined);
-      assert.deepEqual(result.data?.lineage.edges.map((e) => `${e.from.qualifiedName} -> ${e.to.qualifiedName}`),
-        ['postgres://db.example.com:5432/shop.public.customers.email -> bigquery://analytics.marts.customer_emails.email_address']);
-      const pipeline = await gql.request<{ asset: { kind: string; name: string } }>(`{ asset(qualifiedName: "openlineage://my-scheduler-namespace/myjob.mytask") { kind name } }`);
+      assert.deepEqual(
+        result.data?.lineage.edges.map((e) => `${e.from.qualifiedName} -> ${e.to.qualifiedName}`),
+        ['postgres://db.example.com:5432/shop.public.customers.email -> bigquery://analytics.marts.customer_emails.email_address'],
+      );
+      const pipeline = await gql.request<{ asset: { kind: string; name: string } }>(
+        `{ asset(qualifiedName: "openlineage://my-scheduler-namespace/myjob.mytask") { kind name } }`,
+      );
       assert.deepEqual(pipeline.data?.asset, { kind: 'PIPELINE', name: 'myjob.mytask' });
-      const table = await gql.request<{ lineage: { edges: unknown[] }; asset: { version: number; children: { edges: { node: { name: string } }[] } } }>(
+      const table = await gql.request<{
+        lineage: { edges: unknown[] };
+        asset: { version: number; children: { edges: { node: { name: string } }[] } };
+      }>(
         `{ lineage(qualifiedName: "postgres://db.example.com:5432/shop.public.customers") { edges { from { qualifiedName } } }
-           asset(qualifiedName: "postgres://db.example.com:5432/shop.public.customers") { version children { edges { node { name } } } } }`);
+           asset(qualifiedName: "postgres://db.example.com:5432/shop.public.customers") { version children { edges { node { name } } } } }`,
+      );
       assert.equal(table.data?.lineage.edges.length, 1);
       assert.equal(table.data?.asset.version, 1);
       assert.deepEqual(table.data?.asset.children.edges.map((e) => e.node.name).sort(), ['address', 'address.city', 'email', 'id']);
@@ -61,22 +78,56 @@ describe('ingest sources (embedded)', () => {
       const auth = { authorization: `Bearer ${await server.token(t, 'ingest')}` };
       const gql = server.http(await server.token(t, 'viewer'));
       const ds = (name: string, columns: string[] = [], lineage?: Record<string, string>) => ({
-        namespace: 'postgres://db:5432', name,
+        namespace: 'postgres://db:5432',
+        name,
         facets: {
-          ...(columns.length > 0 ? { schema: { _producer: 'https://example.com/producer', _schemaURL: 'https://openlineage.io/spec/facets/1-2-0/SchemaDatasetFacet.json#/$defs/SchemaDatasetFacet', fields: columns.map((c) => ({ name: c })) } } : {}),
-          ...(lineage ? { columnLineage: { _producer: 'https://example.com/producer', _schemaURL: 'https://openlineage.io/spec/facets/1-2-0/ColumnLineageDatasetFacet.json#/$defs/ColumnLineageDatasetFacet', fields: Object.fromEntries(Object.entries(lineage).map(([to, from]) => [to, { inputFields: [{ namespace: 'postgres://db:5432', name: from.split('#')[0]!, field: from.split('#')[1]! }] }])) } } : {}),
+          ...(columns.length > 0
+            ? {
+                schema: {
+                  _producer: 'https://example.com/producer',
+                  _schemaURL: 'https://openlineage.io/spec/facets/1-2-0/SchemaDatasetFacet.json#/$defs/SchemaDatasetFacet',
+                  fields: columns.map((c) => ({ name: c })),
+                },
+              }
+            : {}),
+          ...(lineage
+            ? {
+                columnLineage: {
+                  _producer: 'https://example.com/producer',
+                  _schemaURL: 'https://openlineage.io/spec/facets/1-2-0/ColumnLineageDatasetFacet.json#/$defs/ColumnLineageDatasetFacet',
+                  fields: Object.fromEntries(
+                    Object.entries(lineage).map(([to, from]) => [
+                      to,
+                      { inputFields: [{ namespace: 'postgres://db:5432', name: from.split('#')[0]!, field: from.split('#')[1]! }] },
+                    ]),
+                  ),
+                },
+              }
+            : {}),
         },
       });
       const send = async (runId: string, eventType: string, job: string, inputs: unknown[], outputs: unknown[]) => {
-        const r = await post('/api/v1/lineage', JSON.stringify({
-          eventType, eventTime: new Date().toISOString(), run: { runId }, job: { namespace: 'airflow', name: job }, inputs, outputs,
-          producer: 'https://github.com/OpenLineage/OpenLineage/tree/1.24.2/client/python', schemaURL: 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent',
-        }), auth);
+        const r = await post(
+          '/api/v1/lineage',
+          JSON.stringify({
+            eventType,
+            eventTime: new Date().toISOString(),
+            run: { runId },
+            job: { namespace: 'airflow', name: job },
+            inputs,
+            outputs,
+            producer: 'https://github.com/OpenLineage/OpenLineage/tree/1.24.2/client/python',
+            schemaURL: 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent',
+          }),
+          auth,
+        );
         assert.equal(r.status, 201, await r.clone().text());
       };
       const upstreamOf = async (name: string) => {
         const r = await gql.request<{ lineage: { edges: { from: { qualifiedName: string }; to: { qualifiedName: string } }[] } | null }>(
-          'query($q: String!) { lineage(qualifiedName: $q, direction: UPSTREAM, depth: 1) { edges { from { qualifiedName } to { qualifiedName } } } }', { q: `postgres://db:5432/${name}` });
+          'query($q: String!) { lineage(qualifiedName: $q, direction: UPSTREAM, depth: 1) { edges { from { qualifiedName } to { qualifiedName } } } }',
+          { q: `postgres://db:5432/${name}` },
+        );
         assert.deepEqual(r.errors, undefined);
         return (r.data?.lineage?.edges ?? []).map((e) => e.from.qualifiedName.replace('postgres://db:5432/', '')).sort();
       };
@@ -105,7 +156,8 @@ describe('ingest sources (embedded)', () => {
       assert.deepEqual(await upstreamOf('shop.done'), ['shop.src']);
       assert.deepEqual(await upstreamOf('shop.done.id'), ['shop.src.id']);
       assert.deepEqual(await upstreamOf('shop.late'), ['shop.other']);
-      for (const name of ['shop.failed', 'shop.failed.id', 'shop.aborted', 'shop.late_fail']) assert.deepEqual(await upstreamOf(name), [], name);
+      for (const name of ['shop.failed', 'shop.failed.id', 'shop.aborted', 'shop.late_fail'])
+        assert.deepEqual(await upstreamOf(name), [], name);
       const known = await gql.request<{ assets: { totalCount: number } }>('{ assets(filter: { kinds: [DATASET] }) { totalCount } }');
       assert.equal(known.data?.assets.totalCount, 7, 'every dataset is catalogued, failed runs’ ones too');
     });
@@ -116,44 +168,85 @@ describe('ingest sources (embedded)', () => {
       const { run: _run, ...noRun } = fixture('start.json');
       const invalid = await post('/api/v1/lineage', JSON.stringify({ ...noRun, eventTime: 'yesterday' }), auth);
       assert.equal(invalid.status, 422);
-      const body = await invalid.json() as { error: { code: string; details: string[] } };
+      const body = (await invalid.json()) as { error: { code: string; details: string[] } };
       assert.equal(body.error.code, 'BAD_USER_INPUT');
-      assert.ok(body.error.details.some((d) => d.includes('run')), JSON.stringify(body));
+      assert.ok(
+        body.error.details.some((d) => d.includes('run')),
+        JSON.stringify(body),
+      );
       assert.equal((await post('/api/v1/lineage', '{"eventType":', auth)).status, 400);
       assert.equal((await post('/api/v1/lineage', JSON.stringify(fixture('start.json')))).status, 401);
-      assert.equal((await post('/api/v1/lineage', JSON.stringify(fixture('start.json')), { authorization: `Bearer ${await server.token(t, 'viewer')}` })).status, 403);
+      assert.equal(
+        (
+          await post('/api/v1/lineage', JSON.stringify(fixture('start.json')), {
+            authorization: `Bearer ${await server.token(t, 'viewer')}`,
+          })
+        ).status,
+        403,
+      );
       // A facet nested 200,000 levels deep: refused as a bad request before it is parsed, not "retry later".
-      const deepFacet = JSON.stringify({ ...fixture('start.json'), outputs: [{ namespace: 'postgres://db:5432', name: 'shop.public.orders', facets: { custom: 'HOLE' } }] })
-        .replace('"HOLE"', `${'['.repeat(200_000)}${']'.repeat(200_000)}`);
+      const deepFacet = JSON.stringify({
+        ...fixture('start.json'),
+        outputs: [{ namespace: 'postgres://db:5432', name: 'shop.public.orders', facets: { custom: 'HOLE' } }],
+      }).replace('"HOLE"', `${'['.repeat(200_000)}${']'.repeat(200_000)}`);
       const tooDeep = await post('/api/v1/lineage', deepFacet, auth);
       assert.equal(tooDeep.status, 400);
       assert.match(JSON.stringify(await tooDeep.json()), /"code":"BAD_REQUEST".*deeper than 64 levels/);
       // A lone surrogate is not text (found by the fuzz suite: it was a 503): refused, with where it is.
-      const lone = await post('/api/v1/lineage', JSON.stringify({ ...fixture('start.json'), outputs: [{ namespace: 'postgres://db:5432', name: 'shop.public.orders' }, { namespace: '\ud800', name: '' }] }), auth);
+      const lone = await post(
+        '/api/v1/lineage',
+        JSON.stringify({
+          ...fixture('start.json'),
+          outputs: [
+            { namespace: 'postgres://db:5432', name: 'shop.public.orders' },
+            { namespace: '\ud800', name: '' },
+          ],
+        }),
+        auth,
+      );
       assert.equal(lone.status, 422);
       assert.match(JSON.stringify(await lone.json()), /"code":"BAD_USER_INPUT".*\/outputs\/1\/namespace must be well-formed Unicode/);
       const gql = server.http(await server.token(t, 'viewer'));
       assert.equal((await gql.request<{ assets: { totalCount: number } }>('{ assets { totalCount } }')).data?.assets.totalCount, 0);
       // The same rule on GraphQL: names, text and attributes.
       const editor = server.http(await server.token(t, 'editor'));
-      for (const input of [{ qualifiedName: 'pg://h/a\udc00', kind: 'TABLE' }, { qualifiedName: 'pg://h/a', kind: 'TABLE', description: 'x\ud800' }, { qualifiedName: 'pg://h/a', kind: 'TABLE', attributes: { ['k\ud800']: 1 } }]) {
+      for (const input of [
+        { qualifiedName: 'pg://h/a\udc00', kind: 'TABLE' },
+        { qualifiedName: 'pg://h/a', kind: 'TABLE', description: 'x\ud800' },
+        { qualifiedName: 'pg://h/a', kind: 'TABLE', attributes: { ['k\ud800']: 1 } },
+      ]) {
         const r = await editor.request('mutation($i: [AssetInput!]!) { upsertAssets(input: $i) { created } }', { i: [input] });
-        assert.deepEqual(r.errors?.map((e) => [e.extensions?.['code'], /well-formed Unicode/.test(e.message)]), [['BAD_USER_INPUT', true]], JSON.stringify(r.errors));
+        assert.deepEqual(
+          r.errors?.map((e) => [e.extensions?.['code'], /well-formed Unicode/.test(e.message)]),
+          [['BAD_USER_INPUT', true]],
+          JSON.stringify(r.errors),
+        );
       }
       assert.equal((await gql.request<{ assets: { totalCount: number } }>('{ assets { totalCount } }')).data?.assets.totalCount, 0);
     });
   });
 
   describe('Monte Carlo: POST /webhooks/monte-carlo/{tenant}', () => {
-    const notification = (incidentId: string, table: string) => JSON.stringify({
-      account: { id: 'acc' }, action: 'incident', type: 'open_anomaly_incident', version: 'v0.1',
-      payload: { incident_id: incidentId, group_id: 'sales:public', url: `https://getmontecarlo.com/incidents/${incidentId}`, event_list: [{ event_details: 'Has 42 rows vs. 101 expected', table_name: table, type: 'size_anom' }] },
-    });
+    const notification = (incidentId: string, table: string) =>
+      JSON.stringify({
+        account: { id: 'acc' },
+        action: 'incident',
+        type: 'open_anomaly_incident',
+        version: 'v0.1',
+        payload: {
+          incident_id: incidentId,
+          group_id: 'sales:public',
+          url: `https://getmontecarlo.com/incidents/${incidentId}`,
+          event_list: [{ event_details: 'Has 42 rows vs. 101 expected', table_name: table, type: 'size_anom' }],
+        },
+      });
 
     it('accepts a signed notification and attaches the incident to the table; a bad signature changes nothing', async () => {
       const steward = await server.token(signedTenant, 'steward');
       const gql = server.http(steward);
-      await gql.request('mutation { upsertAssets(input: [{ qualifiedName: "snowflake://acme/sales.public.orders", kind: TABLE }]) { results { status } } }');
+      await gql.request(
+        'mutation { upsertAssets(input: [{ qualifiedName: "snowflake://acme/sales.public.orders", kind: TABLE }]) { results { status } } }',
+      );
       const incidentId = randomUUID();
       const body = notification(incidentId, 'orders');
       // Monte Carlo signs Python's urlencode of the parsed body, not the bytes.
@@ -164,37 +257,66 @@ describe('ingest sources (embedded)', () => {
       const deep = `{"action":"incident","payload":${'['.repeat(200_000)}${']'.repeat(200_000)}}`;
       const tooDeep = await post(`/webhooks/monte-carlo/${signedTenant}`, deep, { 'x-mcd-signature': 'f'.repeat(128) });
       assert.deepEqual([tooDeep.status, ((await tooDeep.json()) as { error: { code: string } }).error.code], [400, 'BAD_REQUEST']);
-      const incidents = async () => (await gql.request<{ incidents: { edges: { node: { externalId: string; type: string; assets: { qualifiedName: string }[] } }[] } }>('{ incidents { edges { node { externalId type assets { qualifiedName } } } } }')).data?.incidents.edges ?? [];
+      const incidents = async () =>
+        (
+          await gql.request<{
+            incidents: { edges: { node: { externalId: string; type: string; assets: { qualifiedName: string }[] } }[] };
+          }>('{ incidents { edges { node { externalId type assets { qualifiedName } } } } }')
+        ).data?.incidents.edges ?? [];
       assert.equal((await incidents()).length, 0);
       const accepted = await post(`/webhooks/monte-carlo/${signedTenant}`, body, { 'x-mcd-signature': signature });
       assert.equal(accepted.status, 200, await accepted.clone().text());
-      assert.deepEqual((await incidents()).map((e) => e.node), [{ externalId: incidentId, type: 'VOLUME', assets: [{ qualifiedName: 'snowflake://acme/sales.public.orders' }] }]);
+      assert.deepEqual(
+        (await incidents()).map((e) => e.node),
+        [{ externalId: incidentId, type: 'VOLUME', assets: [{ qualifiedName: 'snowflake://acme/sales.public.orders' }] }],
+      );
     });
 
     it('accepts notifications signed by real Python whose values hold floats, None/True and non-printable characters', async () => {
       const gql = server.http(await server.token(signedTenant, 'steward'));
-      await gql.request('mutation { upsertAssets(input: [{ qualifiedName: "snowflake://acme/sales.public.payments", kind: TABLE }]) { results { status } } }');
+      await gql.request(
+        'mutation { upsertAssets(input: [{ qualifiedName: "snowflake://acme/sales.public.payments", kind: TABLE }]) { results { status } } }',
+      );
       const ids = [randomUUID(), randomUUID(), randomUUID()];
       const bodies = [
-        { type: 'custom_rule_anom', event_details: 'Rule breached', data: { threshold: 'FLOAT100', ratio: 0.25, note: null, breached: true } },
+        {
+          type: 'custom_rule_anom',
+          event_details: 'Rule breached',
+          data: { threshold: 'FLOAT100', ratio: 0.25, note: null, breached: true },
+        },
         { type: 'size_anom', event_details: 'Has 42\u00a0rows' },
         { type: 'fresh_anom', event_details: 'late\u200b by\u2028 two hours' },
-      ].map((entry, i) => JSON.stringify({ action: 'incident', type: 'open_anomaly_incident', payload: { incident_id: ids[i], group_id: 'sales:public', event_list: [{ ...entry, table_name: 'payments' }] } }).replace('"FLOAT100"', '100.0'));
+      ].map((entry, i) =>
+        JSON.stringify({
+          action: 'incident',
+          type: 'open_anomaly_incident',
+          payload: { incident_id: ids[i], group_id: 'sales:public', event_list: [{ ...entry, table_name: 'payments' }] },
+        }).replace('"FLOAT100"', '100.0'),
+      );
       const signed = pythonUrlencodeOf(bodies);
       for (const [i, body] of bodies.entries()) {
         const signature = createHmac('sha512', MC_SECRET).update(signed[i]!).digest('hex');
         const answer = await post(`/webhooks/monte-carlo/${signedTenant}`, body, { 'x-mcd-signature': signature });
         assert.equal(answer.status, 200, `${body}: ${await answer.text()}`);
       }
-      const found = await gql.request<{ incidents: { edges: { node: { externalId: string } }[] } }>('{ incidents(first: 100) { edges { node { externalId } } } }');
-      assert.deepEqual(ids.filter((id) => found.data?.incidents.edges.some((e) => e.node.externalId === id)), ids);
+      const found = await gql.request<{ incidents: { edges: { node: { externalId: string } }[] } }>(
+        '{ incidents(first: 100) { edges { node { externalId } } } }',
+      );
+      assert.deepEqual(
+        ids.filter((id) => found.data?.incidents.edges.some((e) => e.node.externalId === id)),
+        ids,
+      );
     });
 
     it('without a configured secret wants a bearer token of that very tenant', async () => {
       const t = uniqueTenant('mc');
       const body = notification(randomUUID(), 'orders');
       assert.equal((await post(`/webhooks/monte-carlo/${t}`, body)).status, 401);
-      assert.equal((await post(`/webhooks/monte-carlo/${t}`, body, { authorization: `Bearer ${await server.token(uniqueTenant(), 'ingest')}` })).status, 403);
+      assert.equal(
+        (await post(`/webhooks/monte-carlo/${t}`, body, { authorization: `Bearer ${await server.token(uniqueTenant(), 'ingest')}` }))
+          .status,
+        403,
+      );
       // The right tenant, but the table is not catalogued: refused, with the reason.
       const unknown = await post(`/webhooks/monte-carlo/${t}`, body, { authorization: `Bearer ${await server.token(t, 'ingest')}` });
       assert.equal(unknown.status, 422);
@@ -206,22 +328,40 @@ describe('ingest sources (embedded)', () => {
     it('applies a JSON-lines file, reports invalid and refused lines by number, and changes nothing when run again', async () => {
       const t = uniqueTenant('imp');
       const file = join(server.app.config.dataDir, `events-${t}.jsonl`);
-      writeFileSync(file, [
-        JSON.stringify({ type: 'metalake.asset.upserted.v1', data: { qualifiedName: 'pg://h/db', kind: 'DATABASE' } }),
-        JSON.stringify({ specversion: '1.0', id: 'x-1', source: 'extractor', type: 'metalake.asset.upserted.v2', tenant: t, data: { qualifiedName: 'pg://h/db.t', kind: 'TABLE', parent: { qualifiedName: 'pg://h/db' }, columns: [{ name: 'c' }] } }),
-        'not json',
-        JSON.stringify({ type: 'metalake.lineage.added.v1', data: { from: 'pg://h/db.t', to: 'pg://h/nowhere' } }),
-        '',
-      ].join('\n'));
+      writeFileSync(
+        file,
+        [
+          JSON.stringify({ type: 'metalake.asset.upserted.v1', data: { qualifiedName: 'pg://h/db', kind: 'DATABASE' } }),
+          JSON.stringify({
+            specversion: '1.0',
+            id: 'x-1',
+            source: 'extractor',
+            type: 'metalake.asset.upserted.v2',
+            tenant: t,
+            data: { qualifiedName: 'pg://h/db.t', kind: 'TABLE', parent: { qualifiedName: 'pg://h/db' }, columns: [{ name: 'c' }] },
+          }),
+          'not json',
+          JSON.stringify({ type: 'metalake.lineage.added.v1', data: { from: 'pg://h/db.t', to: 'pg://h/nowhere' } }),
+          '',
+        ].join('\n'),
+      );
       const config = server.app.config;
       const first = await importFile(config, { file, tenant: t, batch: 2, progress: false });
       assert.equal(first.accepted, 2);
-      assert.deepEqual(first.invalid.map((i) => i.line), [3]);
-      assert.deepEqual(first.refused.map((r) => r.line), [4]);
+      assert.deepEqual(
+        first.invalid.map((i) => i.line),
+        [3],
+      );
+      assert.deepEqual(
+        first.refused.map((r) => r.line),
+        [4],
+      );
       const again = await importFile(config, { file, tenant: t, batch: 100, progress: false });
       assert.equal(again.accepted, 2);
       const gql = server.http(await server.token(t, 'viewer'));
-      const asset = await gql.request<{ asset: { version: number; children: { totalCount: number } } }>('{ asset(qualifiedName: "pg://h/db.t") { version children { totalCount } } }');
+      const asset = await gql.request<{ asset: { version: number; children: { totalCount: number } } }>(
+        '{ asset(qualifiedName: "pg://h/db.t") { version children { totalCount } } }',
+      );
       assert.deepEqual(asset.data?.asset, { version: 1, children: { totalCount: 1 } });
     });
   });

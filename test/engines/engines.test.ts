@@ -33,13 +33,15 @@ describe('engines harness', () => {
       await consumer.subscribe({ topic, fromBeginning: true });
       value = await new Promise<string>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error('no message within 30 s')), 30_000);
-        consumer.run({
-          eachMessage: ({ message }) => {
-            clearTimeout(timer);
-            resolve(message.value?.toString() ?? '');
-            return Promise.resolve();
-          },
-        }).catch(reject);
+        consumer
+          .run({
+            eachMessage: ({ message }) => {
+              clearTimeout(timer);
+              resolve(message.value?.toString() ?? '');
+              return Promise.resolve();
+            },
+          })
+          .catch(reject);
       });
     } finally {
       await consumer.disconnect();

@@ -27,7 +27,12 @@ export async function until(what: string, condition: () => boolean | Promise<boo
 /** Every test owns its tenant, so tests never collide and may run in parallel on one store. */
 export const uniqueTenant = (label = 't'): string => `${label}-${randomUUID().slice(0, 8)}`;
 
-export const viewerOf = (tenant: string, ...roles: Role[]): Viewer => ({ subject: `test:${roles.join('+')}@${tenant}`, tenant, roles, expiresAt: null });
+export const viewerOf = (tenant: string, ...roles: Role[]): Viewer => ({
+  subject: `test:${roles.join('+')}@${tenant}`,
+  tenant,
+  roles,
+  expiresAt: null,
+});
 
 export function tempDir(prefix = 'metalake-test-'): { path: string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
@@ -61,15 +66,30 @@ export const embeddedFactory: StoreFactory = {
 };
 
 export function servicesFor(store: GraphStore, feed: ChangeFeed = createEmbeddedFeed(), maxBatch = 1000): Services {
-  return createServices({ store, feed, limits: { maxBatch, maxLineageDepth: 10, maxLineageNodes: 5000, maxLineageEdges: 10_000 }, log: silentLog });
+  return createServices({
+    store,
+    feed,
+    limits: { maxBatch, maxLineageDepth: 10, maxLineageNodes: 5000, maxLineageEdges: 10_000 },
+    log: silentLog,
+  });
 }
 
 let counter = 0;
 export function assetRecord(kind: AssetKind, qualifiedName: string, extra: Partial<AssetRecord> = {}): AssetRecord {
   const at = new Date(Date.UTC(2026, 0, 1, 0, 0, counter++)).toISOString();
   return {
-    id: randomUUID(), qualifiedName, kind, name: qualifiedName.split(/[./]/).pop() ?? qualifiedName, description: null, owners: [], attributes: {},
-    parentId: null, version: 1, createdAt: at, updatedAt: at, ...extra,
+    id: randomUUID(),
+    qualifiedName,
+    kind,
+    name: qualifiedName.split(/[./]/).pop() ?? qualifiedName,
+    description: null,
+    owners: [],
+    attributes: {},
+    parentId: null,
+    version: 1,
+    createdAt: at,
+    updatedAt: at,
+    ...extra,
   };
 }
 
@@ -83,7 +103,12 @@ export const neo4jFactory: StoreFactory = {
     const uri = process.env.NEO4J_URI;
     if (!uri) throw new Error('NEO4J_URI is not set: run the tests with `npm test` (it starts Neo4j) or point NEO4J_URI at a server');
     const { createNeo4jStore } = await import('../../src/store/neo4j/index.js');
-    const store = await createNeo4jStore({ uri, user: process.env.NEO4J_USER, password: process.env.NEO4J_PASSWORD, database: process.env.NEO4J_DATABASE });
+    const store = await createNeo4jStore({
+      uri,
+      user: process.env.NEO4J_USER,
+      password: process.env.NEO4J_PASSWORD,
+      database: process.env.NEO4J_DATABASE,
+    });
     return { store, close: () => store.close() };
   },
 };
@@ -91,7 +116,8 @@ export const neo4jFactory: StoreFactory = {
 /** The Kafka cluster the engines harness started (KAFKA_BROKERS). */
 export function kafkaBrokers(): string[] {
   const brokers = process.env.KAFKA_BROKERS;
-  if (!brokers) throw new Error('KAFKA_BROKERS is not set: run the tests with `npm test` (it starts Kafka) or point KAFKA_BROKERS at a broker');
+  if (!brokers)
+    throw new Error('KAFKA_BROKERS is not set: run the tests with `npm test` (it starts Kafka) or point KAFKA_BROKERS at a broker');
   return brokers.split(',');
 }
 

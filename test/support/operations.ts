@@ -3,8 +3,20 @@
 // and a selection of every field reachable from it (an object type is expanded at most twice on
 // one path). New fields in the schema are thereby covered without touching the tests.
 import {
-  type GraphQLArgument, type GraphQLField, type GraphQLInputType, type GraphQLObjectType, type GraphQLSchema,
-  getNamedType, getNullableType, isEnumType, isInputObjectType, isLeafType, isListType, isNonNullType, isObjectType, isScalarType,
+  type GraphQLArgument,
+  type GraphQLField,
+  type GraphQLInputType,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+  getNamedType,
+  getNullableType,
+  isEnumType,
+  isInputObjectType,
+  isLeafType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  isScalarType,
 } from 'graphql';
 
 /** Values to use by argument or input-field name; a list gives several variants of the operation. */
@@ -56,16 +68,24 @@ function valueFor(type: GraphQLInputType, name: string, bank: ValueBank): string
   if (isListType(inner)) return `[${valueFor(inner.ofType, name, bank)}]`;
   if (isEnumType(inner)) return inner.getValues()[0]?.name ?? 'null';
   if (isInputObjectType(inner)) {
-    return `{ ${Object.values(inner.getFields()).map((f) => `${f.name}: ${valueFor(f.type, f.name, bank)}`).join(', ')} }`;
+    return `{ ${Object.values(inner.getFields())
+      .map((f) => `${f.name}: ${valueFor(f.type, f.name, bank)}`)
+      .join(', ')} }`;
   }
   if (isScalarType(inner)) {
     switch (inner.name) {
-      case 'Int': return '1';
-      case 'Float': return '1.5';
-      case 'Boolean': return 'true';
-      case 'JSON': return '{ note: "generated" }';
-      case 'DateTime': return JSON.stringify(new Date().toISOString());
-      default: return JSON.stringify(`generated-${name}`);
+      case 'Int':
+        return '1';
+      case 'Float':
+        return '1.5';
+      case 'Boolean':
+        return 'true';
+      case 'JSON':
+        return '{ note: "generated" }';
+      case 'DateTime':
+        return JSON.stringify(new Date().toISOString());
+      default:
+        return JSON.stringify(`generated-${name}`);
     }
   }
   return 'null';
@@ -76,7 +96,9 @@ function literal(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(literal).join(', ')}]`;
   if (value !== null && typeof value === 'object') {
     if ('enum' in value) return String((value as { enum: string }).enum);
-    return `{ ${Object.entries(value).map(([k, v]) => `${k}: ${literal(v)}`).join(', ')} }`;
+    return `{ ${Object.entries(value)
+      .map(([k, v]) => `${k}: ${literal(v)}`)
+      .join(', ')} }`;
   }
   return JSON.stringify(value);
 }

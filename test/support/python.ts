@@ -16,5 +16,8 @@ export function pythonUrlencodeOf(bodies: readonly string[]): string[] {
     'for line in sys.stdin.buffer.read().decode("utf-8").split("\\n"):',
     '    if line: print(json.dumps(urllib.parse.urlencode(json.loads(json.loads(line)))))',
   ].join('\n');
-  return runPython(script, bodies.map((b) => JSON.stringify(b)).join('\n')).trim().split('\n').map((l) => JSON.parse(l) as string);
+  return runPython(script, bodies.map((b) => JSON.stringify(b)).join('\n'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as string);
 }

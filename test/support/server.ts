@@ -57,10 +57,21 @@ export interface WsGraphQL {
 
 export async function startTestServer(env: Record<string, string> = {}, options: { log?: Logger } = {}): Promise<TestServer> {
   const dir = tempDir('metalake-e2e-');
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir.path, JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'silent', DEMO_DATA: 'false', EMBEDDED_SYNC: 'normal', ...env });
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: dir.path,
+    JWT_SECRET: TEST_SECRET,
+    LOG_LEVEL: 'silent',
+    DEMO_DATA: 'false',
+    EMBEDDED_SYNC: 'normal',
+    ...env,
+  });
   // TEST_LOG=error (or any pino level) shows what the servers under test log: on stderr, or
   // appended to TEST_LOG_FILE (the test runner does not always pass a test file's stderr on).
-  const logTo = process.env.TEST_LOG_FILE ? destination({ dest: process.env.TEST_LOG_FILE, append: true, sync: true }) : destination({ fd: 2, sync: true });
+  const logTo = process.env.TEST_LOG_FILE
+    ? destination({ dest: process.env.TEST_LOG_FILE, append: true, sync: true })
+    : destination({ fd: 2, sync: true });
   const app = await startApp(config, options.log ?? (process.env.TEST_LOG ? pino({ level: process.env.TEST_LOG }, logTo) : silentLog));
   const url = app.server.url;
   const wsUrl = url.replace(/^http/, 'ws');
@@ -78,23 +89,37 @@ export async function startTestServer(env: Record<string, string> = {}, options:
       await app.flushSearch();
     },
     subscribed: (tenant, count, timeoutMs = 10_000) =>
-      until(`${count} subscriptions of ${tenant}`, () => (app.services.subscriptions.stats.openByTenant.get(tenant) ?? 0) >= count, timeoutMs),
+      until(
+        `${count} subscriptions of ${tenant}`,
+        () => (app.services.subscriptions.stats.openByTenant.get(tenant) ?? 0) >= count,
+        timeoutMs,
+      ),
     http(token) {
-      const client = createHttpClient({ url, headers: token ? { authorization: `Bearer ${token}` } : {}, shouldRetry: () => Promise.resolve(false) });
+      const client = createHttpClient({
+        url,
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+        shouldRetry: () => Promise.resolve(false),
+      });
       return {
         request: <T>(query: string, variables?: Record<string, unknown>) =>
           new Promise<ExecutionResult<T>>((resolve, reject) => {
             let result: ExecutionResult<T> | undefined;
-            client.subscribe<T>({ query, ...(variables ? { variables } : {}) }, {
-              next: (r) => { result = r as ExecutionResult<T>; },
-              // GraphQL-over-HTTP answers request errors with 4xx and a GraphQL body: read it as the result.
-              error: (e: unknown) => {
-                const response = e instanceof NetworkError ? (e.response as Response | undefined) : undefined;
-                if (response?.headers.get('content-type')?.includes('json')) response.json().then((body) => resolve(body as ExecutionResult<T>), reject);
-                else reject(e instanceof Error ? e : new Error(String(e)));
+            client.subscribe<T>(
+              { query, ...(variables ? { variables } : {}) },
+              {
+                next: (r) => {
+                  result = r as ExecutionResult<T>;
+                },
+                // GraphQL-over-HTTP answers request errors with 4xx and a GraphQL body: read it as the result.
+                error: (e: unknown) => {
+                  const response = e instanceof NetworkError ? (e.response as Response | undefined) : undefined;
+                  if (response?.headers.get('content-type')?.includes('json'))
+                    response.json().then((body) => resolve(body as ExecutionResult<T>), reject);
+                  else reject(e instanceof Error ? e : new Error(String(e)));
+                },
+                complete: () => (result ? resolve(result) : reject(new Error('no result'))),
               },
-              complete: () => (result ? resolve(result) : reject(new Error('no result'))),
-            });
+            );
           }),
       };
     },
@@ -121,22 +146,31 @@ export async function startTestServer(env: Record<string, string> = {}, options:
           const errors: unknown[] = [];
           const waiters: (() => void)[] = [];
           const notify = () => waiters.splice(0).forEach((w) => w());
-          const unsubscribe = client.subscribe<T>({ query, ...(variables ? { variables } : {}) }, {
-            next: (r) => {
-              if (r.errors) errors.push(...r.errors);
-              if (r.data) events.push(r.data);
-              notify();
+          const unsubscribe = client.subscribe<T>(
+            { query, ...(variables ? { variables } : {}) },
+            {
+              next: (r) => {
+                if (r.errors) errors.push(...r.errors);
+                if (r.data) events.push(r.data);
+                notify();
+              },
+              error: (e) => {
+                errors.push(e);
+                notify();
+              },
+              complete: notify,
             },
-            error: (e) => { errors.push(e); notify(); },
-            complete: notify,
-          });
+          );
           return {
             events,
             errors,
             unsubscribe,
             waitFor(count, timeoutMs = 5000) {
               return new Promise((resolve, reject) => {
-                const timer = setTimeout(() => reject(new Error(`timed out with ${events.length}/${count} events; errors: ${JSON.stringify(errors)}`)), timeoutMs);
+                const timer = setTimeout(
+                  () => reject(new Error(`timed out with ${events.length}/${count} events; errors: ${JSON.stringify(errors)}`)),
+                  timeoutMs,
+                );
                 const check = () => {
                   if (events.length >= count) {
                     clearTimeout(timer);

@@ -1,4 +1,10 @@
-import type { AssetEventResolvers, AssetResolvers, MutationResolvers, QueryResolvers, SubscriptionResolvers } from '../../generated/graphql.js';
+import type {
+  AssetEventResolvers,
+  AssetResolvers,
+  MutationResolvers,
+  QueryResolvers,
+  SubscriptionResolvers,
+} from '../../generated/graphql.js';
 import { loadersOf } from '../../graphql/context.js';
 import { mapIterator } from '../../graphql/iterators.js';
 
@@ -11,7 +17,13 @@ export const Mutation: Pick<MutationResolvers, 'upsertAssets' | 'deleteAssets'> 
   upsertAssets: async (_, args, ctx) => {
     const { results } = await ctx.services.assets.upsert(ctx.viewer, args.input);
     const count = (s: string) => results.filter((r) => r.status === s).length;
-    return { results, assets: results.map((r) => r.asset), created: count('CREATED'), updated: count('UPDATED'), unchanged: count('UNCHANGED') };
+    return {
+      results,
+      assets: results.map((r) => r.asset),
+      created: count('CREATED'),
+      updated: count('UPDATED'),
+      unchanged: count('UNCHANGED'),
+    };
   },
   deleteAssets: (_, args, ctx) => ctx.services.assets.delete(ctx.viewer, args.qualifiedNames),
 };
@@ -19,7 +31,8 @@ export const Mutation: Pick<MutationResolvers, 'upsertAssets' | 'deleteAssets'> 
 export const Subscription: Pick<SubscriptionResolvers, 'assetChanged'> = {
   assetChanged: {
     // subscribe only (no resolve): graphql-middleware then wraps subscribe, so shield runs at subscription time.
-    subscribe: (_, args, ctx) => mapIterator(ctx.services.subscriptions.assetChanged(ctx.viewer, args), (assetChanged) => ({ assetChanged })),
+    subscribe: (_, args, ctx) =>
+      mapIterator(ctx.services.subscriptions.assetChanged(ctx.viewer, args), (assetChanged) => ({ assetChanged })),
   },
 };
 

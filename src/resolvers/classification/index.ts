@@ -1,5 +1,13 @@
 import type {
-  AssetResolvers, ClassificationAssignmentResolvers, ClassificationTypeResolvers, ClassificationEventResolvers, ClassifyPayloadResolvers, MutationResolvers, PropagationJobResolvers, QueryResolvers, SubscriptionResolvers,
+  AssetResolvers,
+  ClassificationAssignmentResolvers,
+  ClassificationTypeResolvers,
+  ClassificationEventResolvers,
+  ClassifyPayloadResolvers,
+  MutationResolvers,
+  PropagationJobResolvers,
+  QueryResolvers,
+  SubscriptionResolvers,
 } from '../../generated/graphql.js';
 import { loadPresent, loadersOf } from '../../graphql/context.js';
 import { assignmentViews } from '../../services/classification.js';
@@ -10,7 +18,10 @@ export const Query: Pick<QueryResolvers, 'classificationTypes' | 'propagationJob
   propagationJob: (_, args, ctx) => ctx.services.propagationJobs.job(ctx.viewer, args.id),
 };
 
-export const Mutation: Pick<MutationResolvers, 'defineClassification' | 'classify' | 'declassify' | 'blockPropagation' | 'unblockPropagation'> = {
+export const Mutation: Pick<
+  MutationResolvers,
+  'defineClassification' | 'classify' | 'declassify' | 'blockPropagation' | 'unblockPropagation'
+> = {
   defineClassification: (_, args, ctx) => ctx.services.classification.define(ctx.viewer, args.input),
   classify: (_, args, ctx) => ctx.services.classification.classify(ctx.viewer, args.qualifiedName, args.classification, args.propagate),
   declassify: (_, args, ctx) => ctx.services.classification.declassify(ctx.viewer, args.qualifiedName, args.classification),
@@ -21,7 +32,9 @@ export const Mutation: Pick<MutationResolvers, 'defineClassification' | 'classif
 export const Subscription: Pick<SubscriptionResolvers, 'classificationChanged'> = {
   classificationChanged: {
     subscribe: (_, args, ctx) =>
-      mapIterator(ctx.services.subscriptions.classificationChanged(ctx.viewer, args), (classificationChanged) => ({ classificationChanged })),
+      mapIterator(ctx.services.subscriptions.classificationChanged(ctx.viewer, args), (classificationChanged) => ({
+        classificationChanged,
+      })),
   },
 };
 

@@ -1,4 +1,11 @@
-import type { AssetResolvers, IncidentEventResolvers, IncidentResolvers, MutationResolvers, QueryResolvers, SubscriptionResolvers } from '../../generated/graphql.js';
+import type {
+  AssetResolvers,
+  IncidentEventResolvers,
+  IncidentResolvers,
+  MutationResolvers,
+  QueryResolvers,
+  SubscriptionResolvers,
+} from '../../generated/graphql.js';
 import { loadPresent, loadersOf } from '../../graphql/context.js';
 import { mapIterator } from '../../graphql/iterators.js';
 
@@ -13,7 +20,8 @@ export const Mutation: Pick<MutationResolvers, 'reportIncident' | 'updateInciden
 
 export const Subscription: Pick<SubscriptionResolvers, 'incidentChanged'> = {
   incidentChanged: {
-    subscribe: (_, args, ctx) => mapIterator(ctx.services.subscriptions.incidentChanged(ctx.viewer, args), (incidentChanged) => ({ incidentChanged })),
+    subscribe: (_, args, ctx) =>
+      mapIterator(ctx.services.subscriptions.incidentChanged(ctx.viewer, args), (incidentChanged) => ({ incidentChanged })),
   },
 };
 

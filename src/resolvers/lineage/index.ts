@@ -1,4 +1,10 @@
-import type { AssetResolvers, LineageEdgeResolvers, LineageGraphResolvers, MutationResolvers, QueryResolvers } from '../../generated/graphql.js';
+import type {
+  AssetResolvers,
+  LineageEdgeResolvers,
+  LineageGraphResolvers,
+  MutationResolvers,
+  QueryResolvers,
+} from '../../generated/graphql.js';
 import { loadersOf } from '../../graphql/context.js';
 import type { AssetRecord } from '../../domain/model.js';
 

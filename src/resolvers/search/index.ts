@@ -14,8 +14,9 @@ function selects(selectionSet: SelectionSetNode | undefined, path: readonly stri
 const wants = (info: GraphQLResolveInfo, path: readonly string[]) => info.fieldNodes.some((f: FieldNode) => selects(f.selectionSet, path));
 
 export const Query: Pick<QueryResolvers, 'search'> = {
-  search: (_, args, ctx, info) => ctx.services.search.search(ctx.viewer, args.query, args.filter, args.first, args.after, {
-    facets: wants(info, ['facets']),
-    highlights: wants(info, ['hits', 'highlights']),
-  }),
+  search: (_, args, ctx, info) =>
+    ctx.services.search.search(ctx.viewer, args.query, args.filter, args.first, args.after, {
+      facets: wants(info, ['facets']),
+      highlights: wants(info, ['hits', 'highlights']),
+    }),
 };

@@ -5,7 +5,15 @@ import type { AssetInput } from '../../domain/commands.js';
 import type { AssetChangedEvent } from '../../domain/events.js';
 import type { AssetKind, AssetRecord, HistoryRecord, JsonObject } from '../../domain/model.js';
 import {
-  LIMITS, allowedParentKinds, canonicalJson, checkAttributes, checkBatch, checkKind, checkQualifiedName, checkText, defaultName,
+  LIMITS,
+  allowedParentKinds,
+  canonicalJson,
+  checkAttributes,
+  checkBatch,
+  checkKind,
+  checkQualifiedName,
+  checkText,
+  defaultName,
 } from '../../domain/validation.js';
 import type { GraphTx } from '../../store/ports/index.js';
 import type { Command, CommandContext } from './command.js';
@@ -28,8 +36,14 @@ const MAX_CONTAINMENT_DEPTH = 64;
 const versioned = (a: AssetRecord) => canonicalJson([a.kind, a.name, a.description, a.owners, a.attributes, a.parentId]);
 
 const snapshot = (a: AssetRecord) => ({
-  qualifiedName: a.qualifiedName, kind: a.kind, name: a.name, description: a.description,
-  owners: a.owners, attributes: a.attributes, parentId: a.parentId, version: a.version,
+  qualifiedName: a.qualifiedName,
+  kind: a.kind,
+  name: a.name,
+  description: a.description,
+  owners: a.owners,
+  attributes: a.attributes,
+  parentId: a.parentId,
+  version: a.version,
 });
 
 export const upsertAssets: Command<readonly AssetInput[], UpsertOutcome> = {
@@ -69,8 +83,27 @@ export const upsertAssets: Command<readonly AssetInput[], UpsertOutcome> = {
       const change = before ? 'UPDATED' : 'CREATED';
       changed.push(next);
       results.push({ asset: next, status: change });
-      history.push({ id: randomUUID(), assetId: next.id, qualifiedName: next.qualifiedName, change, actor: actor.subject, at, version: next.version, before: before ? snapshot(before) : null, after: snapshot(next) });
-      events.push({ type: 'asset.changed', eventId: randomUUID(), tenant: actor.tenant, at, actor: actor.subject, change, asset: next, version: next.version });
+      history.push({
+        id: randomUUID(),
+        assetId: next.id,
+        qualifiedName: next.qualifiedName,
+        change,
+        actor: actor.subject,
+        at,
+        version: next.version,
+        before: before ? snapshot(before) : null,
+        after: snapshot(next),
+      });
+      events.push({
+        type: 'asset.changed',
+        eventId: randomUUID(),
+        tenant: actor.tenant,
+        at,
+        actor: actor.subject,
+        change,
+        asset: next,
+        version: next.version,
+      });
     });
     problems.throwIfAny('Invalid assets');
     await assertNoContainmentCycles(tx, changed);
@@ -88,10 +121,19 @@ interface Names {
 }
 
 /** The asset's parent id after the upsert (null: none), or undefined when the input's parent is refused. */
-function resolveParent(problems: Problems, path: string, input: AssetInput, before: AssetRecord | undefined, names: Names): string | null | undefined {
+function resolveParent(
+  problems: Problems,
+  path: string,
+  input: AssetInput,
+  before: AssetRecord | undefined,
+  names: Names,
+): string | null | undefined {
   const kind = input.kind as AssetKind;
   if (before && before.kind !== kind) {
-    throw new DomainError('CONFLICT', `${path}.kind: ${input.qualifiedName} exists as ${before.kind}; delete it first to change its kind to ${kind}`);
+    throw new DomainError(
+      'CONFLICT',
+      `${path}.kind: ${input.qualifiedName} exists as ${before.kind}; delete it first to change its kind to ${kind}`,
+    );
   }
   if (input.parentQualifiedName === null) return null;
   if (input.parentQualifiedName === undefined) return before?.parentId ?? null;
@@ -102,7 +144,10 @@ function resolveParent(problems: Problems, path: string, input: AssetInput, befo
   }
   const allowed = allowedParentKinds(kind);
   if (!allowed.includes(parentKind as AssetKind)) {
-    problems.add(`${path}.parentQualifiedName`, `a ${kind} cannot be contained in a ${parentKind}${allowed.length ? ` (allowed: ${allowed.join(', ')})` : ' (it has no container)'}`);
+    problems.add(
+      `${path}.parentQualifiedName`,
+      `a ${kind} cannot be contained in a ${parentKind}${allowed.length ? ` (allowed: ${allowed.join(', ')})` : ' (it has no container)'}`,
+    );
     return undefined;
   }
   return names.ids.get(input.parentQualifiedName) ?? names.existing.get(input.parentQualifiedName)!.id;
@@ -141,8 +186,29 @@ export const deleteAssets: Command<readonly string[], DeleteOutcome> = {
     const doomed = [...roots, ...(await tx.assetsByIds(await tx.descendants(roots.map((r) => r.id))))];
     const run = await withdrawClassifications(context, doomed);
     await tx.deleteAssets(doomed.map((a) => a.id));
-    const events: AssetChangedEvent[] = doomed.map((a) => ({ type: 'asset.changed', eventId: randomUUID(), tenant: actor.tenant, at, actor: actor.subject, change: 'DELETED', asset: a, version: a.version }));
-    await tx.appendHistory(doomed.map((a) => ({ id: randomUUID(), assetId: a.id, qualifiedName: a.qualifiedName, change: 'DELETED', actor: actor.subject, at, version: a.version, before: snapshot(a), after: null })));
+    const events: AssetChangedEvent[] = doomed.map((a) => ({
+      type: 'asset.changed',
+      eventId: randomUUID(),
+      tenant: actor.tenant,
+      at,
+      actor: actor.subject,
+      change: 'DELETED',
+      asset: a,
+      version: a.version,
+    }));
+    await tx.appendHistory(
+      doomed.map((a) => ({
+        id: randomUUID(),
+        assetId: a.id,
+        qualifiedName: a.qualifiedName,
+        change: 'DELETED',
+        actor: actor.subject,
+        at,
+        version: a.version,
+        before: snapshot(a),
+        after: null,
+      })),
+    );
     await tx.appendEvents([...(await run.events()), ...events]);
     return { deleted: doomed.map((a) => a.qualifiedName), notFound: qualifiedNames.filter((qn) => !found.has(qn)) };
   },
@@ -165,7 +231,9 @@ async function withdrawClassifications({ tx, actor, at, limits }: CommandContext
       run.direct(assetId, d.classification, 'REMOVED');
     }
   }
-  await run.recompute([...states].flatMap(([assetId, s]) => s.direct.map((d) => ({ sourceId: assetId, classification: d.classification }))));
+  await run.recompute(
+    [...states].flatMap(([assetId, s]) => s.direct.map((d) => ({ sourceId: assetId, classification: d.classification }))),
+  );
   await tx.removeEdges(await tx.edgesTouching(doomedIds));
   await run.recompute(reaching);
   return run;
@@ -188,7 +256,10 @@ function validateInput(problems: Problems, path: string, input: AssetInput, seen
   }
   if (input.attributes !== undefined && input.attributes !== null) checkAttributes(problems, `${path}.attributes`, input.attributes);
   if (input.parentQualifiedName !== undefined && input.parentQualifiedName !== null) {
-    if (checkQualifiedName(problems, `${path}.parentQualifiedName`, input.parentQualifiedName) && input.parentQualifiedName === input.qualifiedName) {
+    if (
+      checkQualifiedName(problems, `${path}.parentQualifiedName`, input.parentQualifiedName) &&
+      input.parentQualifiedName === input.qualifiedName
+    ) {
       problems.add(`${path}.parentQualifiedName`, 'an asset cannot contain itself');
     }
   }
@@ -201,7 +272,10 @@ async function assertNoContainmentCycles(tx: GraphTx, changed: readonly AssetRec
     let parentId = asset.parentId;
     for (let depth = 0; parentId !== null; depth++) {
       if (parentId === asset.id || depth > MAX_CONTAINMENT_DEPTH) {
-        throw new DomainError('BAD_USER_INPUT', `${asset.qualifiedName}: containment would form a cycle or nest deeper than ${MAX_CONTAINMENT_DEPTH} levels`);
+        throw new DomainError(
+          'BAD_USER_INPUT',
+          `${asset.qualifiedName}: containment would form a cycle or nest deeper than ${MAX_CONTAINMENT_DEPTH} levels`,
+        );
       }
       const parent: AssetRecord | undefined = pending.get(parentId) ?? (await tx.assetsByIds([parentId]))[0];
       if (!parent || parent.kind !== asset.kind) break;

@@ -2,7 +2,13 @@
 // the propagation units it can affect (propagation-run.ts) in the same transaction.
 import { randomUUID } from 'node:crypto';
 import { Problems, badInput, notFound } from '../../domain/errors.js';
-import type { AssetClassificationState, AssetRecord, ClassificationTypeRecord, ClassifyOutcome, HistoryChange } from '../../domain/model.js';
+import type {
+  AssetClassificationState,
+  AssetRecord,
+  ClassificationTypeRecord,
+  ClassifyOutcome,
+  HistoryChange,
+} from '../../domain/model.js';
 import { LIMITS, checkClassificationName, checkQualifiedName, checkText } from '../../domain/validation.js';
 import type { GraphTx } from '../../store/ports/index.js';
 import type { Command, CommandContext } from './command.js';
@@ -29,7 +35,8 @@ export const defineClassification: Command<ClassificationTypeInput, Classificati
   validate(input) {
     const problems = new Problems();
     checkClassificationName(problems, 'input.name', input.name);
-    if (input.description) checkText(problems, 'input.description', input.description, LIMITS.classificationDescription, { multiline: true, allowEmpty: true });
+    if (input.description)
+      checkText(problems, 'input.description', input.description, LIMITS.classificationDescription, { multiline: true, allowEmpty: true });
     problems.throwIfAny('Invalid classification type');
   },
   async apply({ tx, at }, input) {
@@ -67,7 +74,13 @@ export const classifyByRule: Command<ChangeInput, ClassifyOutcome> = {
   validate: (input) => validateChange('classify', input.qualifiedName, input.classification),
   async apply(context, input) {
     const [type] = await context.tx.classificationTypes([input.classification]);
-    if (!type) await context.tx.putClassificationType({ name: input.classification, description: null, propagateByDefault: true, createdAt: context.at });
+    if (!type)
+      await context.tx.putClassificationType({
+        name: input.classification,
+        description: null,
+        propagateByDefault: true,
+        createdAt: context.at,
+      });
     return changeIn(context, 'classify', input);
   },
 };
@@ -80,18 +93,35 @@ function validateChange(action: Action, qualifiedName: string, classification: s
 }
 
 async function changeIn(
-  { tx, actor, at, limits }: CommandContext, action: Action, { qualifiedName, classification, propagate }: ChangeInput,
+  { tx, actor, at, limits }: CommandContext,
+  action: Action,
+  { qualifiedName, classification, propagate }: ChangeInput,
 ): Promise<ClassifyOutcome> {
   const [asset] = await tx.assetsByQualifiedNames([qualifiedName]);
   if (!asset) throw notFound(`Asset ${qualifiedName} not found`);
   const [type] = await tx.classificationTypes([classification]);
-  if (!type) throw badInput(`Classification ${classification} is not defined; define it with defineClassification first`, [{ path: 'classification', message: 'not defined' }]);
+  if (!type)
+    throw badInput(`Classification ${classification} is not defined; define it with defineClassification first`, [
+      { path: 'classification', message: 'not defined' },
+    ]);
   const run = new PropagationRun(tx, actor.tenant, actor.subject, at, limits.maxSyncPropagation);
   const state = (await tx.classificationStates([asset.id])).get(asset.id);
   const changed = await applyAction(tx, run, action, asset, type, state, propagate ?? type.propagateByDefault, actor.subject, at);
   const events = await run.events();
   if (changed) {
-    await tx.appendHistory([{ id: randomUUID(), assetId: asset.id, qualifiedName: asset.qualifiedName, change: HISTORY[action], actor: actor.subject, at, version: asset.version, before: null, after: { classification, ...(action === 'classify' ? { propagate: propagate ?? type.propagateByDefault } : {}) } }]);
+    await tx.appendHistory([
+      {
+        id: randomUUID(),
+        assetId: asset.id,
+        qualifiedName: asset.qualifiedName,
+        change: HISTORY[action],
+        actor: actor.subject,
+        at,
+        version: asset.version,
+        before: null,
+        after: { classification, ...(action === 'classify' ? { propagate: propagate ?? type.propagateByDefault } : {}) },
+      },
+    ]);
   }
   await tx.appendEvents(events);
   return {
@@ -112,8 +142,15 @@ const HISTORY: Record<Action, HistoryChange> = {
 
 /** Applies one steward action and recomputes the propagation units it can affect. Returns whether anything changed. */
 async function applyAction(
-  tx: GraphTx, run: PropagationRun, action: Action, asset: AssetRecord, type: ClassificationTypeRecord,
-  state: AssetClassificationState | undefined, propagate: boolean, actor: string, at: string,
+  tx: GraphTx,
+  run: PropagationRun,
+  action: Action,
+  asset: AssetRecord,
+  type: ClassificationTypeRecord,
+  state: AssetClassificationState | undefined,
+  propagate: boolean,
+  actor: string,
+  at: string,
 ): Promise<boolean> {
   const name = type.name;
   const self = { sourceId: asset.id, classification: name };
@@ -121,7 +158,13 @@ async function applyAction(
     case 'classify': {
       const existing = state?.direct.find((d) => d.classification === name);
       if (existing && existing.propagate === propagate) return false;
-      await tx.setDirect({ assetId: asset.id, classification: name, propagate, addedAt: existing?.addedAt ?? at, addedBy: existing?.addedBy ?? actor });
+      await tx.setDirect({
+        assetId: asset.id,
+        classification: name,
+        propagate,
+        addedAt: existing?.addedAt ?? at,
+        addedBy: existing?.addedBy ?? actor,
+      });
       if (!existing) run.direct(asset.id, name, 'ADDED');
       await run.recompute([self]);
       return true;
@@ -145,4 +188,3 @@ async function applyAction(
     }
   }
 }
-

@@ -51,7 +51,11 @@ export function prepare<I, O>(command: Command<I, O>, actor: Actor | null, input
 }
 
 /** Runs a command in a transaction the caller holds (ingestion runs several in one). */
-export async function execute<I, O>(command: Command<I, O>, call: { actor: Actor; tx: GraphTx; input: I }, limits: ServiceLimits): Promise<O> {
+export async function execute<I, O>(
+  command: Command<I, O>,
+  call: { actor: Actor; tx: GraphTx; input: I },
+  limits: ServiceLimits,
+): Promise<O> {
   return prepare(command, call.actor, call.input, limits).run(call.tx);
 }
 

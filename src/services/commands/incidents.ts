@@ -9,8 +9,13 @@ import { LIMITS, checkQualifiedName, checkText, checkUrl } from '../../domain/va
 import type { Command, CommandContext } from './command.js';
 
 const same = (a: IncidentRecord, b: IncidentRecord): boolean =>
-  a.type === b.type && a.severity === b.severity && a.status === b.status && a.title === b.title && a.url === b.url &&
-  a.detectedAt === b.detectedAt && a.assetIds.join() === b.assetIds.join();
+  a.type === b.type &&
+  a.severity === b.severity &&
+  a.status === b.status &&
+  a.title === b.title &&
+  a.url === b.url &&
+  a.detectedAt === b.detectedAt &&
+  a.assetIds.join() === b.assetIds.join();
 
 export const reportIncident: Command<IncidentInput, IncidentRecord> = {
   name: 'reportIncident',
@@ -79,7 +84,15 @@ function validateIncident(input: IncidentInput): void {
 
 async function save({ tx, actor }: CommandContext, record: IncidentRecord, change: 'CREATED' | 'UPDATED'): Promise<IncidentRecord> {
   await tx.putIncident(record);
-  const event: IncidentChangedEvent = { type: 'incident.changed', eventId: randomUUID(), tenant: actor.tenant, at: record.updatedAt, actor: actor.subject, change, incident: record };
+  const event: IncidentChangedEvent = {
+    type: 'incident.changed',
+    eventId: randomUUID(),
+    tenant: actor.tenant,
+    at: record.updatedAt,
+    actor: actor.subject,
+    change,
+    incident: record,
+  };
   await tx.appendEvents([event]);
   return record;
 }

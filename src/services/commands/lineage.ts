@@ -72,7 +72,8 @@ async function resolveEdges(tx: GraphTx, inputs: readonly EdgeInput[]): Promise<
     if (!from) problems.add(`edges[${i}].from`, `asset ${e.from} does not exist`);
     if (!to) problems.add(`edges[${i}].to`, `asset ${e.to} does not exist`);
     if (e.process && !process) problems.add(`edges[${i}].process`, `asset ${e.process} does not exist`);
-    else if (process && process.kind !== 'PIPELINE') problems.add(`edges[${i}].process`, `${e.process} is a ${process.kind}, not a PIPELINE`);
+    else if (process && process.kind !== 'PIPELINE')
+      problems.add(`edges[${i}].process`, `${e.process} is a ${process.kind}, not a PIPELINE`);
     if (from && to) edges.push({ fromId: from.id, toId: to.id, processId: process?.id ?? null });
   });
   problems.throwIfAny('Invalid lineage edges');
@@ -86,11 +87,29 @@ async function keysThrough(tx: GraphTx, edges: readonly EdgeRecord[]): Promise<P
   return [...(await tx.propagationKeysAt(fromIds, 'effective')), ...(await tx.propagatingDirectAt(fromIds))];
 }
 
-function lineageEvents(v: Actor, at: string, change: 'ADDED' | 'REMOVED', edges: readonly EdgeRecord[], assets: Map<string, AssetRecord>): LineageChangedEvent[] {
+function lineageEvents(
+  v: Actor,
+  at: string,
+  change: 'ADDED' | 'REMOVED',
+  edges: readonly EdgeRecord[],
+  assets: Map<string, AssetRecord>,
+): LineageChangedEvent[] {
   return edges.flatMap((e) => {
     const from = assets.get(e.fromId);
     const to = assets.get(e.toId);
     if (!from || !to) return [];
-    return [{ type: 'lineage.changed', eventId: randomUUID(), tenant: v.tenant, at, actor: v.subject, change, from, to, process: e.processId ? (assets.get(e.processId) ?? null) : null }];
+    return [
+      {
+        type: 'lineage.changed',
+        eventId: randomUUID(),
+        tenant: v.tenant,
+        at,
+        actor: v.subject,
+        change,
+        from,
+        to,
+        process: e.processId ? (assets.get(e.processId) ?? null) : null,
+      },
+    ];
   });
 }

@@ -55,8 +55,9 @@ export class PropagationRun {
     const unique = new Map(sorted.map((k) => [`${k.sourceId}\u0000${k.classification}`, k]));
     if (unique.size === 0) return;
     const active = new Set(
-      (await this.tx.propagatingDirectAt([...new Set([...unique.values()].map((k) => k.sourceId))]))
-        .map((k) => `${k.sourceId}\u0000${k.classification}`),
+      (await this.tx.propagatingDirectAt([...new Set([...unique.values()].map((k) => k.sourceId))])).map(
+        (k) => `${k.sourceId}\u0000${k.classification}`,
+      ),
     );
     const bounded = Number.isFinite(this.maxSyncChanges);
     const reachLimit = bounded ? this.maxSyncChanges : undefined;
@@ -68,9 +69,10 @@ export class PropagationRun {
         continue;
       }
       const rows = active.has(id) ? await this.tx.reach(key, reachLimit) : [];
-      const change = reachLimit !== undefined && rows.length > reachLimit
-        ? null
-        : await this.tx.replacePropagation(key, rows, this.actor, this.at, bounded ? this.maxSyncChanges : undefined);
+      const change =
+        reachLimit !== undefined && rows.length > reachLimit
+          ? null
+          : await this.tx.replacePropagation(key, rows, this.actor, this.at, bounded ? this.maxSyncChanges : undefined);
       if (change) this.apply(key, change);
       else await this.enqueue(key);
     }

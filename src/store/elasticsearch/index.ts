@@ -65,7 +65,8 @@ export function translate(error: unknown): unknown {
   }
   if (error instanceof errors.ResponseError) {
     if (error.statusCode === 429) return new StoreError('backpressure', 'Elasticsearch is overloaded (429): retry later', { cause: error });
-    if ((error.statusCode ?? 0) >= 500) return new StoreError('unavailable', `Elasticsearch answered ${error.statusCode}: ${error.message}`, { cause: error });
+    if ((error.statusCode ?? 0) >= 500)
+      return new StoreError('unavailable', `Elasticsearch answered ${error.statusCode}: ${error.message}`, { cause: error });
   }
   return error;
 }
@@ -81,22 +82,41 @@ export interface ElasticsearchIndexOptions {
 
 /** Highlighted fields and the document field each stands for. */
 const HIGHLIGHT_FIELDS: Record<string, string> = {
-  name: 'name', 'qualifiedName.text': 'qualifiedName', description: 'description', columns: 'columns', 'owners.text': 'owners', 'tags.text': 'tags',
+  name: 'name',
+  'qualifiedName.text': 'qualifiedName',
+  description: 'description',
+  columns: 'columns',
+  'owners.text': 'owners',
+  'tags.text': 'tags',
 };
 
 /** `customer_email` → `customer email`. */
-const parts = (value: string): string => value.split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 0).join(' ');
+const parts = (value: string): string =>
+  value
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((w) => w.length > 0)
+    .join(' ');
 
-export function createElasticsearchIndex(options: ElasticsearchIndexOptions): SearchIndex & { readonly client: Client; aliasOf(tenant: string): string } {
+export function createElasticsearchIndex(
+  options: ElasticsearchIndexOptions,
+): SearchIndex & { readonly client: Client; aliasOf(tenant: string): string } {
   const client = new Client({
     node: options.url,
-    ...(options.apiKey ? { auth: { apiKey: options.apiKey } } : options.username ? { auth: { username: options.username, password: options.password ?? '' } } : {}),
+    ...(options.apiKey
+      ? { auth: { apiKey: options.apiKey } }
+      : options.username
+        ? { auth: { username: options.username, password: options.password ?? '' } }
+        : {}),
   });
   const prefix = options.prefix ?? 'metalake-assets';
   const ready = new Map<string, Promise<void>>();
 
   /** Index names are lowercase and plain: a readable part of the tenant, and a hash that keeps tenants apart. */
-  const aliasOf = (tenant: string) => `${prefix}-${tenant.toLowerCase().replace(/[^a-z0-9_-]/g, '_').slice(0, 48)}-${createHash('sha256').update(tenant).digest('hex').slice(0, 12)}`;
+  const aliasOf = (tenant: string) =>
+    `${prefix}-${tenant
+      .toLowerCase()
+      .replace(/[^a-z0-9_-]/g, '_')
+      .slice(0, 48)}-${createHash('sha256').update(tenant).digest('hex').slice(0, 12)}`;
   const writeAlias = (tenant: string) => `${aliasOf(tenant)}-all`;
   const newIndexName = (tenant: string, label: string) => `${aliasOf(tenant)}-v${MAPPING_VERSION}-${label}`;
 
@@ -114,18 +134,27 @@ export function createElasticsearchIndex(options: ElasticsearchIndexOptions): Se
             await client.indices.create({ index: first, settings: SETTINGS, mappings: MAPPING });
           } catch (error) {
             // Another process created it first.
-            if (!(error instanceof errors.ResponseError && (error.body as { error?: { type?: string } } | undefined)?.error?.type === 'resource_already_exists_exception')) throw error;
+            if (!(
+              error instanceof errors.ResponseError &&
+              (error.body as { error?: { type?: string } } | undefined)?.error?.type === 'resource_already_exists_exception'
+            ))
+              throw error;
           }
           // The aliases come last, once the shard has started: a search never meets a
           // half-created index (on a busy node, "all shards failed" for a moment).
           await client.cluster.health({ index: first, wait_for_status: 'yellow', wait_for_no_initializing_shards: true, timeout: '30s' });
-          await client.indices.updateAliases({ actions: [{ add: { index: first, alias } }, { add: { index: first, alias: writeAlias(tenant) } }] });
+          await client.indices.updateAliases({
+            actions: [{ add: { index: first, alias } }, { add: { index: first, alias: writeAlias(tenant) } }],
+          });
         }
         const live = await client.indices.getMapping({ index: alias });
         for (const [index, m] of Object.entries(live)) {
           const version = (m.mappings._meta as { metalakeMapping?: number } | undefined)?.metalakeMapping;
           if (version !== MAPPING_VERSION) {
-            throw new StoreError('mapping-outdated', `search index ${index} of tenant ${tenant} has mapping version ${version ?? 'none'}, this metalake writes version ${MAPPING_VERSION}: run \`metalake reindex --tenant ${tenant}\``);
+            throw new StoreError(
+              'mapping-outdated',
+              `search index ${index} of tenant ${tenant} has mapping version ${version ?? 'none'}, this metalake writes version ${MAPPING_VERSION}: run \`metalake reindex --tenant ${tenant}\``,
+            );
           }
         }
       })();
@@ -169,178 +198,240 @@ export function createElasticsearchIndex(options: ElasticsearchIndexOptions): Se
     const bodies = new Map<number, unknown>();
     for (const index of indices) {
       for (const d of docs) {
-        bodies.set(operations.length, { ...d, tenant, nameParts: parts(d.name), qualifiedNameParts: parts(d.qualifiedName), columnParts: d.columns.map(parts).join(' ') });
+        bodies.set(operations.length, {
+          ...d,
+          tenant,
+          nameParts: parts(d.name),
+          qualifiedNameParts: parts(d.qualifiedName),
+          columnParts: d.columns.map(parts).join(' '),
+        });
         operations.push({ index: { _index: index, _id: d.id, version: d.builtAt, version_type: 'external_gte' } });
       }
     }
     return bulk(operations, bodies);
   }
 
-  return translated({
-    kind: 'elasticsearch',
-    client,
-    aliasOf,
-    async upsert(tenant, docs) {
-      if (docs.length === 0) return;
-      await ensure(tenant);
-      await writes(tenant, await writeTargets(tenant), docs);
-    },
-    async remove(tenant, ids, at) {
-      if (ids.length === 0) return;
-      await ensure(tenant);
-      const operations: estypes.BulkOperationContainer[] = [];
-      for (const index of await writeTargets(tenant)) {
-        for (const id of ids) operations.push({ delete: { _index: index, _id: id, version: at, version_type: 'external_gte' } });
-      }
-      try {
-        await bulk(operations, new Map());
-      } catch (error) {
-        if (!notFound(error)) throw error;
-      }
-    },
-    async search(tenant, q) {
-      const filter: estypes.QueryDslQueryContainer[] = [{ term: { tenant } }];
-      if (q.kinds?.length) filter.push({ terms: { kind: [...q.kinds] } });
-      if (q.classifications?.length) filter.push({ terms: { [q.classificationScope === 'DIRECT' ? 'classifications' : 'effectiveClassifications']: [...q.classifications] } });
-      if (q.owners?.length) filter.push({ terms: { owners: [...q.owners] } });
-      if (q.qualifiedNamePrefix) filter.push({ prefix: { qualifiedName: q.qualifiedNamePrefix } });
-      if (q.hasOpenIncident !== undefined) filter.push({ term: { hasOpenIncident: q.hasOpenIncident } });
-      const text = q.text.trim();
-      const query: estypes.QueryDslQueryContainer = text.length === 0
-        ? { bool: { filter } }
-        : {
-          bool: {
-            filter,
-            must: [{
-              bool: {
-                should: [
-                  { multi_match: { query: text, type: 'best_fields', operator: 'and', fields: ['name^10', 'nameParts^6', 'qualifiedName.text^4', 'qualifiedNameParts^2', 'description', 'columns^3', 'columnParts^2', 'owners.text', 'tags.text^2'] } },
-                  { multi_match: { query: text, type: 'phrase_prefix', fields: ['name^6', 'nameParts^4', 'qualifiedNameParts^2', 'columns^2', 'columnParts', 'description'] } },
-                  { match_bool_prefix: { nameParts: { query: text, boost: 3 } } },
-                ],
-                minimum_should_match: 1,
-              },
-            }],
-            should: [{ term: { 'name.keyword': { value: text, case_insensitive: true, boost: 100 } } }],
+  return translated(
+    {
+      kind: 'elasticsearch',
+      client,
+      aliasOf,
+      async upsert(tenant, docs) {
+        if (docs.length === 0) return;
+        await ensure(tenant);
+        await writes(tenant, await writeTargets(tenant), docs);
+      },
+      async remove(tenant, ids, at) {
+        if (ids.length === 0) return;
+        await ensure(tenant);
+        const operations: estypes.BulkOperationContainer[] = [];
+        for (const index of await writeTargets(tenant)) {
+          for (const id of ids) operations.push({ delete: { _index: index, _id: id, version: at, version_type: 'external_gte' } });
+        }
+        try {
+          await bulk(operations, new Map());
+        } catch (error) {
+          if (!notFound(error)) throw error;
+        }
+      },
+      async search(tenant, q) {
+        const filter: estypes.QueryDslQueryContainer[] = [{ term: { tenant } }];
+        if (q.kinds?.length) filter.push({ terms: { kind: [...q.kinds] } });
+        if (q.classifications?.length)
+          filter.push({
+            terms: { [q.classificationScope === 'DIRECT' ? 'classifications' : 'effectiveClassifications']: [...q.classifications] },
+          });
+        if (q.owners?.length) filter.push({ terms: { owners: [...q.owners] } });
+        if (q.qualifiedNamePrefix) filter.push({ prefix: { qualifiedName: q.qualifiedNamePrefix } });
+        if (q.hasOpenIncident !== undefined) filter.push({ term: { hasOpenIncident: q.hasOpenIncident } });
+        const text = q.text.trim();
+        const query: estypes.QueryDslQueryContainer =
+          text.length === 0
+            ? { bool: { filter } }
+            : {
+                bool: {
+                  filter,
+                  must: [
+                    {
+                      bool: {
+                        should: [
+                          {
+                            multi_match: {
+                              query: text,
+                              type: 'best_fields',
+                              operator: 'and',
+                              fields: [
+                                'name^10',
+                                'nameParts^6',
+                                'qualifiedName.text^4',
+                                'qualifiedNameParts^2',
+                                'description',
+                                'columns^3',
+                                'columnParts^2',
+                                'owners.text',
+                                'tags.text^2',
+                              ],
+                            },
+                          },
+                          {
+                            multi_match: {
+                              query: text,
+                              type: 'phrase_prefix',
+                              fields: ['name^6', 'nameParts^4', 'qualifiedNameParts^2', 'columns^2', 'columnParts', 'description'],
+                            },
+                          },
+                          { match_bool_prefix: { nameParts: { query: text, boost: 3 } } },
+                        ],
+                        minimum_should_match: 1,
+                      },
+                    },
+                  ],
+                  should: [{ term: { 'name.keyword': { value: text, case_insensitive: true, boost: 100 } } }],
+                },
+              };
+        let cursor: { s: (string | number)[]; n: number } | null = null;
+        if (q.after !== null) {
+          try {
+            cursor = JSON.parse(Buffer.from(q.after, 'base64url').toString('utf8')) as { s: (string | number)[]; n: number };
+          } catch {
+            throw new RangeError('bad cursor');
+          }
+          if (!Array.isArray(cursor?.s) || typeof cursor.n !== 'number') throw new RangeError('bad cursor');
+        }
+        try {
+          const response = await client.search<SearchDocument>({
+            index: aliasOf(tenant),
+            query,
+            size: q.first,
+            track_total_hits: true,
+            sort: [{ _score: { order: 'desc' } }, { qualifiedName: { order: 'asc', unmapped_type: 'keyword' } }],
+            ...(cursor ? { search_after: cursor.s } : {}),
+            _source: ['id'],
+            ...(q.highlights === false
+              ? {}
+              : {
+                  highlight: {
+                    encoder: 'html',
+                    pre_tags: ['<em>'],
+                    post_tags: ['</em>'],
+                    require_field_match: true,
+                    fields: Object.fromEntries(
+                      Object.keys(HIGHLIGHT_FIELDS).map((f) => [
+                        f,
+                        f === 'description' ? { fragment_size: 120, number_of_fragments: 2 } : { number_of_fragments: 0 },
+                      ]),
+                    ),
+                  },
+                }),
+            ...(q.facets === false
+              ? {}
+              : {
+                  aggs: {
+                    kind: { terms: { field: 'kind', size: 20 } },
+                    classification: { terms: { field: 'effectiveClassifications', size: 20 } },
+                    owner: { terms: { field: 'owners', size: 20 } },
+                    database: { terms: { field: 'database', size: 20 } },
+                  },
+                }),
+          });
+          const total = typeof response.hits.total === 'number' ? response.hits.total : (response.hits.total?.value ?? 0);
+          const hits = response.hits.hits;
+          const seen = (cursor?.n ?? 0) + hits.length;
+          const last = hits.at(-1);
+          const aggs = (response.aggregations ?? {}) as Record<string, estypes.AggregationsStringTermsAggregate>;
+          const facets: IndexPage['facets'] =
+            q.facets === false
+              ? []
+              : ['kind', 'classification', 'owner', 'database'].map((field) => ({
+                  field,
+                  buckets: (Array.isArray(aggs[field]?.buckets) ? aggs[field].buckets : []).map((b) => ({
+                    value: String(b.key),
+                    count: b.doc_count,
+                  })),
+                }));
+          return {
+            total,
+            hits: hits.map((h) => ({
+              id: h._id!,
+              score: Math.round((h._score ?? 0) * 1000) / 1000,
+              highlights: highlightsOf(h.highlight ?? {}),
+            })),
+            facets,
+            endCursor: last?.sort ? Buffer.from(JSON.stringify({ s: last.sort, n: seen })).toString('base64url') : null,
+            hasNextPage: seen < total,
+          };
+        } catch (error) {
+          if (notFound(error)) return { total: 0, hits: [], facets: [], endCursor: null, hasNextPage: false };
+          throw error;
+        }
+      },
+      async rebuild(tenant) {
+        await ensure(tenant).catch((error: unknown) => {
+          // An outdated mapping is exactly what a rebuild repairs.
+          if (storeFailure(error) !== 'mapping-outdated') throw error;
+        });
+        const index = newIndexName(tenant, Date.now().toString(36));
+        // From here on every write of the tenant reaches the new index too (writers resolve the
+        // write alias after reading their documents), so the scan that follows misses nothing.
+        await client.indices.create({
+          index,
+          settings: { ...SETTINGS, refresh_interval: '-1' },
+          mappings: MAPPING,
+          aliases: { [writeAlias(tenant)]: {} },
+        });
+        return {
+          async add(docs) {
+            await writes(tenant, [index], docs);
+          },
+          async commit() {
+            await client.indices.putSettings({ index, settings: { refresh_interval: SETTINGS.refresh_interval } });
+            await client.indices.refresh({ index });
+            const old = Object.keys(
+              await client.indices.getAlias({ name: aliasOf(tenant) }).catch((error: unknown) => {
+                if (notFound(error)) return {};
+                throw error;
+              }),
+            );
+            // One atomic alias update: searches go from the old index to the new one with no gap.
+            await client.indices.updateAliases({
+              actions: [...old.map((o) => ({ remove_index: { index: o } })), { add: { index, alias: aliasOf(tenant) } }],
+            });
+            ready.delete(tenant);
+          },
+          async abort() {
+            await client.indices.delete({ index }).catch((error: unknown) => {
+              if (!notFound(error)) throw error;
+            });
           },
         };
-      let cursor: { s: (string | number)[]; n: number } | null = null;
-      if (q.after !== null) {
+      },
+      async checkpoint(name) {
         try {
-          cursor = JSON.parse(Buffer.from(q.after, 'base64url').toString('utf8')) as { s: (string | number)[]; n: number };
-        } catch {
-          throw new RangeError('bad cursor');
+          const doc = await client.get<{ position: number }>({ index: `${prefix}-checkpoints`, id: name });
+          return doc._source?.position ?? null;
+        } catch (error) {
+          if (notFound(error)) return null;
+          throw error;
         }
-        if (!Array.isArray(cursor?.s) || typeof cursor.n !== 'number') throw new RangeError('bad cursor');
-      }
-      try {
-        const response = await client.search<SearchDocument>({
-          index: aliasOf(tenant),
-          query,
-          size: q.first,
-          track_total_hits: true,
-          sort: [{ _score: { order: 'desc' } }, { qualifiedName: { order: 'asc', unmapped_type: 'keyword' } }],
-          ...(cursor ? { search_after: cursor.s } : {}),
-          _source: ['id'],
-          ...(q.highlights === false ? {} : { highlight: {
-            encoder: 'html', pre_tags: ['<em>'], post_tags: ['</em>'], require_field_match: true,
-            fields: Object.fromEntries(Object.keys(HIGHLIGHT_FIELDS).map((f) => [f, f === 'description' ? { fragment_size: 120, number_of_fragments: 2 } : { number_of_fragments: 0 }])),
-          } }),
-          ...(q.facets === false ? {} : {
-            aggs: {
-              kind: { terms: { field: 'kind', size: 20 } },
-              classification: { terms: { field: 'effectiveClassifications', size: 20 } },
-              owner: { terms: { field: 'owners', size: 20 } },
-              database: { terms: { field: 'database', size: 20 } },
-            },
-          }),
+      },
+      async saveCheckpoint(name, position) {
+        await client.index({ index: `${prefix}-checkpoints`, id: name, document: { position }, refresh: false });
+      },
+      async refresh(tenant) {
+        await client.indices.refresh({ index: writeAlias(tenant) }).catch((error: unknown) => {
+          if (!notFound(error)) throw error;
         });
-        const total = typeof response.hits.total === 'number' ? response.hits.total : (response.hits.total?.value ?? 0);
-        const hits = response.hits.hits;
-        const seen = (cursor?.n ?? 0) + hits.length;
-        const last = hits.at(-1);
-        const aggs = (response.aggregations ?? {}) as Record<string, estypes.AggregationsStringTermsAggregate>;
-        const facets: IndexPage['facets'] = q.facets === false ? [] : ['kind', 'classification', 'owner', 'database'].map((field) => ({
-          field,
-          buckets: (Array.isArray(aggs[field]?.buckets) ? aggs[field].buckets : []).map((b) => ({ value: String(b.key), count: b.doc_count })),
-        }));
-        return {
-          total,
-          hits: hits.map((h) => ({
-            id: h._id!,
-            score: Math.round((h._score ?? 0) * 1000) / 1000,
-            highlights: highlightsOf(h.highlight ?? {}),
-          })),
-          facets,
-          endCursor: last?.sort ? Buffer.from(JSON.stringify({ s: last.sort, n: seen })).toString('base64url') : null,
-          hasNextPage: seen < total,
-        };
-      } catch (error) {
-        if (notFound(error)) return { total: 0, hits: [], facets: [], endCursor: null, hasNextPage: false };
-        throw error;
-      }
+      },
+      async ping() {
+        // The test distribution has no `GET /` (rest-root module): ask for cluster health.
+        await client.cluster.health({ timeout: '5s' });
+      },
+      async close() {
+        await client.close();
+      },
     },
-    async rebuild(tenant) {
-      await ensure(tenant).catch((error: unknown) => {
-        // An outdated mapping is exactly what a rebuild repairs.
-        if (storeFailure(error) !== 'mapping-outdated') throw error;
-      });
-      const index = newIndexName(tenant, Date.now().toString(36));
-      // From here on every write of the tenant reaches the new index too (writers resolve the
-      // write alias after reading their documents), so the scan that follows misses nothing.
-      await client.indices.create({ index, settings: { ...SETTINGS, refresh_interval: '-1' }, mappings: MAPPING, aliases: { [writeAlias(tenant)]: {} } });
-      return {
-        async add(docs) {
-          await writes(tenant, [index], docs);
-        },
-        async commit() {
-          await client.indices.putSettings({ index, settings: { refresh_interval: SETTINGS.refresh_interval } });
-          await client.indices.refresh({ index });
-          const old = Object.keys(await client.indices.getAlias({ name: aliasOf(tenant) }).catch((error: unknown) => {
-            if (notFound(error)) return {};
-            throw error;
-          }));
-          // One atomic alias update: searches go from the old index to the new one with no gap.
-          await client.indices.updateAliases({
-            actions: [
-              ...old.map((o) => ({ remove_index: { index: o } })),
-              { add: { index, alias: aliasOf(tenant) } },
-            ],
-          });
-          ready.delete(tenant);
-        },
-        async abort() {
-          await client.indices.delete({ index }).catch((error: unknown) => {
-            if (!notFound(error)) throw error;
-          });
-        },
-      };
-    },
-    async checkpoint(name) {
-      try {
-        const doc = await client.get<{ position: number }>({ index: `${prefix}-checkpoints`, id: name });
-        return doc._source?.position ?? null;
-      } catch (error) {
-        if (notFound(error)) return null;
-        throw error;
-      }
-    },
-    async saveCheckpoint(name, position) {
-      await client.index({ index: `${prefix}-checkpoints`, id: name, document: { position }, refresh: false });
-    },
-    async refresh(tenant) {
-      await client.indices.refresh({ index: writeAlias(tenant) }).catch((error: unknown) => {
-        if (!notFound(error)) throw error;
-      });
-    },
-    async ping() {
-      // The test distribution has no `GET /` (rest-root module): ask for cluster health.
-      await client.cluster.health({ timeout: '5s' });
-    },
-    async close() {
-      await client.close();
-    },
-  }, translate);
+    translate,
+  );
 }
 
 function highlightsOf(highlight: Record<string, string[]>): { field: string; fragments: string[] }[] {

@@ -75,18 +75,30 @@ export function assetOps(c: Conn): AssetOps {
   return {
     async assetsByIds(ids) {
       if (ids.length === 0) return [];
-      return toAssets(c.stmt(`SELECT ${ASSET_COLUMNS} FROM ${driving('@p')} CROSS JOIN assets a ON a.tenant = @t AND a.id = l.v`).all({ t, p: list(ids) }));
+      return toAssets(
+        c
+          .stmt(`SELECT ${ASSET_COLUMNS} FROM ${driving('@p')} CROSS JOIN assets a ON a.tenant = @t AND a.id = l.v`)
+          .all({ t, p: list(ids) }),
+      );
     },
     async assetsByQualifiedNames(qualifiedNames) {
       if (qualifiedNames.length === 0) return [];
-      return toAssets(c.stmt(`SELECT ${ASSET_COLUMNS} FROM ${driving('@p')} CROSS JOIN assets a ON a.tenant = @t AND a.qualified_name = l.v`).all({ t, p: list(qualifiedNames) }));
+      return toAssets(
+        c
+          .stmt(`SELECT ${ASSET_COLUMNS} FROM ${driving('@p')} CROSS JOIN assets a ON a.tenant = @t AND a.qualified_name = l.v`)
+          .all({ t, p: list(qualifiedNames) }),
+      );
     },
     async childNames(parentIds, kinds) {
       const names = new Map<string, string[]>();
       if (parentIds.length === 0) return names;
       // INDEXED BY: left alone, SQLite probes the kind index and scans every column of the tenant per parent.
-      const rows = c.stmt(`SELECT a.parent_id AS p, a.name AS n FROM ${driving('@p')} CROSS JOIN assets a INDEXED BY assets_parent ON a.tenant = @t AND a.parent_id = l.v
-        WHERE a.kind IN (SELECT value FROM json_each(@kinds)) ORDER BY p, n`).all({ t, p: list(parentIds), kinds: JSON.stringify(kinds) }) as { p: string; n: string }[];
+      const rows = c
+        .stmt(
+          `SELECT a.parent_id AS p, a.name AS n FROM ${driving('@p')} CROSS JOIN assets a INDEXED BY assets_parent ON a.tenant = @t AND a.parent_id = l.v
+        WHERE a.kind IN (SELECT value FROM json_each(@kinds)) ORDER BY p, n`,
+        )
+        .all({ t, p: list(parentIds), kinds: JSON.stringify(kinds) }) as { p: string; n: string }[];
       for (const r of rows) names.set(r.p, [...(names.get(r.p) ?? []), r.n]);
       return names;
     },
@@ -94,7 +106,8 @@ export function assetOps(c: Conn): AssetOps {
       const where = assetWhere(query);
       const after = decodeCursor(page.after)?.[0];
       const afterSql = typeof after === 'string' ? ' AND a.qualified_name > @after' : '';
-      const rows = c.stmt(`SELECT ${ASSET_COLUMNS} FROM assets a WHERE ${where.sql}${afterSql} ORDER BY a.qualified_name LIMIT @limit`)
+      const rows = c
+        .stmt(`SELECT ${ASSET_COLUMNS} FROM assets a WHERE ${where.sql}${afterSql} ORDER BY a.qualified_name LIMIT @limit`)
         .all({ ...where.params, tenant: t, after, limit: page.first + 1 });
       return paged(toAssets(rows), page, (a) => encodeCursor([a.qualifiedName]));
     },
@@ -106,15 +119,19 @@ export function assetOps(c: Conn): AssetOps {
     async history(assetId, page) {
       const after = decodeCursor(page.after)?.[0];
       const afterSql = typeof after === 'number' ? ' AND seq < @after' : '';
-      const rows = c.stmt(`SELECT seq, id, asset_id, qualified_name, change, actor, at, version, before, after FROM history
-        WHERE tenant = @tenant AND asset_id = @assetId${afterSql} ORDER BY seq DESC LIMIT @limit`)
+      const rows = c
+        .stmt(
+          `SELECT seq, id, asset_id, qualified_name, change, actor, at, version, before, after FROM history
+        WHERE tenant = @tenant AND asset_id = @assetId${afterSql} ORDER BY seq DESC LIMIT @limit`,
+        )
         .all({ tenant: t, assetId, after, limit: page.first + 1 }) as HistoryRow[];
       const records = rows.map((r) => ({ seq: r.seq, record: toHistory(r) }));
       const result = paged(records, page, (r) => encodeCursor([r.seq]));
       return { hasNextPage: result.hasNextPage, items: result.items.map((i) => ({ node: i.node.record, cursor: i.cursor })) };
     },
     async writeAssets(records) {
-      const upsert = c.stmt(`INSERT INTO assets (tenant, id, qualified_name, kind, name, description, owners, attributes, parent_id, version, created_at, updated_at)
+      const upsert =
+        c.stmt(`INSERT INTO assets (tenant, id, qualified_name, kind, name, description, owners, attributes, parent_id, version, created_at, updated_at)
         VALUES (@tenant, @id, @qualifiedName, @kind, @name, @description, @owners, @attributes, @parentId, @version, @createdAt, @updatedAt)
         ON CONFLICT (tenant, id) DO UPDATE SET qualified_name = excluded.qualified_name, kind = excluded.kind, name = excluded.name,
           description = excluded.description, owners = excluded.owners, attributes = excluded.attributes,
@@ -139,10 +156,14 @@ export function assetOps(c: Conn): AssetOps {
     },
     async descendants(ids) {
       if (ids.length === 0) return [];
-      const rows = c.stmt(`WITH RECURSIVE d(id) AS (
+      const rows = c
+        .stmt(
+          `WITH RECURSIVE d(id) AS (
           SELECT a.id FROM ${driving('@p')} CROSS JOIN assets a ON a.tenant = @t AND a.parent_id = l.v
           UNION SELECT a.id FROM d CROSS JOIN assets a ON a.tenant = @t AND a.parent_id = d.id)
-        SELECT id FROM d`).all({ t, p: list(ids) }) as { id: string }[];
+        SELECT id FROM d`,
+        )
+        .all({ t, p: list(ids) }) as { id: string }[];
       const roots = new Set(ids);
       return rows.map((r) => r.id).filter((id) => !roots.has(id));
     },

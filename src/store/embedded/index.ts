@@ -39,7 +39,8 @@ function ops(c: Conn): GraphTx {
     },
     async claimEvents(eventIds, at) {
       const unique = [...new Set(eventIds)];
-      const seen = c.stmt(`SELECT l.v AS id FROM ${driving('?')} CROSS JOIN ingested_events e ON e.tenant = ? AND e.event_id = l.v`)
+      const seen = c
+        .stmt(`SELECT l.v AS id FROM ${driving('?')} CROSS JOIN ingested_events e ON e.tenant = ? AND e.event_id = l.v`)
         .all(list(unique), c.tenant) as { id: string }[];
       const known = new Set(seen.map((r) => r.id));
       const insert = c.stmt('INSERT INTO ingested_events (tenant, event_id, at) VALUES (?, ?, ?)');
@@ -80,31 +81,43 @@ export function createEmbeddedStore(options: EmbeddedStoreOptions): GraphStore {
   const outbox: Outbox = {
     async pending(limit) {
       assertOpen();
-      const rows = conn(reader, '').stmt('SELECT seq, payload FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT ?').all(limit) as { seq: number; payload: string }[];
+      const rows = conn(reader, '').stmt('SELECT seq, payload FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT ?').all(limit) as {
+        seq: number;
+        payload: string;
+      }[];
       return rows.map((r) => ({ seq: r.seq, event: JSON.parse(r.payload) as ChangeEvent }));
     },
     async since(seq, limit) {
       assertOpen();
-      const rows = conn(reader, '').stmt('SELECT seq, payload FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?').all(seq, limit) as { seq: number; payload: string }[];
+      const rows = conn(reader, '').stmt('SELECT seq, payload FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?').all(seq, limit) as {
+        seq: number;
+        payload: string;
+      }[];
       return rows.map((r) => ({ seq: r.seq, event: JSON.parse(r.payload) as ChangeEvent }));
     },
     async markPublished(seqs) {
       if (seqs.length === 0) return;
       await serializer.run(async () => {
-        conn(writer, '').stmt(`UPDATE outbox SET published_at = ? WHERE seq IN (SELECT value FROM json_each(?))`).run(new Date().toISOString(), JSON.stringify(seqs));
+        conn(writer, '')
+          .stmt(`UPDATE outbox SET published_at = ? WHERE seq IN (SELECT value FROM json_each(?))`)
+          .run(new Date().toISOString(), JSON.stringify(seqs));
       });
     },
     async purgePublished(olderThan) {
-      return serializer.run(async () => conn(writer, '').stmt('DELETE FROM outbox WHERE published_at IS NOT NULL AND published_at < ?').run(olderThan).changes);
+      return serializer.run(
+        async () => conn(writer, '').stmt('DELETE FROM outbox WHERE published_at IS NOT NULL AND published_at < ?').run(olderThan).changes,
+      );
     },
     // One process owns the database file and runs one relay: the lease is always its own.
     lease: async () => true,
   };
 
-  const propagationQueue = embeddedPropagationQueue(conn(writer, ''), (work) => serializer.run(async () => {
-    assertOpen();
-    return work();
-  }));
+  const propagationQueue = embeddedPropagationQueue(conn(writer, ''), (work) =>
+    serializer.run(async () => {
+      assertOpen();
+      return work();
+    }),
+  );
 
   return {
     kind: 'embedded',

@@ -19,8 +19,12 @@ export function lineageOps(c: Conn): LineageOps {
     if (ids.length === 0 || limit === 0) return [];
     const column = direction === 'DOWNSTREAM' ? 'from_id' : 'to_id';
     // LIMIT -1 is SQLite's "no limit".
-    const rows = c.stmt(`SELECT from_id, to_id, process_id FROM ${driving('@p')} CROSS JOIN edges ON tenant = @t AND ${column} = l.v
-      ORDER BY from_id, to_id, process_id LIMIT @limit`).all({ t, p: list(ids), limit }) as EdgeRow[];
+    const rows = c
+      .stmt(
+        `SELECT from_id, to_id, process_id FROM ${driving('@p')} CROSS JOIN edges ON tenant = @t AND ${column} = l.v
+      ORDER BY from_id, to_id, process_id LIMIT @limit`,
+      )
+      .all({ t, p: list(ids), limit }) as EdgeRow[];
     return rows.map(toEdge);
   };
   return {
@@ -31,12 +35,16 @@ export function lineageOps(c: Conn): LineageOps {
       return breadthFirst(async (ids, d, limit) => edgesOf(ids, d, limit), rootId, direction, maxDepth, bounds);
     },
     async addEdges(newEdges, actor, at) {
-      const insert = c.stmt('INSERT OR IGNORE INTO edges (tenant, from_id, to_id, process_id, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)');
+      const insert = c.stmt(
+        'INSERT OR IGNORE INTO edges (tenant, from_id, to_id, process_id, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)',
+      );
       return newEdges.filter((e) => insert.run(t, e.fromId, e.toId, e.processId ?? '', at, actor).changes > 0);
     },
     async removeEdges(gone) {
       const removed: EdgeRecord[] = [];
-      const select = c.stmt('SELECT from_id, to_id, process_id FROM edges WHERE tenant = @t AND from_id = @f AND to_id = @to AND (@p IS NULL OR process_id = @p)');
+      const select = c.stmt(
+        'SELECT from_id, to_id, process_id FROM edges WHERE tenant = @t AND from_id = @f AND to_id = @to AND (@p IS NULL OR process_id = @p)',
+      );
       const del = c.stmt('DELETE FROM edges WHERE tenant = @t AND from_id = @f AND to_id = @to AND (@p IS NULL OR process_id = @p)');
       for (const e of gone) {
         const params = { t, f: e.fromId, to: e.toId, p: e.processId };
@@ -47,9 +55,13 @@ export function lineageOps(c: Conn): LineageOps {
     },
     async edgesTouching(ids) {
       if (ids.length === 0) return [];
-      const rows = c.stmt(`SELECT from_id, to_id, process_id FROM ${driving('@p')} CROSS JOIN edges ON tenant = @t AND from_id = l.v
+      const rows = c
+        .stmt(
+          `SELECT from_id, to_id, process_id FROM ${driving('@p')} CROSS JOIN edges ON tenant = @t AND from_id = l.v
         UNION SELECT from_id, to_id, process_id FROM ${driving('@p')} CROSS JOIN edges ON tenant = @t AND to_id = l.v
-        UNION SELECT from_id, to_id, process_id FROM ${driving('@p')} CROSS JOIN edges ON tenant = @t AND process_id = l.v`).all({ t, p: list(ids) }) as EdgeRow[];
+        UNION SELECT from_id, to_id, process_id FROM ${driving('@p')} CROSS JOIN edges ON tenant = @t AND process_id = l.v`,
+        )
+        .all({ t, p: list(ids) }) as EdgeRow[];
       return rows.map(toEdge);
     },
   };

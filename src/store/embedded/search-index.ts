@@ -56,7 +56,8 @@ const WEIGHTS = '0.0, 10.0, 4.0, 1.0, 3.0, 1.0, 2.0';
 const MAX_OFFSET = 10_000;
 const FACET_SIZE = 20;
 
-const scopeOf = (tenant: string, generation: number): string => `s${createHash('sha256').update(tenant).digest('hex').slice(0, 24)}g${generation}`;
+const scopeOf = (tenant: string, generation: number): string =>
+  `s${createHash('sha256').update(tenant).digest('hex').slice(0, 24)}g${generation}`;
 
 /** Words of the user's text as an FTS5 expression: every word must match, the last one as a prefix (as you type). */
 export function ftsExpression(text: string): string | null {
@@ -72,8 +73,15 @@ const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.ch
 const toHtml = (marked: string): string => escapeHtml(marked).replaceAll(OPEN, '<em>').replaceAll(CLOSE, '</em>');
 
 interface DocRow {
-  id: string; name: string; score: number;
-  h_name: string | null; h_qn: string | null; h_desc: string | null; h_columns: string | null; h_owners: string | null; h_tags: string | null;
+  id: string;
+  name: string;
+  score: number;
+  h_name: string | null;
+  h_qn: string | null;
+  h_desc: string | null;
+  h_columns: string | null;
+  h_owners: string | null;
+  h_tags: string | null;
 }
 
 export function createEmbeddedSearchIndex(options: { path: string }): SearchIndex {
@@ -87,7 +95,8 @@ export function createEmbeddedSearchIndex(options: { path: string }): SearchInde
 
   const generationsOf = db.prepare('SELECT live, building FROM generations WHERE tenant = ?');
   const createLive = db.prepare('INSERT OR IGNORE INTO generations (tenant, live, building) VALUES (?, 1, NULL)');
-  const upsertDoc = db.prepare(`INSERT INTO docs (tenant, generation, id, scope, qualified_name, name, kind, description, owners, tags, columns, classifications, effective,
+  const upsertDoc =
+    db.prepare(`INSERT INTO docs (tenant, generation, id, scope, qualified_name, name, kind, description, owners, tags, columns, classifications, effective,
       platform, database, has_open_incident, updated_at, built_at, deleted)
     VALUES (@tenant, @generation, @id, @scope, @qualifiedName, @name, @kind, @description, @owners, @tags, @columns, @classifications, @effective,
       @platform, @database, @hasOpenIncident, @updatedAt, @builtAt, 0)
@@ -97,7 +106,8 @@ export function createEmbeddedSearchIndex(options: { path: string }): SearchInde
       has_open_incident = excluded.has_open_incident, updated_at = excluded.updated_at, built_at = excluded.built_at, deleted = 0
     WHERE excluded.built_at >= docs.built_at`);
   // A deletion stays as a tombstone row (not in FTS) so that an older reading cannot bring the document back.
-  const tombstone = db.prepare(`INSERT INTO docs (tenant, generation, id, scope, qualified_name, name, kind, description, owners, tags, columns, classifications, effective,
+  const tombstone =
+    db.prepare(`INSERT INTO docs (tenant, generation, id, scope, qualified_name, name, kind, description, owners, tags, columns, classifications, effective,
       platform, database, has_open_incident, updated_at, built_at, deleted)
     VALUES (@tenant, @generation, @id, @scope, '', '', '', NULL, '[]', '[]', '[]', '[]', '[]', '', '', 0, '', @at, 1)
     ON CONFLICT (tenant, generation, id) DO UPDATE SET deleted = 1, built_at = excluded.built_at WHERE excluded.built_at >= docs.built_at`);
@@ -118,10 +128,24 @@ export function createEmbeddedSearchIndex(options: { path: string }): SearchInde
       const scope = scopeOf(tenant, generation);
       for (const d of docs) {
         upsertDoc.run({
-          tenant, generation, scope, id: d.id, qualifiedName: d.qualifiedName, name: d.name, kind: d.kind, description: d.description,
-          owners: JSON.stringify(d.owners), tags: JSON.stringify(d.tags), columns: JSON.stringify(d.columns),
-          classifications: JSON.stringify(d.classifications), effective: JSON.stringify(d.effectiveClassifications),
-          platform: d.platform, database: d.database, hasOpenIncident: d.hasOpenIncident ? 1 : 0, updatedAt: d.updatedAt, builtAt: d.builtAt,
+          tenant,
+          generation,
+          scope,
+          id: d.id,
+          qualifiedName: d.qualifiedName,
+          name: d.name,
+          kind: d.kind,
+          description: d.description,
+          owners: JSON.stringify(d.owners),
+          tags: JSON.stringify(d.tags),
+          columns: JSON.stringify(d.columns),
+          classifications: JSON.stringify(d.classifications),
+          effective: JSON.stringify(d.effectiveClassifications),
+          platform: d.platform,
+          database: d.database,
+          hasOpenIncident: d.hasOpenIncident ? 1 : 0,
+          updatedAt: d.updatedAt,
+          builtAt: d.builtAt,
         });
       }
     }
@@ -139,7 +163,11 @@ export function createEmbeddedSearchIndex(options: { path: string }): SearchInde
     if (!g) return { total: 0, hits: [], facets: [], endCursor: null, hasNextPage: false };
     const expression = ftsExpression(q.text);
     const scope = scopeOf(tenant, g.live);
-    const params: Record<string, unknown> = { match: expression ? `scope:"${scope}" AND (${expression})` : `scope:"${scope}"`, tenant, generation: g.live };
+    const params: Record<string, unknown> = {
+      match: expression ? `scope:"${scope}" AND (${expression})` : `scope:"${scope}"`,
+      tenant,
+      generation: g.live,
+    };
     const where = ['docs_fts MATCH @match', 'd.tenant = @tenant', 'd.generation = @generation', 'd.deleted = 0'];
     if (q.kinds?.length) {
       where.push('d.kind IN (SELECT value FROM json_each(@kinds))');
@@ -167,9 +195,13 @@ export function createEmbeddedSearchIndex(options: { path: string }): SearchInde
     if (!Number.isInteger(offset) || offset < 0 || offset > MAX_OFFSET) throw new RangeError('bad cursor');
     params.exact = q.text.trim().toLowerCase();
     const h = (column: number) => `highlight(docs_fts, ${column}, '${OPEN}', '${CLOSE}')`;
-    const rows = db.prepare(`SELECT d.id, d.name, -bm25(docs_fts, ${WEIGHTS}) + (CASE WHEN lower(d.name) = @exact THEN 100.0 ELSE 0.0 END) AS score,
+    const rows = db
+      .prepare(
+        `SELECT d.id, d.name, -bm25(docs_fts, ${WEIGHTS}) + (CASE WHEN lower(d.name) = @exact THEN 100.0 ELSE 0.0 END) AS score,
         ${h(1)} AS h_name, ${h(2)} AS h_qn, ${expression ? `snippet(docs_fts, 3, '${OPEN}', '${CLOSE}', '…', 24)` : 'NULL'} AS h_desc, ${h(4)} AS h_columns, ${h(5)} AS h_owners, ${h(6)} AS h_tags
-      ${from} ORDER BY score DESC, d.qualified_name LIMIT @limit OFFSET @offset`).all({ ...params, limit: q.first, offset }) as DocRow[];
+      ${from} ORDER BY score DESC, d.qualified_name LIMIT @limit OFFSET @offset`,
+      )
+      .all({ ...params, limit: q.first, offset }) as DocRow[];
     // Facets are counted here in one pass over the matches: joined with json_each, SQLite may
     // evaluate the full-text match again for every row of the join (seconds on 100k documents).
     let total: number;
@@ -177,9 +209,19 @@ export function createEmbeddedSearchIndex(options: { path: string }): SearchInde
     if (q.facets === false) {
       total = (db.prepare(`SELECT count(*) AS n ${from}`).get(params) as { n: number }).n;
     } else {
-      const matched = db.prepare(`SELECT d.kind, d.effective, d.owners, d.database ${from}`).all(params) as { kind: string; effective: string; owners: string; database: string }[];
+      const matched = db.prepare(`SELECT d.kind, d.effective, d.owners, d.database ${from}`).all(params) as {
+        kind: string;
+        effective: string;
+        owners: string;
+        database: string;
+      }[];
       total = matched.length;
-      const counts = { kind: new Map<string, number>(), classification: new Map<string, number>(), owner: new Map<string, number>(), database: new Map<string, number>() };
+      const counts = {
+        kind: new Map<string, number>(),
+        classification: new Map<string, number>(),
+        owner: new Map<string, number>(),
+        database: new Map<string, number>(),
+      };
       const bump = (m: Map<string, number>, v: string) => m.set(v, (m.get(v) ?? 0) + 1);
       for (const r of matched) {
         bump(counts.kind, r.kind);
@@ -189,20 +231,33 @@ export function createEmbeddedSearchIndex(options: { path: string }): SearchInde
       }
       facets = Object.entries(counts).map(([field, m]) => ({
         field,
-        buckets: [...m].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1)).slice(0, FACET_SIZE),
+        buckets: [...m]
+          .map(([value, count]) => ({ value, count }))
+          .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1))
+          .slice(0, FACET_SIZE),
       }));
     }
     const end = offset + rows.length;
-    const fields: [keyof DocRow, string][] = [['h_name', 'name'], ['h_qn', 'qualifiedName'], ['h_desc', 'description'], ['h_columns', 'columns'], ['h_owners', 'owners'], ['h_tags', 'tags']];
+    const fields: [keyof DocRow, string][] = [
+      ['h_name', 'name'],
+      ['h_qn', 'qualifiedName'],
+      ['h_desc', 'description'],
+      ['h_columns', 'columns'],
+      ['h_owners', 'owners'],
+      ['h_tags', 'tags'],
+    ];
     return {
       total,
       hits: rows.map((r) => ({
         id: r.id,
         score: Math.round(r.score * 1000) / 1000,
-        highlights: expression && q.highlights !== false ? fields.flatMap(([column, field]) => {
-          const marked = r[column];
-          return typeof marked === 'string' && marked.includes(OPEN) ? [{ field, fragments: [toHtml(marked)] }] : [];
-        }) : [],
+        highlights:
+          expression && q.highlights !== false
+            ? fields.flatMap(([column, field]) => {
+                const marked = r[column];
+                return typeof marked === 'string' && marked.includes(OPEN) ? [{ field, fragments: [toHtml(marked)] }] : [];
+              })
+            : [],
       })),
       facets,
       endCursor: rows.length > 0 ? Buffer.from(String(end)).toString('base64url') : null,
@@ -265,11 +320,15 @@ export function createEmbeddedSearchIndex(options: { path: string }): SearchInde
     },
     async checkpoint(name) {
       assertOpen();
-      return (db.prepare('SELECT position FROM checkpoints WHERE name = ?').get(name) as { position: number } | undefined)?.position ?? null;
+      return (
+        (db.prepare('SELECT position FROM checkpoints WHERE name = ?').get(name) as { position: number } | undefined)?.position ?? null
+      );
     },
     async saveCheckpoint(name, position) {
       assertOpen();
-      db.prepare('INSERT INTO checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position').run(name, position);
+      db.prepare(
+        'INSERT INTO checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position',
+      ).run(name, position);
     },
     async refresh() {
       // Committed writes are visible to the next query.

@@ -4,9 +4,12 @@ import type { AssetQuery, AssetReader, AssetWriter } from '../ports/index.js';
 import { type Cx, json, parse } from './session.js';
 
 /** Projection of an :Asset node `a` into a record shape. */
-export const ASSET = 'a { .id, .qualifiedName, .kind, .name, .description, .owners, .attributes, .parentId, .version, .createdAt, .updatedAt }';
+export const ASSET =
+  'a { .id, .qualifiedName, .kind, .name, .description, .owners, .attributes, .parentId, .version, .createdAt, .updatedAt }';
 
-interface AssetRow { a: Record<string, unknown> }
+interface AssetRow {
+  a: Record<string, unknown>;
+}
 
 export function toAsset(p: Record<string, unknown>): AssetRecord {
   return {
@@ -61,25 +64,40 @@ export function assetOps(cx: Cx): AssetOps {
   return {
     async assetsByIds(ids) {
       if (ids.length === 0) return [];
-      return toAssets(await cx.run<AssetRow>(`UNWIND $ids AS id MATCH (a:Asset {tenant: $t, id: id}) RETURN DISTINCT ${ASSET} AS a`, { t, ids: [...ids] }));
+      return toAssets(
+        await cx.run<AssetRow>(`UNWIND $ids AS id MATCH (a:Asset {tenant: $t, id: id}) RETURN DISTINCT ${ASSET} AS a`, {
+          t,
+          ids: [...ids],
+        }),
+      );
     },
     async assetsByQualifiedNames(names) {
       if (names.length === 0) return [];
-      return toAssets(await cx.run<AssetRow>(`UNWIND $names AS qn MATCH (a:Asset {tenant: $t, qualifiedName: qn}) RETURN DISTINCT ${ASSET} AS a`, { t, names: [...names] }));
+      return toAssets(
+        await cx.run<AssetRow>(`UNWIND $names AS qn MATCH (a:Asset {tenant: $t, qualifiedName: qn}) RETURN DISTINCT ${ASSET} AS a`, {
+          t,
+          names: [...names],
+        }),
+      );
     },
     async listAssets(query, page) {
       const { where, params } = assetWhere(query);
       const after = decodeCursor(page.after)?.[0];
       const afterClause = typeof after === 'string' ? `${where ? ' AND' : 'WHERE'} a.qualifiedName > $after` : '';
-      const rows = await cx.run<AssetRow>(`MATCH (a:Asset {tenant: $t}) ${where}${afterClause} RETURN ${ASSET} AS a ORDER BY a.qualifiedName LIMIT $limit`,
-        { ...params, t, after: after ?? null, limit: page.first + 1 });
+      const rows = await cx.run<AssetRow>(
+        `MATCH (a:Asset {tenant: $t}) ${where}${afterClause} RETURN ${ASSET} AS a ORDER BY a.qualifiedName LIMIT $limit`,
+        { ...params, t, after: after ?? null, limit: page.first + 1 },
+      );
       return paged(toAssets(rows), page, (a) => encodeCursor([a.qualifiedName]));
     },
     async childNames(parentIds, kinds) {
       const names = new Map<string, string[]>();
       if (parentIds.length === 0) return names;
-      const rows = await cx.run<{ p: string; n: string }>(`UNWIND $ids AS pid MATCH (c:Asset {tenant: $t, parentId: pid}) USING INDEX c:Asset(tenant, parentId) WHERE c.kind IN $kinds
-        RETURN pid AS p, c.name AS n ORDER BY p, n`, { t, ids: [...parentIds], kinds: [...kinds] });
+      const rows = await cx.run<{ p: string; n: string }>(
+        `UNWIND $ids AS pid MATCH (c:Asset {tenant: $t, parentId: pid}) USING INDEX c:Asset(tenant, parentId) WHERE c.kind IN $kinds
+        RETURN pid AS p, c.name AS n ORDER BY p, n`,
+        { t, ids: [...parentIds], kinds: [...kinds] },
+      );
       for (const r of rows) names.set(r.p, [...(names.get(r.p) ?? []), r.n]);
       return names;
     },
@@ -90,28 +108,40 @@ export function assetOps(cx: Cx): AssetOps {
     },
     async history(assetId, page) {
       const after = decodeCursor(page.after);
-      const afterClause = after?.length === 3
-        ? 'AND (h.at < $at OR (h.at = $at AND (h.version < $version OR (h.version = $version AND h.id < $id))))' : '';
-      const rows = await cx.run<{ h: Record<string, unknown> }>(`MATCH (h:History {tenant: $t, assetId: $assetId}) WHERE true ${afterClause}
+      const afterClause =
+        after?.length === 3 ? 'AND (h.at < $at OR (h.at = $at AND (h.version < $version OR (h.version = $version AND h.id < $id))))' : '';
+      const rows = await cx.run<{ h: Record<string, unknown> }>(
+        `MATCH (h:History {tenant: $t, assetId: $assetId}) WHERE true ${afterClause}
         RETURN h { .* } AS h ORDER BY h.at DESC, h.version DESC, h.id DESC LIMIT $limit`,
-        { t, assetId, at: after?.[0] ?? null, version: after?.[1] ?? null, id: after?.[2] ?? null, limit: page.first + 1 });
-      return paged(rows.map((r) => toHistory(r.h)), page, (h) => encodeCursor([h.at, h.version, h.id]));
+        { t, assetId, at: after?.[0] ?? null, version: after?.[1] ?? null, id: after?.[2] ?? null, limit: page.first + 1 },
+      );
+      return paged(
+        rows.map((r) => toHistory(r.h)),
+        page,
+        (h) => encodeCursor([h.at, h.version, h.id]),
+      );
     },
     async writeAssets(records) {
       if (records.length === 0) return;
       const rows = records.map((r) => ({ ...r, attributes: json(r.attributes) }));
-      await cx.run(`UNWIND $rows AS r
+      await cx.run(
+        `UNWIND $rows AS r
         MERGE (a:Asset {tenant: $t, id: r.id})
         SET a.qualifiedName = r.qualifiedName, a.kind = r.kind, a.name = r.name, a.description = r.description, a.owners = r.owners,
-            a.attributes = r.attributes, a.parentId = r.parentId, a.version = r.version, a.createdAt = r.createdAt, a.updatedAt = r.updatedAt`, { t, rows });
+            a.attributes = r.attributes, a.parentId = r.parentId, a.version = r.version, a.createdAt = r.createdAt, a.updatedAt = r.updatedAt`,
+        { t, rows },
+      );
       // Containment as relationships too, once every node of the batch exists.
-      await cx.run(`UNWIND $rows AS r
+      await cx.run(
+        `UNWIND $rows AS r
         MATCH (a:Asset {tenant: $t, id: r.id})
         OPTIONAL MATCH (old:Asset)-[c:CONTAINS]->(a) WHERE old.id <> coalesce(r.parentId, '')
         DELETE c
         WITH DISTINCT a, r WHERE r.parentId IS NOT NULL
         MATCH (p:Asset {tenant: $t, id: r.parentId})
-        MERGE (p)-[:CONTAINS]->(a)`, { t, rows: records.map((r) => ({ id: r.id, parentId: r.parentId })) });
+        MERGE (p)-[:CONTAINS]->(a)`,
+        { t, rows: records.map((r) => ({ id: r.id, parentId: r.parentId })) },
+      );
     },
     async deleteAssets(ids) {
       if (ids.length === 0) return;
@@ -119,20 +149,28 @@ export function assetOps(cx: Cx): AssetOps {
       await cx.run(`MATCH (:Asset {tenant: $t})-[r:FLOWS_TO]->() WHERE r.processId IN $ids DELETE r`, p);
       await cx.run(`UNWIND $ids AS id MATCH (n:Direct {tenant: $t, assetId: id}) DELETE n`, p);
       await cx.run(`UNWIND $ids AS id MATCH (n:Block {tenant: $t, assetId: id}) DELETE n`, p);
-      await cx.run(`UNWIND $ids AS id MATCH (n:Propagation {tenant: $t, assetId: id}) USING INDEX n:Propagation(tenant, assetId) DELETE n`, p);
+      await cx.run(
+        `UNWIND $ids AS id MATCH (n:Propagation {tenant: $t, assetId: id}) USING INDEX n:Propagation(tenant, assetId) DELETE n`,
+        p,
+      );
       // DETACH removes lineage, containment and incident links with the node.
       await cx.run(`UNWIND $ids AS id MATCH (a:Asset {tenant: $t, id: id}) DETACH DELETE a`, p);
     },
     async descendants(ids) {
       if (ids.length === 0) return [];
-      const rows = await cx.run<{ id: string }>(`UNWIND $ids AS id MATCH (:Asset {tenant: $t, id: id})-[:CONTAINS*1..64]->(d:Asset) RETURN DISTINCT d.id AS id`, { t, ids: [...ids] });
+      const rows = await cx.run<{ id: string }>(
+        `UNWIND $ids AS id MATCH (:Asset {tenant: $t, id: id})-[:CONTAINS*1..64]->(d:Asset) RETURN DISTINCT d.id AS id`,
+        { t, ids: [...ids] },
+      );
       const roots = new Set(ids);
       return rows.map((r) => r.id).filter((id) => !roots.has(id));
     },
     async appendHistory(entries) {
       if (entries.length === 0) return;
-      await cx.run(`UNWIND $rows AS r CREATE (h:History) SET h = r, h.tenant = $t`,
-        { t, rows: entries.map((e) => ({ ...e, before: json(e.before), after: json(e.after) })) });
+      await cx.run(`UNWIND $rows AS r CREATE (h:History) SET h = r, h.tenant = $t`, {
+        t,
+        rows: entries.map((e) => ({ ...e, before: json(e.before), after: json(e.after) })),
+      });
     },
   };
 }

@@ -11,17 +11,29 @@ export function classificationOps(cx: Cx): ClassificationOps {
   const t = cx.tenant;
   return {
     async classificationTypes(names) {
-      const rows = await cx.run<{ c: Row }>(`MATCH (c:ClassificationType {tenant: $t}) WHERE $names IS NULL OR c.name IN $names
-        RETURN c { .name, .description, .propagateByDefault, .createdAt } AS c ORDER BY c.name`, { t, names: names ? [...names] : null });
+      const rows = await cx.run<{ c: Row }>(
+        `MATCH (c:ClassificationType {tenant: $t}) WHERE $names IS NULL OR c.name IN $names
+        RETURN c { .name, .description, .propagateByDefault, .createdAt } AS c ORDER BY c.name`,
+        { t, names: names ? [...names] : null },
+      );
       return rows.map(({ c }): ClassificationTypeRecord => ({
-        name: c.name as string, description: (c.description as string | undefined) ?? null, propagateByDefault: c.propagateByDefault as boolean, createdAt: c.createdAt as string,
+        name: c.name as string,
+        description: (c.description as string | undefined) ?? null,
+        propagateByDefault: c.propagateByDefault as boolean,
+        createdAt: c.createdAt as string,
       }));
     },
     async classificationCounts() {
       const counts = new Map<string, { direct: number; propagated: number }>();
       const get = (name: string) => counts.get(name) ?? counts.set(name, { direct: 0, propagated: 0 }).get(name)!;
-      for (const r of await cx.run<{ c: string; n: number }>('MATCH (d:Direct {tenant: $t}) RETURN d.classification AS c, count(*) AS n', { t })) get(r.c).direct = r.n;
-      for (const r of await cx.run<{ c: string; n: number }>('MATCH (p:Propagation {tenant: $t}) WHERE p.blocked = false RETURN p.classification AS c, count(DISTINCT p.assetId) AS n', { t })) {
+      for (const r of await cx.run<{ c: string; n: number }>('MATCH (d:Direct {tenant: $t}) RETURN d.classification AS c, count(*) AS n', {
+        t,
+      }))
+        get(r.c).direct = r.n;
+      for (const r of await cx.run<{ c: string; n: number }>(
+        'MATCH (p:Propagation {tenant: $t}) WHERE p.blocked = false RETURN p.classification AS c, count(DISTINCT p.assetId) AS n',
+        { t },
+      )) {
         get(r.c).propagated = r.n;
       }
       return counts;
@@ -31,53 +43,103 @@ export function classificationOps(cx: Cx): ClassificationOps {
       const state = (id: string) => states.get(id) ?? states.set(id, { direct: [], propagated: [], blocks: [] }).get(id)!;
       if (assetIds.length === 0) return states;
       const p = { t, ids: [...assetIds] };
-      for (const { d } of await cx.run<{ d: Row }>('UNWIND $ids AS id MATCH (d:Direct {tenant: $t, assetId: id}) RETURN d { .* } AS d ORDER BY d.classification', p)) {
-        state(d.assetId as string).direct.push({ assetId: d.assetId as string, classification: d.classification as string, propagate: d.propagate as boolean, addedAt: d.addedAt as string, addedBy: d.addedBy as string });
+      for (const { d } of await cx.run<{ d: Row }>(
+        'UNWIND $ids AS id MATCH (d:Direct {tenant: $t, assetId: id}) RETURN d { .* } AS d ORDER BY d.classification',
+        p,
+      )) {
+        state(d.assetId as string).direct.push({
+          assetId: d.assetId as string,
+          classification: d.classification as string,
+          propagate: d.propagate as boolean,
+          addedAt: d.addedAt as string,
+          addedBy: d.addedBy as string,
+        });
       }
-      for (const { r } of await cx.run<{ r: Row }>('UNWIND $ids AS id MATCH (r:Propagation {tenant: $t, assetId: id}) USING INDEX r:Propagation(tenant, assetId) RETURN r { .* } AS r ORDER BY r.classification, r.addedAt, r.sourceId', p)) {
-        state(r.assetId as string).propagated.push({ assetId: r.assetId as string, classification: r.classification as string, sourceId: r.sourceId as string, blocked: r.blocked as boolean, addedAt: r.addedAt as string, addedBy: r.addedBy as string });
+      for (const { r } of await cx.run<{ r: Row }>(
+        'UNWIND $ids AS id MATCH (r:Propagation {tenant: $t, assetId: id}) USING INDEX r:Propagation(tenant, assetId) RETURN r { .* } AS r ORDER BY r.classification, r.addedAt, r.sourceId',
+        p,
+      )) {
+        state(r.assetId as string).propagated.push({
+          assetId: r.assetId as string,
+          classification: r.classification as string,
+          sourceId: r.sourceId as string,
+          blocked: r.blocked as boolean,
+          addedAt: r.addedAt as string,
+          addedBy: r.addedBy as string,
+        });
       }
-      for (const { b } of await cx.run<{ b: Row }>('UNWIND $ids AS id MATCH (b:Block {tenant: $t, assetId: id}) RETURN b { .* } AS b ORDER BY b.classification', p)) {
-        state(b.assetId as string).blocks.push({ assetId: b.assetId as string, classification: b.classification as string, addedAt: b.addedAt as string, addedBy: b.addedBy as string });
+      for (const { b } of await cx.run<{ b: Row }>(
+        'UNWIND $ids AS id MATCH (b:Block {tenant: $t, assetId: id}) RETURN b { .* } AS b ORDER BY b.classification',
+        p,
+      )) {
+        state(b.assetId as string).blocks.push({
+          assetId: b.assetId as string,
+          classification: b.classification as string,
+          addedAt: b.addedAt as string,
+          addedBy: b.addedBy as string,
+        });
       }
       return states;
     },
     async putClassificationType(r) {
-      await cx.run(`MERGE (c:ClassificationType {tenant: $t, name: $name})
+      await cx.run(
+        `MERGE (c:ClassificationType {tenant: $t, name: $name})
         ON CREATE SET c.createdAt = $createdAt
-        SET c.description = $description, c.propagateByDefault = $propagateByDefault`, { t, ...r });
+        SET c.description = $description, c.propagateByDefault = $propagateByDefault`,
+        { t, ...r },
+      );
     },
     async setDirect(a) {
-      await cx.run(`MERGE (d:Direct {tenant: $t, assetId: $assetId, classification: $classification})
+      await cx.run(
+        `MERGE (d:Direct {tenant: $t, assetId: $assetId, classification: $classification})
         ON CREATE SET d.addedAt = $addedAt, d.addedBy = $addedBy
-        SET d.propagate = $propagate`, { t, ...a });
+        SET d.propagate = $propagate`,
+        { t, ...a },
+      );
     },
     async removeDirect(assetId, classification) {
-      const [row] = await cx.run<{ n: number }>('MATCH (d:Direct {tenant: $t, assetId: $assetId, classification: $classification}) DELETE d RETURN count(*) AS n', { t, assetId, classification });
+      const [row] = await cx.run<{ n: number }>(
+        'MATCH (d:Direct {tenant: $t, assetId: $assetId, classification: $classification}) DELETE d RETURN count(*) AS n',
+        { t, assetId, classification },
+      );
       return (row?.n ?? 0) > 0;
     },
     async setBlock(b) {
-      const [row] = await cx.run<{ n: number }>('MATCH (k:Block {tenant: $t, assetId: $assetId, classification: $classification}) RETURN count(k) AS n', { t, ...b });
+      const [row] = await cx.run<{ n: number }>(
+        'MATCH (k:Block {tenant: $t, assetId: $assetId, classification: $classification}) RETURN count(k) AS n',
+        { t, ...b },
+      );
       if ((row?.n ?? 0) > 0) return false;
-      await cx.run('CREATE (:Block {tenant: $t, assetId: $assetId, classification: $classification, addedAt: $addedAt, addedBy: $addedBy})', { t, ...b });
+      await cx.run(
+        'CREATE (:Block {tenant: $t, assetId: $assetId, classification: $classification, addedAt: $addedAt, addedBy: $addedBy})',
+        { t, ...b },
+      );
       return true;
     },
     async removeBlock(assetId, classification) {
-      const [row] = await cx.run<{ n: number }>('MATCH (b:Block {tenant: $t, assetId: $assetId, classification: $classification}) DELETE b RETURN count(*) AS n', { t, assetId, classification });
+      const [row] = await cx.run<{ n: number }>(
+        'MATCH (b:Block {tenant: $t, assetId: $assetId, classification: $classification}) DELETE b RETURN count(*) AS n',
+        { t, assetId, classification },
+      );
       return (row?.n ?? 0) > 0;
     },
     async propagationKeysAt(assetIds, which, classification) {
       if (assetIds.length === 0) return [];
-      const rows = await cx.run<{ sourceId: string; classification: string }>(`UNWIND $ids AS id MATCH (p:Propagation {tenant: $t, assetId: id}) USING INDEX p:Propagation(tenant, assetId)
+      const rows = await cx.run<{ sourceId: string; classification: string }>(
+        `UNWIND $ids AS id MATCH (p:Propagation {tenant: $t, assetId: id}) USING INDEX p:Propagation(tenant, assetId)
         WHERE ($blocked IS NULL OR p.blocked = $blocked) AND ($c IS NULL OR p.classification = $c)
         RETURN DISTINCT p.sourceId AS sourceId, p.classification AS classification`,
-        { t, ids: [...assetIds], blocked: which === 'any' ? null : which === 'blocked', c: classification ?? null });
+        { t, ids: [...assetIds], blocked: which === 'any' ? null : which === 'blocked', c: classification ?? null },
+      );
       return rows;
     },
     async propagatingDirectAt(assetIds) {
       if (assetIds.length === 0) return [];
-      return cx.run<PropagationKey & Row>(`UNWIND $ids AS id MATCH (d:Direct {tenant: $t, assetId: id}) WHERE d.propagate
-        RETURN d.assetId AS sourceId, d.classification AS classification`, { t, ids: [...assetIds] });
+      return cx.run<PropagationKey & Row>(
+        `UNWIND $ids AS id MATCH (d:Direct {tenant: $t, assetId: id}) WHERE d.propagate
+        RETURN d.assetId AS sourceId, d.classification AS classification`,
+        { t, ids: [...assetIds] },
+      );
     },
     async reach({ sourceId, classification }, limit) {
       // Breadth-first, one query per level, with a visited set: never enumerates paths, so
@@ -86,11 +148,13 @@ export function classificationOps(cx: Cx): ClassificationOps {
       let frontier = [sourceId];
       while (frontier.length > 0 && (limit === undefined || seen.size <= limit)) {
         // With a limit, a level returns no more rows than could still be new (seen ones and the source come back too).
-        const rows = await cx.run<{ id: string; blocked: boolean }>(`UNWIND $frontier AS fid
+        const rows = await cx.run<{ id: string; blocked: boolean }>(
+          `UNWIND $frontier AS fid
           MATCH (:Asset {tenant: $t, id: fid})-[:FLOWS_TO]->(b:Asset)
           WITH DISTINCT b ${limit === undefined ? '' : 'LIMIT $cap'}
           RETURN b.id AS id, EXISTS { MATCH (k:Block {tenant: $t, assetId: b.id, classification: $c}) } AS blocked`,
-        { t, frontier, c: classification, cap: limit === undefined ? null : limit + 2 + seen.size });
+          { t, frontier, c: classification, cap: limit === undefined ? null : limit + 2 + seen.size },
+        );
         frontier = [];
         for (const r of rows) {
           if (r.id === sourceId || seen.has(r.id)) continue;
@@ -117,10 +181,16 @@ export function classificationOps(cx: Cx): ClassificationOps {
       await lock(key.classification);
       // Pinned to the row's own unique index: on a young database the planner may pick the
       // per-unit index and scan the whole unit for every asset of the patch.
-      const existing = new Map((await cx.run<{ assetId: string; blocked: boolean }>(`UNWIND $ids AS id
+      const existing = new Map(
+        (
+          await cx.run<{ assetId: string; blocked: boolean }>(
+            `UNWIND $ids AS id
         MATCH (p:Propagation {tenant: $t, classification: $c, sourceId: $s, assetId: id}) USING INDEX p:Propagation(tenant, classification, sourceId, assetId)
         RETURN p.assetId AS assetId, p.blocked AS blocked`,
-      { t, c: key.classification, s: key.sourceId, ids: patch.map((p) => p.assetId) })).map((r) => [r.assetId, r.blocked]));
+            { t, c: key.classification, s: key.sourceId, ids: patch.map((p) => p.assetId) },
+          )
+        ).map((r) => [r.assetId, r.blocked]),
+      );
       return applyPatch(key, existing, patch, actor, at);
     },
   };
@@ -136,18 +206,33 @@ export function classificationOps(cx: Cx): ClassificationOps {
   }
 
   async function unitSize({ sourceId, classification }: PropagationKey): Promise<number> {
-    const [row] = await cx.run<{ n: number }>('MATCH (p:Propagation {tenant: $t, classification: $c, sourceId: $s}) RETURN count(p) AS n', { t, s: sourceId, c: classification });
+    const [row] = await cx.run<{ n: number }>('MATCH (p:Propagation {tenant: $t, classification: $c, sourceId: $s}) RETURN count(p) AS n', {
+      t,
+      s: sourceId,
+      c: classification,
+    });
     return row?.n ?? 0;
   }
 
   async function unitRows({ sourceId, classification }: PropagationKey): Promise<Map<string, boolean>> {
-    return new Map((await cx.run<{ assetId: string; blocked: boolean }>(
-      'MATCH (p:Propagation {tenant: $t, classification: $c, sourceId: $s}) RETURN p.assetId AS assetId, p.blocked AS blocked', { t, s: sourceId, c: classification },
-    )).map((r) => [r.assetId, r.blocked]));
+    return new Map(
+      (
+        await cx.run<{ assetId: string; blocked: boolean }>(
+          'MATCH (p:Propagation {tenant: $t, classification: $c, sourceId: $s}) RETURN p.assetId AS assetId, p.blocked AS blocked',
+          { t, s: sourceId, c: classification },
+        )
+      ).map((r) => [r.assetId, r.blocked]),
+    );
   }
 
   /** Writes the patch over the rows it names (`existing`: their current state) and reports what came or went in effect. */
-  async function applyPatch({ sourceId, classification }: PropagationKey, existing: ReadonlyMap<string, boolean>, patch: readonly PropagationPatch[], actor: string, at: string): Promise<PropagationChange> {
+  async function applyPatch(
+    { sourceId, classification }: PropagationKey,
+    existing: ReadonlyMap<string, boolean>,
+    patch: readonly PropagationPatch[],
+    actor: string,
+    at: string,
+  ): Promise<PropagationChange> {
     const unit = { t, s: sourceId, c: classification };
     const changed = patch.filter((p) => existing.get(p.assetId) !== (p.blocked ?? undefined));
     const removed = changed.filter((p) => p.blocked === null).map((p) => p.assetId);
@@ -156,22 +241,35 @@ export function classificationOps(cx: Cx): ClassificationOps {
     // lookups below pin their index: left alone, the planner may pick the per-unit composite
     // index and scan a whole unit for every asset (10k × 10k rows for one classify).
     if (removed.length) {
-      await cx.run(`UNWIND $ids AS id MATCH (p:Propagation {tenant: $t, classification: $c, sourceId: $s, assetId: id})
-        USING INDEX p:Propagation(tenant, classification, sourceId, assetId) DELETE p`, { ...unit, ids: removed });
+      await cx.run(
+        `UNWIND $ids AS id MATCH (p:Propagation {tenant: $t, classification: $c, sourceId: $s, assetId: id})
+        USING INDEX p:Propagation(tenant, classification, sourceId, assetId) DELETE p`,
+        { ...unit, ids: removed },
+      );
     }
     if (upserts.length) {
-      await cx.run(`UNWIND $rows AS r MERGE (p:Propagation {tenant: $t, classification: $c, sourceId: $s, assetId: r.assetId})
-        SET p.blocked = r.blocked, p.addedAt = $at, p.addedBy = $actor`, { ...unit, rows: upserts, at, actor });
+      await cx.run(
+        `UNWIND $rows AS r MERGE (p:Propagation {tenant: $t, classification: $c, sourceId: $s, assetId: r.assetId})
+        SET p.blocked = r.blocked, p.addedAt = $at, p.addedBy = $actor`,
+        { ...unit, rows: upserts, at, actor },
+      );
     }
     // Assets whose in-effect state from this source flipped: it is an event only if no other source holds them.
     const flipped = changed
       .filter((p) => (existing.get(p.assetId) === false) !== (p.blocked === false))
       .map((p) => ({ id: p.assetId, appeared: p.blocked === false }));
     if (flipped.length === 0) return { appeared: [], disappeared: [] };
-    const held = new Set((await cx.run<{ id: string }>(`UNWIND $ids AS id
+    const held = new Set(
+      (
+        await cx.run<{ id: string }>(
+          `UNWIND $ids AS id
       MATCH (p:Propagation {tenant: $t, assetId: id, classification: $c}) USING INDEX p:Propagation(tenant, assetId)
       WHERE p.blocked = false AND p.sourceId <> $s
-      RETURN DISTINCT id`, { ...unit, ids: flipped.map((f) => f.id) })).map((r) => r.id));
+      RETURN DISTINCT id`,
+          { ...unit, ids: flipped.map((f) => f.id) },
+        )
+      ).map((r) => r.id),
+    );
     const loose = flipped.filter((f) => !held.has(f.id));
     return { appeared: loose.filter((f) => f.appeared).map((f) => f.id), disappeared: loose.filter((f) => !f.appeared).map((f) => f.id) };
   }

@@ -70,19 +70,24 @@ function ops(cx: Cx): GraphTx {
     async appendEvents(events: readonly ChangeEvent[]) {
       if (events.length === 0) return;
       // The sequence node's write lock is held to commit, so sequence order is commit order.
-      await cx.run(`MATCH (s:OutboxSequence {name: 'outbox'})
+      await cx.run(
+        `MATCH (s:OutboxSequence {name: 'outbox'})
         SET s.value = s.value + size($events)
         WITH s.value - size($events) AS base
         UNWIND range(0, size($events) - 1) AS i
         CREATE (:OutboxEvent:PendingEvent {seq: base + i + 1, tenant: $t, eventId: $events[i].eventId, type: $events[i].type, payload: $events[i].payload, createdAt: $events[i].at})`,
-      { t: cx.tenant, events: events.map((e) => ({ eventId: e.eventId, type: e.type, at: e.at, payload: JSON.stringify(e) })) });
+        { t: cx.tenant, events: events.map((e) => ({ eventId: e.eventId, type: e.type, at: e.at, payload: JSON.stringify(e) })) },
+      );
     },
     async claimEvents(eventIds, at) {
       if (eventIds.length === 0) return [];
       // MERGE under the (tenant, id) constraint: of two workers claiming one id at once, one waits and sees it taken.
-      const rows = await cx.run<{ id: string; fresh: boolean }>(`UNWIND $ids AS id
+      const rows = await cx.run<{ id: string; fresh: boolean }>(
+        `UNWIND $ids AS id
         MERGE (e:IngestedEvent {tenant: $t, id: id}) ON CREATE SET e.at = $at, e.fresh = true ON MATCH SET e.fresh = false
-        WITH e, e.fresh AS fresh REMOVE e.fresh RETURN e.id AS id, fresh`, { t: cx.tenant, ids: [...new Set(eventIds)], at });
+        WITH e, e.fresh AS fresh REMOVE e.fresh RETURN e.id AS id, fresh`,
+        { t: cx.tenant, ids: [...new Set(eventIds)], at },
+      );
       return rows.filter((r) => !r.fresh).map((r) => r.id);
     },
   };
@@ -90,11 +95,19 @@ function ops(cx: Cx): GraphTx {
 
 export async function createNeo4jStore(options: Neo4jStoreOptions): Promise<GraphStore> {
   const auth = options.user ? neo4j.auth.basic(options.user, options.password ?? '') : undefined;
-  const driver: Driver = neo4j.driver(options.uri, auth, { disableLosslessIntegers: true, maxConnectionPoolSize: 50, connectionAcquisitionTimeout: 30_000 });
+  const driver: Driver = neo4j.driver(options.uri, auth, {
+    disableLosslessIntegers: true,
+    maxConnectionPoolSize: 50,
+    connectionAcquisitionTimeout: 30_000,
+  });
   const database = options.database;
   await driver.verifyConnectivity(database ? { database } : {});
   const threshold = options.slowQueryMs ?? 500;
-  const observe = options.onSlowQuery ? (cypher: string, ms: number) => { if (ms >= threshold) options.onSlowQuery!(cypher, ms); } : undefined;
+  const observe = options.onSlowQuery
+    ? (cypher: string, ms: number) => {
+        if (ms >= threshold) options.onSlowQuery!(cypher, ms);
+      }
+    : undefined;
   const read: Run = readRunner(driver, database, observe);
   const write = <T>(work: (run: Run) => Promise<T>): Promise<T> => inTx(driver, database, 'write', work, observe);
   for (const statement of SCHEMA) await write((run) => run(statement));
@@ -104,19 +117,34 @@ export async function createNeo4jStore(options: Neo4jStoreOptions): Promise<Grap
 
   const outbox: Outbox = {
     async pending(limit) {
-      const rows = await read<{ seq: number; payload: string }>('MATCH (e:PendingEvent) RETURN e.seq AS seq, e.payload AS payload ORDER BY e.seq LIMIT $limit', { limit });
+      const rows = await read<{ seq: number; payload: string }>(
+        'MATCH (e:PendingEvent) RETURN e.seq AS seq, e.payload AS payload ORDER BY e.seq LIMIT $limit',
+        { limit },
+      );
       return rows.map((r) => ({ seq: r.seq, event: JSON.parse(r.payload) as ChangeEvent }));
     },
     async since(seq, limit) {
-      const rows = await read<{ seq: number; payload: string }>('MATCH (e:OutboxEvent) WHERE e.seq > $seq RETURN e.seq AS seq, e.payload AS payload ORDER BY e.seq LIMIT $limit', { seq, limit });
+      const rows = await read<{ seq: number; payload: string }>(
+        'MATCH (e:OutboxEvent) WHERE e.seq > $seq RETURN e.seq AS seq, e.payload AS payload ORDER BY e.seq LIMIT $limit',
+        { seq, limit },
+      );
       return rows.map((r) => ({ seq: r.seq, event: JSON.parse(r.payload) as ChangeEvent }));
     },
     async markPublished(seqs) {
       if (seqs.length === 0) return;
-      await write((run) => run('UNWIND $seqs AS s MATCH (e:PendingEvent {seq: s}) REMOVE e:PendingEvent SET e.publishedAt = $now', { seqs: [...seqs], now: new Date().toISOString() }));
+      await write((run) =>
+        run('UNWIND $seqs AS s MATCH (e:PendingEvent {seq: s}) REMOVE e:PendingEvent SET e.publishedAt = $now', {
+          seqs: [...seqs],
+          now: new Date().toISOString(),
+        }),
+      );
     },
     async purgePublished(olderThan) {
-      const [row] = await write((run) => run<{ n: number }>('MATCH (e:OutboxEvent) WHERE e.publishedAt < $cutoff WITH e LIMIT 10000 DELETE e RETURN count(*) AS n', { cutoff: olderThan }));
+      const [row] = await write((run) =>
+        run<{ n: number }>('MATCH (e:OutboxEvent) WHERE e.publishedAt < $cutoff WITH e LIMIT 10000 DELETE e RETURN count(*) AS n', {
+          cutoff: olderThan,
+        }),
+      );
       return row?.n ?? 0;
     },
     async lease(owner, ttlMs) {
@@ -124,9 +152,12 @@ export async function createNeo4jStore(options: Neo4jStoreOptions): Promise<Grap
         // The first statement takes the lease node's write lock, so the check below reads the
         // committed state of any relay that raced us: two relays never both win.
         await run("MATCH (l:OutboxLease {name: 'relay'}) SET l.touched = timestamp()");
-        const [row] = await run<{ n: number }>(`MATCH (l:OutboxLease {name: 'relay'})
+        const [row] = await run<{ n: number }>(
+          `MATCH (l:OutboxLease {name: 'relay'})
           WHERE l.owner = $owner OR l.owner IS NULL OR l.until < timestamp()
-          SET l.owner = $owner, l.until = timestamp() + $ttl RETURN count(l) AS n`, { owner, ttl: ttlMs });
+          SET l.owner = $owner, l.until = timestamp() + $ttl RETURN count(l) AS n`,
+          { owner, ttl: ttlMs },
+        );
         return (row?.n ?? 0) > 0;
       });
     },
@@ -159,11 +190,19 @@ export async function createNeo4jStore(options: Neo4jStoreOptions): Promise<Grap
       };
     },
     async purgeClaims(olderThan) {
-      const [row] = await write((run) => run<{ n: number }>('MATCH (e:IngestedEvent) WHERE e.at < $cutoff WITH e LIMIT 10000 DELETE e RETURN count(*) AS n', { cutoff: olderThan }));
+      const [row] = await write((run) =>
+        run<{ n: number }>('MATCH (e:IngestedEvent) WHERE e.at < $cutoff WITH e LIMIT 10000 DELETE e RETURN count(*) AS n', {
+          cutoff: olderThan,
+        }),
+      );
       return row?.n ?? 0;
     },
     async purgeRuns(olderThan) {
-      const [row] = await write((run) => run<{ n: number }>('MATCH (r:SourceRun) WHERE r.updatedAt < $cutoff WITH r LIMIT 10000 DELETE r RETURN count(*) AS n', { cutoff: olderThan }));
+      const [row] = await write((run) =>
+        run<{ n: number }>('MATCH (r:SourceRun) WHERE r.updatedAt < $cutoff WITH r LIMIT 10000 DELETE r RETURN count(*) AS n', {
+          cutoff: olderThan,
+        }),
+      );
       return row?.n ?? 0;
     },
     onCommit(listener) {

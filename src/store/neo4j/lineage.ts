@@ -3,7 +3,11 @@ import type { EdgeDirection, LineageReader, LineageWriter } from '../ports/index
 import { breadthFirst } from '../traversal.js';
 import type { Cx } from './session.js';
 
-interface EdgeRow { fromId: string; toId: string; processId: string }
+interface EdgeRow {
+  fromId: string;
+  toId: string;
+  processId: string;
+}
 
 const toEdge = (r: EdgeRow): EdgeRecord => ({ fromId: r.fromId, toId: r.toId, processId: r.processId === '' ? null : r.processId });
 const key = (e: EdgeRecord) => `${e.fromId}\u0000${e.toId}\u0000${e.processId ?? ''}`;
@@ -14,11 +18,14 @@ export function lineageOps(cx: Cx): LineageOps {
   const t = cx.tenant;
   const edgesOf = async (ids: readonly string[], direction: EdgeDirection, limit?: number): Promise<EdgeRecord[]> => {
     if (ids.length === 0 || limit === 0) return [];
-    const pattern = direction === 'DOWNSTREAM'
-      ? '(a:Asset {tenant: $t, id: id})-[r:FLOWS_TO]->(b:Asset) RETURN a.id AS fromId, b.id AS toId'
-      : '(a:Asset {tenant: $t, id: id})<-[r:FLOWS_TO]-(b:Asset) RETURN b.id AS fromId, a.id AS toId';
-    const rows = await cx.run<EdgeRow>(`UNWIND $ids AS id MATCH ${pattern}, r.processId AS processId ORDER BY fromId, toId, processId${limit === undefined ? '' : ' LIMIT $limit'}`,
-      { t, ids: [...ids], ...(limit === undefined ? {} : { limit }) });
+    const pattern =
+      direction === 'DOWNSTREAM'
+        ? '(a:Asset {tenant: $t, id: id})-[r:FLOWS_TO]->(b:Asset) RETURN a.id AS fromId, b.id AS toId'
+        : '(a:Asset {tenant: $t, id: id})<-[r:FLOWS_TO]-(b:Asset) RETURN b.id AS fromId, a.id AS toId';
+    const rows = await cx.run<EdgeRow>(
+      `UNWIND $ids AS id MATCH ${pattern}, r.processId AS processId ORDER BY fromId, toId, processId${limit === undefined ? '' : ' LIMIT $limit'}`,
+      { t, ids: [...ids], ...(limit === undefined ? {} : { limit }) },
+    );
     return rows.map(toEdge);
   };
   return {
@@ -27,28 +34,39 @@ export function lineageOps(cx: Cx): LineageOps {
     async addEdges(edges, actor, at) {
       const unique = [...new Map(edges.map((e) => [key(e), { fromId: e.fromId, toId: e.toId, processId: e.processId ?? '' }])).values()];
       if (unique.length === 0) return [];
-      const rows = await cx.run<EdgeRow>(`UNWIND $edges AS e
+      const rows = await cx.run<EdgeRow>(
+        `UNWIND $edges AS e
         MATCH (a:Asset {tenant: $t, id: e.fromId}), (b:Asset {tenant: $t, id: e.toId})
         WHERE NOT EXISTS { MATCH (a)-[x:FLOWS_TO]->(b) WHERE x.processId = e.processId }
         CREATE (a)-[:FLOWS_TO {processId: e.processId, createdAt: $at, createdBy: $actor}]->(b)
-        RETURN e.fromId AS fromId, e.toId AS toId, e.processId AS processId`, { t, edges: unique, at, actor });
+        RETURN e.fromId AS fromId, e.toId AS toId, e.processId AS processId`,
+        { t, edges: unique, at, actor },
+      );
       return rows.map(toEdge);
     },
     async removeEdges(edges) {
       if (edges.length === 0) return [];
-      const rows = await cx.run<EdgeRow>(`UNWIND $edges AS e
+      const rows = await cx.run<EdgeRow>(
+        `UNWIND $edges AS e
         MATCH (a:Asset {tenant: $t, id: e.fromId})-[r:FLOWS_TO]->(b:Asset {tenant: $t, id: e.toId})
         WHERE e.processId IS NULL OR r.processId = e.processId
         WITH a, b, r, r.processId AS processId
         DELETE r
-        RETURN a.id AS fromId, b.id AS toId, processId`, { t, edges: edges.map((e) => ({ fromId: e.fromId, toId: e.toId, processId: e.processId })) });
+        RETURN a.id AS fromId, b.id AS toId, processId`,
+        { t, edges: edges.map((e) => ({ fromId: e.fromId, toId: e.toId, processId: e.processId })) },
+      );
       return rows.map(toEdge);
     },
     async edgesTouching(ids) {
       if (ids.length === 0) return [];
       const [down, up] = [await edgesOf(ids, 'DOWNSTREAM'), await edgesOf(ids, 'UPSTREAM')];
-      const through = (await cx.run<EdgeRow>(`MATCH (a:Asset {tenant: $t})-[r:FLOWS_TO]->(b:Asset) WHERE r.processId IN $ids
-        RETURN a.id AS fromId, b.id AS toId, r.processId AS processId`, { t, ids: [...ids] })).map(toEdge);
+      const through = (
+        await cx.run<EdgeRow>(
+          `MATCH (a:Asset {tenant: $t})-[r:FLOWS_TO]->(b:Asset) WHERE r.processId IN $ids
+        RETURN a.id AS fromId, b.id AS toId, r.processId AS processId`,
+          { t, ids: [...ids] },
+        )
+      ).map(toEdge);
       return [...new Map([...down, ...up, ...through].map((e) => [key(e), e])).values()];
     },
   };

@@ -37,8 +37,17 @@ export function txRunner(tx: ManagedTransaction, observe?: QueryObserver): Run {
  * Runs statements in one managed transaction (one session; the driver retries the work on
  * transient errors), with driver errors translated. Reads share one snapshot and save round trips.
  */
-export async function inTx<T>(driver: Driver, database: string | undefined, mode: 'read' | 'write', work: (run: Run) => Promise<T>, observe?: QueryObserver): Promise<T> {
-  const session = driver.session({ defaultAccessMode: mode === 'read' ? neo4j.session.READ : neo4j.session.WRITE, ...(database ? { database } : {}) });
+export async function inTx<T>(
+  driver: Driver,
+  database: string | undefined,
+  mode: 'read' | 'write',
+  work: (run: Run) => Promise<T>,
+  observe?: QueryObserver,
+): Promise<T> {
+  const session = driver.session({
+    defaultAccessMode: mode === 'read' ? neo4j.session.READ : neo4j.session.WRITE,
+    ...(database ? { database } : {}),
+  });
   try {
     return mode === 'read'
       ? await session.executeRead((tx) => work(txRunner(tx, observe)))
@@ -51,7 +60,8 @@ export async function inTx<T>(driver: Driver, database: string | undefined, mode
 }
 
 export function readRunner(driver: Driver, database: string | undefined, observe?: QueryObserver): Run {
-  return <R extends RecordShape>(cypher: string, params: Record<string, unknown> = {}) => inTx(driver, database, 'read', (run) => run<R>(cypher, params), observe);
+  return <R extends RecordShape>(cypher: string, params: Record<string, unknown> = {}) =>
+    inTx(driver, database, 'read', (run) => run<R>(cypher, params), observe);
 }
 
 /** Driver errors in the store taxonomy (store/errors.ts); anything else passes unchanged. */
@@ -61,7 +71,11 @@ export function translate(error: unknown): unknown {
   if (code === 'Neo.ClientError.Schema.ConstraintValidationFailed' || code === 'Neo.TransientError.Transaction.DeadlockDetected') {
     return new StoreConflict(undefined, { cause: error });
   }
-  if (code === neo4j.error.SERVICE_UNAVAILABLE || code === neo4j.error.SESSION_EXPIRED || code === 'Neo.TransientError.General.DatabaseUnavailable') {
+  if (
+    code === neo4j.error.SERVICE_UNAVAILABLE ||
+    code === neo4j.error.SESSION_EXPIRED ||
+    code === 'Neo.TransientError.General.DatabaseUnavailable'
+  ) {
     return new StoreError('unavailable', `Neo4j is unavailable: ${error.message}`, { cause: error });
   }
   // Still transient after the driver's own retries: the server is short of memory, threads or locks.

@@ -37,7 +37,11 @@ export interface ClassificationWriter {
   setBlock(block: BlockRecord): Promise<boolean>;
   removeBlock(assetId: string, classification: string): Promise<boolean>;
   /** Propagation units with a row at these assets (in effect, blocked, or either). */
-  propagationKeysAt(assetIds: readonly string[], which: 'effective' | 'blocked' | 'any', classification?: string): Promise<PropagationKey[]>;
+  propagationKeysAt(
+    assetIds: readonly string[],
+    which: 'effective' | 'blocked' | 'any',
+    classification?: string,
+  ): Promise<PropagationKey[]>;
   /** Direct assignments with propagate=true on these assets, as propagation units. */
   propagatingDirectAt(assetIds: readonly string[]): Promise<PropagationKey[]>;
   /**
@@ -49,7 +53,13 @@ export interface ClassificationWriter {
    * Makes the unit's rows exactly `rows`; reports in-effect assignments that appeared or
    * disappeared. With `maxChanges`, writes nothing and answers null when more rows would change.
    */
-  replacePropagation(key: PropagationKey, rows: readonly { assetId: string; blocked: boolean }[], actor: string, at: string, maxChanges?: number): Promise<PropagationChange | null>;
+  replacePropagation(
+    key: PropagationKey,
+    rows: readonly { assetId: string; blocked: boolean }[],
+    actor: string,
+    at: string,
+    maxChanges?: number,
+  ): Promise<PropagationChange | null>;
   /** The unit's current rows. */
   propagationRows(key: PropagationKey): Promise<{ assetId: string; blocked: boolean }[]>;
   /** Brings the named assets of the unit to the wanted state (a slice of a replace), with the same report. */

@@ -34,7 +34,8 @@ export interface GraphReader extends AssetReader, LineageReader, ClassificationR
  * One atomic unit of work in one tenant: reads see the transaction's own writes. Only commands
  * (services/commands/) call its writers, after checking their actor (enforced by the lint gate).
  */
-export interface GraphTx extends GraphReader, AssetWriter, LineageWriter, ClassificationWriter, IncidentWriter, PropagationJobWriter, RunWriter, EventWriter {}
+export interface GraphTx
+  extends GraphReader, AssetWriter, LineageWriter, ClassificationWriter, IncidentWriter, PropagationJobWriter, RunWriter, EventWriter {}
 
 export interface TenantGraph extends GraphReader {
   transaction<T>(work: (tx: GraphTx) => Promise<T>): Promise<T>;

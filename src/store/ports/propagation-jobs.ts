@@ -17,7 +17,11 @@ export interface PropagationJobWriter {
    * Records a run's progress. Takes the job's write lock first, so the generation it returns is
    * current: a run that finds it moved must roll back and start over.
    */
-  progressPropagationJob(id: string, progress: { applied: number; total: number | null; done: boolean }, at: string): Promise<PropagationJobRecord | null>;
+  progressPropagationJob(
+    id: string,
+    progress: { applied: number; total: number | null; done: boolean },
+    at: string,
+  ): Promise<PropagationJobRecord | null>;
 }
 
 /** A job leased to one worker; the lease is renewed by claiming again. */

@@ -22,7 +22,10 @@ export type IngestEventType = (typeof INGEST_EVENT_TYPES)[number];
 /** A problem with an event itself: it can never be applied, so it goes to the dead-letter topic. */
 export class InvalidEventError extends Error {
   readonly code = 'INVALID_EVENT';
-  constructor(message: string, readonly details: string[] = []) {
+  constructor(
+    message: string,
+    readonly details: string[] = [],
+  ) {
     super(details.length > 0 ? `${message}: ${details.join('; ')}` : message);
   }
 }
@@ -49,7 +52,10 @@ const assetV2 = z.strictObject({
   owners: z.array(z.strictObject({ id: text, type: z.enum(['USER', 'GROUP']).default('USER') })).nullish(),
   attributes: json.nullish(),
   parent: z.strictObject({ qualifiedName: text }).nullish(),
-  columns: z.array(z.strictObject({ name: text, dataType: text.nullish(), description: text.nullish(), ordinal: z.number().int().nullish() })).max(5000).nullish(),
+  columns: z
+    .array(z.strictObject({ name: text, dataType: text.nullish(), description: text.nullish(), ordinal: z.number().int().nullish() }))
+    .max(5000)
+    .nullish(),
   /** For sources that only know "a dataset": an existing asset keeps its kind (a TABLE stays a TABLE). */
   keepExistingKind: z.boolean().optional(),
 });
@@ -77,7 +83,10 @@ const runReport = z.strictObject({
   eventType: z.enum(RUN_EVENT_TYPES),
   inputs: z.array(text).max(10_000).default([]),
   outputs: z.array(text).max(10_000).default([]),
-  edges: z.array(z.strictObject({ from: text, to: text })).max(10_000).default([]),
+  edges: z
+    .array(z.strictObject({ from: text, to: text }))
+    .max(10_000)
+    .default([]),
 });
 
 const omitNullish = <T extends Record<string, unknown>>(value: T): T =>
@@ -89,23 +98,39 @@ const DECODERS: Record<IngestEventType, (data: unknown) => IngestCommand[]> = {
   'metalake.asset.upserted.v2': (data) => {
     const d = assetV2.parse(data);
     const owners = d.owners?.map((o) => (o.type === 'GROUP' ? `group:${o.id}` : o.id));
-    const commands: IngestCommand[] = [{
-      op: 'upsertAsset',
-      input: omitNullish({ qualifiedName: d.qualifiedName, kind: d.kind, name: d.name, description: d.description, owners, attributes: d.attributes, parentQualifiedName: d.parent?.qualifiedName }),
-      ...(d.keepExistingKind ? { keepExistingKind: true } : {}),
-    }];
+    const commands: IngestCommand[] = [
+      {
+        op: 'upsertAsset',
+        input: omitNullish({
+          qualifiedName: d.qualifiedName,
+          kind: d.kind,
+          name: d.name,
+          description: d.description,
+          owners,
+          attributes: d.attributes,
+          parentQualifiedName: d.parent?.qualifiedName,
+        }),
+        ...(d.keepExistingKind ? { keepExistingKind: true } : {}),
+      },
+    ];
     for (const [i, c] of (d.columns ?? []).entries()) {
       commands.push({
         op: 'upsertAsset',
         input: omitNullish({
-          qualifiedName: `${d.qualifiedName}.${c.name}`, kind: 'COLUMN', name: c.name, description: c.description,
-          attributes: omitNullish({ dataType: c.dataType ?? undefined, ordinal: c.ordinal ?? i + 1 }), parentQualifiedName: d.qualifiedName,
+          qualifiedName: `${d.qualifiedName}.${c.name}`,
+          kind: 'COLUMN',
+          name: c.name,
+          description: c.description,
+          attributes: omitNullish({ dataType: c.dataType ?? undefined, ordinal: c.ordinal ?? i + 1 }),
+          parentQualifiedName: d.qualifiedName,
         }),
       });
     }
     return commands;
   },
-  'metalake.asset.deleted.v1': (data) => [{ op: 'deleteAsset', qualifiedName: z.strictObject({ qualifiedName: text }).parse(data).qualifiedName }],
+  'metalake.asset.deleted.v1': (data) => [
+    { op: 'deleteAsset', qualifiedName: z.strictObject({ qualifiedName: text }).parse(data).qualifiedName },
+  ],
   'metalake.lineage.added.v1': (data) => [{ op: 'addLineage', edge: omitNullish(edge.parse(data)) }],
   'metalake.lineage.removed.v1': (data) => [{ op: 'removeLineage', edge: omitNullish(edge.parse(data)) }],
   'metalake.incident.reported.v1': (data) => {
@@ -122,10 +147,14 @@ export function decodeCloudEvent(event: CloudEvent<unknown>): IngestItem {
   try {
     event.validate();
   } catch (error) {
-    throw new InvalidEventError('not a valid CloudEvent 1.0', error instanceof ValidationError ? (error.errors ?? []).map(String) : [String(error)]);
+    throw new InvalidEventError(
+      'not a valid CloudEvent 1.0',
+      error instanceof ValidationError ? (error.errors ?? []).map(String) : [String(error)],
+    );
   }
   const tenant = event['tenant'];
-  if (typeof tenant !== 'string' || !TENANT.test(tenant)) throw new InvalidEventError('the `tenant` extension attribute is missing or malformed');
+  if (typeof tenant !== 'string' || !TENANT.test(tenant))
+    throw new InvalidEventError('the `tenant` extension attribute is missing or malformed');
   const type = event.type as IngestEventType;
   const decode = DECODERS[type] as ((data: unknown) => IngestCommand[]) | undefined;
   if (!decode) throw new InvalidEventError(`unknown event type ${event.type}`, [`accepted: ${INGEST_EVENT_TYPES.join(', ')}`]);
@@ -140,7 +169,11 @@ export function decodeCloudEvent(event: CloudEvent<unknown>): IngestItem {
   try {
     return { eventId: event.id, tenant, source: event.source, type, commands: decode(data) };
   } catch (error) {
-    if (error instanceof z.ZodError) throw new InvalidEventError(`data does not match ${type}`, error.issues.map((i) => `${i.path.join('.') || 'data'}: ${i.message}`));
+    if (error instanceof z.ZodError)
+      throw new InvalidEventError(
+        `data does not match ${type}`,
+        error.issues.map((i) => `${i.path.join('.') || 'data'}: ${i.message}`),
+      );
     throw error;
   }
 }
@@ -165,13 +198,20 @@ export function decodeKafkaRecord(record: RawRecord): IngestItem {
     try {
       json = JSON.parse(record.value?.toString() ?? '');
     } catch (error) {
-      throw new InvalidEventError('not a CloudEvent (structured mode): the value is not JSON', [error instanceof Error ? error.message : String(error)]);
+      throw new InvalidEventError('not a CloudEvent (structured mode): the value is not JSON', [
+        error instanceof Error ? error.message : String(error),
+      ]);
     }
     return decodeStructured(json);
   }
   let event: CloudEvent<unknown>;
   try {
-    const message: KafkaMessage<string | null> = { headers, key: record.key?.toString() ?? '', value: record.value?.toString() ?? null, body: record.value?.toString() ?? null };
+    const message: KafkaMessage<string | null> = {
+      headers,
+      key: record.key?.toString() ?? '',
+      value: record.value?.toString() ?? null,
+      body: record.value?.toString() ?? null,
+    };
     const decoded = Kafka.toEvent(message);
     if (Array.isArray(decoded)) throw new Error('batched CloudEvents are not accepted; send one event per record');
     event = decoded as CloudEvent<unknown>;
@@ -223,12 +263,17 @@ export function partitionKey(e: OutgoingEvent, item?: IngestItem): string {
     }
   }
   const first = decoded.commands[0];
-  const anchor = !first ? null
-    : first.op === 'upsertAsset' ? first.input.qualifiedName
-      : first.op === 'addLineage' || first.op === 'removeLineage' ? first.edge.to
-        : first.op === 'reportIncident' ? (first.input.assetQualifiedNames[0] ?? null)
-          // All events of a run of one job share a partition: they apply in the order sent.
-          : first.op === 'reportRun' ? first.report.job
+  const anchor = !first
+    ? null
+    : first.op === 'upsertAsset'
+      ? first.input.qualifiedName
+      : first.op === 'addLineage' || first.op === 'removeLineage'
+        ? first.edge.to
+        : first.op === 'reportIncident'
+          ? (first.input.assetQualifiedNames[0] ?? null)
+          : // All events of a run of one job share a partition: they apply in the order sent.
+            first.op === 'reportRun'
+            ? first.report.job
             : first.qualifiedName;
   return anchor === null ? e.tenant : `${e.tenant}|${databaseOf(anchor)}`;
 }

@@ -27,7 +27,6 @@ export interface IngestGateway {
   submit(events: readonly (OutgoingEvent & { lane?: Lane })[]): Promise<Submission>;
 }
 
-
 export function kafkaGateway(producer: Producer, topics: { priority: string; bulk: string }): IngestGateway {
   return {
     mode: 'kafka',

@@ -59,7 +59,8 @@ export function createIngestWorker(options: IngestWorkerOptions): Worker {
   /** Applies until the store answers; a failure that is not the items' fault never drops them. */
   function applyWhileAvailable(items: IngestItem[], payload: EachBatchPayload): Promise<IngestOutcome[] | null> {
     return untilAvailable(() => options.ingest.apply(items), {
-      initialMs: backoff.initial, maxMs: backoff.max,
+      initialMs: backoff.initial,
+      maxMs: backoff.max,
       keepTrying: () => payload.isRunning() && !payload.isStale(),
       onPause: (error) => {
         const { level, failure, hint } = pauseReport(error);
@@ -77,8 +78,16 @@ export function createIngestWorker(options: IngestWorkerOptions): Worker {
   async function processChunk(messages: KafkaMessage[], payload: EachBatchPayload): Promise<boolean> {
     const { partition } = payload.batch;
     const dead: DeadLetter[] = [];
-    const letter = (m: KafkaMessage, code: string, reason: string): DeadLetter =>
-      ({ key: m.key, value: m.value, headers: m.headers, topic, partition, offset: m.offset, code, reason });
+    const letter = (m: KafkaMessage, code: string, reason: string): DeadLetter => ({
+      key: m.key,
+      value: m.value,
+      headers: m.headers,
+      topic,
+      partition,
+      offset: m.offset,
+      code,
+      reason,
+    });
     let pending: { message: KafkaMessage; item: IngestItem }[] = [];
     for (const message of messages) {
       try {
@@ -92,7 +101,10 @@ export function createIngestWorker(options: IngestWorkerOptions): Worker {
     const deferredSince = Date.now();
     let wait = 250;
     while (pending.length > 0) {
-      const outcomes = await applyWhileAvailable(pending.map((p) => p.item), payload);
+      const outcomes = await applyWhileAvailable(
+        pending.map((p) => p.item),
+        payload,
+      );
       if (outcomes === null) return false;
       const committedAt = Date.now();
       const retry: typeof pending = [];
@@ -106,7 +118,10 @@ export function createIngestWorker(options: IngestWorkerOptions): Worker {
           case 'duplicate':
             break;
           case 'rejected':
-            log.warn({ lane, eventId: item.eventId, tenant: item.tenant, code: outcome.code, reason: outcome.message }, 'event refused: dead-lettered');
+            log.warn(
+              { lane, eventId: item.eventId, tenant: item.tenant, code: outcome.code, reason: outcome.message },
+              'event refused: dead-lettered',
+            );
             dead.push(letter(message, outcome.code, outcome.message));
             break;
           case 'deferred':
@@ -138,7 +153,9 @@ export function createIngestWorker(options: IngestWorkerOptions): Worker {
         ...(options.maxWaitTimeInMs !== undefined ? { maxWaitTimeInMs: options.maxWaitTimeInMs } : {}),
         ...(options.maxBytesPerPartition !== undefined ? { maxBytesPerPartition: options.maxBytesPerPartition } : {}),
       });
-      consumer.on(consumer.events.GROUP_JOIN, () => { joined = true; });
+      consumer.on(consumer.events.GROUP_JOIN, () => {
+        joined = true;
+      });
       consumer.on(consumer.events.CRASH, (event) => log.error({ lane, error: String(event.payload.error) }, 'ingest consumer crashed'));
       await consumer.connect();
       await consumer.subscribe({ topic, fromBeginning: true });

@@ -94,7 +94,11 @@ export async function createKafkaChangeFeed(options: KafkaChangeFeedOptions): Pr
       await producer.send({
         topic,
         acks: -1,
-        messages: events.map((e) => ({ key: e.tenant, value: JSON.stringify(e), headers: { 'metalake-event-id': e.eventId, 'metalake-event-type': e.type } })),
+        messages: events.map((e) => ({
+          key: e.tenant,
+          value: JSON.stringify(e),
+          headers: { 'metalake-event-id': e.eventId, 'metalake-event-type': e.type },
+        })),
       });
     },
     listen(tenant, listener: (event: ChangeEvent) => void) {

@@ -13,13 +13,15 @@ export function createKafka(settings: Pick<KafkaSettings, 'brokers' | 'clientId'
     connectionTimeout: 5000,
     retry: { initialRetryTime: 200, retries: 8 },
     logLevel: logLevel.WARN,
-    logCreator: () => ({ namespace, level, log: entry }) => {
-      const { message, ...rest } = entry;
-      const fields = { component: 'kafkajs', namespace, ...rest };
-      if (level === logLevel.ERROR) log.error(fields, message);
-      else if (level === logLevel.WARN) log.warn(fields, message);
-      else log.debug(fields, message);
-    },
+    logCreator:
+      () =>
+      ({ namespace, level, log: entry }) => {
+        const { message, ...rest } = entry;
+        const fields = { component: 'kafkajs', namespace, ...rest };
+        if (level === logLevel.ERROR) log.error(fields, message);
+        else if (level === logLevel.WARN) log.warn(fields, message);
+        else log.debug(fields, message);
+      },
   };
   return new Kafka(config);
 }
@@ -37,10 +39,14 @@ export async function ensureTopics(kafka: Kafka, topics: readonly string[], part
       await admin.createTopics({ waitForLeaders: false, topics: missing.map((topic) => ({ topic, numPartitions: partitions })) });
       for (const deadline = Date.now() + 30_000; ;) {
         // Ready means the leaders answer offset requests, not only that metadata names them.
-        const led = await admin.fetchTopicMetadata({ topics: missing }).then(
-          async (m) => m.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)) &&
-            (await Promise.all(missing.map((t) => admin.fetchTopicOffsets(t)))).length === missing.length,
-        ).catch(() => false);
+        const led = await admin
+          .fetchTopicMetadata({ topics: missing })
+          .then(
+            async (m) =>
+              m.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)) &&
+              (await Promise.all(missing.map((t) => admin.fetchTopicOffsets(t)))).length === missing.length,
+          )
+          .catch(() => false);
         if (led) break;
         if (Date.now() > deadline) throw new Error(`Kafka topics without leaders after 30 s: ${missing.join(', ')}`);
         await new Promise((resolve) => setTimeout(resolve, 100));

@@ -58,11 +58,16 @@ export function atlasQualifiedName(asset: AssetRecord, clusterName: string): str
   const type = atlasTypeName(asset);
   const path = asset.qualifiedName.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*\//i, '');
   const last = (text: string, n: number) => text.split('.').slice(-n).join('.');
-  const hive = type === 'hive_db' ? last(path, 1)
-    : type === 'hive_table' ? last(path, 2)
-      : type === 'hive_column' && path.endsWith(`.${asset.name}`) ? `${last(path.slice(0, -asset.name.length - 1), 2)}.${asset.name}`
-        : type === 'hive_column' ? last(path, 3)
-          : null;
+  const hive =
+    type === 'hive_db'
+      ? last(path, 1)
+      : type === 'hive_table'
+        ? last(path, 2)
+        : type === 'hive_column' && path.endsWith(`.${asset.name}`)
+          ? `${last(path.slice(0, -asset.name.length - 1), 2)}.${asset.name}`
+          : type === 'hive_column'
+            ? last(path, 3)
+            : null;
   return hive === null ? asset.qualifiedName : `${hive.toLowerCase()}@${clusterName}`;
 }
 
@@ -70,7 +75,11 @@ export function atlasQualifiedName(asset: AssetRecord, clusterName: string): str
  * One notification for one classification event. `current` is the asset's classifications as of
  * the change (null when the change deleted the asset): consumers treat it as the full tag state.
  */
-export function atlasNotification(event: ClassificationChangedEvent, current: ClassificationsInEffect | null, options: { sourceIp: string; clusterName: string }): AtlasNotification {
+export function atlasNotification(
+  event: ClassificationChangedEvent,
+  current: ClassificationsInEffect | null,
+  options: { sourceIp: string; clusterName: string },
+): AtlasNotification {
   const asset = event.asset;
   const classifications: AtlasClassification[] = [];
   for (const d of current?.direct ?? []) classifications.push(classification(d.classification, asset.id, d.propagate));
@@ -88,7 +97,14 @@ export function atlasNotification(event: ClassificationChangedEvent, current: Cl
       type: 'ENTITY_NOTIFICATION_V2',
       entity: {
         typeName: atlasTypeName(asset),
-        attributes: { qualifiedName: atlasQualifiedName(asset, options.clusterName), metalakeQualifiedName: asset.qualifiedName, name: asset.name, owner: asset.owners.join(','), description: asset.description, metalakeTenant: event.tenant },
+        attributes: {
+          qualifiedName: atlasQualifiedName(asset, options.clusterName),
+          metalakeQualifiedName: asset.qualifiedName,
+          name: asset.name,
+          owner: asset.owners.join(','),
+          description: asset.description,
+          metalakeTenant: event.tenant,
+        },
         guid: asset.id,
         status: current ? 'ACTIVE' : 'DELETED',
         displayText: asset.name,
@@ -102,5 +118,11 @@ export function atlasNotification(event: ClassificationChangedEvent, current: Cl
 }
 
 const classification = (typeName: string, entityGuid: string, propagate: boolean): AtlasClassification => ({
-  typeName, attributes: {}, entityGuid, entityStatus: 'ACTIVE', propagate, removePropagationsOnEntityDelete: true, validityPeriods: [],
+  typeName,
+  attributes: {},
+  entityGuid,
+  entityStatus: 'ACTIVE',
+  propagate,
+  removePropagationsOnEntityDelete: true,
+  validityPeriods: [],
 });

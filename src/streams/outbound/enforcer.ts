@@ -30,10 +30,21 @@ export interface EnforcerOptions {
 
 /** The enforcer's view of a classification event (the CloudEvent data). */
 export function classificationEventData(e: ClassificationChangedEvent) {
-  const ref = (a: { id: string; qualifiedName: string; kind: string; name: string }) => ({ id: a.id, qualifiedName: a.qualifiedName, kind: a.kind, name: a.name });
+  const ref = (a: { id: string; qualifiedName: string; kind: string; name: string }) => ({
+    id: a.id,
+    qualifiedName: a.qualifiedName,
+    kind: a.kind,
+    name: a.name,
+  });
   return {
-    tenant: e.tenant, classification: e.classification, change: e.change, propagated: e.propagated,
-    asset: ref(e.asset), source: e.source ? ref(e.source) : null, actor: e.actor, at: e.at,
+    tenant: e.tenant,
+    classification: e.classification,
+    change: e.change,
+    propagated: e.propagated,
+    asset: ref(e.asset),
+    source: e.source ? ref(e.source) : null,
+    actor: e.actor,
+    at: e.at,
   };
 }
 
@@ -48,7 +59,15 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
 }
 
 function cloudEventMessage(e: ClassificationChangedEvent): Message {
-  return binaryRecord({ id: e.eventId, source: `metalake://${hostname()}`, type: CLASSIFICATION_EVENT_TYPE, subject: e.asset.qualifiedName, time: e.at, tenant: e.tenant, data: classificationEventData(e) });
+  return binaryRecord({
+    id: e.eventId,
+    source: `metalake://${hostname()}`,
+    type: CLASSIFICATION_EVENT_TYPE,
+    subject: e.asset.qualifiedName,
+    time: e.at,
+    tenant: e.tenant,
+    data: classificationEventData(e),
+  });
 }
 
 export function createEnforcerWorker(options: EnforcerOptions): Worker {
@@ -61,16 +80,26 @@ export function createEnforcerWorker(options: EnforcerOptions): Worker {
   /** Each message as of its own change; events written before they carried their state read the current one. */
   async function atlasMessages(events: ClassificationChangedEvent[]): Promise<Message[]> {
     const older = new Map<string, Map<string, ClassificationsInEffect | null>>();
-    for (const [tenant, list] of groupBy(events.filter((e) => e.classificationsAfter === undefined), (e) => e.tenant)) {
+    for (const [tenant, list] of groupBy(
+      events.filter((e) => e.classificationsAfter === undefined),
+      (e) => e.tenant,
+    )) {
       const graph = store.tenant(tenant);
       const ids = [...new Set(list.map((e) => e.asset.id))];
       const [states, existing] = await Promise.all([graph.classificationStates(ids), graph.assetsByIds(ids)]);
       const alive = new Set(existing.map((a) => a.id));
-      older.set(tenant, new Map(ids.map((id) => [id, alive.has(id) ? inEffect(states.get(id) ?? { direct: [], propagated: [], blocks: [] }) : null])));
+      older.set(
+        tenant,
+        new Map(ids.map((id) => [id, alive.has(id) ? inEffect(states.get(id) ?? { direct: [], propagated: [], blocks: [] }) : null])),
+      );
     }
     return events.map((e) => {
       const state = e.classificationsAfter !== undefined ? e.classificationsAfter : (older.get(e.tenant)?.get(e.asset.id) ?? null);
-      return { key: e.tenant, value: JSON.stringify(atlasNotification(e, state, { sourceIp: hostname(), clusterName: options.atlasClusterName ?? 'primary' })), headers: { 'metalake-tenant': e.tenant, 'metalake-event-id': e.eventId } };
+      return {
+        key: e.tenant,
+        value: JSON.stringify(atlasNotification(e, state, { sourceIp: hostname(), clusterName: options.atlasClusterName ?? 'primary' })),
+        headers: { 'metalake-tenant': e.tenant, 'metalake-event-id': e.eventId },
+      };
     });
   }
 
@@ -79,7 +108,9 @@ export function createEnforcerWorker(options: EnforcerOptions): Worker {
       producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
       await producer.connect();
       consumer = kafka.consumer({ groupId: options.groupId, sessionTimeout: 30_000 });
-      consumer.on(consumer.events.GROUP_JOIN, () => { joined = true; });
+      consumer.on(consumer.events.GROUP_JOIN, () => {
+        joined = true;
+      });
       await consumer.connect();
       // A new deployment starts from the beginning of the retained change topic: enforcers catch up.
       await consumer.subscribe({ topic: options.changesTopic, fromBeginning: true });

@@ -5,8 +5,10 @@ import { MonteCarloPayloadError, monteCarloEvent, monteCarloTable, verifyMonteCa
 import { pythonUrlencodeOf } from '../../../test/support/python.js';
 
 // The documented test vector (../shared/reference/FORMATS.md).
-const BODY = '{"account":{"id":"9a59c6f1-203a-4c72-8cd7-132db7f21b92"},"action":"incident","type":"open_anomaly_incident","version":"v0.1","payload":{"incident_id":"f83867b6-8f25-428b-807c-08518f63384c","group_id":"zeus:ares","url":"https://getmontecarlo.com/incidents/f83867b6-8f25-428b-807c-08518f63384c","event_list":[{"event_details":"Has 42 rows vs. 101 expected","table_name":"artemis"}]}}';
-const SIGNATURE = '48c145cad6d2418b75685e7cfddac6c9113063f9b89c75d1f718bda9b30c69a61f39d70d47042e4add31c806f6f327fdf954f34688678a449590dbfcdd5be42d';
+const BODY =
+  '{"account":{"id":"9a59c6f1-203a-4c72-8cd7-132db7f21b92"},"action":"incident","type":"open_anomaly_incident","version":"v0.1","payload":{"incident_id":"f83867b6-8f25-428b-807c-08518f63384c","group_id":"zeus:ares","url":"https://getmontecarlo.com/incidents/f83867b6-8f25-428b-807c-08518f63384c","event_list":[{"event_details":"Has 42 rows vs. 101 expected","table_name":"artemis"}]}}';
+const SIGNATURE =
+  '48c145cad6d2418b75685e7cfddac6c9113063f9b89c75d1f718bda9b30c69a61f39d70d47042e4add31c806f6f327fdf954f34688678a449590dbfcdd5be42d';
 
 describe('Monte Carlo webhook signature', () => {
   it('matches the documented test vector (HMAC-SHA512 over Python urlencode of the parsed body)', () => {
@@ -43,8 +45,13 @@ describe('Monte Carlo notifications', () => {
     const event = monteCarloEvent(JSON.parse(BODY), Buffer.from(BODY), 'acme', 'snowflake://acme/');
     assert.equal(event.type, 'metalake.incident.reported.v1');
     assert.deepEqual(event.data, {
-      externalId: 'f83867b6-8f25-428b-807c-08518f63384c', source: 'monte-carlo', type: 'CUSTOM', title: 'Has 42 rows vs. 101 expected',
-      url: 'https://getmontecarlo.com/incidents/f83867b6-8f25-428b-807c-08518f63384c', assetQualifiedNames: ['snowflake://acme/zeus.ares.artemis'], skipUnknownAssets: true,
+      externalId: 'f83867b6-8f25-428b-807c-08518f63384c',
+      source: 'monte-carlo',
+      type: 'CUSTOM',
+      title: 'Has 42 rows vs. 101 expected',
+      url: 'https://getmontecarlo.com/incidents/f83867b6-8f25-428b-807c-08518f63384c',
+      assetQualifiedNames: ['snowflake://acme/zeus.ares.artemis'],
+      skipUnknownAssets: true,
     });
     assert.equal(monteCarloTable('db:sch.tbl', null, 'bigquery://'), 'bigquery://db.sch.tbl');
     assert.equal(monteCarloTable('tbl', null, 'x://'), null);
@@ -62,6 +69,9 @@ describe('Monte Carlo notifications', () => {
   });
 
   it('refuse a body that is not an incident notification, saying what is wrong', () => {
-    assert.throws(() => monteCarloEvent({ action: 'incident', type: 'x' }, Buffer.alloc(0), 'acme', 'x://'), (e: unknown) => e instanceof MonteCarloPayloadError && /payload/.test(e.message));
+    assert.throws(
+      () => monteCarloEvent({ action: 'incident', type: 'x' }, Buffer.alloc(0), 'acme', 'x://'),
+      (e: unknown) => e instanceof MonteCarloPayloadError && /payload/.test(e.message),
+    );
   });
 });

@@ -20,7 +20,9 @@ export function verifyMonteCarloSignature(rawBody: Buffer, signature: string, se
   } catch (error) {
     if (!(error instanceof PythonJsonError)) throw error;
   }
-  const candidates = [...(pythonForm === null ? [] : [pythonForm]), rawBody].map((payload) => Buffer.from(createHmac('sha512', secret).update(payload).digest('hex'), 'utf8'));
+  const candidates = [...(pythonForm === null ? [] : [pythonForm]), rawBody].map((payload) =>
+    Buffer.from(createHmac('sha512', secret).update(payload).digest('hex'), 'utf8'),
+  );
   return candidates.some((c) => c.length === given.length && timingSafeEqual(c, given));
 }
 
@@ -57,10 +59,14 @@ export class MonteCarloPayloadError extends Error {
 }
 
 const ANOMALY_TYPES: Record<string, IncidentType> = {
-  fresh_anom: 'FRESHNESS', freshness: 'FRESHNESS',
-  size_anom: 'VOLUME', unchanged_size_anom: 'VOLUME', volume: 'VOLUME',
+  fresh_anom: 'FRESHNESS',
+  freshness: 'FRESHNESS',
+  size_anom: 'VOLUME',
+  unchanged_size_anom: 'VOLUME',
+  volume: 'VOLUME',
   schema_change: 'SCHEMA_CHANGE',
-  dist_anom: 'FIELD_HEALTH', field_health: 'FIELD_HEALTH',
+  dist_anom: 'FIELD_HEALTH',
+  field_health: 'FIELD_HEALTH',
   custom_rule_anom: 'CUSTOM',
 };
 
@@ -101,10 +107,20 @@ export function monteCarloEvent(body: unknown, rawBody: Buffer, tenant: string, 
   if (!parsed.success) throw new MonteCarloPayloadError(parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`));
   const b = parsed.data;
   const p = b.payload;
-  const tables = [...new Set(p.event_list.flatMap((e) => (e.table_name ? [monteCarloTable(e.table_name, p.group_id, namespace)] : [])).filter((t): t is string => t !== null))];
-  if (tables.length === 0) throw new MonteCarloPayloadError(['payload.event_list: no table_name that maps to an asset (expected database:schema.table, or a table with group_id database:schema)']);
+  const tables = [
+    ...new Set(
+      p.event_list
+        .flatMap((e) => (e.table_name ? [monteCarloTable(e.table_name, p.group_id, namespace)] : []))
+        .filter((t): t is string => t !== null),
+    ),
+  ];
+  if (tables.length === 0)
+    throw new MonteCarloPayloadError([
+      'payload.event_list: no table_name that maps to an asset (expected database:schema.table, or a table with group_id database:schema)',
+    ]);
   const severityCode = (b.declared_alert_severity ?? p.declared_alert_severity)?.replace('-', '').toUpperCase();
-  const severity: IncidentSeverity | undefined = severityCode && ['SEV1', 'SEV2', 'SEV3', 'SEV4'].includes(severityCode) ? (severityCode as IncidentSeverity) : undefined;
+  const severity: IncidentSeverity | undefined =
+    severityCode && ['SEV1', 'SEV2', 'SEV3', 'SEV4'].includes(severityCode) ? (severityCode as IncidentSeverity) : undefined;
   const feedback = b.alert_feedback ?? p.alert_feedback;
   const status = feedback ? FEEDBACK[feedback] : undefined;
   const details = p.event_list.find((e) => e.event_details)?.event_details;
@@ -116,9 +132,15 @@ export function monteCarloEvent(body: unknown, rawBody: Buffer, tenant: string, 
     source: 'monte-carlo',
     type: 'metalake.incident.reported.v1',
     data: {
-      externalId: p.incident_id, source: 'monte-carlo', type: incidentType(b), title,
-      ...(severity ? { severity } : {}), ...(status ? { status } : {}), ...(p.url ? { url: p.url } : {}),
-      assetQualifiedNames: tables.slice(0, 100), skipUnknownAssets: true,
+      externalId: p.incident_id,
+      source: 'monte-carlo',
+      type: incidentType(b),
+      title,
+      ...(severity ? { severity } : {}),
+      ...(status ? { status } : {}),
+      ...(p.url ? { url: p.url } : {}),
+      assetQualifiedNames: tables.slice(0, 100),
+      skipUnknownAssets: true,
     },
   };
 }

@@ -75,18 +75,33 @@ export function createOpenLineageValidator(): OpenLineageValidator {
   for (const file of ['OpenLineage.json', 'SchemaDatasetFacet.json', 'ColumnLineageDatasetFacet.json']) {
     ajv.addSchema(JSON.parse(readFileSync(join(PROJECT_ROOT, 'schema', 'openlineage', file), 'utf8')) as object);
   }
-  const validators = Object.fromEntries((['RunEvent', 'DatasetEvent', 'JobEvent'] as const).map((k) => [k, ajv.compile({ $ref: `${SPEC}#/$defs/${k}` })])) as Record<Kind, ValidateFunction>;
-  const facets = Object.fromEntries(Object.entries(FACETS).map(([name, ref]) => [name, ajv.compile({ $ref: ref })])) as Record<keyof typeof FACETS, ValidateFunction>;
+  const validators = Object.fromEntries(
+    (['RunEvent', 'DatasetEvent', 'JobEvent'] as const).map((k) => [k, ajv.compile({ $ref: `${SPEC}#/$defs/${k}` })]),
+  ) as Record<Kind, ValidateFunction>;
+  const facets = Object.fromEntries(Object.entries(FACETS).map(([name, ref]) => [name, ajv.compile({ $ref: ref })])) as Record<
+    keyof typeof FACETS,
+    ValidateFunction
+  >;
   const explain = (errors: ErrorObject[] | null | undefined, prefix = '') =>
-    (errors ?? []).map((e) => `${prefix}${e.instancePath || '/'} ${e.message ?? 'is invalid'}${e.params && 'allowedValues' in e.params ? ` (${(e.params['allowedValues'] as unknown[]).join(', ')})` : ''}`);
+    (errors ?? []).map(
+      (e) =>
+        `${prefix}${e.instancePath || '/'} ${e.message ?? 'is invalid'}${e.params && 'allowedValues' in e.params ? ` (${(e.params['allowedValues'] as unknown[]).join(', ')})` : ''}`,
+    );
   return {
     validate(body) {
-      if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new OpenLineageError(['the body must be one OpenLineage event (a JSON object)']);
+      if (body === null || typeof body !== 'object' || Array.isArray(body))
+        throw new OpenLineageError(['the body must be one OpenLineage event (a JSON object)']);
       const event = body as OlEvent;
       const illFormed = illFormedAt(body);
       if (illFormed !== null) throw new OpenLineageError([`${illFormed} must be well-formed Unicode (it contains a lone surrogate)`]);
       // Marquez tolerates a missing schemaURL; then the event's shape says what it is.
-      const kind: Kind = event.schemaURL?.endsWith('DatasetEvent') ? 'DatasetEvent' : event.schemaURL?.endsWith('JobEvent') ? 'JobEvent' : (event.schemaURL === undefined && event.dataset && !event.run) ? 'DatasetEvent' : 'RunEvent';
+      const kind: Kind = event.schemaURL?.endsWith('DatasetEvent')
+        ? 'DatasetEvent'
+        : event.schemaURL?.endsWith('JobEvent')
+          ? 'JobEvent'
+          : event.schemaURL === undefined && event.dataset && !event.run
+            ? 'DatasetEvent'
+            : 'RunEvent';
       const validator = validators[kind];
       if (!validator(body)) throw new OpenLineageError(explain(validator.errors));
       // The facets metalake reads are checked against their own schemas too.
@@ -95,7 +110,8 @@ export function createOpenLineageValidator(): OpenLineageValidator {
       datasets.forEach((d) => {
         for (const name of Object.keys(FACETS) as (keyof typeof FACETS)[]) {
           const facet = d.facets?.[name];
-          if (facet !== undefined && !facets[name](facet)) problems.push(...explain(facets[name].errors, `${d.namespace}/${d.name} facets.${name}`));
+          if (facet !== undefined && !facets[name](facet))
+            problems.push(...explain(facets[name].errors, `${d.namespace}/${d.name} facets.${name}`));
         }
       });
       if (problems.length > 0) throw new OpenLineageError(problems);
@@ -118,11 +134,16 @@ function columns(facet: unknown): { name: string; dataType: string | null; descr
   const out: { name: string; dataType: string | null; description: string | null; ordinal: number }[] = [];
   const walk = (fields: SchemaField[], prefix: string) => {
     for (const f of fields) {
-      out.push({ name: `${prefix}${f.name}`, dataType: f.type ?? null, description: f.description ?? null, ordinal: f.ordinal_position ?? out.length + 1 });
+      out.push({
+        name: `${prefix}${f.name}`,
+        dataType: f.type ?? null,
+        description: f.description ?? null,
+        ordinal: f.ordinal_position ?? out.length + 1,
+      });
       if (f.fields?.length) walk(f.fields, `${prefix}${f.name}.`);
     }
   };
-  walk(((facet as { fields?: SchemaField[] } | undefined)?.fields) ?? [], '');
+  walk((facet as { fields?: SchemaField[] } | undefined)?.fields ?? [], '');
   return out;
 }
 
@@ -130,7 +151,11 @@ function columns(facet: unknown): { name: string; dataType: string | null; descr
  * The ingest events one OpenLineage event means, in the order they must apply. Ids derive from
  * the tenant and the event's content, so a client retrying the same event changes nothing.
  */
-export function openLineageEvents(event: OlEvent, tenant: string, maxEvents = Number.POSITIVE_INFINITY): (OutgoingEvent & { lane?: Lane })[] {
+export function openLineageEvents(
+  event: OlEvent,
+  tenant: string,
+  maxEvents = Number.POSITIVE_INFINITY,
+): (OutgoingEvent & { lane?: Lane })[] {
   const digest = createHash('sha256').update(tenant).update('\u0000').update(canonicalJson(event)).digest('hex').slice(0, 32);
   const source = `openlineage:${event.producer}`.slice(0, 256);
   const out: (OutgoingEvent & { lane?: Lane })[] = [];
@@ -145,8 +170,13 @@ export function openLineageEvents(event: OlEvent, tenant: string, maxEvents = Nu
     emitted.add(olQualifiedName(d.namespace, d.name));
     const cols = columns(d.facets?.['schema']);
     push('metalake.asset.upserted.v2', {
-      qualifiedName: olQualifiedName(d.namespace, d.name), kind: 'DATASET', keepExistingKind: true, name: d.name.split(/[./]/).pop() ?? d.name,
-      ...(cols.length > 0 ? { columns: cols.map((c) => ({ name: c.name, dataType: c.dataType, description: c.description, ordinal: c.ordinal })) } : {}),
+      qualifiedName: olQualifiedName(d.namespace, d.name),
+      kind: 'DATASET',
+      keepExistingKind: true,
+      name: d.name.split(/[./]/).pop() ?? d.name,
+      ...(cols.length > 0
+        ? { columns: cols.map((c) => ({ name: c.name, dataType: c.dataType, description: c.description, ordinal: c.ordinal })) }
+        : {}),
     });
   };
   const inputs = event.inputs ?? [];
@@ -155,8 +185,15 @@ export function openLineageEvents(event: OlEvent, tenant: string, maxEvents = Nu
   if (!event.job) return out;
 
   // Job namespaces name schedulers, not platforms: `airflow-prod` + `dag.task` → openlineage://airflow-prod/dag.task.
-  const job = event.job.namespace.includes('://') ? olQualifiedName(event.job.namespace, event.job.name) : `openlineage://${encodeURIComponent(event.job.namespace)}/${event.job.name}`;
-  push('metalake.asset.upserted.v1', { qualifiedName: job, kind: 'PIPELINE', name: event.job.name, attributes: { openlineage: { namespace: event.job.namespace, name: event.job.name } } });
+  const job = event.job.namespace.includes('://')
+    ? olQualifiedName(event.job.namespace, event.job.name)
+    : `openlineage://${encodeURIComponent(event.job.namespace)}/${event.job.name}`;
+  push('metalake.asset.upserted.v1', {
+    qualifiedName: job,
+    kind: 'PIPELINE',
+    name: event.job.name,
+    attributes: { openlineage: { namespace: event.job.namespace, name: event.job.name } },
+  });
   for (const d of [...inputs, ...outputs]) datasetEvent(d);
 
   // Column lineage: both ends must exist as columns (an input without a schema facet has none yet).
@@ -191,13 +228,14 @@ export function openLineageEvents(event: OlEvent, tenant: string, maxEvents = Nu
 
   if (!event.run) {
     // A JobEvent declares the job's lineage as designed, outside any run: it is lineage now.
-    for (const from of inputNames) for (const to of outputNames) if (from !== to) push('metalake.lineage.added.v1', { from, to, process: job });
+    for (const from of inputNames)
+      for (const to of outputNames) if (from !== to) push('metalake.lineage.added.v1', { from, to, process: job });
     for (const e of columnEdges) push('metalake.lineage.added.v1', { ...e, process: job }, 'bulk');
     return out;
   }
   // A run's lineage becomes edges when the run is known to have moved data (domain/runs.ts):
   // one record for its datasets, one for its columns (on the bulk lane, after the columns).
-  const eventType = (RUN_EVENT_TYPES as readonly string[]).includes(event.eventType ?? '') ? event.eventType as RunEventType : 'OTHER';
+  const eventType = (RUN_EVENT_TYPES as readonly string[]).includes(event.eventType ?? '') ? (event.eventType as RunEventType) : 'OTHER';
   const run = `openlineage:${event.run.runId}`;
   push('metalake.run.reported.v1', { run, job, eventType, inputs: inputNames, outputs: outputNames });
   // Column edges of a START wait in their record; the events that decide (RUNNING, COMPLETE, FAIL, ABORT) reach it always.

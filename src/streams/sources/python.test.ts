@@ -14,12 +14,16 @@ const repr = (text: string) => pythonRepr(pythonJsonLoads(text));
 let disagreements: { codePoints: Set<number>; unknownToPython: number } | undefined;
 function printableDisagreements(): { codePoints: Set<number>; unknownToPython: number } {
   if (disagreements) return disagreements;
-  const out = JSON.parse(runPython([
-    'import json, sys, unicodedata',
-    'bad = [c for c in range(0x110000) if not chr(c).isprintable()]',
-    'unknown = [c for c in range(0x110000) if unicodedata.category(chr(c)) == "Cn"]',
-    'print(json.dumps([bad, unknown]))',
-  ].join('\n'))) as [number[], number[]];
+  const out = JSON.parse(
+    runPython(
+      [
+        'import json, sys, unicodedata',
+        'bad = [c for c in range(0x110000) if not chr(c).isprintable()]',
+        'unknown = [c for c in range(0x110000) if unicodedata.category(chr(c)) == "Cn"]',
+        'print(json.dumps([bad, unknown]))',
+      ].join('\n'),
+    ),
+  ) as [number[], number[]];
   const pythonRefuses = new Set(out[0]);
   const unknown = new Set(out[1]);
   const codePoints = new Set<number>();
@@ -38,8 +42,10 @@ function printableDisagreements(): { codePoints: Set<number>; unknownToPython: n
 
 describe('Python rendering of JSON (what Monte Carlo signs)', () => {
   it('keeps numbers as Python reads them: floats as written, ints of any size', () => {
-    assert.equal(repr('[100.0, 0.25, 100, -0, -0.0, 1e5, 1E+16, 1e-5, 0.0001, 1e400, 12345678901234567890123]'),
-      '[100.0, 0.25, 100, 0, -0.0, 100000.0, 1e+16, 1e-05, 0.0001, inf, 12345678901234567890123]');
+    assert.equal(
+      repr('[100.0, 0.25, 100, -0, -0.0, 1e5, 1E+16, 1e-5, 0.0001, 1e400, 12345678901234567890123]'),
+      '[100.0, 0.25, 100, 0, -0.0, 100000.0, 1e+16, 1e-05, 0.0001, inf, 12345678901234567890123]',
+    );
     assert.equal(floatRepr(9999999999999998), '9999999999999998.0');
     assert.equal(floatRepr(1.5e300), '1.5e+300');
     assert.equal(floatRepr(5e-324), '5e-324');
@@ -58,7 +64,14 @@ describe('Python rendering of JSON (what Monte Carlo signs)', () => {
 
   it('escapes exactly the code points real Python escapes, but for characters newer than its Unicode database', () => {
     const { codePoints, unknownToPython } = printableDisagreements();
-    assert.equal(unknownToPython, codePoints.size, `disagreements on assigned characters: ${[...codePoints].slice(0, 20).map((c) => c.toString(16)).join(' ')}`);
+    assert.equal(
+      unknownToPython,
+      codePoints.size,
+      `disagreements on assigned characters: ${[...codePoints]
+        .slice(0, 20)
+        .map((c) => c.toString(16))
+        .join(' ')}`,
+    );
   });
 
   it('matches real Python over generated bodies: numbers, unicode, nesting, key order', () => {
@@ -68,7 +81,9 @@ describe('Python rendering of JSON (what Monte Carlo signs)', () => {
     const key = fc.oneof(fc.string({ unit: 'binary', maxLength: 6 }).map(known), fc.nat({ max: 99 }).map(String));
     const float = fc.oneof(
       fc.double({ noNaN: true, noDefaultInfinity: true }).map((d) => (/[.eE]/.test(String(d)) ? String(d) : `${String(d)}.0`)),
-      fc.tuple(fc.integer({ min: -999, max: 999 }), fc.nat({ max: 99_999 }), fc.integer({ min: -330, max: 330 })).map(([a, b, e]) => `${a}.${b}e${e}`),
+      fc
+        .tuple(fc.integer({ min: -999, max: 999 }), fc.nat({ max: 99_999 }), fc.integer({ min: -330, max: 330 }))
+        .map(([a, b, e]) => `${a}.${b}e${e}`),
       fc.constantFrom('100.0', '0.25', '-0.0', '1E+16', '1e-400', '-1e400', '123456789012345678901234567890.5'),
     );
     const scalar = fc.oneof(
@@ -76,15 +91,21 @@ describe('Python rendering of JSON (what Monte Carlo signs)', () => {
       float,
       fc.string({ unit: 'binary', maxLength: 12 }).map((s) => JSON.stringify(known(s))),
       // The same text with every non-ASCII character escaped: Python reads the same string.
-      fc.string({ unit: 'binary', maxLength: 8 }).map((s) => JSON.stringify(known(s)).replace(/[^\x20-\x7e]/g, (u) => `\\u${u.charCodeAt(0).toString(16).padStart(4, '0')}`)),
+      fc
+        .string({ unit: 'binary', maxLength: 8 })
+        .map((s) => JSON.stringify(known(s)).replace(/[^\x20-\x7e]/g, (u) => `\\u${u.charCodeAt(0).toString(16).padStart(4, '0')}`)),
       fc.constantFrom('true', 'false', 'null'),
     );
     const { value } = fc.letrec<{ value: string; list: string; dict: string }>((tie) => ({
       value: fc.oneof({ depthSize: 'small' }, scalar, tie('list'), tie('dict')),
       list: fc.array(tie('value'), { maxLength: 4 }).map((xs) => `[${xs.join(' , ')}]`),
-      dict: fc.array(fc.tuple(key, tie('value')), { maxLength: 4 }).map((kv) => `{${kv.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`),
+      dict: fc
+        .array(fc.tuple(key, tie('value')), { maxLength: 4 })
+        .map((kv) => `{${kv.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`),
     }));
-    const body = fc.array(fc.tuple(key, value), { minLength: 1, maxLength: 5 }).map((kv) => `{ ${kv.map(([k, v]) => `${JSON.stringify(k)}: ${v}`).join(', ')} }`);
+    const body = fc
+      .array(fc.tuple(key, value), { minLength: 1, maxLength: 5 })
+      .map((kv) => `{ ${kv.map(([k, v]) => `${JSON.stringify(k)}: ${v}`).join(', ')} }`);
     const bodies = fc.sample(body, { numRuns: 600, seed: 1312 });
     const python = pythonUrlencodeOf(bodies);
     bodies.forEach((b, i) => assert.equal(pythonUrlencode(b), python[i], `body ${i}: ${b}`));

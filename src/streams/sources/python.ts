@@ -26,8 +26,12 @@ const STRING = /"(?:[^"\\\u0000-\u001f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"/y;
 /** json.loads of a JSON text (bounded in depth by the caller: the body's nesting is checked first). */
 export function pythonJsonLoads(text: string): PyValue {
   let i = 0;
-  const ws = () => { while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++; };
-  const fail = (what: string): never => { throw new PythonJsonError(`${what} at offset ${i}`); };
+  const ws = () => {
+    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
+  };
+  const fail = (what: string): never => {
+    throw new PythonJsonError(`${what} at offset ${i}`);
+  };
   const value = (): PyValue => {
     ws();
     const c = text[i];
@@ -35,7 +39,10 @@ export function pythonJsonLoads(text: string): PyValue {
       i++;
       const dict = new Map<string, PyValue>();
       ws();
-      if (text[i] === '}') { i++; return { t: 'dict', v: dict }; }
+      if (text[i] === '}') {
+        i++;
+        return { t: 'dict', v: dict };
+      }
       for (;;) {
         ws();
         if (text[i] !== '"') fail('expected a key');
@@ -45,8 +52,14 @@ export function pythonJsonLoads(text: string): PyValue {
         i++;
         dict.set(key, value()); // a repeated key: first position, last value
         ws();
-        if (text[i] === ',') { i++; continue; }
-        if (text[i] === '}') { i++; return { t: 'dict', v: dict }; }
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === '}') {
+          i++;
+          return { t: 'dict', v: dict };
+        }
         fail('expected , or }');
       }
     }
@@ -54,18 +67,34 @@ export function pythonJsonLoads(text: string): PyValue {
       i++;
       const list: PyValue[] = [];
       ws();
-      if (text[i] === ']') { i++; return { t: 'list', v: list }; }
+      if (text[i] === ']') {
+        i++;
+        return { t: 'list', v: list };
+      }
       for (;;) {
         list.push(value());
         ws();
-        if (text[i] === ',') { i++; continue; }
-        if (text[i] === ']') { i++; return { t: 'list', v: list }; }
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === ']') {
+          i++;
+          return { t: 'list', v: list };
+        }
         fail('expected , or ]');
       }
     }
     if (c === '"') return { t: 'str', v: string() };
-    for (const [word, v] of [['true', 'True'], ['false', 'False'], ['null', 'None']] as const) {
-      if (text.startsWith(word, i)) { i += word.length; return { t: 'const', v }; }
+    for (const [word, v] of [
+      ['true', 'True'],
+      ['false', 'False'],
+      ['null', 'None'],
+    ] as const) {
+      if (text.startsWith(word, i)) {
+        i += word.length;
+        return { t: 'const', v };
+      }
     }
     NUMBER.lastIndex = i;
     const m = NUMBER.exec(text);
@@ -90,12 +119,18 @@ export function pythonJsonLoads(text: string): PyValue {
 /** Python's repr() of a value (str() too, for everything but a top-level string). */
 export function pythonRepr(value: PyValue): string {
   switch (value.t) {
-    case 'str': return stringRepr(value.v);
-    case 'int': return value.v;
-    case 'float': return floatRepr(value.v);
-    case 'const': return value.v;
-    case 'list': return `[${value.v.map(pythonRepr).join(', ')}]`;
-    case 'dict': return `{${[...value.v].map(([k, v]) => `${stringRepr(k)}: ${pythonRepr(v)}`).join(', ')}}`;
+    case 'str':
+      return stringRepr(value.v);
+    case 'int':
+      return value.v;
+    case 'float':
+      return floatRepr(value.v);
+    case 'const':
+      return value.v;
+    case 'list':
+      return `[${value.v.map(pythonRepr).join(', ')}]`;
+    case 'dict':
+      return `{${[...value.v].map(([k, v]) => `${stringRepr(k)}: ${pythonRepr(v)}`).join(', ')}}`;
   }
 }
 

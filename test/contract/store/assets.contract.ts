@@ -9,7 +9,11 @@ import { assetRecord, qn, uniqueTenant } from '../../support/fixtures.js';
 export function assetsContract(ctx: StoreContract): void {
   it('writes and reads assets by id and by qualified name', async () => {
     const t = uniqueTenant();
-    const a = assetRecord('TABLE', qn('orders'), { owners: ['x@acme.io'], attributes: { rows: 3, nested: { ok: true } }, description: 'Orders' });
+    const a = assetRecord('TABLE', qn('orders'), {
+      owners: ['x@acme.io'],
+      attributes: { rows: 3, nested: { ok: true } },
+      description: 'Orders',
+    });
     await ctx.write(t, (tx) => tx.writeAssets([a]));
     assert.deepEqual(await ctx.store.tenant(t).assetsByIds([a.id]), [a]);
     assert.deepEqual(await ctx.store.tenant(t).assetsByQualifiedNames([a.qualifiedName]), [a]);
@@ -22,7 +26,10 @@ export function assetsContract(ctx: StoreContract): void {
     const a2 = assetRecord('TABLE', qn('shared'));
     await ctx.write(t1, (tx) => tx.writeAssets([a1]));
     await ctx.write(t2, (tx) => tx.writeAssets([a2]));
-    assert.deepEqual((await ctx.store.tenant(t1).assetsByQualifiedNames([qn('shared')])).map((a) => a.id), [a1.id]);
+    assert.deepEqual(
+      (await ctx.store.tenant(t1).assetsByQualifiedNames([qn('shared')])).map((a) => a.id),
+      [a1.id],
+    );
     assert.deepEqual(await ctx.store.tenant(t2).assetsByIds([a1.id]), []);
     assert.equal(await ctx.store.tenant(t2).countAssets({}), 1);
   });
@@ -30,19 +37,24 @@ export function assetsContract(ctx: StoreContract): void {
   it('refuses a second asset with a taken qualified name as CONFLICT, and writes nothing', async () => {
     const t = uniqueTenant();
     await ctx.write(t, (tx) => tx.writeAssets([assetRecord('TABLE', qn('dup'))]));
-    await assert.rejects(ctx.write(t, (tx) => tx.writeAssets([assetRecord('TABLE', qn('other')), assetRecord('TABLE', qn('dup'))])),
-      (e: unknown) => e instanceof DomainError && e.code === 'CONFLICT');
+    await assert.rejects(
+      ctx.write(t, (tx) => tx.writeAssets([assetRecord('TABLE', qn('other')), assetRecord('TABLE', qn('dup'))])),
+      (e: unknown) => e instanceof DomainError && e.code === 'CONFLICT',
+    );
     assert.equal(await ctx.store.tenant(t).countAssets({}), 1);
   });
 
   it('rolls back everything, outbox events included, when the work fails', async () => {
     const t = uniqueTenant();
     const mine = async () => (await ctx.store.outbox.pending(100_000)).filter((e) => e.event.tenant === t).length;
-    await assert.rejects(ctx.write(t, async (tx) => {
-      await tx.writeAssets([assetRecord('TABLE', qn('ghost'))]);
-      await tx.appendEvents([eventFor(t)]);
-      throw new Error('boom');
-    }), /boom/);
+    await assert.rejects(
+      ctx.write(t, async (tx) => {
+        await tx.writeAssets([assetRecord('TABLE', qn('ghost'))]);
+        await tx.appendEvents([eventFor(t)]);
+        throw new Error('boom');
+      }),
+      /boom/,
+    );
     assert.equal(await ctx.store.tenant(t).countAssets({}), 0);
     assert.equal(await mine(), 0);
   });
@@ -50,16 +62,27 @@ export function assetsContract(ctx: StoreContract): void {
   it('lists with filters and keyset pagination, and counts', async () => {
     const t = uniqueTenant();
     const db = assetRecord('DATABASE', 'pg://h/db');
-    const tables = ['a', 'b', 'c', 'd', 'e'].map((n) => assetRecord('TABLE', `pg://h/db.${n}`, { parentId: db.id, owners: n < 'c' ? ['ann'] : ['bob'] }));
+    const tables = ['a', 'b', 'c', 'd', 'e'].map((n) =>
+      assetRecord('TABLE', `pg://h/db.${n}`, { parentId: db.id, owners: n < 'c' ? ['ann'] : ['bob'] }),
+    );
     await ctx.write(t, (tx) => tx.writeAssets([db, ...tables, assetRecord('TABLE', 'other://x/y')]));
     const graph = ctx.store.tenant(t);
     const p1 = await graph.listAssets({ qualifiedNamePrefix: 'pg://h/db.' }, page(2));
-    assert.deepEqual(p1.items.map((i) => i.node.name), ['a', 'b']);
+    assert.deepEqual(
+      p1.items.map((i) => i.node.name),
+      ['a', 'b'],
+    );
     assert.equal(p1.hasNextPage, true);
     const p2 = await graph.listAssets({ qualifiedNamePrefix: 'pg://h/db.' }, page(2, p1.items.at(-1)!.cursor));
-    assert.deepEqual(p2.items.map((i) => i.node.name), ['c', 'd']);
+    assert.deepEqual(
+      p2.items.map((i) => i.node.name),
+      ['c', 'd'],
+    );
     const p3 = await graph.listAssets({ qualifiedNamePrefix: 'pg://h/db.' }, page(2, p2.items.at(-1)!.cursor));
-    assert.deepEqual(p3.items.map((i) => i.node.name), ['e']);
+    assert.deepEqual(
+      p3.items.map((i) => i.node.name),
+      ['e'],
+    );
     assert.equal(p3.hasNextPage, false);
     assert.equal(await graph.countAssets({ kinds: ['TABLE'] }), 6);
     assert.equal(await graph.countAssets({ parentId: db.id }), 5);
@@ -93,13 +116,31 @@ export function assetsContract(ctx: StoreContract): void {
     const a = assetRecord('TABLE', qn('a'));
     await ctx.write(t, async (tx) => {
       await tx.writeAssets([a]);
-      await tx.appendHistory([1, 2, 3].map((v) => ({ id: randomUUID(), assetId: a.id, qualifiedName: a.qualifiedName, change: v === 1 ? 'CREATED' as const : 'UPDATED' as const, actor: 'ann', at: a.createdAt, version: v, before: v === 1 ? null : { v: v - 1 }, after: { v } })));
+      await tx.appendHistory(
+        [1, 2, 3].map((v) => ({
+          id: randomUUID(),
+          assetId: a.id,
+          qualifiedName: a.qualifiedName,
+          change: v === 1 ? ('CREATED' as const) : ('UPDATED' as const),
+          actor: 'ann',
+          at: a.createdAt,
+          version: v,
+          before: v === 1 ? null : { v: v - 1 },
+          after: { v },
+        })),
+      );
     });
     const p1 = await ctx.store.tenant(t).history(a.id, page(2));
-    assert.deepEqual(p1.items.map((i) => i.node.version), [3, 2]);
+    assert.deepEqual(
+      p1.items.map((i) => i.node.version),
+      [3, 2],
+    );
     assert.deepEqual(p1.items[0]?.node.after, { v: 3 });
     const p2 = await ctx.store.tenant(t).history(a.id, page(2, p1.items.at(-1)!.cursor));
-    assert.deepEqual(p2.items.map((i) => i.node.version), [1]);
+    assert.deepEqual(
+      p2.items.map((i) => i.node.version),
+      [1],
+    );
     assert.equal(p2.hasNextPage, false);
     assert.equal((await ctx.store.tenant(uniqueTenant()).history(a.id, page(5))).items.length, 0);
   });

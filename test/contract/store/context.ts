@@ -15,5 +15,14 @@ export const page = (first: number, afterCursor: string | null = null) => ({ fir
 
 /** An event for the outbox tests: what it describes does not matter. */
 export function eventFor(tenant: string): ChangeEvent {
-  return { type: 'asset.changed', eventId: randomUUID(), tenant, at: new Date().toISOString(), actor: 'test', change: 'CREATED', asset: assetRecord('TABLE', qn(randomUUID())), version: 1 };
+  return {
+    type: 'asset.changed',
+    eventId: randomUUID(),
+    tenant,
+    at: new Date().toISOString(),
+    actor: 'test',
+    change: 'CREATED',
+    asset: assetRecord('TABLE', qn(randomUUID())),
+    version: 1,
+  };
 }

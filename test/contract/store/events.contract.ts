@@ -15,7 +15,10 @@ export function eventsContract(ctx: StoreContract): void {
     off();
     assert.ok(notified >= 2);
     const mine = (await ctx.store.outbox.pending(100_000)).filter((e) => e.event.tenant === t);
-    assert.deepEqual(mine.map((e) => e.event.eventId), events.map((e) => e.eventId));
+    assert.deepEqual(
+      mine.map((e) => e.event.eventId),
+      events.map((e) => e.eventId),
+    );
     assert.deepEqual(mine[0]?.event, events[0]);
     await ctx.store.outbox.markPublished(mine.map((e) => e.seq));
     assert.equal((await ctx.store.outbox.pending(100_000)).filter((e) => e.event.tenant === t).length, 0);

@@ -10,8 +10,18 @@ export function incidentsContract(ctx: StoreContract): void {
     const t = uniqueTenant();
     const [a, b] = [assetRecord('TABLE', qn('a')), assetRecord('TABLE', qn('b'))];
     const incident = (i: number, extra = {}) => ({
-      id: randomUUID(), externalId: `ext-${i}`, source: 'monte-carlo', type: 'FRESHNESS' as const, severity: 'SEV2' as const, status: 'OPEN' as const,
-      title: `late ${i}`, url: null, detectedAt: new Date(Date.UTC(2026, 1, i)).toISOString(), updatedAt: a.createdAt, assetIds: [a.id], ...extra,
+      id: randomUUID(),
+      externalId: `ext-${i}`,
+      source: 'monte-carlo',
+      type: 'FRESHNESS' as const,
+      severity: 'SEV2' as const,
+      status: 'OPEN' as const,
+      title: `late ${i}`,
+      url: null,
+      detectedAt: new Date(Date.UTC(2026, 1, i)).toISOString(),
+      updatedAt: a.createdAt,
+      assetIds: [a.id],
+      ...extra,
     });
     await ctx.write(t, async (tx) => {
       await tx.writeAssets([a, b]);
@@ -24,9 +34,15 @@ export function incidentsContract(ctx: StoreContract): void {
     assert.equal(found?.status, 'RESOLVED');
     assert.deepEqual(found?.assetIds, [a.id, b.id].sort());
     const p1 = await graph.listIncidents({}, page(2));
-    assert.deepEqual(p1.items.map((i) => i.node.externalId), ['ext-3', 'ext-2']);
+    assert.deepEqual(
+      p1.items.map((i) => i.node.externalId),
+      ['ext-3', 'ext-2'],
+    );
     const p2 = await graph.listIncidents({}, page(2, p1.items.at(-1)!.cursor));
-    assert.deepEqual(p2.items.map((i) => i.node.externalId), ['ext-1']);
+    assert.deepEqual(
+      p2.items.map((i) => i.node.externalId),
+      ['ext-1'],
+    );
     assert.equal(await graph.countIncidents({ statuses: ['OPEN'] }), 2);
     assert.equal(await graph.countIncidents({ severities: ['SEV1'] }), 1);
     assert.equal(await graph.countIncidents({ assetId: b.id }), 1);

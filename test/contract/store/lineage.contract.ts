@@ -7,10 +7,22 @@ import { assetRecord, qn, uniqueTenant } from '../../support/fixtures.js';
 export function lineageContract(ctx: StoreContract): void {
   it('adds edges idempotently and removes them by process or through any process', async () => {
     const t = uniqueTenant();
-    const [a, b, p1, p2] = [assetRecord('TABLE', qn('a')), assetRecord('TABLE', qn('b')), assetRecord('PIPELINE', qn('p1')), assetRecord('PIPELINE', qn('p2'))];
+    const [a, b, p1, p2] = [
+      assetRecord('TABLE', qn('a')),
+      assetRecord('TABLE', qn('b')),
+      assetRecord('PIPELINE', qn('p1')),
+      assetRecord('PIPELINE', qn('p2')),
+    ];
     await ctx.write(t, async (tx) => {
       await tx.writeAssets([a, b, p1, p2]);
-      const first = await tx.addEdges([{ fromId: a.id, toId: b.id, processId: p1.id }, { fromId: a.id, toId: b.id, processId: p2.id }], 'test', a.createdAt);
+      const first = await tx.addEdges(
+        [
+          { fromId: a.id, toId: b.id, processId: p1.id },
+          { fromId: a.id, toId: b.id, processId: p2.id },
+        ],
+        'test',
+        a.createdAt,
+      );
       assert.equal(first.length, 2);
       const again = await tx.addEdges([{ fromId: a.id, toId: b.id, processId: p1.id }], 'test', a.createdAt);
       assert.equal(again.length, 0);
@@ -27,11 +39,21 @@ export function lineageContract(ctx: StoreContract): void {
   it('traverses breadth-first within depth, node and edge limits, ends on cycles, and flags truncation', async () => {
     const t = uniqueTenant();
     const n = ['a', 'b', 'c', 'd', 'e'].map((x) => assetRecord('TABLE', qn(x)));
-    const [a, b, c, d, e] = n as [typeof n[0], typeof n[0], typeof n[0], typeof n[0], typeof n[0]];
+    const [a, b, c, d, e] = n as [(typeof n)[0], (typeof n)[0], (typeof n)[0], (typeof n)[0], (typeof n)[0]];
     await ctx.write(t, async (tx) => {
       await tx.writeAssets(n);
       // a → b → c → d → e, and c → a closes a cycle.
-      await tx.addEdges([[a, b], [b, c], [c, d], [d, e], [c, a]].map(([f, to]) => ({ fromId: f!.id, toId: to!.id, processId: null })), 'test', a.createdAt);
+      await tx.addEdges(
+        [
+          [a, b],
+          [b, c],
+          [c, d],
+          [d, e],
+          [c, a],
+        ].map(([f, to]) => ({ fromId: f!.id, toId: to!.id, processId: null })),
+        'test',
+        a.createdAt,
+      );
     });
     const graph = ctx.store.tenant(t);
     const full = await graph.traverse(a.id, 'DOWNSTREAM', 10, { maxNodes: 100, maxEdges: 100 });

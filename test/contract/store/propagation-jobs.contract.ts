@@ -11,13 +11,30 @@ export function propagationJobsContract(ctx: StoreContract): void {
     const key = { sourceId: randomUUID(), classification: 'PII' };
     const at = new Date().toISOString();
     const first = await ctx.store.tenant(t).transaction((tx) => tx.enqueuePropagation(key, randomUUID(), 'alice', at));
-    assert.deepEqual({ ...first, id: 'x' }, { id: 'x', ...key, status: 'PENDING', generation: 1, total: null, applied: 0, actor: 'alice', createdAt: at, updatedAt: at, finishedAt: null });
+    assert.deepEqual(
+      { ...first, id: 'x' },
+      {
+        id: 'x',
+        ...key,
+        status: 'PENDING',
+        generation: 1,
+        total: null,
+        applied: 0,
+        actor: 'alice',
+        createdAt: at,
+        updatedAt: at,
+        finishedAt: null,
+      },
+    );
     await ctx.write(t, async (tx) => {
       const progressed = await tx.progressPropagationJob(first.id, { applied: 2, total: 5, done: false }, at);
       assert.deepEqual([progressed?.status, progressed?.applied, progressed?.total, progressed?.generation], ['RUNNING', 2, 5, 1]);
       // Enqueued again (a later change to the unit): same job, next generation, progress reset.
       const again = await tx.enqueuePropagation(key, randomUUID(), 'bob', at);
-      assert.deepEqual([again.id, again.status, again.generation, again.applied, again.total, again.actor], [first.id, 'PENDING', 2, 0, null, 'bob']);
+      assert.deepEqual(
+        [again.id, again.status, again.generation, again.applied, again.total, again.actor],
+        [first.id, 'PENDING', 2, 0, null, 'bob'],
+      );
       assert.equal((await tx.progressPropagationJob(first.id, { applied: 5, total: 5, done: true }, at))?.generation, 2);
     });
     const [done] = await ctx.store.tenant(t).propagationJobs([first.id]);
@@ -26,7 +43,10 @@ export function propagationJobsContract(ctx: StoreContract): void {
     // Another tenant sees nothing of it, by id or by unit, and cannot touch it.
     assert.deepEqual(await ctx.store.tenant(other).propagationJobs([first.id]), []);
     assert.equal(await ctx.store.tenant(other).transaction((tx) => tx.propagationJobFor(key)), null);
-    assert.equal(await ctx.store.tenant(other).transaction((tx) => tx.progressPropagationJob(first.id, { applied: 0, total: 0, done: false }, at)), null);
+    assert.equal(
+      await ctx.store.tenant(other).transaction((tx) => tx.progressPropagationJob(first.id, { applied: 0, total: 0, done: false }, at)),
+      null,
+    );
     // A finished job is no longer claimable.
     assert.equal(await ctx.store.propagationQueue.claim('worker-a', 60_000, first.id), null);
   });
