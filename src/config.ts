@@ -409,21 +409,17 @@ export class ConfigError extends Error {
 const SYMMETRIC = ['HS256', 'HS384', 'HS512'];
 const ASYMMETRIC = ['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'];
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = EnvSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
-  }
-  const e = parsed.data;
+type Env = z.output<typeof EnvSchema>;
+
+/** What no single variable's rule can see: the combinations that cannot work. */
+function combinationProblems(e: Env, algorithms: readonly string[]): string[] {
   const problems: string[] = [];
-  const dataDir = resolve(e.DATA_DIR);
-  const production = e.NODE_ENV === 'production';
   if (e.JWT_SECRET && e.JWT_JWKS_URL) problems.push('JWT_SECRET and JWT_JWKS_URL: set one, not both');
   if (e.SEARCH === 'elasticsearch' && !e.ELASTICSEARCH_URL)
     problems.push('ELASTICSEARCH_URL is required with SEARCH=elasticsearch (e.g. http://127.0.0.1:9200)');
   if (e.STORE === 'neo4j' && !e.NEO4J_URI) problems.push('NEO4J_URI is required with STORE=neo4j (e.g. bolt://127.0.0.1:7687)');
-  if (production && !e.JWT_SECRET && !e.JWT_JWKS_URL) problems.push('JWT_JWKS_URL (or JWT_SECRET) is required when NODE_ENV=production');
-  const algorithms = e.JWT_ALGORITHMS ?? (e.JWT_JWKS_URL ? ['RS256', 'ES256'] : ['HS256']);
+  if (e.NODE_ENV === 'production' && !e.JWT_SECRET && !e.JWT_JWKS_URL)
+    problems.push('JWT_JWKS_URL (or JWT_SECRET) is required when NODE_ENV=production');
   const allowed = e.JWT_JWKS_URL ? ASYMMETRIC : SYMMETRIC;
   for (const a of algorithms) {
     if (!allowed.includes(a))
@@ -435,8 +431,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push('KAFKA_BROKERS: expected host:port[,host:port…] (e.g. 127.0.0.1:9092)');
   if (e.ATLAS_NOTIFICATIONS && !e.KAFKA_BROKERS)
     problems.push('ATLAS_NOTIFICATIONS needs KAFKA_BROKERS (Atlas notifications are a Kafka topic)');
+  return problems;
+}
+
+/** Reads the configuration from the environment; throws ConfigError naming every problem. Touches no file. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const dataDir = resolve(e.DATA_DIR);
+  const production = e.NODE_ENV === 'production';
+  const algorithms = e.JWT_ALGORITHMS ?? (e.JWT_JWKS_URL ? ['RS256', 'ES256'] : ['HS256']);
+  const problems = combinationProblems(e, algorithms);
   if (problems.length > 0) throw new ConfigError(problems);
-  const devSecret = !e.JWT_SECRET && !e.JWT_JWKS_URL;
   return {
     env: e.NODE_ENV,
     port: e.PORT,
@@ -458,20 +467,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     embeddedSync: e.EMBEDDED_SYNC,
     demoData: e.DEMO_DATA ?? !production,
-    jwt: {
-      secret: e.JWT_SECRET ?? null,
-      devSecret,
-      devSecretFile: join(dataDir, 'dev-jwt-secret'),
-      jwksUrl: e.JWT_JWKS_URL ?? null,
-      issuer: e.JWT_ISSUER ?? null,
-      audience: e.JWT_AUDIENCE ?? null,
-      algorithms,
-      tenantClaim: e.JWT_TENANT_CLAIM,
-      rolesClaim: e.JWT_ROLES_CLAIM,
-      clockToleranceSeconds: e.JWT_CLOCK_TOLERANCE_SECONDS,
-      jwksCooldownSeconds: e.JWT_JWKS_COOLDOWN_SECONDS,
-      jwksCacheSeconds: e.JWT_JWKS_CACHE_SECONDS,
-    },
+    jwt: jwtSettings(e, algorithms, dataDir),
     limits: {
       maxBatch: e.MAX_BATCH,
       maxLineageDepth: e.LINEAGE_MAX_DEPTH,
@@ -482,39 +478,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxRunEdges: e.INGEST_MAX_EVENTS_PER_REQUEST,
     },
     subscriptions: { perConnection: e.SUBSCRIPTIONS_PER_CONNECTION, perTenant: e.SUBSCRIPTIONS_PER_TENANT },
-    graphql: {
-      maxDocumentLength: e.GRAPHQL_MAX_DOCUMENT_LENGTH,
-      maxTokens: e.GRAPHQL_MAX_TOKENS,
-      maxDepth: e.GRAPHQL_MAX_DEPTH,
-      maxAliases: e.GRAPHQL_MAX_ALIASES,
-      maxDirectives: e.GRAPHQL_MAX_DIRECTIVES,
-      maxCost: e.GRAPHQL_MAX_COST,
-      listFactor: e.GRAPHQL_LIST_FACTOR,
-      maxBatch: e.GRAPHQL_MAX_BATCH,
-      introspection: e.GRAPHQL_INTROSPECTION ?? !production,
-      suggestions: e.GRAPHQL_SUGGESTIONS ?? !production,
-    },
+    graphql: graphqlLimits(e, production),
     outboxRetentionHours: e.OUTBOX_RETENTION_HOURS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_SECONDS * 1000,
-    kafka: e.KAFKA_BROKERS
-      ? {
-          brokers: e.KAFKA_BROKERS,
-          clientId: e.KAFKA_CLIENT_ID,
-          groupPrefix: e.KAFKA_GROUP_PREFIX,
-          partitions: e.KAFKA_PARTITIONS,
-          sessionTimeoutMs: e.KAFKA_SESSION_TIMEOUT_MS,
-          topics: {
-            changes: e.KAFKA_TOPIC_CHANGES,
-            ingest: e.KAFKA_TOPIC_INGEST,
-            ingestBulk: e.KAFKA_TOPIC_INGEST_BULK,
-            deadLetters: e.KAFKA_TOPIC_DLQ,
-            classifications: e.KAFKA_TOPIC_CLASSIFICATIONS,
-            atlas: e.KAFKA_TOPIC_ATLAS,
-          },
-          atlasNotifications: e.ATLAS_NOTIFICATIONS,
-          atlasClusterName: e.ATLAS_CLUSTER_NAME,
-        }
-      : null,
+    kafka: kafkaSettings(e),
     workers: (e.WORKERS ?? ['ingest', 'enforcer', 'propagation', 'indexer']).filter((w): w is WorkerName => w !== 'none'),
     propagation: { chunk: e.PROPAGATION_CHUNK },
     ingest: {
@@ -527,5 +494,60 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       transformsFile: e.TRANSFORMS_FILE ? resolve(e.TRANSFORMS_FILE) : null,
     },
     monteCarlo: e.MONTE_CARLO_TENANTS ?? {},
+  };
+}
+
+function kafkaSettings(e: Env): KafkaSettings | null {
+  return e.KAFKA_BROKERS
+    ? {
+        brokers: e.KAFKA_BROKERS,
+        clientId: e.KAFKA_CLIENT_ID,
+        groupPrefix: e.KAFKA_GROUP_PREFIX,
+        partitions: e.KAFKA_PARTITIONS,
+        sessionTimeoutMs: e.KAFKA_SESSION_TIMEOUT_MS,
+        topics: {
+          changes: e.KAFKA_TOPIC_CHANGES,
+          ingest: e.KAFKA_TOPIC_INGEST,
+          ingestBulk: e.KAFKA_TOPIC_INGEST_BULK,
+          deadLetters: e.KAFKA_TOPIC_DLQ,
+          classifications: e.KAFKA_TOPIC_CLASSIFICATIONS,
+          atlas: e.KAFKA_TOPIC_ATLAS,
+        },
+        atlasNotifications: e.ATLAS_NOTIFICATIONS,
+        atlasClusterName: e.ATLAS_CLUSTER_NAME,
+      }
+    : null;
+}
+
+function jwtSettings(e: Env, algorithms: string[], dataDir: string): Config['jwt'] {
+  const devSecret = !e.JWT_SECRET && !e.JWT_JWKS_URL;
+  return {
+    secret: e.JWT_SECRET ?? null,
+    devSecret,
+    devSecretFile: join(dataDir, 'dev-jwt-secret'),
+    jwksUrl: e.JWT_JWKS_URL ?? null,
+    issuer: e.JWT_ISSUER ?? null,
+    audience: e.JWT_AUDIENCE ?? null,
+    algorithms,
+    tenantClaim: e.JWT_TENANT_CLAIM,
+    rolesClaim: e.JWT_ROLES_CLAIM,
+    clockToleranceSeconds: e.JWT_CLOCK_TOLERANCE_SECONDS,
+    jwksCooldownSeconds: e.JWT_JWKS_COOLDOWN_SECONDS,
+    jwksCacheSeconds: e.JWT_JWKS_CACHE_SECONDS,
+  };
+}
+
+function graphqlLimits(e: Env, production: boolean): Config['graphql'] {
+  return {
+    maxDocumentLength: e.GRAPHQL_MAX_DOCUMENT_LENGTH,
+    maxTokens: e.GRAPHQL_MAX_TOKENS,
+    maxDepth: e.GRAPHQL_MAX_DEPTH,
+    maxAliases: e.GRAPHQL_MAX_ALIASES,
+    maxDirectives: e.GRAPHQL_MAX_DIRECTIVES,
+    maxCost: e.GRAPHQL_MAX_COST,
+    listFactor: e.GRAPHQL_LIST_FACTOR,
+    maxBatch: e.GRAPHQL_MAX_BATCH,
+    introspection: e.GRAPHQL_INTROSPECTION ?? !production,
+    suggestions: e.GRAPHQL_SUGGESTIONS ?? !production,
   };
 }

@@ -1,4 +1,4 @@
-// DESIGN.md's classification rules, exercised through the services on a given store adapter.
+// The five classification propagation rules (docs/behaviour.md), exercised through the services on a given store adapter.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Viewer } from '../../src/domain/auth.js';

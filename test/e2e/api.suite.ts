@@ -1,5 +1,5 @@
 // End to end: a real server, real GraphQL clients over HTTP (graphql-http) and websocket (graphql-ws).
-// Run once per store adapter (api.test.ts, api-neo4j.test.ts).
+// Run once per store adapter (api.test.ts on the embedded store, neo4j-kafka.test.ts on Neo4j).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { uniqueTenant } from '../support/fixtures.js';

@@ -16,7 +16,7 @@
 import { createHash } from 'node:crypto';
 import { Client, errors, type estypes } from '@elastic/elasticsearch';
 import { StoreError, storeFailure, translated } from '../errors.js';
-import type { IndexPage, SearchDocument, SearchIndex } from '../ports/index.js';
+import type { IndexPage, IndexQuery, SearchDocument, SearchIndex } from '../ports/index.js';
 
 /** Bump with every mapping change; a tenant's live index of another version needs `metalake reindex`. */
 export const MAPPING_VERSION = 1;
@@ -235,120 +235,24 @@ export function createElasticsearchIndex(
         }
       },
       async search(tenant, q) {
-        const filter: estypes.QueryDslQueryContainer[] = [{ term: { tenant } }];
-        if (q.kinds?.length) filter.push({ terms: { kind: [...q.kinds] } });
-        if (q.classifications?.length)
-          filter.push({
-            terms: { [q.classificationScope === 'DIRECT' ? 'classifications' : 'effectiveClassifications']: [...q.classifications] },
-          });
-        if (q.owners?.length) filter.push({ terms: { owners: [...q.owners] } });
-        if (q.qualifiedNamePrefix) filter.push({ prefix: { qualifiedName: q.qualifiedNamePrefix } });
-        if (q.hasOpenIncident !== undefined) filter.push({ term: { hasOpenIncident: q.hasOpenIncident } });
-        const text = q.text.trim();
-        const query: estypes.QueryDslQueryContainer =
-          text.length === 0
-            ? { bool: { filter } }
-            : {
-                bool: {
-                  filter,
-                  must: [
-                    {
-                      bool: {
-                        should: [
-                          {
-                            multi_match: {
-                              query: text,
-                              type: 'best_fields',
-                              operator: 'and',
-                              fields: [
-                                'name^10',
-                                'nameParts^6',
-                                'qualifiedName.text^4',
-                                'qualifiedNameParts^2',
-                                'description',
-                                'columns^3',
-                                'columnParts^2',
-                                'owners.text',
-                                'tags.text^2',
-                              ],
-                            },
-                          },
-                          {
-                            multi_match: {
-                              query: text,
-                              type: 'phrase_prefix',
-                              fields: ['name^6', 'nameParts^4', 'qualifiedNameParts^2', 'columns^2', 'columnParts', 'description'],
-                            },
-                          },
-                          { match_bool_prefix: { nameParts: { query: text, boost: 3 } } },
-                        ],
-                        minimum_should_match: 1,
-                      },
-                    },
-                  ],
-                  should: [{ term: { 'name.keyword': { value: text, case_insensitive: true, boost: 100 } } }],
-                },
-              };
-        let cursor: { s: (string | number)[]; n: number } | null = null;
-        if (q.after !== null) {
-          try {
-            cursor = JSON.parse(Buffer.from(q.after, 'base64url').toString('utf8')) as { s: (string | number)[]; n: number };
-          } catch {
-            throw new RangeError('bad cursor');
-          }
-          if (!Array.isArray(cursor?.s) || typeof cursor.n !== 'number') throw new RangeError('bad cursor');
-        }
+        const cursor = decodeCursor(q.after);
         try {
           const response = await client.search<SearchDocument>({
             index: aliasOf(tenant),
-            query,
+            query: queryOf(tenant, q),
             size: q.first,
             track_total_hits: true,
             sort: [{ _score: { order: 'desc' } }, { qualifiedName: { order: 'asc', unmapped_type: 'keyword' } }],
             ...(cursor ? { search_after: cursor.s } : {}),
             _source: ['id'],
-            ...(q.highlights === false
-              ? {}
-              : {
-                  highlight: {
-                    encoder: 'html',
-                    pre_tags: ['<em>'],
-                    post_tags: ['</em>'],
-                    require_field_match: true,
-                    fields: Object.fromEntries(
-                      Object.keys(HIGHLIGHT_FIELDS).map((f) => [
-                        f,
-                        f === 'description' ? { fragment_size: 120, number_of_fragments: 2 } : { number_of_fragments: 0 },
-                      ]),
-                    ),
-                  },
-                }),
-            ...(q.facets === false
-              ? {}
-              : {
-                  aggs: {
-                    kind: { terms: { field: 'kind', size: 20 } },
-                    classification: { terms: { field: 'effectiveClassifications', size: 20 } },
-                    owner: { terms: { field: 'owners', size: 20 } },
-                    database: { terms: { field: 'database', size: 20 } },
-                  },
-                }),
+            ...(q.highlights === false ? {} : { highlight: HIGHLIGHT }),
+            ...(q.facets === false ? {} : { aggs: FACET_AGGS }),
           });
           const total = typeof response.hits.total === 'number' ? response.hits.total : (response.hits.total?.value ?? 0);
           const hits = response.hits.hits;
           const seen = (cursor?.n ?? 0) + hits.length;
           const last = hits.at(-1);
-          const aggs = (response.aggregations ?? {}) as Record<string, estypes.AggregationsStringTermsAggregate>;
-          const facets: IndexPage['facets'] =
-            q.facets === false
-              ? []
-              : ['kind', 'classification', 'owner', 'database'].map((field) => ({
-                  field,
-                  buckets: (Array.isArray(aggs[field]?.buckets) ? aggs[field].buckets : []).map((b) => ({
-                    value: String(b.key),
-                    count: b.doc_count,
-                  })),
-                }));
+          const facets = q.facets === false ? [] : facetsOf(response.aggregations);
           return {
             total,
             hits: hits.map((h) => ({
@@ -432,6 +336,101 @@ export function createElasticsearchIndex(
     },
     translate,
   );
+}
+
+/** The tenant filter and the query's own filters. */
+function filtersOf(tenant: string, q: IndexQuery): estypes.QueryDslQueryContainer[] {
+  const filter: estypes.QueryDslQueryContainer[] = [{ term: { tenant } }];
+  if (q.kinds?.length) filter.push({ terms: { kind: [...q.kinds] } });
+  if (q.classifications?.length) {
+    filter.push({
+      terms: { [q.classificationScope === 'DIRECT' ? 'classifications' : 'effectiveClassifications']: [...q.classifications] },
+    });
+  }
+  if (q.owners?.length) filter.push({ terms: { owners: [...q.owners] } });
+  if (q.qualifiedNamePrefix) filter.push({ prefix: { qualifiedName: q.qualifiedNamePrefix } });
+  if (q.hasOpenIncident !== undefined) filter.push({ term: { hasOpenIncident: q.hasOpenIncident } });
+  return filter;
+}
+
+const WORD_FIELDS = [
+  'name^10',
+  'nameParts^6',
+  'qualifiedName.text^4',
+  'qualifiedNameParts^2',
+  'description',
+  'columns^3',
+  'columnParts^2',
+  'owners.text',
+  'tags.text^2',
+];
+const PREFIX_FIELDS = ['name^6', 'nameParts^4', 'qualifiedNameParts^2', 'columns^2', 'columnParts', 'description'];
+
+/**
+ * Every word anywhere, or the text as a phrase being typed, or its words as prefixes of the name;
+ * an exact name (any case) far above the rest.
+ */
+function queryOf(tenant: string, q: IndexQuery): estypes.QueryDslQueryContainer {
+  const filter = filtersOf(tenant, q);
+  const text = q.text.trim();
+  if (text.length === 0) return { bool: { filter } };
+  const matches: estypes.QueryDslQueryContainer[] = [
+    { multi_match: { query: text, type: 'best_fields', operator: 'and', fields: WORD_FIELDS } },
+    { multi_match: { query: text, type: 'phrase_prefix', fields: PREFIX_FIELDS } },
+    { match_bool_prefix: { nameParts: { query: text, boost: 3 } } },
+  ];
+  return {
+    bool: {
+      filter,
+      must: [{ bool: { should: matches, minimum_should_match: 1 } }],
+      should: [{ term: { 'name.keyword': { value: text, case_insensitive: true, boost: 100 } } }],
+    },
+  };
+}
+
+interface Cursor {
+  /** The last hit's sort values. */
+  s: (string | number)[];
+  /** Hits seen up to it. */
+  n: number;
+}
+
+function decodeCursor(after: string | null): Cursor | null {
+  if (after === null) return null;
+  let cursor: Cursor | null;
+  try {
+    cursor = JSON.parse(Buffer.from(after, 'base64url').toString('utf8')) as Cursor | null;
+  } catch {
+    throw new RangeError('bad cursor');
+  }
+  if (!Array.isArray(cursor?.s) || typeof cursor.n !== 'number') throw new RangeError('bad cursor');
+  return cursor;
+}
+
+const HIGHLIGHT: estypes.SearchHighlight = {
+  encoder: 'html',
+  pre_tags: ['<em>'],
+  post_tags: ['</em>'],
+  require_field_match: true,
+  fields: Object.fromEntries(
+    Object.keys(HIGHLIGHT_FIELDS).map((f) => [
+      f,
+      f === 'description' ? { fragment_size: 120, number_of_fragments: 2 } : { number_of_fragments: 0 },
+    ]),
+  ),
+};
+
+const FACETS = { kind: 'kind', classification: 'effectiveClassifications', owner: 'owners', database: 'database' } as const;
+const FACET_AGGS: Record<string, estypes.AggregationsAggregationContainer> = Object.fromEntries(
+  Object.entries(FACETS).map(([name, field]) => [name, { terms: { field, size: 20 } }]),
+);
+
+function facetsOf(aggregations: unknown): IndexPage['facets'] {
+  const aggs = (aggregations ?? {}) as Record<string, estypes.AggregationsStringTermsAggregate | undefined>;
+  return Object.keys(FACETS).map((field) => {
+    const buckets = aggs[field]?.buckets;
+    return { field, buckets: (Array.isArray(buckets) ? buckets : []).map((b) => ({ value: String(b.key), count: b.doc_count })) };
+  });
 }
 
 function highlightsOf(highlight: Record<string, string[]>): { field: string; fragments: string[] }[] {

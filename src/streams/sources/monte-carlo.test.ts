@@ -4,7 +4,8 @@ import { describe, it } from 'node:test';
 import { MonteCarloPayloadError, monteCarloEvent, monteCarloTable, verifyMonteCarloSignature } from './monte-carlo.js';
 import { pythonUrlencodeOf } from '../../../test/support/python.js';
 
-// The documented test vector (../shared/reference/FORMATS.md).
+// Monte Carlo's own documented example of a signed webhook: this body, the secret below, and the
+// x-mcd-signature it sends (HMAC-SHA512 of the urlencoded payload).
 const BODY =
   '{"account":{"id":"9a59c6f1-203a-4c72-8cd7-132db7f21b92"},"action":"incident","type":"open_anomaly_incident","version":"v0.1","payload":{"incident_id":"f83867b6-8f25-428b-807c-08518f63384c","group_id":"zeus:ares","url":"https://getmontecarlo.com/incidents/f83867b6-8f25-428b-807c-08518f63384c","event_list":[{"event_details":"Has 42 rows vs. 101 expected","table_name":"artemis"}]}}';
 const SIGNATURE =
