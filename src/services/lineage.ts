@@ -2,7 +2,7 @@
 import { type Viewer, requirePermission } from '../domain/auth.js';
 import { badInput, notFound } from '../domain/errors.js';
 import type { EdgeInput } from '../domain/commands.js';
-import type { EdgeRecord, LineageDirection, LineageGraphView } from '../domain/model.js';
+import type { AssetRecord, EdgeRecord, LineageDirection, LineageGraphView } from '../domain/model.js';
 import { write } from './commands/command.js';
 import { type LineageOutcome, addLineage, removeLineage } from './commands/lineage.js';
 import type { ServiceDeps } from './deps.js';
@@ -34,6 +34,14 @@ export class LineageService {
     const byId = new Map((await graph.assetsByIds([...nodeIds])).map((a) => [a.id, a]));
     const nodes = [...nodeIds].flatMap((id) => byId.get(id) ?? []);
     return { root, nodes, edges: [...edges.values()], truncated };
+  }
+
+  /** An asset's first `first` immediate edges in one direction (a client expanding a node page by page). */
+  async firstEdges(viewer: Viewer | null, asset: AssetRecord, direction: 'UPSTREAM' | 'DOWNSTREAM', first: number): Promise<EdgeRecord[]> {
+    const v = requirePermission(viewer, 'graph:read');
+    const max = this.deps.limits.maxLineageEdges;
+    if (!Number.isInteger(first) || first < 1 || first > max) throw badInput(`first must be between 1 and ${max}`);
+    return this.deps.store.tenant(v.tenant).edgesOf([asset.id], direction, first);
   }
 
   add(viewer: Viewer | null, inputs: readonly EdgeInput[]): Promise<LineageOutcome> {

@@ -10,6 +10,8 @@ export interface Loaders {
   classifications: DataLoader<string, AssetClassificationState | undefined>;
   downstream: DataLoader<string, EdgeRecord[]>;
   upstream: DataLoader<string, EdgeRecord[]>;
+  downstreamCount: DataLoader<string, number>;
+  upstreamCount: DataLoader<string, number>;
   incidents: DataLoader<string, IncidentRecord[]>;
 }
 
@@ -46,6 +48,14 @@ function immediateEdges(graph: TenantGraph, direction: EdgeDirection, limit: num
   };
 }
 
+/** Distinct immediate neighbours of each asset, one counting read for the batch. */
+function neighbourCounts(graph: TenantGraph, direction: EdgeDirection) {
+  return async (ids: readonly string[]): Promise<number[]> => {
+    const counts = await graph.neighbourCounts(ids, direction);
+    return ids.map((id) => counts.get(id) ?? 0);
+  };
+}
+
 export function createLoaders(graph: TenantGraph, limits: { maxLineageEdges: number }): Loaders {
   return {
     asset: new DataLoader(async (ids) => {
@@ -58,6 +68,8 @@ export function createLoaders(graph: TenantGraph, limits: { maxLineageEdges: num
     }),
     downstream: new DataLoader(immediateEdges(graph, 'DOWNSTREAM', limits.maxLineageEdges)),
     upstream: new DataLoader(immediateEdges(graph, 'UPSTREAM', limits.maxLineageEdges)),
+    downstreamCount: new DataLoader(neighbourCounts(graph, 'DOWNSTREAM')),
+    upstreamCount: new DataLoader(neighbourCounts(graph, 'UPSTREAM')),
     incidents: new DataLoader(async (ids) => {
       const byAsset = await graph.incidentsByAssets(ids);
       return ids.map((id) => byAsset.get(id) ?? []);

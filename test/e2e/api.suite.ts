@@ -158,6 +158,30 @@ export function apiSuite(label: string, env: () => Record<string, string>): void
     });
 
     describe('the graph over GraphQL', () => {
+      it("counts immediate neighbours without fetching them, and pages a node's edges with first", async () => {
+        const t = uniqueTenant();
+        const { admin, tables } = await estate(t, 0);
+        const fan = Array.from({ length: 5 }, (_, i) => `pg://db/${t}.public.f${i}`);
+        assert.equal((await admin.request(UPSERT, { input: fan.map((qn) => ({ qualifiedName: qn, kind: 'TABLE' })) })).errors, undefined);
+        assert.equal((await admin.request(ADD_LINEAGE, { edges: fan.map((to) => ({ from: tables[0], to })) })).errors, undefined);
+        const q = `query($qn: String!) { asset(qualifiedName: $qn) { downstreamCount upstreamCount downstream(first: 2) { to { qualifiedName } } } }`;
+        const root = await server
+          .http(await server.token(t, 'viewer'))
+          .request<{ asset: { downstreamCount: number; upstreamCount: number; downstream: { to: { qualifiedName: string } }[] } }>(q, {
+            qn: tables[0],
+          });
+        assert.equal(root.errors, undefined);
+        assert.equal(root.data?.asset.downstreamCount, 5);
+        assert.equal(root.data?.asset.upstreamCount, 0);
+        assert.equal(root.data?.asset.downstream.length, 2);
+        const leaf = await admin.request<{ asset: { downstreamCount: number; upstreamCount: number } }>(q, { qn: fan[3] });
+        assert.deepEqual([leaf.data?.asset.downstreamCount, leaf.data?.asset.upstreamCount], [0, 1]);
+        const bad = await admin.request(`query($qn: String!) { asset(qualifiedName: $qn) { downstream(first: 0) { to { name } } } }`, {
+          qn: tables[0],
+        });
+        assert.deepEqual(codes(bad), ['BAD_USER_INPUT']);
+      });
+
       it('upserts idempotently, draws lineage with propagated classifications and sources, and keeps history', async () => {
         const t = uniqueTenant();
         const { admin, tables } = await estate(t, 3);

@@ -35,7 +35,15 @@ export const LineageEdge: LineageEdgeResolvers = {
   process: (e, _, ctx) => (e.processId ? loadersOf(ctx).asset.load(e.processId) : null),
 };
 
-export const Asset: Pick<AssetResolvers, 'downstream' | 'upstream'> = {
-  downstream: (a, _, ctx) => loadersOf(ctx).downstream.load(a.id),
-  upstream: (a, _, ctx) => loadersOf(ctx).upstream.load(a.id),
+export const Asset: Pick<AssetResolvers, 'downstream' | 'upstream' | 'downstreamCount' | 'upstreamCount'> = {
+  downstream: (a, args, ctx) =>
+    args.first === null || args.first === undefined
+      ? loadersOf(ctx).downstream.load(a.id)
+      : ctx.services.lineage.firstEdges(ctx.viewer, a, 'DOWNSTREAM', args.first),
+  upstream: (a, args, ctx) =>
+    args.first === null || args.first === undefined
+      ? loadersOf(ctx).upstream.load(a.id)
+      : ctx.services.lineage.firstEdges(ctx.viewer, a, 'UPSTREAM', args.first),
+  downstreamCount: (a, _, ctx) => loadersOf(ctx).downstreamCount.load(a.id),
+  upstreamCount: (a, _, ctx) => loadersOf(ctx).upstreamCount.load(a.id),
 };

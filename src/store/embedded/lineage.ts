@@ -31,6 +31,18 @@ export function lineageOps(c: Conn): LineageOps {
     async edgesOf(ids, direction, limit) {
       return edgesOf(ids, direction, limit);
     },
+    async neighbourCounts(ids, direction) {
+      const counts = new Map<string, number>(ids.map((id) => [id, 0]));
+      if (ids.length === 0) return counts;
+      const [end, other] = direction === 'DOWNSTREAM' ? ['from_id', 'to_id'] : ['to_id', 'from_id'];
+      const rows = c
+        .stmt(
+          `SELECT l.v AS id, COUNT(DISTINCT ${other}) AS n FROM ${driving('@p')} CROSS JOIN edges ON tenant = @t AND ${end} = l.v GROUP BY l.v`,
+        )
+        .all({ t, p: list(ids) }) as { id: string; n: number }[];
+      for (const r of rows) counts.set(r.id, r.n);
+      return counts;
+    },
     traverse(rootId, direction, maxDepth, bounds) {
       return breadthFirst(async (ids, d, limit) => edgesOf(ids, d, limit), rootId, direction, maxDepth, bounds);
     },

@@ -30,6 +30,17 @@ export function lineageOps(cx: Cx): LineageOps {
   };
   return {
     edgesOf,
+    async neighbourCounts(ids, direction) {
+      const counts = new Map<string, number>(ids.map((id) => [id, 0]));
+      if (ids.length === 0) return counts;
+      const arrow = direction === 'DOWNSTREAM' ? '-[:FLOWS_TO]->' : '<-[:FLOWS_TO]-';
+      const rows = await cx.run<{ id: string; n: number }>(
+        `UNWIND $ids AS id MATCH (a:Asset {tenant: $t, id: id})${arrow}(b:Asset) RETURN id, count(DISTINCT b) AS n`,
+        { t, ids: [...new Set(ids)] },
+      );
+      for (const r of rows) counts.set(r.id, r.n);
+      return counts;
+    },
     traverse: (rootId, direction, maxDepth, bounds) => breadthFirst(edgesOf, rootId, direction, maxDepth, bounds),
     async addEdges(edges, actor, at) {
       const unique = [...new Map(edges.map((e) => [key(e), { fromId: e.fromId, toId: e.toId, processId: e.processId ?? '' }])).values()];

@@ -21,6 +21,11 @@ export interface LineageReader {
    * order; at most `limit` of them when given (the store stops reading there).
    */
   edgesOf(assetIds: readonly string[], direction: EdgeDirection, limit?: number): Promise<EdgeRecord[]>;
+  /**
+   * How many distinct assets are immediately downstream (or upstream) of each asset, counted by
+   * the store without reading the edges out; every asked id is in the map (0 when none).
+   */
+  neighbourCounts(assetIds: readonly string[], direction: EdgeDirection): Promise<Map<string, number>>;
   /** Breadth-first, bounded by depth, node count and edge count (never reads far past them), safe on cycles. */
   traverse(rootId: string, direction: EdgeDirection, maxDepth: number, bounds: TraversalBounds): Promise<Traversal>;
 }

@@ -76,4 +76,45 @@ export function lineageContract(ctx: StoreContract): void {
     const all = await graph.edgesOf([a.id, b.id, c.id], 'DOWNSTREAM');
     assert.deepEqual(await graph.edgesOf([a.id, b.id, c.id], 'DOWNSTREAM', 2), all.slice(0, 2));
   });
+
+  it('counts distinct immediate neighbours per asset and direction, in and out of a transaction, per tenant', async () => {
+    const t = uniqueTenant();
+    const [a, b, c, p1, p2] = [
+      assetRecord('TABLE', qn('a')),
+      assetRecord('TABLE', qn('b')),
+      assetRecord('TABLE', qn('c')),
+      assetRecord('PIPELINE', qn('p1')),
+      assetRecord('PIPELINE', qn('p2')),
+    ];
+    const edge = (from: typeof a, to: typeof a, processId: string | null = null) => ({ fromId: from.id, toId: to.id, processId });
+    await ctx.write(t, async (tx) => {
+      await tx.writeAssets([a, b, c, p1, p2]);
+      // a → b twice (through two processes: one neighbour), a → c, b → c.
+      await tx.addEdges([edge(a, b, p1.id), edge(a, b, p2.id), edge(a, c), edge(b, c)], 'test', a.createdAt);
+      assert.deepEqual(await tx.neighbourCounts([a.id], 'DOWNSTREAM'), new Map([[a.id, 2]]), 'reads see the transaction');
+    });
+    const graph = ctx.store.tenant(t);
+    assert.deepEqual(
+      await graph.neighbourCounts([a.id, b.id, c.id], 'DOWNSTREAM'),
+      new Map([
+        [a.id, 2],
+        [b.id, 1],
+        [c.id, 0],
+      ]),
+    );
+    assert.deepEqual(
+      await graph.neighbourCounts([a.id, b.id, c.id], 'UPSTREAM'),
+      new Map([
+        [a.id, 0],
+        [b.id, 1],
+        [c.id, 2],
+      ]),
+    );
+    assert.deepEqual(await graph.neighbourCounts([], 'UPSTREAM'), new Map());
+    assert.deepEqual(
+      await ctx.store.tenant(uniqueTenant()).neighbourCounts([a.id], 'DOWNSTREAM'),
+      new Map([[a.id, 0]]),
+      'another tenant counts nothing',
+    );
+  });
 }
