@@ -7,6 +7,9 @@
 //
 //   // @engines neo4j:exclusive kafka elasticsearch
 //
+// A file that drives the web catalog in a real browser declares `// @browser`: the runner makes
+// sure Chromium is installed (scripts/browser.mjs) and gives such files CHROMIUM_PATH.
+//
 // `name` (or `name:shared`) means the file shares the engine with other files that do (Kafka
 // topics, consumer groups and Elasticsearch indices are the file's own); `name:exclusive` means no
 // other file may use that engine while this one runs (Neo4j Community has one database, and the
@@ -22,6 +25,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { ensureChromium } from './browser.mjs';
 import { down, ENGINES, missingTools, up } from './engines.mjs';
 
 const ENDPOINT_VARS = { neo4j: 'NEO4J_URI', kafka: 'KAFKA_BROKERS', elasticsearch: 'ELASTICSEARCH_URL' };
@@ -67,6 +71,17 @@ export function declaredEngines(file, source = readFileSync(file, 'utf8')) {
     }
   }
   return needs;
+}
+
+/** Whether a compiled test file declares `// @browser` in its leading comment block. */
+export function declaresBrowser(file, source = readFileSync(file, 'utf8')) {
+  for (const line of source.split('\n')) {
+    const text = line.trim();
+    if (text === '' || text.startsWith('#!')) continue;
+    if (!text.startsWith('//')) return false;
+    if (/^\/\/\s*@browser\s*$/.test(text)) return true;
+  }
+  return false;
 }
 
 /** May `needs` start while `running` (declarations of the files running now) run? */
@@ -147,7 +162,19 @@ async function main(filters) {
     console.error('no test files found under dist/ (run `npm run build` first)');
     return 1;
   }
-  let files = all.map((file) => ({ file, needs: declaredEngines(file) }));
+  let files = all.map((file) => ({ file, needs: declaredEngines(file), browser: declaresBrowser(file) }));
+  let chromium = null;
+  if (files.some((f) => f.browser)) {
+    const result = ensureChromium();
+    if (result.error) {
+      if (process.env.CI) {
+        console.error(`CI: ${result.error}; the browser tests must run in CI.`);
+        return 1;
+      }
+      console.error(`\n*** ${result.error}: the browser tests are NOT run on this machine. ***\n`);
+      files = files.filter((f) => !f.browser);
+    } else chromium = result.path;
+  }
   const engines = ENGINES.filter((e) => files.some((f) => e in f.needs));
   let started = [];
   let endpoints = {};
@@ -211,7 +238,10 @@ async function main(filters) {
         }
         pending.splice(i, 1);
         console.log(`▶ ${relative('dist', next.file)} [${describeNeeds(next.needs)}]`);
-        const promise = runFile(next.file, envFor(next.needs, endpoints), children).then((result) => {
+        const env = envFor(next.needs, endpoints);
+        if (next.browser && chromium) env.CHROMIUM_PATH = chromium;
+        else delete env.CHROMIUM_PATH;
+        const promise = runFile(next.file, env, children).then((result) => {
           running.delete(next.file);
           results.push({ ...result, needs: next.needs });
           const c = result.counts;

@@ -18,6 +18,10 @@ import { NO_TRANSFORMS, loadTransformRules } from './services/transforms.js';
 import { type Metrics, createMetrics } from './server/metrics.js';
 import { type RunningServer, startHttpServer } from './server/http.js';
 import { ingestRoutes } from './server/ingest-routes.js';
+import { webRoutes } from './server/web.js';
+import { DEMO_TENANT } from './demo/estate.js';
+import { mintDevToken } from './auth/tokens.js';
+import { PROJECT_ROOT } from './paths.js';
 import { createEmbeddedFeed } from './store/embedded/feed.js';
 import { createEmbeddedStore } from './store/embedded/index.js';
 import type { ChangeFeed, GraphStore, SearchIndex } from './store/ports/index.js';
@@ -298,6 +302,10 @@ export async function startApp(given: Config, log: Logger): Promise<App> {
       metrics: runtime.metrics,
       log,
       routes: ingestRoutes({ config, verifier, gateway: runtime.gateway, log: log.child({ component: 'sources' }) }),
+      web: webRoutes({
+        root: join(PROJECT_ROOT, 'dist', 'web'),
+        devTokens: config.jwt.devSecret ? () => demoTokens(config) : undefined,
+      }),
       checkReady: () => runtime.checkReady(),
       openSubscriptions: (tenant) => runtime.services.subscriptions.stats.openByTenant.get(tenant) ?? 0,
     });
@@ -371,4 +379,13 @@ export function untilShutdown(close: () => Promise<void>, log: Logger, graceMs: 
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
   });
+}
+
+/** The development tokens `npm start` prints and the catalog's one-click sign-in uses. */
+export async function demoTokens(config: Config): Promise<{ tenant: string; tokens: Record<string, string> }> {
+  const [viewer, steward] = await Promise.all([
+    mintDevToken(config.jwt, { tenant: DEMO_TENANT, roles: ['viewer'] }),
+    mintDevToken(config.jwt, { tenant: DEMO_TENANT, roles: ['steward'] }),
+  ]);
+  return { tenant: DEMO_TENANT, tokens: { viewer, steward } };
 }

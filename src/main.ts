@@ -1,11 +1,8 @@
 // `npm start`: the server in embedded mode, with the demo tenant and ready-to-paste tokens.
-import { startApp, untilShutdown } from './app.js';
-import { mintDevToken } from './auth/tokens.js';
+import { demoTokens, startApp, untilShutdown } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
-import { seedDemo } from './demo/estate.js';
+import { DEMO_TENANT, seedDemo } from './demo/estate.js';
 import { createLogger } from './logger.js';
-
-const DEMO_TENANT = 'demo';
 
 async function main(): Promise<void> {
   let config;
@@ -24,10 +21,10 @@ async function main(): Promise<void> {
   log.info({ url: app.server.url, store: app.store.kind }, 'metalake ready');
 
   if (app.config.jwt.devSecret) {
-    const viewer = await mintDevToken(app.config.jwt, { tenant: DEMO_TENANT, roles: ['viewer'] });
-    const steward = await mintDevToken(app.config.jwt, { tenant: DEMO_TENANT, roles: ['steward'] });
+    const { viewer, steward } = (await demoTokens(app.config)).tokens;
     process.stdout.write(`
 metalake is running at ${app.server.url} (${app.store.kind === 'embedded' ? `embedded store in ${config.dataDir}` : `${app.store.kind} store`})
+The web catalog: ${new URL('/', app.server.url).href} (sign in there with one click as the demo viewer or steward)
 
 Development tokens for tenant "${DEMO_TENANT}" (12 h; mint more with: npm run token -- --tenant acme --roles viewer):
   viewer:  ${viewer}

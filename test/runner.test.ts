@@ -12,9 +12,16 @@ import { PROJECT_ROOT } from '../src/paths.js';
 import { tempDir } from './support/fixtures.js';
 
 const RUNNER = join(PROJECT_ROOT, 'scripts', 'run-tests.mjs');
-const { compatible, declaredEngines } = (await import(pathToFileURL(RUNNER).href)) as typeof Runner;
+const { compatible, declaredEngines, declaresBrowser } = (await import(pathToFileURL(RUNNER).href)) as typeof Runner;
 
 describe('test runner', () => {
+  it('reads a @browser declaration from the leading comments only', () => {
+    assert.equal(declaresBrowser('x', '// @browser\n// The catalog.\nimport x from "y";\n'), true);
+    assert.equal(declaresBrowser('x', '// @engines kafka\n// @browser\nimport x from "y";\n'), true);
+    assert.equal(declaresBrowser('x', '// The catalog.\nimport x from "y";\n// @browser\n'), false, 'after code it does not count');
+    assert.equal(declaresBrowser('x', '// @browsers\n'), false);
+  });
+
   it('reads the @engines line of a file’s leading comments, and refuses what it does not know', () => {
     assert.deepEqual(
       declaredEngines('x', '#!/usr/bin/env node\n// A test.\n// @engines neo4j:exclusive kafka elasticsearch:shared\nimport x from "y";\n'),

@@ -157,6 +157,9 @@ export const DEMO_LINEAGE = [
   { from: t('staging.stg_orders.amount_eur'), to: t('marts.daily_revenue.revenue') },
 ];
 
+/** The tenant `npm start` loads the demo estate into. */
+export const DEMO_TENANT = 'demo';
+
 /** Loads the demo estate through the services (the same rules as any client), once per tenant. */
 export async function seedDemo(services: Services, tenant: string): Promise<boolean> {
   const admin: Viewer = { subject: 'metalake-demo-seed', tenant, roles: ['admin'], expiresAt: null };

@@ -31,6 +31,8 @@ export interface HttpServerDeps {
   checkReady(): Promise<Record<string, string>>;
   /** Further HTTP endpoints (the ingest sources). */
   routes?: express.Router;
+  /** The web catalog and its development helpers (server/web.ts), after the API routes. */
+  web?: express.Router;
   /** Subscriptions of a tenant open on this replica (for the per-tenant cap). */
   openSubscriptions(tenant: string): number;
 }
@@ -226,6 +228,7 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningServ
       },
     }),
   );
+  if (deps.web) app.use(deps.web);
   // Malformed JSON and oversized bodies: a GraphQL-shaped error, not an HTML page.
   app.use((error: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
     if (res.headersSent) return next(error);

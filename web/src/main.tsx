@@ -1,0 +1,75 @@
+// The catalog: sign in, then search, assets, lineage and incidents, all through the public API.
+import { StrictMode, Suspense, lazy, useEffect, useState } from 'react';
+import { createRoot } from 'react-dom/client';
+import { claims, session } from './api';
+import { Link } from './Link';
+import { AssetPage } from './pages/Asset';
+import { IncidentsPage } from './pages/Incidents';
+import { SearchPage } from './pages/Search';
+import { routeOf, useLocation } from './router';
+import { SignIn } from './SignIn';
+import './styles.css';
+
+// The explorer (React Flow and the ELK layout engine) loads when a lineage page is opened, so the
+// first page stays small.
+const LineagePage = lazy(() => import('./pages/Lineage').then((m) => ({ default: m.LineagePage })));
+
+/** Roles that may classify (the server checks again; this only decides what to show). */
+const STEWARDS = ['steward', 'admin'];
+
+function App() {
+  const [token, setToken] = useState(session.token());
+  const [reason, setReason] = useState<string | null>(null);
+  useEffect(
+    () =>
+      session.onChange((why) => {
+        setToken(session.token());
+        setReason(why);
+      }),
+    [],
+  );
+  const { path } = useLocation();
+  if (!token) return <SignIn reason={reason} />;
+  const who = claims();
+  const roles = (who?.roles ?? []).map((r) => r.toLowerCase());
+  const route = routeOf(path);
+  return (
+    <>
+      <header className="top">
+        <Link to="/" className="brand">
+          metalake
+        </Link>
+        <nav aria-label="Main">
+          <Link to="/">Search</Link>
+          <Link to="/incidents">Incidents</Link>
+          <a href="/graphiql">GraphiQL</a>
+        </nav>
+        <span className="who" data-testid="who">
+          {who?.sub ?? 'signed in'} · {who?.tenant ?? ''} · {roles.join(', ')}
+        </span>
+        <button type="button" onClick={() => session.signOut('Signed out.')}>
+          Sign out
+        </button>
+      </header>
+      <main className="content">
+        {route.page === 'search' && <SearchPage />}
+        {route.page === 'asset' && (
+          <AssetPage key={route.qualifiedName} qualifiedName={route.qualifiedName} canClassify={roles.some((r) => STEWARDS.includes(r))} />
+        )}
+        {route.page === 'lineage' && (
+          <Suspense fallback={<p className="muted">Loading the explorer…</p>}>
+            <LineagePage key={route.qualifiedName} qualifiedName={route.qualifiedName} />
+          </Suspense>
+        )}
+        {route.page === 'incidents' && <IncidentsPage />}
+        {route.page === 'missing' && <p role="alert">No such page.</p>}
+      </main>
+    </>
+  );
+}
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);

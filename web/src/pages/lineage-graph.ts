@@ -1,0 +1,120 @@
+// The explorer's model, apart from drawing: which assets and edges are drawn, what each node has
+// not drawn yet in each direction, and what collapsing a node takes away. Pure functions, so the
+// explorer's rules are plain to read and test.
+
+export interface LineageNode {
+  id: string;
+  qualifiedName: string;
+  name: string;
+  kind: string;
+  upstreamCount: number;
+  downstreamCount: number;
+  classifications: { name: string; propagated: boolean; blocked: boolean }[];
+  incidents: { id: string; severity: string }[];
+  /** Columns, once column level asked for them. */
+  columns?:
+    { qualifiedName: string; name: string; classifications: { name: string; propagated: boolean; blocked: boolean }[] }[] | undefined;
+}
+
+export interface LineageLink {
+  from: string;
+  to: string;
+}
+
+export type Direction = 'UPSTREAM' | 'DOWNSTREAM';
+
+export interface DrawnGraph {
+  rootId: string;
+  nodes: Map<string, LineageNode>;
+  /** Keyed `from→to`. */
+  links: Map<string, LineageLink>;
+  /** How many of each node's neighbours were asked for, per direction (0: collapsed). */
+  shown: Map<string, { UPSTREAM: number; DOWNSTREAM: number }>;
+}
+
+export const linkKey = (l: LineageLink): string => `${l.from}→${l.to}`;
+
+export function emptyGraph(root: LineageNode): DrawnGraph {
+  return {
+    rootId: root.id,
+    nodes: new Map([[root.id, root]]),
+    links: new Map(),
+    shown: new Map([[root.id, { UPSTREAM: 0, DOWNSTREAM: 0 }]]),
+  };
+}
+
+/** Adds what one expansion fetched: the neighbours and the links to them. */
+export function expand(graph: DrawnGraph, nodeId: string, direction: Direction, asked: number, neighbours: LineageNode[]): DrawnGraph {
+  const nodes = new Map(graph.nodes);
+  const links = new Map(graph.links);
+  const shown = new Map(graph.shown);
+  for (const n of neighbours) {
+    if (!nodes.has(n.id)) {
+      nodes.set(n.id, n);
+      shown.set(n.id, { UPSTREAM: 0, DOWNSTREAM: 0 });
+    }
+    const link = direction === 'DOWNSTREAM' ? { from: nodeId, to: n.id } : { from: n.id, to: nodeId };
+    links.set(linkKey(link), link);
+  }
+  shown.set(nodeId, { ...(shown.get(nodeId) ?? { UPSTREAM: 0, DOWNSTREAM: 0 }), [direction]: asked });
+  return { ...graph, nodes, links, shown };
+}
+
+/** Drawn neighbours of a node in one direction. */
+export function drawnNeighbours(graph: DrawnGraph, nodeId: string, direction: Direction): string[] {
+  return [...graph.links.values()]
+    .filter((l) => (direction === 'DOWNSTREAM' ? l.from === nodeId : l.to === nodeId))
+    .map((l) => (direction === 'DOWNSTREAM' ? l.to : l.from));
+}
+
+/** What a node has in a direction that is not drawn: the "+N". */
+export function hidden(graph: DrawnGraph, nodeId: string, direction: Direction): number {
+  const node = graph.nodes.get(nodeId);
+  if (!node) return 0;
+  const total = direction === 'DOWNSTREAM' ? node.downstreamCount : node.upstreamCount;
+  return Math.max(0, total - new Set(drawnNeighbours(graph, nodeId, direction)).size);
+}
+
+/**
+ * Collapses a node in one direction: its links that way go, and so does everything no longer
+ * connected to the root through what is still drawn.
+ */
+export function collapse(graph: DrawnGraph, nodeId: string, direction: Direction): DrawnGraph {
+  const links = new Map([...graph.links].filter(([, l]) => !(direction === 'DOWNSTREAM' ? l.from === nodeId : l.to === nodeId)));
+  const adjacent = new Map<string, string[]>();
+  for (const l of links.values()) {
+    adjacent.set(l.from, [...(adjacent.get(l.from) ?? []), l.to]);
+    adjacent.set(l.to, [...(adjacent.get(l.to) ?? []), l.from]);
+  }
+  const keep = new Set([graph.rootId]);
+  const queue = [graph.rootId];
+  while (queue.length > 0) {
+    for (const next of adjacent.get(queue.shift()!) ?? []) {
+      if (keep.has(next)) continue;
+      keep.add(next);
+      queue.push(next);
+    }
+  }
+  const nodes = new Map([...graph.nodes].filter(([id]) => keep.has(id)));
+  const shown = new Map([...graph.shown].filter(([id]) => keep.has(id)));
+  shown.set(nodeId, { ...(shown.get(nodeId) ?? { UPSTREAM: 0, DOWNSTREAM: 0 }), [direction]: 0 });
+  return { ...graph, nodes, links: new Map([...links].filter(([, l]) => keep.has(l.from) && keep.has(l.to))), shown };
+}
+
+/** Everything upstream and downstream of a node among what is drawn: its whole path. */
+export function pathThrough(graph: DrawnGraph, nodeId: string): Set<string> {
+  const seen = new Set([nodeId]);
+  for (const direction of ['UPSTREAM', 'DOWNSTREAM'] as const) {
+    const queue = [nodeId];
+    const mine = new Set([nodeId]);
+    while (queue.length > 0) {
+      for (const next of drawnNeighbours(graph, queue.shift()!, direction)) {
+        if (mine.has(next)) continue;
+        mine.add(next);
+        seen.add(next);
+        queue.push(next);
+      }
+    }
+  }
+  return seen;
+}
