@@ -10,7 +10,11 @@ const log = (msg) => process.stderr.write(`[browser] ${msg}\n`);
 const found = () => [process.env.CHROMIUM_PATH, ...CANDIDATES].find((p) => p && existsSync(p)) ?? null;
 
 function apt(args) {
-  const r = spawnSync('apt-get', args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  // Another installer (a second test run on the machine) holding dpkg's lock is waited for, not failed on.
+  const r = spawnSync('apt-get', ['-o', 'DPkg::Lock::Timeout=600', ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
   return r.status === 0 ? null : (r.stderr?.toString().trim().split('\n').slice(-3).join(' ') ?? `apt-get ${args[0]} failed`);
 }
 
