@@ -13,6 +13,11 @@ import './styles.css';
 // The explorer (React Flow and the ELK layout engine) loads when a lineage page is opened, so the
 // first page stays small.
 const LineagePage = lazy(() => import('./pages/Lineage').then((m) => ({ default: m.LineagePage })));
+/** `?first=` of a lineage URL (pages/Lineage.tsx's firstHopOf, without loading the explorer for it). */
+const firstHopOf = (query: URLSearchParams): number => {
+  const n = Number(query.get('first') ?? 25);
+  return Number.isInteger(n) && n >= 1 ? Math.min(n, 1000) : 25;
+};
 
 /** Roles that may classify (the server checks again; this only decides what to show). */
 const STEWARDS = ['steward', 'admin'];
@@ -28,7 +33,7 @@ function App() {
       }),
     [],
   );
-  const { path } = useLocation();
+  const { path, query } = useLocation();
   if (!token) return <SignIn reason={reason} />;
   const who = claims();
   const roles = (who?.roles ?? []).map((r) => r.toLowerCase());
@@ -58,7 +63,7 @@ function App() {
         )}
         {route.page === 'lineage' && (
           <Suspense fallback={<p className="muted">Loading the explorer…</p>}>
-            <LineagePage key={route.qualifiedName} qualifiedName={route.qualifiedName} />
+            <LineagePage key={route.qualifiedName} qualifiedName={route.qualifiedName} firstHop={firstHopOf(query)} />
           </Suspense>
         )}
         {route.page === 'incidents' && <IncidentsPage />}

@@ -17,7 +17,9 @@ import {
   type ReactFlowInstance,
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
-import ELK from 'elkjs/lib/elk.bundled.js';
+import ELK from 'elkjs/lib/elk-api.js';
+// ELK itself (1.5 MB of compiled Java) runs in a worker: layout never blocks the page.
+import ElkWorker from 'elkjs/lib/elk-worker.min.js?worker';
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError, gql, subscribe } from '../api';
 import { Link } from '../Link';
@@ -32,6 +34,7 @@ import {
   emptyGraph,
   expand,
   hidden,
+  layeredLayout,
   linkKey,
   pathThrough,
 } from './lineage-graph';
@@ -45,10 +48,17 @@ const NODE = `id qualifiedName name kind upstreamCount downstreamCount
   classifications(includeBlocked: true) { name propagated blocked }
   incidents(statuses: [OPEN, ACKNOWLEDGED]) { id severity }`;
 const ROOT = `query($qn: String!) { asset(qualifiedName: $qn) { ${NODE} } }`;
+/** Neighbours without their incidents, so that 1,000 of them fit one request's cost; incidents follow in batches. */
+const NEIGHBOUR = `id qualifiedName name kind upstreamCount downstreamCount classifications(includeBlocked: true) { name propagated blocked }`;
 const NEIGHBOURS = {
-  DOWNSTREAM: `query($qn: String!, $first: Int!) { asset(qualifiedName: $qn) { downstream(first: $first) { to { ${NODE} } } } }`,
-  UPSTREAM: `query($qn: String!, $first: Int!) { asset(qualifiedName: $qn) { upstream(first: $first) { from { ${NODE} } } } }`,
+  DOWNSTREAM: `query($qn: String!, $first: Int!) { asset(qualifiedName: $qn) { downstream(first: $first) { to { ${NEIGHBOUR} } } } }`,
+  UPSTREAM: `query($qn: String!, $first: Int!) { asset(qualifiedName: $qn) { upstream(first: $first) { from { ${NEIGHBOUR} } } } }`,
 };
+const INCIDENTS = (count: number) =>
+  `query(${Array.from({ length: count }, (_, i) => `$q${i}: String!`).join(', ')}) {${Array.from(
+    { length: count },
+    (_, i) => ` a${i}: asset(qualifiedName: $q${i}) { id incidents(statuses: [OPEN, ACKNOWLEDGED]) { id severity } }`,
+  ).join('')} }`;
 const COLUMNS = (count: number) =>
   `query(${Array.from({ length: count }, (_, i) => `$q${i}: String!`).join(', ')}) {${Array.from(
     { length: count },
@@ -168,9 +178,13 @@ const AssetNode = memo(function AssetNode({ data }: NodeProps<Node<NodeData>>) {
 });
 
 const NODE_TYPES = { asset: AssetNode };
-const elk = new ELK();
+const elk = new ELK({ workerUrl: '', workerFactory: () => new ElkWorker() });
+
+/** Up to this many nodes ELK lays them out (fewer crossings); beyond, the linear layered layout does, within a frame or two. */
+const ELK_LIMIT = 300;
 
 async function layout(graph: DrawnGraph, columnLevel: boolean): Promise<Map<string, { x: number; y: number }>> {
+  if (graph.nodes.size > ELK_LIMIT) return layeredLayout(graph, (n) => ({ width: WIDTH, height: heightOf(n, columnLevel) }));
   const result = await elk.layout({
     id: 'root',
     layoutOptions: {
@@ -188,7 +202,7 @@ async function layout(graph: DrawnGraph, columnLevel: boolean): Promise<Map<stri
 
 const message = (e: unknown) => (e instanceof ApiError ? e.message : String(e));
 
-export function LineagePage({ qualifiedName }: { qualifiedName: string }) {
+export function LineagePage({ qualifiedName, firstHop = PAGE }: { qualifiedName: string; firstHop?: number }) {
   const [graph, setGraph] = useState<DrawnGraph | null>(null);
   const [positions, setPositions] = useState<Map<string, { x: number; y: number }>>(new Map());
   const [error, setError] = useState<string | null>(null);
@@ -206,14 +220,18 @@ export function LineagePage({ qualifiedName }: { qualifiedName: string }) {
   graphRef.current = graph;
 
   const fetchNeighbours = useCallback(async (of: LineageNode, direction: Direction, first: number): Promise<LineageNode[]> => {
-    const data = await gql<{ asset: { downstream?: { to: LineageNode }[]; upstream?: { from: LineageNode }[] } | null }>(
+    type Neighbour = Omit<LineageNode, 'incidents'>;
+    const data = await gql<{ asset: { downstream?: { to: Neighbour }[]; upstream?: { from: Neighbour }[] } | null }>(
       NEIGHBOURS[direction],
       {
         qn: of.qualifiedName,
         first,
       },
     );
-    return direction === 'DOWNSTREAM' ? (data.asset?.downstream ?? []).map((e) => e.to) : (data.asset?.upstream ?? []).map((e) => e.from);
+    const found =
+      direction === 'DOWNSTREAM' ? (data.asset?.downstream ?? []).map((e) => e.to) : (data.asset?.upstream ?? []).map((e) => e.from);
+    // Their incidents follow (below), twenty nodes a request.
+    return found.map((n) => ({ ...n, incidents: [] }));
   }, []);
 
   // The root, and its first hop each way.
@@ -228,7 +246,7 @@ export function LineagePage({ qualifiedName }: { qualifiedName: string }) {
       let g = emptyGraph(asset);
       for (const direction of ['UPSTREAM', 'DOWNSTREAM'] as const) {
         const count = direction === 'UPSTREAM' ? asset.upstreamCount : asset.downstreamCount;
-        if (count > 0) g = expand(g, asset.id, direction, PAGE, await fetchNeighbours(asset, direction, PAGE));
+        if (count > 0) g = expand(g, asset.id, direction, firstHop, await fetchNeighbours(asset, direction, firstHop));
       }
       if (!current) return;
       setGraph(g);
@@ -237,7 +255,7 @@ export function LineagePage({ qualifiedName }: { qualifiedName: string }) {
     return () => {
       current = false;
     };
-  }, [qualifiedName, fetchNeighbours]);
+  }, [qualifiedName, fetchNeighbours, firstHop]);
 
   const onExpand = useCallback(
     (id: string, direction: Direction) => {
@@ -252,6 +270,44 @@ export function LineagePage({ qualifiedName }: { qualifiedName: string }) {
     [fetchNeighbours],
   );
   const onCollapse = useCallback((id: string, direction: Direction) => setGraph((g) => (g ? collapse(g, id, direction) : g)), []);
+
+  // Incidents of newly drawn nodes, twenty a request, after they are drawn.
+  const askedIncidents = useRef(new Set<string>());
+  useEffect(() => {
+    if (!graph) return;
+    const fresh = [...graph.nodes.values()].filter((n) => !askedIncidents.current.has(n.id));
+    if (fresh.length === 0) return;
+    for (const n of fresh) askedIncidents.current.add(n.id);
+    (async () => {
+      const batches: LineageNode[][] = [];
+      for (let i = 0; i < fresh.length; i += ALIASES) batches.push(fresh.slice(i, i + ALIASES));
+      // Four requests at a time, and one redraw at the end.
+      const found: { id: string; incidents: LineageNode['incidents'] }[] = [];
+      for (let i = 0; i < batches.length; i += 4) {
+        const answers = await Promise.all(
+          batches
+            .slice(i, i + 4)
+            .map((slice) =>
+              gql<Record<string, { id: string; incidents: LineageNode['incidents'] } | null>>(
+                INCIDENTS(slice.length),
+                Object.fromEntries(slice.map((n, k) => [`q${k}`, n.qualifiedName])),
+              ),
+            ),
+        );
+        for (const data of answers) for (const a of Object.values(data)) if (a && a.incidents.length > 0) found.push(a);
+      }
+      if (found.length === 0) return;
+      setGraph((g) => {
+        if (!g) return g;
+        const nodes = new Map(g.nodes);
+        for (const a of found) {
+          const n = nodes.get(a.id);
+          if (n) nodes.set(a.id, { ...n, incidents: a.incidents });
+        }
+        return { ...g, nodes };
+      });
+    })().catch((e: unknown) => setError(message(e)));
+  }, [graph]);
 
   // Column level: the columns of every drawn table, and the column edges between drawn tables.
   useEffect(() => {
@@ -470,7 +526,11 @@ export function LineagePage({ qualifiedName }: { qualifiedName: string }) {
         </span>
       </div>
       <ErrorText error={error} />
-      <div className="flow" data-testid="lineage-canvas">
+      <div
+        className="flow"
+        data-testid="lineage-canvas"
+        data-laid-out={graph !== null && [...graph.nodes.keys()].every((id) => positions.has(id))}
+      >
         {graph && (
           <ReactFlow
             nodes={flowNodes}
