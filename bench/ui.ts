@@ -66,7 +66,7 @@ async function fanOut(url: string, token: string): Promise<void> {
 /** A fresh page already signed in (the token put in sessionStorage before any script runs). */
 async function signedIn(browser: Browser, token: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  page.on("pageerror", (e) => process.stderr.write(`page error: ${e.stack ?? String(e)}\n`));
+  page.on('pageerror', (e) => process.stderr.write(`page error: ${e.stack ?? String(e)}\n`));
   await page.addInitScript((t) => (globalThis as unknown as InPage).sessionStorage.setItem('metalake.token', t), token);
   return page;
 }
@@ -96,7 +96,10 @@ async function lineage(
     .waitFor({ timeout: 120_000 })
     .catch(async (error: unknown) => {
       await page.screenshot({ path: '/tmp/bench-ui-failure.png' });
-      const drawn = await page.getByTestId('drawn').textContent({ timeout: 1000 }).catch(() => null);
+      const drawn = await page
+        .getByTestId('drawn')
+        .textContent({ timeout: 1000 })
+        .catch(() => null);
       const alerts = await page.getByRole('alert').allTextContents();
       throw new Error(`the explorer did not draw ${FANOUT + 1} nodes (it says "${drawn}"; ${alerts.join('; ') || String(error)})`);
     });
