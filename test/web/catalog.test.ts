@@ -169,6 +169,18 @@ describe('the web catalog', () => {
     await page.close();
   });
 
+  it("refuses a bad token at sign-in with the server's message", async () => {
+    const { page } = await openPage(browser, origin(server));
+    await page.getByLabel('Bearer token').fill('not.a.token');
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /Signed out: .*token/i })
+      .waitFor();
+    assert.equal(await page.getByTestId('who').count(), 0);
+    await page.close();
+  });
+
   it('signs out with a clear message when the token expires', async () => {
     const shortLived = await mintDevToken(server.app.config.jwt, { tenant, roles: ['viewer'], ttlSeconds: 4 });
     const { page } = await openPage(browser, `${origin(server)}/lineage/${encodeURIComponent(RAW_CUSTOMERS)}`);

@@ -43,23 +43,6 @@ export const session = {
   },
 };
 
-/** The claims of the signed-in token, for showing who is signed in and what they may do (the server decides). */
-export function claims(): { sub?: string; tenant?: string; roles?: string[]; exp?: number } | null {
-  const token = session.token();
-  const payload = token?.split('.')[1];
-  if (!payload) return null;
-  try {
-    return JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/'))) as {
-      sub?: string;
-      tenant?: string;
-      roles?: string[];
-      exp?: number;
-    };
-  } catch {
-    return null;
-  }
-}
-
 export async function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
   const token = session.token();
   const response = await fetch('/graphql', {

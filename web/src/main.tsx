@@ -1,7 +1,7 @@
 // The catalog: sign in, then search, assets, lineage and incidents, all through the public API.
 import { StrictMode, Suspense, lazy, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
-import { claims, session } from './api';
+import { ApiError, gql, session } from './api';
 import { Link } from './Link';
 import { AssetPage } from './pages/Asset';
 import { IncidentsPage } from './pages/Incidents';
@@ -34,9 +34,21 @@ function App() {
     [],
   );
   const { path, query } = useLocation();
+  // Who the server says the token is (its tenant and roles claims may have any name): checked at sign-in.
+  const [me, setMe] = useState<{ subject: string; tenant: string; roles: string[] } | null>(null);
+  useEffect(() => {
+    setMe(null);
+    if (!token) return;
+    gql<{ me: { subject: string; tenant: string; roles: string[] } }>('{ me { subject tenant roles } }')
+      .then((d) => setMe(d.me))
+      .catch((e: unknown) => {
+        if (!(e instanceof ApiError && e.code === 'UNAUTHENTICATED'))
+          session.signOut(`Signed out: ${e instanceof Error ? e.message : String(e)}`);
+      });
+  }, [token]);
   if (!token) return <SignIn reason={reason} />;
-  const who = claims();
-  const roles = (who?.roles ?? []).map((r) => r.toLowerCase());
+  if (!me) return <p className="muted content">Signing in…</p>;
+  const roles = me.roles.map((r) => r.toLowerCase());
   const route = routeOf(path);
   return (
     <>
@@ -50,7 +62,7 @@ function App() {
           <a href="/graphiql">GraphiQL</a>
         </nav>
         <span className="who" data-testid="who">
-          {who?.sub ?? 'signed in'} · {who?.tenant ?? ''} · {roles.join(', ')}
+          {me.subject} · {me.tenant} · {roles.join(', ')}
         </span>
         <button type="button" onClick={() => session.signOut('Signed out.')}>
           Sign out
