@@ -6,13 +6,15 @@
 //   - the JavaScript and CSS the first page ships, gzip.
 // Each measure is taken over several rounds in one run (a fresh page each); medians and spread.
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { mintDevToken } from '../src/auth/tokens.js';
 import { loadConfig } from '../src/config.js';
 import { PROJECT_ROOT } from '../src/paths.js';
+import { launchBrowser } from '../test/support/browser.js';
 import { tempDir } from '../test/support/fixtures.js';
 import type * as Browsers from '../scripts/browser.mjs';
 import { gqlPost, machine, startServerProcess, writeResults } from './lib.js';
@@ -23,15 +25,6 @@ const FANOUT = 1000;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const ROOT = 'pg://bench:5432/ui.public.root';
 const ASSET = 'snowflake://acme/analytics.raw.customers';
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** What the in-page functions below use of the browser (this project compiles without the DOM library). */
 interface InPage {
@@ -95,7 +88,7 @@ async function lineage(
     .filter({ hasText: `${FANOUT + 1} drawn` })
     .waitFor({ timeout: 120_000 })
     .catch(async (error: unknown) => {
-      await page.screenshot({ path: '/tmp/bench-ui-failure.png' });
+      await page.screenshot({ path: join(tmpdir(), 'metalake-bench-ui-failure.png') });
       const drawn = await page
         .getByTestId('drawn')
         .textContent({ timeout: 1000 })
@@ -156,7 +149,7 @@ async function main() {
   if (chromiumPath.error !== undefined) throw new Error(chromiumPath.error);
   const dir = tempDir('metalake-bench-ui-');
   const server = await startServerProcess({ DATA_DIR: dir.path, JWT_SECRET: SECRET, DEMO_DATA: 'true' });
-  const browser = await chromium.launch({ executablePath: chromiumPath.path, args: FLAGS });
+  const browser = await launchBrowser(chromiumPath.path);
   try {
     const jwt = loadConfig({ JWT_SECRET: SECRET, DATA_DIR: dir.path }).jwt;
     const admin = await mintDevToken(jwt, { tenant: TENANT, roles: ['admin'] });

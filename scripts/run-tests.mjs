@@ -53,10 +53,7 @@ function find(dir) {
  */
 export function declaredEngines(file, source = readFileSync(file, 'utf8')) {
   const needs = {};
-  for (const line of source.split('\n')) {
-    const text = line.trim();
-    if (text === '' || text.startsWith('#!')) continue;
-    if (!text.startsWith('//')) break;
+  for (const text of leadingComments(source)) {
     const m = /^\/\/\s*@engines\b(.*)$/.exec(text);
     if (!m) continue;
     for (const word of m[1].trim().split(/\s+/).filter(Boolean)) {
@@ -75,13 +72,19 @@ export function declaredEngines(file, source = readFileSync(file, 'utf8')) {
 
 /** Whether a compiled test file declares `// @browser` in its leading comment block. */
 export function declaresBrowser(file, source = readFileSync(file, 'utf8')) {
+  return leadingComments(source).some((text) => /^\/\/\s*@browser\s*$/.test(text));
+}
+
+/** The comment lines a file starts with (a shebang and blank lines skipped): where declarations live. */
+function leadingComments(source) {
+  const comments = [];
   for (const line of source.split('\n')) {
     const text = line.trim();
     if (text === '' || text.startsWith('#!')) continue;
-    if (!text.startsWith('//')) return false;
-    if (/^\/\/\s*@browser\s*$/.test(text)) return true;
+    if (!text.startsWith('//')) break;
+    comments.push(text);
   }
-  return false;
+  return comments;
 }
 
 /** May `needs` start while `running` (declarations of the files running now) run? */

@@ -1,25 +1,13 @@
 // Nothing is lost between commit and publish: events committed while no relay ran (a crash
 // after commit) are published when the relay starts, in commit order, exactly once per relay.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { ChangeEvent } from '../domain/events.js';
 import { createEmbeddedFeed } from '../store/embedded/feed.js';
 import { createEmbeddedStore } from '../store/embedded/index.js';
-import { assetRecord, qn, silentLog, tempDir, uniqueTenant } from '../../test/support/fixtures.js';
+import { silentLog, tempDir, uniqueTenant, changeEvent as event } from '../../test/support/fixtures.js';
 import { createOutboxRelay } from './outbox-relay.js';
-
-const event = (tenant: string): ChangeEvent => ({
-  type: 'asset.changed',
-  eventId: randomUUID(),
-  tenant,
-  at: new Date().toISOString(),
-  actor: 'test',
-  change: 'CREATED',
-  asset: assetRecord('TABLE', qn(randomUUID())),
-  version: 1,
-});
 
 describe('outbox relay', () => {
   it('publishes what was committed before a crash when it starts, then what is committed while it runs', async () => {

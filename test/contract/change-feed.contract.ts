@@ -1,27 +1,15 @@
 // The change feed contract: the in-process feed passes it now; the Kafka feed (issue 4) must pass
 // the same tests against the real broker.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { ChangeEvent } from '../../src/domain/events.js';
 import type { ChangeFeed } from '../../src/store/ports/index.js';
-import { assetRecord, qn, uniqueTenant } from '../support/fixtures.js';
+import { uniqueTenant, changeEvent as event } from '../support/fixtures.js';
 
 export interface FeedFactory {
   name: string;
   open(): Promise<{ feed: ChangeFeed; close(): Promise<void> }>;
 }
-
-const event = (tenant: string): ChangeEvent => ({
-  type: 'asset.changed',
-  eventId: randomUUID(),
-  tenant,
-  at: new Date().toISOString(),
-  actor: 'test',
-  change: 'CREATED',
-  asset: assetRecord('TABLE', qn(randomUUID())),
-  version: 1,
-});
 
 /** Collects what a listener hears; resolves once `count` events arrived (or after `ms`, with what there is). */
 function collect(feed: ChangeFeed, tenant: string) {

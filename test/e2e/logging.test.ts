@@ -31,8 +31,8 @@ describe('request-scoped logs', () => {
     assert.equal(body.errors, undefined, JSON.stringify(body.errors));
   };
 
-  it('gives a service log line the request id, tenant and subject of the HTTP request that caused it', async () => {
-    const tenant = uniqueTenant('logs');
+  /** A steward of the tenant, a database asset and the PII type, made through the API. */
+  const stewardWithDatabase = async (tenant: string) => {
     const steward = await server.token(tenant, 'steward');
     const db = `pg://h/${tenant}`;
     await post(
@@ -40,6 +40,12 @@ describe('request-scoped logs', () => {
       `setup-${tenant}`,
       `mutation { upsertAssets(input: [{ qualifiedName: "${db}", kind: DATABASE }]) { created } defineClassification(input: { name: "PII" }) { name } }`,
     );
+    return { steward, db };
+  };
+
+  it('gives a service log line the request id, tenant and subject of the HTTP request that caused it', async () => {
+    const tenant = uniqueTenant('logs');
+    const { steward, db } = await stewardWithDatabase(tenant);
     await post(steward, `classify-${tenant}`, `mutation { classify(qualifiedName: "${db}", classification: "PII") { added } }`);
     const committed = lines.filter((l) => l.msg === 'classification change committed');
     assert.equal(committed.length, 1, 'the service logged the change once (the positive control that it logs at all)');
@@ -51,13 +57,7 @@ describe('request-scoped logs', () => {
 
   it('gives a websocket operation its own request id', async () => {
     const tenant = uniqueTenant('logs-ws');
-    const steward = await server.token(tenant, 'steward');
-    const db = `pg://h/${tenant}`;
-    await post(
-      steward,
-      `setup-${tenant}`,
-      `mutation { upsertAssets(input: [{ qualifiedName: "${db}", kind: DATABASE }]) { created } defineClassification(input: { name: "PII" }) { name } }`,
-    );
+    const { steward, db } = await stewardWithDatabase(tenant);
     const ws = server.ws(steward);
     try {
       const result = await new Promise<unknown>((resolve, reject) => {

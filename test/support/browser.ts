@@ -17,8 +17,8 @@ const FLAGS = [
   '--disable-sync',
 ];
 
-export async function launchBrowser(): Promise<Browser> {
-  const executablePath = process.env.CHROMIUM_PATH;
+/** Chromium headless: by default the one the runner passes to files that declare `// @browser`. */
+export async function launchBrowser(executablePath = process.env.CHROMIUM_PATH): Promise<Browser> {
   if (!executablePath)
     throw new Error('CHROMIUM_PATH is not set: declare `// @browser` in the test file (the runner installs Chromium and passes it)');
   return chromium.launch({ executablePath, args: FLAGS });

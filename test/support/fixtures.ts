@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import type { Role, Viewer } from '../../src/domain/auth.js';
+import type { ChangeEvent } from '../../src/domain/events.js';
 import type { AssetKind, AssetRecord } from '../../src/domain/model.js';
 import { createServices, type Services } from '../../src/services/index.js';
 import { createEmbeddedFeed } from '../../src/store/embedded/feed.js';
@@ -92,6 +93,18 @@ export function assetRecord(kind: AssetKind, qualifiedName: string, extra: Parti
     ...extra,
   };
 }
+
+/** A change event for tests of what carries events (outbox, relay, feed): what it describes does not matter. */
+export const changeEvent = (tenant: string): ChangeEvent => ({
+  type: 'asset.changed',
+  eventId: randomUUID(),
+  tenant,
+  at: new Date().toISOString(),
+  actor: 'test',
+  change: 'CREATED',
+  asset: assetRecord('TABLE', qn(randomUUID())),
+  version: 1,
+});
 
 /** Short qualified names for graph-shaped tests: qn('a') = test://g/a */
 export const qn = (name: string): string => `test://g/${name}`;

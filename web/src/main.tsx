@@ -6,18 +6,13 @@ import { Link } from './Link';
 import { AssetPage } from './pages/Asset';
 import { IncidentsPage } from './pages/Incidents';
 import { SearchPage } from './pages/Search';
-import { routeOf, useLocation } from './router';
+import { firstHopOf, routeOf, useLocation } from './router';
 import { SignIn } from './SignIn';
 import './styles.css';
 
 // The explorer (React Flow and the ELK layout engine) loads when a lineage page is opened, so the
 // first page stays small.
 const LineagePage = lazy(() => import('./pages/Lineage').then((m) => ({ default: m.LineagePage })));
-/** `?first=` of a lineage URL (pages/Lineage.tsx's firstHopOf, without loading the explorer for it). */
-const firstHopOf = (query: URLSearchParams): number => {
-  const n = Number(query.get('first') ?? 25);
-  return Number.isInteger(n) && n >= 1 ? Math.min(n, 1000) : 25;
-};
 
 /** Roles that may classify (the server checks again; this only decides what to show). */
 const STEWARDS = ['steward', 'admin'];

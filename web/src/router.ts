@@ -47,3 +47,12 @@ export function routeOf(path: string): Route {
   }
   return { page: 'missing' };
 }
+
+/** Neighbours the explorer fetches per expansion; "+N" asks for this many more each time. */
+export const LINEAGE_PAGE = 25;
+
+/** `?first=` on a lineage URL: how many neighbours the first hop draws (default LINEAGE_PAGE, at most 1,000). */
+export function firstHopOf(query: URLSearchParams): number {
+  const n = Number(query.get('first') ?? LINEAGE_PAGE);
+  return Number.isInteger(n) && n >= 1 ? Math.min(n, 1000) : LINEAGE_PAGE;
+}

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { it } from 'node:test';
 import { DomainError } from '../../../src/domain/errors.js';
-import { type StoreContract, eventFor, page } from './context.js';
-import { assetRecord, qn, uniqueTenant } from '../../support/fixtures.js';
+import { type StoreContract, page } from './context.js';
+import { assetRecord, qn, uniqueTenant, changeEvent } from '../../support/fixtures.js';
 
 export function assetsContract(ctx: StoreContract): void {
   it('writes and reads assets by id and by qualified name', async () => {
@@ -50,7 +50,7 @@ export function assetsContract(ctx: StoreContract): void {
     await assert.rejects(
       ctx.write(t, async (tx) => {
         await tx.writeAssets([assetRecord('TABLE', qn('ghost'))]);
-        await tx.appendEvents([eventFor(t)]);
+        await tx.appendEvents([changeEvent(t)]);
         throw new Error('boom');
       }),
       /boom/,

@@ -1,13 +1,13 @@
 // The graph store contract, events: the outbox (src/store/ports/events.ts).
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { type StoreContract, eventFor } from './context.js';
-import { uniqueTenant } from '../../support/fixtures.js';
+import type { StoreContract } from './context.js';
+import { uniqueTenant, changeEvent } from '../../support/fixtures.js';
 
 export function eventsContract(ctx: StoreContract): void {
   it('keeps committed events in the outbox, in commit order, until published', async () => {
     const t = uniqueTenant();
-    const events = [eventFor(t), eventFor(t), eventFor(t)];
+    const events = [changeEvent(t), changeEvent(t), changeEvent(t)];
     let notified = 0;
     const off = ctx.store.onCommit(() => notified++);
     await ctx.write(t, (tx) => tx.appendEvents(events.slice(0, 2)));

@@ -23,7 +23,7 @@ import ElkWorker from 'elkjs/lib/elk-worker.min.js?worker';
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError, gql, subscribe } from '../api';
 import { Link } from '../Link';
-import { assetPath, lineagePath } from '../router';
+import { LINEAGE_PAGE, assetPath, lineagePath } from '../router';
 import { ErrorText } from '../ui';
 import {
   type Direction,
@@ -39,8 +39,8 @@ import {
   pathThrough,
 } from './lineage-graph';
 
-/** Neighbours fetched per expansion; "+N" asks for this many more each time. */
-const PAGE = 25;
+/** Neighbours fetched per expansion (the router's, so that a URL's ?first= agrees). */
+const PAGE = LINEAGE_PAGE;
 /** What one aliased request may hold (GRAPHQL_MAX_ALIASES is 20 by default). */
 const ALIASES = 20;
 
