@@ -5,7 +5,7 @@
 //   - frame times while panning that graph;
 //   - the JavaScript and CSS the first page ships, gzip.
 // Each measure is taken over several rounds in one run (a fresh page each); medians and spread.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -25,6 +25,8 @@ const FANOUT = 1000;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const ROOT = 'pg://bench:5432/ui.public.root';
 const ASSET = 'snowflake://acme/analytics.raw.customers';
+/** BENCH_UI_PROFILE=file.cpuprofile: the page's CPU profile of the first measured lineage draw (open it in Chrome's DevTools). */
+const PROFILE = process.env.BENCH_UI_PROFILE;
 
 /** What the in-page functions below use of the browser (this project compiles without the DOM library). */
 interface InPage {
@@ -79,8 +81,15 @@ async function lineage(
   browser: Browser,
   origin: string,
   token: string,
-): Promise<{ drawnMs: number; frames: { p50: number; p95: number; max: number; count: number } }> {
+  record = false,
+): Promise<{ drawnMs: number; fetchedMs: number; laidOutMs: number; frames: { p50: number; p95: number; max: number; count: number } }> {
   const page = await signedIn(browser, token);
+  const profile = record && PROFILE ? await page.context().newCDPSession(page) : null;
+  if (profile) {
+    await profile.send('Profiler.enable');
+    await profile.send('Profiler.setSamplingInterval', { interval: 200 });
+    await profile.send('Profiler.start');
+  }
   const t0 = Date.now();
   await page.goto(`${origin}/lineage/${encodeURIComponent(ROOT)}?first=${FANOUT}`);
   await page
@@ -99,6 +108,17 @@ async function lineage(
   await page.locator('[data-laid-out="true"]').waitFor({ timeout: 120_000 });
   await page.locator('.react-flow__node').first().waitFor();
   const drawnMs = Date.now() - t0;
+  // Where the time went, by the page's own marks (navigation start is 0).
+  const marks = await page.evaluate(() =>
+    Object.fromEntries(
+      ['lineage:fetched', 'lineage:laid-out'].map((m) => [m, performance.getEntriesByName(m)[0]?.startTime ?? Number.NaN]),
+    ),
+  );
+  if (profile) {
+    const { profile: cpu } = (await profile.send('Profiler.stop')) as { profile: unknown };
+    writeFileSync(PROFILE!, JSON.stringify(cpu));
+    process.stdout.write(`wrote the CPU profile of one lineage draw to ${PROFILE}\n`);
+  }
   // Pan for two seconds while the page records the time between animation frames.
   await page.evaluate(() => {
     const w = globalThis as unknown as InPage;
@@ -130,13 +150,15 @@ async function lineage(
   const at = (q: number) => Math.round((sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))] ?? Number.NaN) * 10) / 10;
   return {
     drawnMs,
+    fetchedMs: marks['lineage:fetched'] ?? Number.NaN,
+    laidOutMs: marks['lineage:laid-out'] ?? Number.NaN,
     frames: { p50: at(0.5), p95: at(0.95), max: Math.round((sorted.at(-1) ?? Number.NaN) * 10) / 10, count: frames.length },
   };
 }
 
 /** What the first page loads: index.html's scripts, module preloads and styles, gzip. */
 function firstPageBytes(): { files: Record<string, number>; totalGzip: number } {
-  const root = join(PROJECT_ROOT, 'dist', 'web');
+  const root = join(PROJECT_ROOT, 'dist', 'catalog');
   const html = readFileSync(join(root, 'index.html'), 'utf8');
   const refs = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+\.(?:js|css))"/g)].map((m) => m[1]!);
   const files = Object.fromEntries(refs.map((r) => [r, gzipSync(readFileSync(join(root, r))).length]));
@@ -163,9 +185,9 @@ async function main() {
     const graph: Awaited<ReturnType<typeof lineage>>[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       asset.push(await assetPage(browser, origin, viewer));
-      graph.push(await lineage(browser, origin, viewer));
+      graph.push(await lineage(browser, origin, viewer, round === 0));
       process.stdout.write(
-        `round ${round + 1}: asset ${asset.at(-1)!.headingMs} ms, lineage of ${FANOUT + 1} nodes ${graph.at(-1)!.drawnMs} ms, frames p95 ${graph.at(-1)!.frames.p95} ms\n`,
+        `round ${round + 1}: asset ${asset.at(-1)!.headingMs} ms, lineage of ${FANOUT + 1} nodes ${graph.at(-1)!.drawnMs} ms (fetched ${Math.round(graph.at(-1)!.fetchedMs)}, laid out ${Math.round(graph.at(-1)!.laidOutMs)}), frames p95 ${graph.at(-1)!.frames.p95} ms\n`,
       );
     }
     const bytes = firstPageBytes();
@@ -176,6 +198,9 @@ async function main() {
       lineage: {
         nodes: FANOUT + 1,
         drawnMs: spread(graph.map((g) => g.drawnMs)),
+        // From navigation: the root and its first hop fetched, then laid out; drawn is when all is on screen.
+        fetchedMs: spread(graph.map((g) => g.fetchedMs)),
+        laidOutMs: spread(graph.map((g) => g.laidOutMs)),
         panFrameMs: {
           p50: median(graph.map((g) => g.frames.p50)),
           p95: median(graph.map((g) => g.frames.p95)),

@@ -303,7 +303,7 @@ export async function startApp(given: Config, log: Logger): Promise<App> {
       log,
       routes: ingestRoutes({ config, verifier, gateway: runtime.gateway, log: log.child({ component: 'sources' }) }),
       web: webRoutes({
-        root: join(PROJECT_ROOT, 'dist', 'web'),
+        root: join(PROJECT_ROOT, 'dist', 'catalog'),
         devTokens: config.jwt.devSecret ? () => demoTokens(config) : undefined,
       }),
       checkReady: () => runtime.checkReady(),

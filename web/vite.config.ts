@@ -1,5 +1,5 @@
 // The web catalog's build: two pages (the catalog, and GraphiQL at /graphiql), static files in
-// dist/web that the server itself serves. No CDN at run time: everything is bundled.
+// dist/catalog that the server itself serves. No CDN at run time: everything is bundled.
 import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
 
@@ -8,7 +8,7 @@ export default defineConfig({
   base: '/',
   esbuild: { jsx: 'automatic' },
   build: {
-    outDir: resolve(__dirname, '../dist/web'),
+    outDir: resolve(__dirname, '../dist/catalog'),
     emptyOutDir: true,
     sourcemap: true,
     chunkSizeWarningLimit: 2000,

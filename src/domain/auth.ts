@@ -28,6 +28,11 @@ const GRANTS: Record<Role, readonly Permission[]> = {
   admin: ['graph:read', 'asset:write', 'lineage:write', 'incident:write', 'classification:write'],
 };
 
+/** Everything a set of roles allows, in the order the grants list them. */
+export function permissionsOf(roles: readonly Role[]): Permission[] {
+  return [...new Set(roles.flatMap((r) => GRANTS[r]))];
+}
+
 /** A user: the verified caller of the API. */
 export interface Viewer {
   subject: string;

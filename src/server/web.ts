@@ -1,4 +1,4 @@
-// The web catalog (web/, built into dist/web by `npm run build`), served by metalake itself at /
+// The web catalog (web/, built into dist/catalog by `npm run build`), served by metalake itself at /
 // on the same origin as /graphql: static files, no CDN at run time, and every other GET path that
 // is not an API falls back to the catalog's page (its router reads the URL). GraphiQL at /graphiql.
 //
@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import express from 'express';
 
 export interface WebRoutesOptions {
-  /** The built catalog (dist/web); null when it was not built: / then says how to build it. */
+  /** The built catalog (dist/catalog); null when it was not built: / then says how to build it. */
   root: string | null;
   /** Development only: mints the demo tokens (viewer, steward) for the one-click sign-in. */
   devTokens?: (() => Promise<{ tenant: string; tokens: Record<string, string> }>) | undefined;

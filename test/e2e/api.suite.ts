@@ -80,6 +80,15 @@ export function apiSuite(label: string, env: () => Record<string, string>): void
           .request<{ me: { tenant: string; roles: string[] } }>('{ me { tenant roles subject } }');
         assert.equal(r.data?.me.tenant, t);
         assert.deepEqual(new Set(r.data?.me.roles), new Set(['STEWARD', 'VIEWER']));
+        const perms = async (...roles: ('viewer' | 'editor' | 'steward')[]) =>
+          (await server.http(await server.token(t, ...roles)).request<{ me: { permissions: string[] } }>('{ me { permissions } }')).data?.me
+            .permissions;
+        assert.deepEqual(await perms('viewer'), ['graph:read']);
+        assert.deepEqual(
+          new Set(await perms('editor', 'viewer')),
+          new Set(['graph:read', 'asset:write', 'lineage:write', 'incident:write']),
+        );
+        assert.ok((await perms('steward'))?.includes('classification:write'));
         const res = await fetch(server.url, {
           method: 'POST',
           headers: {

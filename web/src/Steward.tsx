@@ -2,7 +2,7 @@
 // switch), declassify, block and unblock propagation. Shown only to roles that may use them; the
 // server decides anyway and its refusals are shown as they come.
 import { useEffect, useState } from 'react';
-import { ApiError, gql } from './api';
+import { ApiError, failure, gql } from './api';
 import { ErrorText } from './ui';
 
 const TYPES = `{ classificationTypes { name propagateByDefault } }`;
@@ -70,7 +70,7 @@ export function StewardActions({ qualifiedName, onDone }: { qualifiedName: strin
       if (first) setJob({ id: first.id, status: 'PENDING', applied: 0, total: null });
       onDone();
     } catch (e) {
-      setError(e instanceof ApiError ? `${e.code}: ${e.message}` : String(e));
+      setError(failure(e));
     }
   };
 

@@ -19,6 +19,10 @@ export class ApiError extends Error {
   }
 }
 
+/** What to show for a failed call: the server's code and message, or the browser's own error. */
+export const failure = (e: unknown): string =>
+  e instanceof ApiError ? `${e.code}: ${e.message}` : e instanceof Error ? e.message : String(e);
+
 type Listener = (reason: string | null) => void;
 const listeners = new Set<Listener>();
 

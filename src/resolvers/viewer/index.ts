@@ -1,3 +1,4 @@
+import { permissionsOf } from '../../domain/auth.js';
 import type { QueryResolvers, Role, ViewerResolvers } from '../../generated/graphql.js';
 
 export const Query: Pick<QueryResolvers, 'me'> = {
@@ -6,4 +7,5 @@ export const Query: Pick<QueryResolvers, 'me'> = {
 
 export const Viewer: ViewerResolvers = {
   roles: (v) => v.roles.map((r) => r.toUpperCase() as Role),
+  permissions: (v) => permissionsOf(v.roles),
 };

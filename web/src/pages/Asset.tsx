@@ -4,6 +4,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { ApiError, gql, subscribe } from '../api';
 import { Link } from '../Link';
+import { EditAsset } from '../EditAsset';
 import { StewardActions } from '../Steward';
 import { assetPath, lineagePath } from '../router';
 import { ErrorText, kindClass } from '../ui';
@@ -88,7 +89,13 @@ function diff(
     .map((k) => ({ field: k, from: show(before?.[k]), to: show(after?.[k]) }));
 }
 
-export function AssetPage({ qualifiedName, canClassify }: { qualifiedName: string; canClassify: boolean }) {
+/** What the signed-in roles allow on this page (from `me { permissions }`). */
+export interface AssetPermissions {
+  classify: boolean;
+  edit: boolean;
+}
+
+export function AssetPage({ qualifiedName, can }: { qualifiedName: string; can: AssetPermissions }) {
   const [asset, setAsset] = useState<AssetView | null | undefined>(undefined);
   const [error, setError] = useState<string | null>(null);
   const load = useCallback(() => {
@@ -124,7 +131,8 @@ export function AssetPage({ qualifiedName, canClassify }: { qualifiedName: strin
           {asset.name} <span className={kindClass(asset.kind)}>{asset.kind}</span>
         </h1>
         <div className="qn">{asset.qualifiedName}</div>
-        <p>{asset.description ?? <span className="muted">No description.</span>}</p>
+        <p data-testid="description">{asset.description ?? <span className="muted">No description.</span>}</p>
+        {can.edit && <EditAsset asset={asset} onDone={load} />}
         <p>
           <Link to={lineagePath(asset.qualifiedName)} className="button">
             Lineage: {asset.upstreamCount} upstream, {asset.downstreamCount} downstream
@@ -155,13 +163,13 @@ export function AssetPage({ qualifiedName, canClassify }: { qualifiedName: strin
             </li>
           ))}
         </ul>
-        {canClassify && <StewardActions qualifiedName={asset.qualifiedName} onDone={load} />}
+        {can.classify && <StewardActions qualifiedName={asset.qualifiedName} onDone={load} />}
       </section>
       <section aria-labelledby="h-about">
         <h2 id="h-about">About</h2>
         <dl className="about">
           <dt>Owners</dt>
-          <dd>{asset.owners.length ? asset.owners.join(', ') : <span className="muted">none</span>}</dd>
+          <dd data-testid="owners">{asset.owners.length ? asset.owners.join(', ') : <span className="muted">none</span>}</dd>
           <dt>Version</dt>
           <dd>
             {asset.version}, updated {new Date(asset.updatedAt).toLocaleString()}

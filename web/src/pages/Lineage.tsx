@@ -30,6 +30,7 @@ import {
   type DrawnGraph,
   type LineageNode,
   collapse,
+  columnPathThrough,
   drawnNeighbours,
   emptyGraph,
   expand,
@@ -81,6 +82,9 @@ type NodeData = {
   dim: boolean;
   marked: 'direct' | 'propagated' | 'blocked' | null;
   columnLevel: boolean;
+  /** Columns on the highlighted column path, when a column was clicked. */
+  litColumns: Set<string> | null;
+  onColumn: (qualifiedName: string) => void;
   onExpand: (id: string, d: Direction) => void;
   onCollapse: (id: string, d: Direction) => void;
 };
@@ -89,7 +93,7 @@ const WIDTH = 250;
 const heightOf = (n: LineageNode, columnLevel: boolean) => 64 + (columnLevel ? (n.columns?.length ?? 0) * 22 : 0);
 
 const AssetNode = memo(function AssetNode({ data }: NodeProps<Node<NodeData>>) {
-  const { node, up, down, upOpen, downOpen, dim, marked, columnLevel, onExpand, onCollapse } = data;
+  const { node, up, down, upOpen, downOpen, dim, marked, columnLevel, litColumns, onColumn, onExpand, onCollapse } = data;
   return (
     <div
       className={`lnode${data.root ? ' root' : ''}${dim ? ' dim' : ''}${marked ? ` marked-${marked}` : ''}`}
@@ -104,7 +108,7 @@ const AssetNode = memo(function AssetNode({ data }: NodeProps<Node<NodeData>>) {
             <button
               type="button"
               className="more"
-              onClick={() => onExpand(node.id, 'UPSTREAM')}
+              onClick={(e) => (e.stopPropagation(), onExpand(node.id, 'UPSTREAM'))}
               aria-label={`Show ${up} more upstream of ${node.name}`}
             >
               +{up}
@@ -114,7 +118,7 @@ const AssetNode = memo(function AssetNode({ data }: NodeProps<Node<NodeData>>) {
             <button
               type="button"
               className="less"
-              onClick={() => onCollapse(node.id, 'UPSTREAM')}
+              onClick={(e) => (e.stopPropagation(), onCollapse(node.id, 'UPSTREAM'))}
               aria-label={`Collapse upstream of ${node.name}`}
             >
               −
@@ -129,7 +133,7 @@ const AssetNode = memo(function AssetNode({ data }: NodeProps<Node<NodeData>>) {
             <button
               type="button"
               className="less"
-              onClick={() => onCollapse(node.id, 'DOWNSTREAM')}
+              onClick={(e) => (e.stopPropagation(), onCollapse(node.id, 'DOWNSTREAM'))}
               aria-label={`Collapse downstream of ${node.name}`}
             >
               −
@@ -139,7 +143,7 @@ const AssetNode = memo(function AssetNode({ data }: NodeProps<Node<NodeData>>) {
             <button
               type="button"
               className="more"
-              onClick={() => onExpand(node.id, 'DOWNSTREAM')}
+              onClick={(e) => (e.stopPropagation(), onExpand(node.id, 'DOWNSTREAM'))}
               aria-label={`Show ${down} more downstream of ${node.name}`}
             >
               +{down}
@@ -161,7 +165,13 @@ const AssetNode = memo(function AssetNode({ data }: NodeProps<Node<NodeData>>) {
       </div>
       {columnLevel &&
         node.columns?.map((c) => (
-          <div key={c.qualifiedName} className="lcol" data-testid="lineage-column">
+          <div
+            key={c.qualifiedName}
+            className={`lcol${litColumns === null ? '' : litColumns.has(c.qualifiedName) ? ' lit' : ' dim'}`}
+            data-testid="lineage-column"
+            data-qn={c.qualifiedName}
+            onClick={(e) => (e.stopPropagation(), onColumn(c.qualifiedName))}
+          >
             <Handle type="target" position={Position.Left} id={`in:${c.qualifiedName}`} />
             {c.name}
             {c.classifications.map((x) => (
@@ -178,14 +188,17 @@ const AssetNode = memo(function AssetNode({ data }: NodeProps<Node<NodeData>>) {
 });
 
 const NODE_TYPES = { asset: AssetNode };
-const elk = new ELK({ workerUrl: '', workerFactory: () => new ElkWorker() });
+/** The ELK worker, started at the first layout that needs it (a large graph never does; starting it costs a 1.4 MB script's parse). */
+let elk: InstanceType<typeof ELK> | null = null;
+const elkLayout = (graph: Parameters<InstanceType<typeof ELK>['layout']>[0]) =>
+  (elk ??= new ELK({ workerUrl: '', workerFactory: () => new ElkWorker() })).layout(graph);
 
 /** Up to this many nodes ELK lays them out (fewer crossings); beyond, the linear layered layout does, within a frame or two. */
 const ELK_LIMIT = 300;
 
 async function layout(graph: DrawnGraph, columnLevel: boolean): Promise<Map<string, { x: number; y: number }>> {
   if (graph.nodes.size > ELK_LIMIT) return layeredLayout(graph, (n) => ({ width: WIDTH, height: heightOf(n, columnLevel) }));
-  const result = await elk.layout({
+  const result = await elkLayout({
     id: 'root',
     layoutOptions: {
       'elk.algorithm': 'layered',
@@ -219,12 +232,12 @@ export function LineagePage({ qualifiedName, firstHop = PAGE }: { qualifiedName:
   const flow = useRef<ReactFlowInstance<Node<NodeData>> | null>(null);
   graphRef.current = graph;
 
-  const fetchNeighbours = useCallback(async (of: LineageNode, direction: Direction, first: number): Promise<LineageNode[]> => {
+  const fetchNeighbours = useCallback(async (qn: string, direction: Direction, first: number): Promise<LineageNode[]> => {
     type Neighbour = Omit<LineageNode, 'incidents'>;
     const data = await gql<{ asset: { downstream?: { to: Neighbour }[]; upstream?: { from: Neighbour }[] } | null }>(
       NEIGHBOURS[direction],
       {
-        qn: of.qualifiedName,
+        qn,
         first,
       },
     );
@@ -241,14 +254,18 @@ export function LineagePage({ qualifiedName, firstHop = PAGE }: { qualifiedName:
     setFocus(null);
     setImpact(null);
     (async () => {
-      const { asset } = await gql<{ asset: LineageNode | null }>(ROOT, { qn: qualifiedName });
+      // The root and both directions at once: one round trip's wait, not three.
+      const [{ asset }, up, down] = await Promise.all([
+        gql<{ asset: LineageNode | null }>(ROOT, { qn: qualifiedName }),
+        fetchNeighbours(qualifiedName, 'UPSTREAM', firstHop),
+        fetchNeighbours(qualifiedName, 'DOWNSTREAM', firstHop),
+      ]);
       if (!asset) throw new ApiError('NOT_FOUND', `No asset ${qualifiedName} in your tenant`);
       let g = emptyGraph(asset);
-      for (const direction of ['UPSTREAM', 'DOWNSTREAM'] as const) {
-        const count = direction === 'UPSTREAM' ? asset.upstreamCount : asset.downstreamCount;
-        if (count > 0) g = expand(g, asset.id, direction, firstHop, await fetchNeighbours(asset, direction, firstHop));
-      }
+      if (up.length > 0) g = expand(g, asset.id, 'UPSTREAM', firstHop, up);
+      if (down.length > 0) g = expand(g, asset.id, 'DOWNSTREAM', firstHop, down);
       if (!current) return;
+      performance.mark('lineage:fetched');
       setGraph(g);
       setError(null);
     })().catch((e: unknown) => current && setError(message(e)));
@@ -263,7 +280,7 @@ export function LineagePage({ qualifiedName, firstHop = PAGE }: { qualifiedName:
       const node = g?.nodes.get(id);
       if (!g || !node) return;
       const asked = (g.shown.get(id)?.[direction] ?? 0) + PAGE;
-      fetchNeighbours(node, direction, asked)
+      fetchNeighbours(node.qualifiedName, direction, asked)
         .then((neighbours) => setGraph((current) => (current ? expand(current, id, direction, asked, neighbours) : current)))
         .catch((e: unknown) => setError(message(e)));
     },
@@ -370,6 +387,7 @@ export function LineagePage({ qualifiedName, firstHop = PAGE }: { qualifiedName:
     layout(graph, columnLevel)
       .then((p) => {
         if (!current) return;
+        performance.mark('lineage:laid-out');
         setPositions(p);
         // Once React Flow has the new positions: show everything drawn.
         requestAnimationFrame(() => void flow.current?.fitView({ duration: 150, maxZoom: 1.2 }));
@@ -420,7 +438,20 @@ export function LineagePage({ qualifiedName, firstHop = PAGE }: { qualifiedName:
     return () => offs.forEach((off) => off());
   }, []);
 
-  const highlighted = useMemo(() => (graph && focus ? pathThrough(graph, focus) : null), [graph, focus]);
+  // A clicked table lights its path of tables; a clicked column its path of columns (and their tables).
+  const litColumns = useMemo(
+    () => (columnLevel && focus?.startsWith('column:') ? columnPathThrough(columnLinks, focus.slice('column:'.length)) : null),
+    [columnLevel, focus, columnLinks],
+  );
+  const highlighted = useMemo(() => {
+    if (!graph || !focus) return null;
+    if (!focus.startsWith('column:')) return pathThrough(graph, focus);
+    if (!litColumns) return null;
+    const tables = new Set<string>();
+    for (const n of graph.nodes.values()) if (n.columns?.some((c) => litColumns.has(c.qualifiedName))) tables.add(n.id);
+    return tables;
+  }, [graph, focus, litColumns]);
+  const onColumn = useCallback((qn: string) => setFocus((f) => (f === `column:${qn}` ? null : `column:${qn}`)), []);
   const classifications = useMemo(
     () => [...new Set(graph ? [...graph.nodes.values()].flatMap((n) => n.classifications.map((c) => c.name)) : [])].sort(),
     [graph],
@@ -428,13 +459,19 @@ export function LineagePage({ qualifiedName, firstHop = PAGE }: { qualifiedName:
 
   const flowNodes: Node<NodeData>[] = useMemo(() => {
     if (!graph) return [];
-    return [...graph.nodes.values()].map((node) => {
+    // Only what is laid out: a node drawn before its position is known would be drawn (and measured) twice.
+    return [...graph.nodes.values()].flatMap((node) => {
+      const position = positions.get(node.id);
+      if (!position) return [];
       const shown = graph.shown.get(node.id);
       const c = classification ? node.classifications.find((x) => x.name === classification) : undefined;
       return {
         id: node.id,
-        type: 'asset',
-        position: positions.get(node.id) ?? { x: 0, y: 0 },
+        type: 'asset' as const,
+        position,
+        // Sizes until measured: the minimap draws the nodes that are off screen (and so never measured).
+        initialWidth: WIDTH,
+        initialHeight: heightOf(node, columnLevel),
         data: {
           node,
           root: node.id === graph.rootId,
@@ -445,12 +482,14 @@ export function LineagePage({ qualifiedName, firstHop = PAGE }: { qualifiedName:
           dim: (highlighted !== null && !highlighted.has(node.id)) || (classification !== '' && !c),
           marked: c ? (c.blocked ? 'blocked' : c.propagated ? 'propagated' : 'direct') : null,
           columnLevel,
+          litColumns,
+          onColumn,
           onExpand,
           onCollapse,
         },
       };
     });
-  }, [graph, positions, highlighted, classification, columnLevel, onExpand, onCollapse]);
+  }, [graph, positions, highlighted, classification, columnLevel, litColumns, onColumn, onExpand, onCollapse]);
 
   const flowEdges: Edge[] = useMemo(() => {
     if (!graph) return [];
@@ -470,9 +509,10 @@ export function LineagePage({ qualifiedName, firstHop = PAGE }: { qualifiedName:
         target: c.toTable,
         targetHandle: `in:${c.to}`,
         className: 'column-edge',
+        animated: litColumns !== null && litColumns.has(c.from) && litColumns.has(c.to),
       }));
     return [...tableEdges.map((e) => ({ ...e, className: 'table-edge faint' })), ...columnEdges];
-  }, [graph, highlighted, columnLevel, columnLinks]);
+  }, [graph, highlighted, columnLevel, columnLinks, litColumns]);
 
   const loadImpact = () => {
     setImpactPage(0);
