@@ -15,6 +15,8 @@ import {
   Position,
   ReactFlow,
   type ReactFlowInstance,
+  type ReactFlowState,
+  useStore,
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import ELK from 'elkjs/lib/elk-api.js';
@@ -92,11 +94,30 @@ type NodeData = {
 const WIDTH = 250;
 const heightOf = (n: LineageNode, columnLevel: boolean) => 64 + (columnLevel ? (n.columns?.length ?? 0) * 22 : 0);
 
+/** Below this zoom a node's text cannot be read: table-level nodes are drawn as plain boxes (one element each, not twenty). */
+const DETAIL_ZOOM = 0.35;
+const readable = (state: ReactFlowState) => state.transform[2] >= DETAIL_ZOOM;
+
 const AssetNode = memo(function AssetNode({ data }: NodeProps<Node<NodeData>>) {
   const { node, up, down, upOpen, downOpen, dim, marked, columnLevel, litColumns, onColumn, onExpand, onCollapse } = data;
+  const detailed = useStore(readable) || columnLevel;
+  const className = `lnode${data.root ? ' root' : ''}${dim ? ' dim' : ''}${marked ? ` marked-${marked}` : ''}`;
+  if (!detailed)
+    return (
+      <div
+        className={`${className} far`}
+        style={{ width: WIDTH, height: heightOf(node, false) }}
+        data-testid="lineage-node"
+        data-qn={node.qualifiedName}
+        title={node.name}
+      >
+        <Handle type="target" position={Position.Left} />
+        <Handle type="source" position={Position.Right} />
+      </div>
+    );
   return (
     <div
-      className={`lnode${data.root ? ' root' : ''}${dim ? ' dim' : ''}${marked ? ` marked-${marked}` : ''}`}
+      className={className}
       style={{ width: WIDTH }}
       data-testid="lineage-node"
       data-qn={node.qualifiedName}
@@ -229,6 +250,8 @@ export function LineagePage({ qualifiedName, firstHop = PAGE }: { qualifiedName:
   } | null>(null);
   const [impactPage, setImpactPage] = useState(0);
   const graphRef = useRef<DrawnGraph | null>(null);
+  const positionsRef = useRef(positions);
+  positionsRef.current = positions;
   const flow = useRef<ReactFlowInstance<Node<NodeData>> | null>(null);
   graphRef.current = graph;
 
@@ -388,9 +411,12 @@ export function LineagePage({ qualifiedName, firstHop = PAGE }: { qualifiedName:
       .then((p) => {
         if (!current) return;
         performance.mark('lineage:laid-out');
+        // Once React Flow has the new positions: show everything drawn. Animated after an
+        // expansion (the eye follows what moved); at once on the first draw, where each frame of
+        // an animation would draw and drop hundreds of nodes as the view zooms out across them.
+        const first = positionsRef.current.size === 0;
         setPositions(p);
-        // Once React Flow has the new positions: show everything drawn.
-        requestAnimationFrame(() => void flow.current?.fitView({ duration: 150, maxZoom: 1.2 }));
+        requestAnimationFrame(() => void flow.current?.fitView({ duration: first ? 0 : 150, maxZoom: 1.2 }));
       })
       .catch((e: unknown) => current && setError(message(e)));
     return () => {
