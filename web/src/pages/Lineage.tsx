@@ -116,12 +116,7 @@ const AssetNode = memo(function AssetNode({ data }: NodeProps<Node<NodeData>>) {
       </div>
     );
   return (
-    <div
-      className={className}
-      style={{ width: WIDTH }}
-      data-testid="lineage-node"
-      data-qn={node.qualifiedName}
-    >
+    <div className={className} style={{ width: WIDTH }} data-testid="lineage-node" data-qn={node.qualifiedName}>
       <Handle type="target" position={Position.Left} />
       <div className="lnode-head">
         <span className="lnode-expanders">
