@@ -2,6 +2,8 @@
 import { type Viewer, requirePermission } from '../domain/auth.js';
 import type { AssetChangedEvent, ChangeEvent, ClassificationChangedEvent, IncidentChangedEvent } from '../domain/events.js';
 import type { AssetKind, IncidentSeverity } from '../domain/model.js';
+import { Problems } from '../domain/errors.js';
+import { LIMITS, checkText } from '../domain/validation.js';
 import type { ServiceDeps } from './deps.js';
 import { EventStream } from './event-stream.js';
 
@@ -11,6 +13,15 @@ export interface SubscriptionStats {
   openByTenant: Map<string, number>;
 }
 
+/** A subscription's qualified-name prefix, bounded like a qualified name; null for none. */
+function checkedPrefix(prefix: string | null | undefined): string | null {
+  if (!prefix) return null;
+  const problems = new Problems();
+  checkText(problems, 'qualifiedNamePrefix', prefix, LIMITS.qualifiedName);
+  problems.throwIfAny('Invalid subscription');
+  return prefix;
+}
+
 export class SubscriptionService {
   readonly stats: SubscriptionStats = { open: 0, openByTenant: new Map() };
 
@@ -18,16 +29,18 @@ export class SubscriptionService {
 
   classificationChanged(
     viewer: Viewer | null,
-    args: { classifications?: readonly string[] | null; kinds?: readonly AssetKind[] | null },
+    args: { classifications?: readonly string[] | null; kinds?: readonly AssetKind[] | null; qualifiedNamePrefix?: string | null },
   ): AsyncIterableIterator<ClassificationChangedEvent> {
     const names = args.classifications?.length ? new Set(args.classifications) : null;
     const kinds = args.kinds?.length ? new Set(args.kinds) : null;
+    const prefix = checkedPrefix(args.qualifiedNamePrefix);
     return this.stream(
       viewer,
       (e): e is ClassificationChangedEvent =>
         e.type === 'classification.changed' &&
         (names === null || names.has(e.classification)) &&
-        (kinds === null || kinds.has(e.asset.kind)),
+        (kinds === null || kinds.has(e.asset.kind)) &&
+        (prefix === null || e.asset.qualifiedName.startsWith(prefix)),
     );
   }
 
@@ -35,7 +48,7 @@ export class SubscriptionService {
     viewer: Viewer | null,
     args: { qualifiedNamePrefix?: string | null; kinds?: readonly AssetKind[] | null },
   ): AsyncIterableIterator<AssetChangedEvent> {
-    const prefix = args.qualifiedNamePrefix ?? null;
+    const prefix = checkedPrefix(args.qualifiedNamePrefix);
     const kinds = args.kinds?.length ? new Set(args.kinds) : null;
     return this.stream(
       viewer,

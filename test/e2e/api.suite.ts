@@ -2,7 +2,7 @@
 // Run once per store adapter (api.test.ts on the embedded store, neo4j-kafka.test.ts on Neo4j).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { uniqueTenant } from '../support/fixtures.js';
+import { uniqueTenant, until } from '../support/fixtures.js';
 import { TEST_SECRET, type TestServer, startTestServer } from '../support/server.js';
 
 let server: TestServer;
@@ -358,8 +358,13 @@ export function apiSuite(label: string, env: () => Record<string, string>): void
         };
         const mine = enforcer.subscribe<E>(q, { c: ['PII'] });
         const filteredOut = enforcer.subscribe<E>(q, { c: ['GDPR'] });
+        // An asset page's subscription: only the assets under a prefix (here the first table's columns).
+        const columnsOfFirst = enforcer.subscribe<E>(
+          `subscription($p: String) { classificationChanged(qualifiedNamePrefix: $p) { eventId classification change propagated asset { qualifiedName } source { qualifiedName } at } }`,
+          { p: `${tables[0]}.` },
+        );
         const theirs = outsider.subscribe<E>(q, {});
-        await server.subscribed(t, 2);
+        await server.subscribed(t, 3);
         await server.subscribed(other, 1);
         const steward = server.http(await server.token(t, 'steward'));
         const r = await steward.request<{ classify: { added: number } }>(CLASSIFY, { qn: tables[0], c: 'PII' });
@@ -386,7 +391,23 @@ export function apiSuite(label: string, env: () => Record<string, string>): void
         const name = (e: E | undefined) => `${e?.classificationChanged.classification} ${e?.classificationChanged.asset.qualifiedName}`;
         assert.deepEqual((await mine.waitFor(7)).slice(6).map(name), [`PII ${tables[0]}.email`]);
         assert.deepEqual((await filteredOut.waitFor(1)).map(name), [`GDPR ${tables[0]}.email`]);
+        assert.deepEqual((await columnsOfFirst.waitFor(2)).map(name), [`PII ${tables[0]}.email`, `GDPR ${tables[0]}.email`]);
         assert.deepEqual((await theirs.waitFor(1)).map(name), ['PII pg://other/own']);
+      });
+
+      it('refuses a subscription prefix longer than a qualified name, with BAD_USER_INPUT', async () => {
+        const t = uniqueTenant();
+        const ws = server.ws(await server.token(t, 'viewer'));
+        for (const field of ['classificationChanged', 'assetChanged']) {
+          const sub = ws.subscribe(`subscription($p: String) { ${field}(qualifiedNamePrefix: $p) { eventId } }`, { p: 'x'.repeat(2000) });
+          await until(`${field} to be refused`, () => sub.errors.length > 0, 5_000);
+          assert.match(JSON.stringify(sub.errors), /BAD_USER_INPUT/, field);
+        }
+        // The same connection still delivers a valid subscription's events (the positive control).
+        const ok = ws.subscribe<{ assetChanged: { eventId: string } }>('subscription { assetChanged { eventId } }');
+        await server.subscribed(t, 1);
+        await server.http(await server.token(t, 'admin')).request(UPSERT, { input: [{ qualifiedName: `pg://db/${t}`, kind: 'DATABASE' }] });
+        assert.equal((await ok.waitFor(1)).length, 1);
       });
 
       it('filters assetChanged by prefix and kind, and incidentChanged by severity', async () => {

@@ -246,6 +246,17 @@ describe('the web catalog', () => {
     await signIn(page, await server.token(t, 'editor'));
     await page.getByRole('heading', { level: 1, name: /orders/ }).waitFor();
     assert.equal(await page.getByRole('group', { name: 'Steward actions' }).count(), 0, 'an editor may not classify');
+    // Live: another client classifies this asset; the page hears it through its own prefix subscription.
+    await server.subscribed(t, 2);
+    await must(
+      server
+        .http(await server.token(t, 'steward'))
+        .request(`mutation { classify(qualifiedName: "${qn('orders')}", classification: "PII") { added } }`),
+    );
+    await page
+      .getByTestId('assignment')
+      .filter({ hasText: /PII\s+direct/ })
+      .waitFor();
     await page.getByRole('button', { name: 'Edit description and owners' }).click();
     const form = page.getByRole('form', { name: 'Edit asset' });
     await form.getByLabel('Description').fill('Every order, one row each.');

@@ -69,7 +69,7 @@ export interface AssetView {
 const LIVE = `subscription($prefix: String!) {
   assetChanged(qualifiedNamePrefix: $prefix) { change asset { qualifiedName } }
 }`;
-const LIVE_CLASSIFICATIONS = `subscription { classificationChanged { asset { qualifiedName } } }`;
+const LIVE_CLASSIFICATIONS = `subscription($prefix: String!) { classificationChanged(qualifiedNamePrefix: $prefix) { asset { qualifiedName } } }`;
 
 function ancestors(parent: Ref | null | undefined): Ref[] {
   const chain: Ref[] = [];
@@ -107,9 +107,8 @@ export function AssetPage({ qualifiedName, can }: { qualifiedName: string; can: 
   // Live: a change to this asset (or below it), or to any classification that lands on it.
   useEffect(() => {
     const offAsset = subscribe(LIVE, { prefix: qualifiedName }, load);
-    const offClass = subscribe<{ classificationChanged: { asset: { qualifiedName: string } } }>(LIVE_CLASSIFICATIONS, {}, (d) => {
-      if (d.classificationChanged.asset.qualifiedName === qualifiedName) load();
-    });
+    // The asset and its columns (their tags show in the columns table): only their events are sent.
+    const offClass = subscribe(LIVE_CLASSIFICATIONS, { prefix: qualifiedName }, load);
     return () => (offAsset(), offClass());
   }, [qualifiedName, load]);
 
