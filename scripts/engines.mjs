@@ -22,6 +22,7 @@ import {
   readFileSync,
   readdirSync,
   realpathSync,
+  renameSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
@@ -109,13 +110,38 @@ function mvn(args) {
   if (result.status !== 0) throw new Error(`mvn ${args.join(' ')} failed:\n${result.stdout}\n${result.stderr}`);
 }
 
-/** Resolves an engine into the cache once; later runs reuse it (Maven keeps ~/.m2 too). */
+/**
+ * Resolves an engine into the cache once; later runs reuse it (Maven keeps ~/.m2 too). Two runs
+ * on one machine may resolve at once (two checkouts' test suites side by side): each builds in a
+ * staging directory of its own and renames it into place, so neither sees the other's half-copied
+ * files; the loser of the rename uses the winner's copy.
+ */
 function resolveEngine(name) {
-  const home = join(BASE, `${name}-${VERSIONS[name]}`);
-  if (existsSync(join(home, '.complete'))) return home;
-  log(`resolving ${name} ${VERSIONS[name]} from Maven Central into ${home} (first run only)`);
+  const final = join(BASE, `${name}-${VERSIONS[name]}`);
+  if (existsSync(join(final, '.complete'))) return final;
+  log(`resolving ${name} ${VERSIONS[name]} from Maven Central into ${final} (first run only)`);
+  const home = `${final}.staging-${process.pid}`;
   rmSync(home, { recursive: true, force: true });
   mkdirSync(home, { recursive: true });
+  try {
+    fill(name, home);
+  } catch (error) {
+    rmSync(home, { recursive: true, force: true });
+    throw error;
+  }
+  // A copy left without its .complete mark by a run that died is replaced; a complete one is kept.
+  if (existsSync(final) && !existsSync(join(final, '.complete'))) rmSync(final, { recursive: true, force: true });
+  try {
+    renameSync(home, final);
+  } catch (error) {
+    if (!existsSync(join(final, '.complete'))) throw error;
+    rmSync(home, { recursive: true, force: true });
+  }
+  return final;
+}
+
+/** Puts an engine's files into `home` and marks it complete. */
+function fill(name, home) {
   if (name === 'elasticsearch') {
     mvn([
       'dependency:copy',
@@ -134,7 +160,6 @@ function resolveEngine(name) {
     if (name === 'kafka') cpSync(join(HERE, 'kafka-log4j.properties'), join(home, 'log4j.properties'));
   }
   writeFileSync(join(home, '.complete'), new Date().toISOString());
-  return home;
 }
 
 function javaHome() {
@@ -142,8 +167,11 @@ function javaHome() {
 }
 
 function ensureEsUser() {
-  if (spawnSync('id', ['-u', ES_USER], { stdio: 'ignore' }).status === 0) return;
-  execFileSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', ES_USER]);
+  const exists = () => spawnSync('id', ['-u', ES_USER], { stdio: 'ignore' }).status === 0;
+  if (exists()) return;
+  const made = spawnSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', ES_USER], { encoding: 'utf8' });
+  // Another run on the machine may have created it a moment before.
+  if (made.status !== 0 && !exists()) throw new Error(`useradd ${ES_USER} failed: ${made.stderr}`);
 }
 
 /** Starts a process in its own group, logging to a file; resolves when `ready()` says so. */
@@ -264,6 +292,9 @@ const STARTERS = {
     const logsDir = join(runDir, 'es-logs');
     mkdirSync(dataDir, { recursive: true });
     mkdirSync(logsDir, { recursive: true });
+    // Its own copy of the configuration (ES writes its keystore there): two runs on one machine share the cached distribution.
+    const confDir = join(runDir, 'es-config');
+    cpSync(join(dist, 'config'), confDir, { recursive: true });
     const settings = [
       'discovery.type=single-node',
       'xpack.security.enabled=false',
@@ -276,12 +307,12 @@ const STARTERS = {
       `path.logs=${logsDir}`,
       'cluster.routing.allocation.disk.threshold_enabled=false',
     ].flatMap((s) => ['-E', s]);
-    const env = { ...process.env, ES_JAVA_HOME: javaHome(), ES_JAVA_OPTS: '-Xms512m -Xmx512m' };
+    const env = { ...process.env, ES_JAVA_HOME: javaHome(), ES_JAVA_OPTS: '-Xms512m -Xmx512m', ES_PATH_CONF: confDir };
     let command = join(dist, 'bin', 'elasticsearch');
     let args = settings;
     if (IS_ROOT) {
       ensureEsUser();
-      execFileSync('chown', ['-R', `${ES_USER}:${ES_USER}`, dist, dataDir, logsDir]);
+      execFileSync('chown', ['-R', `${ES_USER}:${ES_USER}`, dist, dataDir, logsDir, confDir]);
       execFileSync('chmod', ['755', BASE, dirname(runDir), runDir]);
       args = ['-u', ES_USER, '--', command, ...settings];
       command = 'runuser';
