@@ -123,41 +123,17 @@ export function collapse(graph: DrawnGraph, nodeId: string, direction: Direction
   return { ...graph, nodes, links: new Map([...links].filter(([, l]) => keep.has(l.from) && keep.has(l.to))), shown };
 }
 
-/** Everything upstream and downstream of a node among what is drawn: its whole path. */
-export function pathThrough(graph: DrawnGraph, nodeId: string): Set<string> {
-  const seen = new Set([nodeId]);
-  for (const direction of ['UPSTREAM', 'DOWNSTREAM'] as const) {
-    const queue = [nodeId];
-    const mine = new Set([nodeId]);
-    for (let at = 0; at < queue.length; at++) {
-      for (const next of drawnNeighbours(graph, queue[at]!, direction)) {
-        if (mine.has(next)) continue;
-        mine.add(next);
-        seen.add(next);
-        queue.push(next);
-      }
-    }
-  }
-  return seen;
-}
-
 /**
- * A column's whole path among the drawn column edges: every column upstream and downstream of it
+ * Everything reachable from `start` going only downstream, and everything going only upstream
  * (each direction followed on its own, so a sibling reached only through a shared source is not on it).
  */
-export function columnPathThrough(links: readonly { from: string; to: string }[], column: string): Set<string> {
-  const down = new Map<string, string[]>();
-  const up = new Map<string, string[]>();
-  for (const l of links) {
-    down.set(l.from, [...(down.get(l.from) ?? []), l.to]);
-    up.set(l.to, [...(up.get(l.to) ?? []), l.from]);
-  }
-  const seen = new Set([column]);
-  for (const next of [down, up]) {
-    const queue = [column];
-    const mine = new Set([column]);
+function bothWays(start: string, next: Record<Direction, (id: string) => readonly string[]>): Set<string> {
+  const seen = new Set([start]);
+  for (const direction of ['UPSTREAM', 'DOWNSTREAM'] as const) {
+    const queue = [start];
+    const mine = new Set([start]);
     for (let at = 0; at < queue.length; at++) {
-      for (const n of next.get(queue[at]!) ?? []) {
+      for (const n of next[direction](queue[at]!)) {
         if (mine.has(n)) continue;
         mine.add(n);
         seen.add(n);
@@ -166,6 +142,23 @@ export function columnPathThrough(links: readonly { from: string; to: string }[]
     }
   }
   return seen;
+}
+
+/** Everything upstream and downstream of a node among what is drawn: its whole path. */
+export function pathThrough(graph: DrawnGraph, nodeId: string): Set<string> {
+  return bothWays(nodeId, {
+    UPSTREAM: (id) => drawnNeighbours(graph, id, 'UPSTREAM'),
+    DOWNSTREAM: (id) => drawnNeighbours(graph, id, 'DOWNSTREAM'),
+  });
+}
+
+/** A column's whole path among the drawn column edges: every column upstream and downstream of it. */
+export function columnPathThrough(links: readonly LineageLink[], column: string): Set<string> {
+  const index = adjacency(new Map(links.map((l) => [linkKey(l), l])));
+  return bothWays(column, {
+    UPSTREAM: (id) => index.UPSTREAM.get(id) ?? NONE,
+    DOWNSTREAM: (id) => index.DOWNSTREAM.get(id) ?? NONE,
+  });
 }
 
 /**
