@@ -32,8 +32,12 @@ const PROFILE = process.env.BENCH_UI_PROFILE;
 interface InPage {
   sessionStorage: { setItem(key: string, value: string): void };
   requestAnimationFrame(callback: (now: number) => void): number;
-  document: { querySelector(selector: string): unknown; querySelectorAll(selector: string): Iterable<unknown> };
+  document: {
+    querySelector(selector: string): { textContent: string | null } | null;
+    querySelectorAll(selector: string): Iterable<unknown>;
+  };
   getComputedStyle(element: unknown): { visibility: string };
+  __seen: Partial<Record<Seen, number>>;
   __frames: number[];
   __recording: boolean;
 }
@@ -60,13 +64,39 @@ async function fanOut(url: string, token: string): Promise<void> {
   );
 }
 
+/** What the page records of itself (below): when each measured state was first on screen, in ms since navigation. */
+type Seen = 'heading' | 'lineage';
+
 /**
- * When a page condition first held (`nowOnceHeld` answers performance.now() once it holds), in ms since the navigation started, checked on
- * every animation frame in the page: to the frame, where a locator's wait polls at growing
- * intervals (up to half a second) and so would add its own delay to what it measures.
+ * From before any script of the page runs, checks on every animation frame whether the asset
+ * page's heading and the whole lineage graph are on screen, and records the first frame each was:
+ * to the frame, where a locator's wait polls at growing intervals (up to half a second) and so
+ * would add its own delay to what it measures.
  */
-async function inPageWhen(page: Page, nowOnceHeld: () => number | false): Promise<number> {
-  const handle = await page.waitForFunction(nowOnceHeld, undefined, { polling: 'raf', timeout: 120_000 });
+function recordFirstSeen(drawnText: string): void {
+  const w = globalThis as unknown as InPage;
+  w.__seen = {};
+  const checks: Record<Seen, () => boolean> = {
+    heading: () => w.document.querySelector('article.asset h1') !== null,
+    lineage: () =>
+      w.document.querySelector('[data-testid="drawn"]')?.textContent === drawnText &&
+      w.document.querySelector('[data-laid-out="true"]') !== null &&
+      [...w.document.querySelectorAll('.react-flow__node')].some((n) => w.getComputedStyle(n).visibility !== 'hidden'),
+  };
+  const tick = () => {
+    for (const [name, holds] of Object.entries(checks) as [Seen, () => boolean][])
+      if (w.__seen[name] === undefined && holds()) w.__seen[name] = performance.now();
+    if (Object.keys(w.__seen).length < 2) w.requestAnimationFrame(tick);
+  };
+  w.requestAnimationFrame(tick);
+}
+
+/** When the page first showed `what` (waits until it has). */
+async function firstSeen(page: Page, what: Seen): Promise<number> {
+  const handle = await page.waitForFunction((name) => (globalThis as unknown as InPage).__seen[name] ?? false, what, {
+    polling: 'raf',
+    timeout: 120_000,
+  });
   return (await handle.jsonValue()) as number;
 }
 
@@ -75,15 +105,14 @@ async function signedIn(browser: Browser, token: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   page.on('pageerror', (e) => process.stderr.write(`page error: ${e.stack ?? String(e)}\n`));
   await page.addInitScript((t) => (globalThis as unknown as InPage).sessionStorage.setItem('metalake.token', t), token);
+  await page.addInitScript(recordFirstSeen, `${FANOUT + 1} drawn`);
   return page;
 }
 
 async function assetPage(browser: Browser, origin: string, token: string): Promise<{ headingMs: number; fcpMs: number }> {
   const page = await signedIn(browser, token);
   await page.goto(`${origin}/asset/${encodeURIComponent(ASSET)}`);
-  const headingMs = await inPageWhen(page, () =>
-    (globalThis as unknown as InPage).document.querySelector('article.asset h1') !== null ? performance.now() : false,
-  );
+  const headingMs = await firstSeen(page, 'heading');
   const fcpMs = await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? Number.NaN);
   await page.close();
   return { headingMs, fcpMs };
@@ -116,13 +145,8 @@ async function lineage(
       const alerts = await page.getByRole('alert').allTextContents();
       throw new Error(`the explorer did not draw ${FANOUT + 1} nodes (it says "${drawn}"; ${alerts.join('; ') || String(error)})`);
     });
-  const drawnMs = await inPageWhen(page, () => {
-    const w = globalThis as unknown as InPage;
-    const drawn =
-      w.document.querySelector('[data-laid-out="true"]') !== null &&
-      [...w.document.querySelectorAll('.react-flow__node')].some((n) => w.getComputedStyle(n).visibility !== 'hidden');
-    return drawn ? performance.now() : false;
-  });
+  await page.locator('[data-laid-out="true"]').waitFor({ timeout: 120_000 });
+  const drawnMs = await firstSeen(page, 'lineage');
   // Where the time went, by the page's own marks (navigation start is 0).
   const marks = await page.evaluate(() =>
     Object.fromEntries(

@@ -8,7 +8,7 @@ import { ErrorText } from './ui';
 const SAVE = `mutation($input: [AssetInput!]!) { upsertAssets(input: $input) { results { status asset { version } } } }`;
 
 /** "a@x.com, b@x.com" or one per line → the owners, trimmed, empty entries and repeats dropped. */
-export const ownersOf = (text: string): string[] => [
+const ownersOf = (text: string): string[] => [
   ...new Set(
     text
       .split(/[,\n]/)
@@ -26,11 +26,12 @@ interface Editable {
 
 export function EditAsset({ asset, onDone }: { asset: Editable; onDone: () => void }) {
   const [open, setOpen] = useState(false);
-  const [description, setDescription] = useState(asset.description ?? '');
-  const [owners, setOwners] = useState(asset.owners.join(', '));
+  const [description, setDescription] = useState('');
+  const [owners, setOwners] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
 
+  // The form starts from the asset as it is when opened (the page may have been updated live since).
   const start = () => {
     setDescription(asset.description ?? '');
     setOwners(asset.owners.join(', '));

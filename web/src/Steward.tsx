@@ -2,7 +2,7 @@
 // switch), declassify, block and unblock propagation. Shown only to roles that may use them; the
 // server decides anyway and its refusals are shown as they come.
 import { useEffect, useState } from 'react';
-import { ApiError, failure, gql } from './api';
+import { failure, gql, messageOf } from './api';
 import { ErrorText } from './ui';
 
 const TYPES = `{ classificationTypes { name propagateByDefault } }`;
@@ -40,7 +40,7 @@ export function StewardActions({ qualifiedName, onDone }: { qualifiedName: strin
           setPropagate(first.propagateByDefault);
         }
       })
-      .catch((e: unknown) => setError(e instanceof ApiError ? e.message : String(e)));
+      .catch((e: unknown) => setError(messageOf(e)));
   }, []);
 
   // A propagation too large for the change's own transaction runs in the background: follow it.

@@ -19,7 +19,10 @@ export class ApiError extends Error {
   }
 }
 
-/** What to show for a failed call: the server's code and message, or the browser's own error. */
+/** A failed call's message, as a page shows it. */
+export const messageOf = (e: unknown): string => (e instanceof ApiError ? e.message : String(e));
+
+/** What to show for a failed action: the server's code and message, or the browser's own error. */
 export const failure = (e: unknown): string =>
   e instanceof ApiError ? `${e.code}: ${e.message}` : e instanceof Error ? e.message : String(e);
 

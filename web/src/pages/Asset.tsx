@@ -2,7 +2,7 @@
 // with their sources, blocked), incidents, and its history with a before/after diff per version.
 // Updated live when the asset or its classifications change.
 import { useCallback, useEffect, useState } from 'react';
-import { ApiError, gql, subscribe } from '../api';
+import { gql, messageOf, subscribe } from '../api';
 import { Link } from '../Link';
 import { EditAsset } from '../EditAsset';
 import { StewardActions } from '../Steward';
@@ -101,7 +101,7 @@ export function AssetPage({ qualifiedName, can }: { qualifiedName: string; can: 
   const load = useCallback(() => {
     gql<{ asset: AssetView | null }>(ASSET, { qn: qualifiedName })
       .then((d) => (setAsset(d.asset), setError(null)))
-      .catch((e: unknown) => setError(e instanceof ApiError ? e.message : String(e)));
+      .catch((e: unknown) => setError(messageOf(e)));
   }, [qualifiedName]);
   useEffect(load, [load]);
   // Live: a change to this asset (or below it), or to any classification that lands on it.

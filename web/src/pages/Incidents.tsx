@@ -1,6 +1,6 @@
 // Incidents with severity and status filters, updated live.
 import { useCallback, useEffect, useState } from 'react';
-import { ApiError, gql, subscribe } from '../api';
+import { gql, messageOf, subscribe } from '../api';
 import { Link } from '../Link';
 import { assetPath } from '../router';
 import { ErrorText } from '../ui';
@@ -30,7 +30,7 @@ export function IncidentsPage() {
     const filter = { ...(severities.length ? { severities } : {}), ...(statuses.length ? { statuses } : {}) };
     gql<{ incidents: { totalCount: number; edges: { node: Incident }[] } }>(LIST, { filter })
       .then((d) => (setList({ totalCount: d.incidents.totalCount, items: d.incidents.edges.map((e) => e.node) }), setError(null)))
-      .catch((e: unknown) => setError(e instanceof ApiError ? e.message : String(e)));
+      .catch((e: unknown) => setError(messageOf(e)));
   }, [severities, statuses]);
   useEffect(load, [load]);
   useEffect(() => subscribe(LIVE, {}, load), [load]);

@@ -23,7 +23,7 @@ import ELK from 'elkjs/lib/elk-api.js';
 // ELK itself (1.5 MB of compiled Java) runs in a worker: layout never blocks the page.
 import ElkWorker from 'elkjs/lib/elk-worker.min.js?worker';
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { ApiError, gql, subscribe } from '../api';
+import { ApiError, gql, messageOf, subscribe } from '../api';
 import { Link } from '../Link';
 import { LINEAGE_PAGE, assetPath, lineagePath } from '../router';
 import { ErrorText } from '../ui';
@@ -229,8 +229,6 @@ async function layout(graph: DrawnGraph, columnLevel: boolean): Promise<Map<stri
   return new Map((result.children ?? []).map((c) => [c.id, { x: c.x ?? 0, y: c.y ?? 0 }]));
 }
 
-const message = (e: unknown) => (e instanceof ApiError ? e.message : String(e));
-
 export function LineagePage({ qualifiedName, firstHop = PAGE }: { qualifiedName: string; firstHop?: number }) {
   const [graph, setGraph] = useState<DrawnGraph | null>(null);
   const [positions, setPositions] = useState<Map<string, { x: number; y: number }>>(new Map());
@@ -286,7 +284,7 @@ export function LineagePage({ qualifiedName, firstHop = PAGE }: { qualifiedName:
       performance.mark('lineage:fetched');
       setGraph(g);
       setError(null);
-    })().catch((e: unknown) => current && setError(message(e)));
+    })().catch((e: unknown) => current && setError(messageOf(e)));
     return () => {
       current = false;
     };
@@ -300,7 +298,7 @@ export function LineagePage({ qualifiedName, firstHop = PAGE }: { qualifiedName:
       const asked = (g.shown.get(id)?.[direction] ?? 0) + PAGE;
       fetchNeighbours(node.qualifiedName, direction, asked)
         .then((neighbours) => setGraph((current) => (current ? expand(current, id, direction, asked, neighbours) : current)))
-        .catch((e: unknown) => setError(message(e)));
+        .catch((e: unknown) => setError(messageOf(e)));
     },
     [fetchNeighbours],
   );
@@ -341,7 +339,7 @@ export function LineagePage({ qualifiedName, firstHop = PAGE }: { qualifiedName:
         }
         return { ...g, nodes };
       });
-    })().catch((e: unknown) => setError(message(e)));
+    })().catch((e: unknown) => setError(messageOf(e)));
   }, [graph]);
 
   // Column level: the columns of every drawn table, and the column edges between drawn tables.
@@ -389,7 +387,7 @@ export function LineagePage({ qualifiedName, firstHop = PAGE }: { qualifiedName:
         return { ...g, nodes };
       });
       setColumnLinks((links) => [...links, ...[...found.values()].flatMap((f) => f.links)]);
-    })().catch((e: unknown) => current && setError(message(e)));
+    })().catch((e: unknown) => current && setError(messageOf(e)));
     return () => {
       current = false;
     };
@@ -413,7 +411,7 @@ export function LineagePage({ qualifiedName, firstHop = PAGE }: { qualifiedName:
         setPositions(p);
         requestAnimationFrame(() => void flow.current?.fitView({ duration: first ? 0 : 150, maxZoom: 1.2 }));
       })
-      .catch((e: unknown) => current && setError(message(e)));
+      .catch((e: unknown) => current && setError(messageOf(e)));
     return () => {
       current = false;
     };
@@ -539,7 +537,7 @@ export function LineagePage({ qualifiedName, firstHop = PAGE }: { qualifiedName:
     setImpactPage(0);
     gql<{ lineage: NonNullable<typeof impact> }>(IMPACT, { qn: qualifiedName })
       .then((d) => setImpact({ ...d.lineage, nodes: d.lineage.nodes.filter((n) => n.qualifiedName !== qualifiedName) }))
-      .catch((e: unknown) => setError(message(e)));
+      .catch((e: unknown) => setError(messageOf(e)));
   };
   const downloadCsv = () => {
     if (!impact) return;

@@ -1,7 +1,7 @@
 // Search as you type, the facets as filters (kind, classification, owner, database), the matched
 // fragments highlighted, and pages by cursor.
 import { useEffect, useState } from 'react';
-import { ApiError, gql } from '../api';
+import { gql, messageOf } from '../api';
 import { Link } from '../Link';
 import { assetPath } from '../router';
 import { Highlighted } from '../ui';
@@ -52,7 +52,7 @@ export function SearchPage() {
     const timer = setTimeout(() => {
       gql<{ search: SearchResult }>(SEARCH, { q: text, filter: filterOf(filters), after })
         .then((d) => current && (setResult(d.search), setError(null)))
-        .catch((e: unknown) => current && setError(e instanceof ApiError ? e.message : String(e)));
+        .catch((e: unknown) => current && setError(messageOf(e)));
     }, 150);
     return () => {
       current = false;
