@@ -142,9 +142,12 @@ describe('the web catalog', () => {
     await until('the first hop to be drawn', async () => (await nodes.count()) === 2, 15_000);
     // stg_customers has one downstream asset not drawn yet.
     const more = page.getByRole('button', { name: /Show 1 more downstream of stg_customers/ });
+    await settled(page);
     await more.click();
     await until('the next hop to be drawn', async () => (await nodes.count()) === 3, 15_000);
     assert.equal(await more.count(), 0, 'nothing left to show there');
+    // The view refits, animated, after the new hop is laid out: click once it has stopped moving.
+    await settled(page);
     await page.getByRole('button', { name: /Collapse downstream of stg_customers/ }).click();
     await until('the hop to be collapsed', async () => (await nodes.count()) === 2, 15_000);
     await page.getByLabel('Column level').check();
@@ -304,6 +307,7 @@ describe('the web catalog', () => {
     await signIn(page, await server.token(t, 'viewer'));
     const node = (name: string) => page.locator(`[data-qn="${qn(name)}"]`);
     await until('the first hop', async () => (await page.getByTestId('lineage-node').count()) === 3, 15_000);
+    await settled(page);
     await page.getByRole('button', { name: 'Show 1 more downstream of a' }).click();
     await node('c').waitFor();
     await page.locator('[data-laid-out="true"]').waitFor();
