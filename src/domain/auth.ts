@@ -18,14 +18,18 @@ export type Permission =
   /** Record inbound event ids as applied (idempotent ingestion). */
   | 'event:claim'
   /** Apply a background propagation job's chunks. */
-  | 'propagation:run';
+  | 'propagation:run'
+  /** Record a connector's crawl runs, its inventory and its lease. */
+  | 'crawl:write'
+  /** Read connectors' crawl runs (admins). */
+  | 'crawl:read';
 
 const GRANTS: Record<Role, readonly Permission[]> = {
   viewer: ['graph:read'],
   editor: ['graph:read', 'asset:write', 'lineage:write', 'incident:write'],
   steward: ['graph:read', 'asset:write', 'lineage:write', 'incident:write', 'classification:write'],
   ingest: ['asset:write', 'lineage:write', 'incident:write'],
-  admin: ['graph:read', 'asset:write', 'lineage:write', 'incident:write', 'classification:write'],
+  admin: ['graph:read', 'asset:write', 'lineage:write', 'incident:write', 'classification:write', 'crawl:read'],
 };
 
 /** Everything a set of roles allows, in the order the grants list them. */
@@ -51,7 +55,7 @@ const SYSTEM_GRANTS: Record<System, readonly Permission[]> = {
   /** A tenant's transform rule classifying what ingestion brought in. */
   transform: ['classification:write'],
   /** A crawler reading a source (databases, dbt projects). */
-  connector: ['asset:write', 'lineage:write', 'incident:write', 'classification:write', 'event:claim'],
+  connector: ['crawl:write'],
   /** The background worker applying a large propagation's chunks. */
   propagation: ['propagation:run'],
 };

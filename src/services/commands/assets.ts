@@ -153,6 +153,18 @@ function resolveParent(
   return names.ids.get(input.parentQualifiedName) ?? names.existing.get(input.parentQualifiedName)!.id;
 }
 
+/**
+ * Whether upserting `input` over the existing `before` would change it (and bump its version):
+ * what a connector asks before it emits, so an unchanged source emits nothing. `parentId` is the
+ * input's parent as resolved (undefined when its parent does not exist yet: then it changes).
+ */
+export function wouldChange(input: AssetInput, before: AssetRecord, parentId: string | null | undefined): boolean {
+  if (input.kind !== before.kind) return true;
+  const resolved = input.parentQualifiedName === undefined ? before.parentId : input.parentQualifiedName === null ? null : parentId;
+  if (resolved === undefined) return true;
+  return versioned(before) !== versioned(merged(input, before, before.id, resolved, before.updatedAt));
+}
+
 /** The record the input asks for: what it names replaces, what it leaves out keeps its value. */
 function merged(input: AssetInput, before: AssetRecord | undefined, id: string, parentId: string | null, at: string): AssetRecord {
   return {

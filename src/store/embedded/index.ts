@@ -14,6 +14,7 @@ import { type Conn, conn, driving, list } from './conn.js';
 import { incidentOps } from './incidents.js';
 import { lineageOps } from './lineage.js';
 import { embeddedPropagationQueue, propagationJobOps } from './propagation-jobs.js';
+import { crawlOps } from './crawls.js';
 import { runOps } from './runs.js';
 import { migrate } from './schema.js';
 
@@ -33,6 +34,7 @@ function ops(c: Conn): GraphTx {
     ...incidentOps(c),
     ...propagationJobOps(c),
     ...runOps(c),
+    ...crawlOps(c),
     async appendEvents(events: readonly ChangeEvent[]) {
       const insert = c.stmt('INSERT INTO outbox (tenant, event_id, type, payload, created_at) VALUES (?, ?, ?, ?, ?)');
       for (const e of events) insert.run(c.tenant, e.eventId, e.type, JSON.stringify(e), e.at);

@@ -94,6 +94,22 @@ const MIGRATIONS: string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX source_runs_updated ON source_runs (updated_at);
   `,
+  `
+  CREATE TABLE crawl_runs (
+    tenant TEXT NOT NULL, id TEXT NOT NULL, source TEXT NOT NULL, started_at TEXT NOT NULL, body TEXT NOT NULL,
+    PRIMARY KEY (tenant, id)
+  ) WITHOUT ROWID;
+  CREATE INDEX crawl_runs_started ON crawl_runs (tenant, started_at, id);
+  CREATE INDEX crawl_runs_source ON crawl_runs (tenant, source, started_at, id);
+  CREATE TABLE crawl_inventory (
+    tenant TEXT NOT NULL, source TEXT NOT NULL, key TEXT NOT NULL, owned INTEGER NOT NULL,
+    PRIMARY KEY (tenant, source, key)
+  ) WITHOUT ROWID;
+  CREATE TABLE crawl_leases (
+    tenant TEXT NOT NULL, source TEXT NOT NULL, holder TEXT NOT NULL, until_ms INTEGER NOT NULL,
+    PRIMARY KEY (tenant, source)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export function migrate(db: Database): void {

@@ -11,6 +11,7 @@ import { classificationOps } from './classification.js';
 import { incidentOps } from './incidents.js';
 import { lineageOps } from './lineage.js';
 import { neo4jPropagationQueue, propagationJobOps } from './propagation-jobs.js';
+import { crawlOps } from './crawls.js';
 import { runOps } from './runs.js';
 import { type Cx, type Run, inTx, readRunner } from './session.js';
 
@@ -56,6 +57,11 @@ const SCHEMA = [
   'CREATE INDEX propagation_job_status IF NOT EXISTS FOR (j:PropagationJob) ON (j.status)',
   'CREATE CONSTRAINT source_run IF NOT EXISTS FOR (r:SourceRun) REQUIRE (r.tenant, r.key) IS UNIQUE',
   'CREATE INDEX source_run_updated IF NOT EXISTS FOR (r:SourceRun) ON (r.updatedAt)',
+  'CREATE CONSTRAINT crawl_run IF NOT EXISTS FOR (r:CrawlRun) REQUIRE (r.tenant, r.id) IS UNIQUE',
+  'CREATE INDEX crawl_run_started IF NOT EXISTS FOR (r:CrawlRun) ON (r.tenant, r.startedAt)',
+  'CREATE CONSTRAINT crawl_inventory IF NOT EXISTS FOR (e:CrawlInventory) REQUIRE (e.tenant, e.source, e.key) IS UNIQUE',
+  'CREATE INDEX crawl_inventory_source IF NOT EXISTS FOR (e:CrawlInventory) ON (e.tenant, e.source)',
+  'CREATE CONSTRAINT crawl_lease IF NOT EXISTS FOR (l:CrawlLease) REQUIRE (l.tenant, l.source) IS UNIQUE',
 ];
 
 function ops(cx: Cx): GraphTx {
@@ -67,6 +73,7 @@ function ops(cx: Cx): GraphTx {
     ...incidentOps(cx),
     ...propagationJobOps(cx),
     ...runOps(cx),
+    ...crawlOps(cx),
     async appendEvents(events: readonly ChangeEvent[]) {
       if (events.length === 0) return;
       // The sequence node's write lock is held to commit, so sequence order is commit order.

@@ -8,6 +8,7 @@
 // adapter runs is scoped to one tenant and a forgotten authorization rule cannot leak data.
 import type { AssetReader, AssetWriter } from './assets.js';
 import type { ClassificationReader, ClassificationWriter } from './classification.js';
+import type { CrawlReader, CrawlWriter } from './crawls.js';
 import type { EventWriter, Outbox } from './events.js';
 import type { IncidentReader, IncidentWriter } from './incidents.js';
 import type { LineageReader, LineageWriter } from './lineage.js';
@@ -16,6 +17,7 @@ import type { RunWriter } from './runs.js';
 
 export type * from './assets.js';
 export type * from './classification.js';
+export type * from './crawls.js';
 export type * from './events.js';
 export type * from './incidents.js';
 export type * from './lineage.js';
@@ -25,7 +27,8 @@ export type * from './runs.js';
 export type * from './search.js';
 
 /** What a tenant's reads can reach, inside a transaction or from the last committed state. */
-export interface GraphReader extends AssetReader, LineageReader, ClassificationReader, IncidentReader, PropagationJobReader {
+export interface GraphReader
+  extends AssetReader, LineageReader, ClassificationReader, IncidentReader, PropagationJobReader, CrawlReader {
   /** The tenant every read and write is confined to. */
   readonly tenant: string;
 }
@@ -35,7 +38,15 @@ export interface GraphReader extends AssetReader, LineageReader, ClassificationR
  * (services/commands/) call its writers, after checking their actor (enforced by the lint gate).
  */
 export interface GraphTx
-  extends GraphReader, AssetWriter, LineageWriter, ClassificationWriter, IncidentWriter, PropagationJobWriter, RunWriter, EventWriter {}
+  extends GraphReader,
+    AssetWriter,
+    LineageWriter,
+    ClassificationWriter,
+    IncidentWriter,
+    PropagationJobWriter,
+    RunWriter,
+    CrawlWriter,
+    EventWriter {}
 
 export interface TenantGraph extends GraphReader {
   transaction<T>(work: (tx: GraphTx) => Promise<T>): Promise<T>;

@@ -16,6 +16,7 @@ export const INGEST_EVENT_TYPES = [
   'metalake.lineage.removed.v1',
   'metalake.incident.reported.v1',
   'metalake.run.reported.v1',
+  'metalake.asset.classified.v1',
 ] as const;
 export type IngestEventType = (typeof INGEST_EVENT_TYPES)[number];
 
@@ -89,6 +90,14 @@ const runReport = z.strictObject({
     .default([]),
 });
 
+/** A classification a source's own metadata implies (a dbt tag, an OpenLineage tag), decided by a named rule of the tenant's. */
+const classified = z.strictObject({
+  qualifiedName: text,
+  classification: text,
+  rule: text.min(1).max(256),
+  propagate: z.boolean().nullish(),
+});
+
 const omitNullish = <T extends Record<string, unknown>>(value: T): T =>
   Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 
@@ -138,6 +147,10 @@ const DECODERS: Record<IngestEventType, (data: unknown) => IngestCommand[]> = {
     return [{ op: 'reportIncident', input: omitNullish(input), skipUnknownAssets: skipUnknownAssets ?? false }];
   },
   'metalake.run.reported.v1': (data) => [{ op: 'reportRun', report: runReport.parse(data) }],
+  'metalake.asset.classified.v1': (data) => {
+    const d = classified.parse(data);
+    return [{ op: 'classify', qualifiedName: d.qualifiedName, classification: d.classification, propagate: d.propagate ?? null, rule: d.rule }];
+  },
 };
 
 const TENANT = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
