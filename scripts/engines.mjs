@@ -35,7 +35,7 @@ const HERE = join(dirname(fileURLToPath(import.meta.url)), 'engines');
 const PROJECT = dirname(dirname(fileURLToPath(import.meta.url)));
 const VERSIONS = { neo4j: '5.26.30', kafka: '3.9.2', elasticsearch: '8.19.21', postgres: '16.4.0' };
 export const ENGINES = /** @type {const} */ (['neo4j', 'kafka', 'elasticsearch', 'postgres']);
-const ENDPOINT_VARS = { neo4j: 'NEO4J_URI', kafka: 'KAFKA_BROKERS', elasticsearch: 'ELASTICSEARCH_URL', postgres: 'POSTGRES_URL' };
+export const ENDPOINT_VARS = { neo4j: 'NEO4J_URI', kafka: 'KAFKA_BROKERS', elasticsearch: 'ELASTICSEARCH_URL', postgres: 'POSTGRES_URL' };
 const IS_ROOT = process.getuid?.() === 0;
 const ES_USER = 'metalake-es';
 // PostgreSQL refuses to run as root too: its own unprivileged user owns its data directory.

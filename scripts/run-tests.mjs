@@ -26,14 +26,14 @@ import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ensureChromium } from './browser.mjs';
-import { down, ENGINES, missingTools, up } from './engines.mjs';
+import { down, ENDPOINT_VARS, ENGINES, missingTools, up } from './engines.mjs';
 
-const ENDPOINT_VARS = { neo4j: 'NEO4J_URI', kafka: 'KAFKA_BROKERS', elasticsearch: 'ELASTICSEARCH_URL' };
 /** What a process must not inherit unless its file declared the engine (the store selection too). */
 const ENGINE_VARS = {
   neo4j: ['NEO4J_URI', 'NEO4J_USER', 'NEO4J_PASSWORD', 'NEO4J_DATABASE'],
   kafka: ['KAFKA_BROKERS'],
   elasticsearch: ['ELASTICSEARCH_URL'],
+  postgres: ['POSTGRES_URL'],
 };
 const CONCURRENCY = Math.max(1, Number(process.env.TEST_CONCURRENCY ?? 2));
 const FILE_TIMEOUT_MS = Number(process.env.TEST_FILE_TIMEOUT_MS ?? 15 * 60_000);

@@ -19,7 +19,12 @@ export async function crawlFromCli(config: Config, connector: Connector, options
   const pipeline = await openPipeline(config, log, { store: true });
   const bars = options.progress
     ? new MultiBar(
-        { format: `crawl ${connector.type} {phase} |{bar}| {value}/{total}`, stream: process.stderr, hideCursor: true, clearOnComplete: false },
+        {
+          format: `crawl ${connector.type} {phase} |{bar}| {value}/{total}`,
+          stream: process.stderr,
+          hideCursor: true,
+          clearOnComplete: false,
+        },
         Presets.shades_classic,
       )
     : null;

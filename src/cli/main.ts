@@ -184,7 +184,13 @@ async function crawlCommand(args: string[]): Promise<void> {
     throw new UsageError(
       `--tenant "${values.tenant}" is not a tenant the server accepts: letters, digits, _ . - (starting with a letter or digit), at most 128`,
     );
-  const list = (v: string | undefined) => (v ? v.split(',').map((s) => s.trim()).filter((s) => s.length > 0) : undefined);
+  const list = (v: string | undefined) =>
+    v
+      ? v
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s.length > 0)
+      : undefined;
   let connector: Connector;
   try {
     connector = connectorFor(
@@ -211,7 +217,10 @@ async function crawlCommand(args: string[]): Promise<void> {
     if (error instanceof SourceSpecError) throw new UsageError(error.message);
     throw error;
   }
-  const run = await crawlFromCli(loadConfig(), connector, { tenant: values.tenant, progress: !values['no-progress'] && process.stderr.isTTY });
+  const run = await crawlFromCli(loadConfig(), connector, {
+    tenant: values.tenant,
+    progress: !values['no-progress'] && process.stderr.isTTY,
+  });
   for (const e of run.errors.slice(0, 20)) process.stderr.write(`${e}\n`);
   process.stdout.write(`${JSON.stringify(run)}\n`);
   if (run.status !== 'SUCCEEDED') process.exitCode = 1;

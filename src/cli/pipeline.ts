@@ -30,10 +30,12 @@ export async function openPipeline(config: Config, log: Logger, options: { store
     await ensureTopics(kafka, [topics.ingest, topics.ingestBulk], config.kafka.partitions);
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
-    const store = options.store ? await openStore(config, log).catch(async (error: unknown) => {
-      await producer.disconnect();
-      throw error;
-    }) : null;
+    const store = options.store
+      ? await openStore(config, log).catch(async (error: unknown) => {
+          await producer.disconnect();
+          throw error;
+        })
+      : null;
     return {
       gateway: kafkaGateway(producer, { priority: topics.ingest, bulk: topics.ingestBulk }),
       transforms,

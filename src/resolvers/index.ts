@@ -4,12 +4,14 @@ import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import type { Resolvers } from '../generated/graphql.js';
 import * as assets from './assets/index.js';
 import * as classification from './classification/index.js';
+import * as crawls from './crawls/index.js';
 import * as incidents from './incidents/index.js';
 import * as lineage from './lineage/index.js';
 import * as search from './search/index.js';
 import * as viewer from './viewer/index.js';
 import { rules as assetRules } from './assets/permissions.js';
 import { rules as classificationRules } from './classification/permissions.js';
+import { rules as crawlRules } from './crawls/permissions.js';
 import { rules as incidentRules } from './incidents/permissions.js';
 import { rules as lineageRules } from './lineage/permissions.js';
 import { rules as searchRules } from './search/permissions.js';
@@ -29,9 +31,10 @@ export const resolvers: Resolvers = mergeResolvers<unknown, Resolvers>([
   lineage,
   classification,
   incidents,
+  crawls,
   search,
   viewer,
 ]);
 
 /** Each domain's access rules for its root fields, beside its resolvers. */
-export const rules: DomainRules[] = [assetRules, lineageRules, classificationRules, incidentRules, searchRules, viewerRules];
+export const rules: DomainRules[] = [assetRules, lineageRules, classificationRules, incidentRules, crawlRules, searchRules, viewerRules];

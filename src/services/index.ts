@@ -3,6 +3,7 @@ import { DomainError } from '../domain/errors.js';
 import { requestScoped } from '../logger.js';
 import { AssetService } from './assets.js';
 import { ClassificationService } from './classification.js';
+import { CrawlService } from './crawls.js';
 import type { ServiceDeps } from './deps.js';
 import { IncidentService } from './incidents.js';
 import { IngestService } from './ingest.js';
@@ -18,6 +19,7 @@ export interface Services {
   lineage: LineageService;
   classification: ClassificationService;
   incidents: IncidentService;
+  crawls: CrawlService;
   search: SearchService;
   subscriptions: SubscriptionService;
   ingest: IngestService;
@@ -35,6 +37,7 @@ export function createServices(given: ServiceDeps): Services {
     lineage: new LineageService(deps),
     classification: new ClassificationService(deps),
     incidents: new IncidentService(deps),
+    crawls: new CrawlService(deps),
     search: new SearchService(deps),
     subscriptions: new SubscriptionService(deps),
     ingest: new IngestService(deps, deps.transforms ?? NO_TRANSFORMS),

@@ -5,6 +5,7 @@ import type { GraphStore } from '../../src/store/ports/index.js';
 import type { StoreFactory, StoreHandle } from '../support/fixtures.js';
 import { assetsContract } from './store/assets.contract.js';
 import { classificationContract } from './store/classification.contract.js';
+import { crawlsContract } from './store/crawls.contract.js';
 import type { StoreContract } from './store/context.js';
 import { eventsContract } from './store/events.contract.js';
 import { incidentsContract } from './store/incidents.contract.js';
@@ -19,6 +20,7 @@ const PORTS: [string, (ctx: StoreContract) => void][] = [
   ['propagation jobs', propagationJobsContract],
   ['incidents', incidentsContract],
   ['runs', runsContract],
+  ['crawls', crawlsContract],
   ['events', eventsContract],
 ];
 

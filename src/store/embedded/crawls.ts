@@ -58,8 +58,7 @@ export function crawlOps(c: Conn): CrawlReader & CrawlWriter {
     // The embedded store runs one write transaction at a time: the read and the write below are atomic.
     async leaseCrawl(source, holder, untilMs, nowMs) {
       const row = c.stmt('SELECT holder, until_ms FROM crawl_leases WHERE tenant = ? AND source = ?').get(t, source) as
-        | { holder: string; until_ms: number }
-        | undefined;
+        { holder: string; until_ms: number } | undefined;
       if (row && row.holder !== holder && row.until_ms > nowMs) return false;
       c.stmt(
         `INSERT INTO crawl_leases (tenant, source, holder, until_ms) VALUES (?, ?, ?, ?)

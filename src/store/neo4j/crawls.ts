@@ -39,17 +39,21 @@ export function crawlOps(cx: Cx): CrawlReader & CrawlWriter {
       );
     },
     async putCrawlRun(run) {
-      await cx.run(
-        `MERGE (r:CrawlRun {tenant: $t, id: $id}) SET r.source = $source, r.startedAt = $startedAt, r.body = $body`,
-        { t, id: run.id, source: run.source, startedAt: run.startedAt, body: JSON.stringify(run) },
-      );
+      await cx.run(`MERGE (r:CrawlRun {tenant: $t, id: $id}) SET r.source = $source, r.startedAt = $startedAt, r.body = $body`, {
+        t,
+        id: run.id,
+        source: run.source,
+        startedAt: run.startedAt,
+        body: JSON.stringify(run),
+      });
     },
     async updateCrawlInventory(source, change) {
       for (let i = 0; i < change.put.length; i += 5000)
-        await cx.run(
-          `UNWIND $entries AS e MERGE (n:CrawlInventory {tenant: $t, source: $source, key: e.key}) SET n.owned = e.owned`,
-          { t, source, entries: change.put.slice(i, i + 5000).map((e) => ({ key: e.key, owned: e.owned })) },
-        );
+        await cx.run(`UNWIND $entries AS e MERGE (n:CrawlInventory {tenant: $t, source: $source, key: e.key}) SET n.owned = e.owned`, {
+          t,
+          source,
+          entries: change.put.slice(i, i + 5000).map((e) => ({ key: e.key, owned: e.owned })),
+        });
       for (let i = 0; i < change.remove.length; i += 5000)
         await cx.run(`UNWIND $keys AS k MATCH (n:CrawlInventory {tenant: $t, source: $source, key: k}) DELETE n`, {
           t,

@@ -27,8 +27,7 @@ export type * from './runs.js';
 export type * from './search.js';
 
 /** What a tenant's reads can reach, inside a transaction or from the last committed state. */
-export interface GraphReader
-  extends AssetReader, LineageReader, ClassificationReader, IncidentReader, PropagationJobReader, CrawlReader {
+export interface GraphReader extends AssetReader, LineageReader, ClassificationReader, IncidentReader, PropagationJobReader, CrawlReader {
   /** The tenant every read and write is confined to. */
   readonly tenant: string;
 }
@@ -38,7 +37,8 @@ export interface GraphReader
  * (services/commands/) call its writers, after checking their actor (enforced by the lint gate).
  */
 export interface GraphTx
-  extends GraphReader,
+  extends
+    GraphReader,
     AssetWriter,
     LineageWriter,
     ClassificationWriter,

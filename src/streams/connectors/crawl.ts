@@ -112,15 +112,27 @@ export async function crawl(deps: CrawlDeps, connector: Connector, options: Craw
     graph.transaction((tx) => execute(command, { actor, tx, input }, deps.limits));
   const progress = (phase: string, done: number, total: number) => options.onProgress?.({ phase, done, total });
 
-  let run = await bookkeeping(startCrawlRun, { id: randomUUID(), source: connector.source, connector: connector.type, trigger: options.trigger });
-  const finish = (status: CrawlRunRecord['status'], counts: CrawlCounts, errors: string[], inventory = { put: [] as InventoryEntry[], remove: [] as string[] }) =>
-    bookkeeping(finishCrawlRun, { run: { ...run, status, counts, errors }, inventory });
+  let run = await bookkeeping(startCrawlRun, {
+    id: randomUUID(),
+    source: connector.source,
+    connector: connector.type,
+    trigger: options.trigger,
+  });
+  const finish = (
+    status: CrawlRunRecord['status'],
+    counts: CrawlCounts,
+    errors: string[],
+    inventory = { put: [] as InventoryEntry[], remove: [] as string[] },
+  ) => bookkeeping(finishCrawlRun, { run: { ...run, status, counts, errors }, inventory });
 
   let snapshot: Snapshot;
   try {
     snapshot = await connector.read(progress, lookupIn(graph));
   } catch (error) {
-    const message = error instanceof SourceError ? `${error.code}: ${error.message}` : `SOURCE_READ: ${error instanceof Error ? error.message : String(error)}`;
+    const message =
+      error instanceof SourceError
+        ? `${error.code}: ${error.message}`
+        : `SOURCE_READ: ${error instanceof Error ? error.message : String(error)}`;
     deps.log.warn({ source: connector.source, tenant, err: error }, 'crawl failed: the source could not be read');
     return finish('FAILED', NO_COUNTS, [message]);
   }
@@ -138,8 +150,7 @@ export async function crawl(deps: CrawlDeps, connector: Connector, options: Craw
     const deletions = await planDeletions(graph, plan.gone);
     await emitter.emit(deletions.events, 'delete');
     const counts = { ...plan.counts, deleted: deletions.deleted };
-    if (emitter.refused.length > 0)
-      return await finish('PARTIAL', counts, emitter.refused, { put: plan.inventory, remove: [] });
+    if (emitter.refused.length > 0) return await finish('PARTIAL', counts, emitter.refused, { put: plan.inventory, remove: [] });
     return await finish('SUCCEEDED', counts, deletions.kept, { put: plan.inventory, remove: plan.gone.map((g) => g.key) });
   } catch (error) {
     deps.log.error({ source: connector.source, tenant, err: error }, 'crawl failed while applying its changes');
@@ -184,7 +195,9 @@ async function planChanges(
     seen.add(first.input.qualifiedName);
     assets.push({ raw, input: first.input });
   }
-  const names = [...new Set(assets.flatMap((a) => [a.input.qualifiedName, ...(a.input.parentQualifiedName ? [a.input.parentQualifiedName] : [])]))];
+  const names = [
+    ...new Set(assets.flatMap((a) => [a.input.qualifiedName, ...(a.input.parentQualifiedName ? [a.input.parentQualifiedName] : [])])),
+  ];
   const existing = new Map<string, AssetRecord>();
   for (let i = 0; i < names.length; i += READ_CHUNK) {
     for (const a of await graph.assetsByQualifiedNames(names.slice(i, i + READ_CHUNK))) existing.set(a.qualifiedName, a);
@@ -202,7 +215,8 @@ async function planChanges(
     const owned = inventory.get(asset.input.qualifiedName)?.owned ?? !before;
     const { raw, input } = before ? sharedWith(before, asset, owned, connector.attributeKeys) : asset;
     if (!before) counts.created++;
-    else if (wouldChange(input, before, input.parentQualifiedName ? existing.get(input.parentQualifiedName)?.id : undefined)) counts.updated++;
+    else if (wouldChange(input, before, input.parentQualifiedName ? existing.get(input.parentQualifiedName)?.id : undefined))
+      counts.updated++;
     else {
       counts.unchanged++;
       continue;
@@ -232,8 +246,7 @@ async function planChanges(
   for (const incident of snapshot.incidents ?? []) {
     const key = `incident\u0000${incident.externalId}\u0000${incident.status ?? 'OPEN'}`;
     // A passing check resolves what this source reported open; one that never failed reports nothing.
-    const news =
-      !inventory.has(key) && (incident.status !== 'RESOLVED' || inventory.has(`incident\u0000${incident.externalId}\u0000OPEN`));
+    const news = !inventory.has(key) && (incident.status !== 'RESOLVED' || inventory.has(`incident\u0000${incident.externalId}\u0000OPEN`));
     if (news) events.push({ key, type: 'metalake.incident.reported.v1', data: { ...incident, skipUnknownAssets: true } });
     if (news || inventory.has(key)) entries.push({ key, owned: false });
   }
@@ -271,7 +284,10 @@ function lookupIn(graph: ReturnType<GraphStore['tenant']>): CatalogLookup {
   return {
     async databasesNamed(platform, name) {
       const page = await graph.listAssets({ kinds: ['DATABASE'], qualifiedNamePrefix: `${platform}://` }, { first: 1000, after: null });
-      return page.items.map((i) => i.node).filter((a) => a.name === name).map((a) => a.qualifiedName);
+      return page.items
+        .map((i) => i.node)
+        .filter((a) => a.name === name)
+        .map((a) => a.qualifiedName);
     },
   };
 }
@@ -315,17 +331,26 @@ async function planDeletions(
   const kept: string[] = [];
   const events: KeyedEvent[] = [];
   let deleted = 0;
-  const outermost = records.filter((r) => r.parentId === null || !doomed.has(r.parentId));
-  // What a doomed asset contains that is not doomed itself belongs to another producer: it stays, and so does its container.
-  const descendants = await graph.transaction((tx) => Promise.all(outermost.map(async (r) => ({ r, ids: await tx.descendants([r.id]) }))));
-  for (const { r, ids } of descendants) {
-    const foreign = ids.filter((id) => !doomed.has(id));
-    if (foreign.length > 0) {
-      kept.push(`KEPT: ${r.qualifiedName} is gone from the source but contains ${foreign.length} asset(s) another producer wrote; delete it by hand if it should go`);
-      continue;
+  // The outermost doomed assets first (a delete cascades to what they contain). What a doomed asset
+  // contains that is not doomed belongs to another producer: it stays, and so does its container,
+  // whose own doomed children are then deleted one level down.
+  let candidates = records.filter((r) => r.parentId === null || !doomed.has(r.parentId));
+  while (candidates.length > 0) {
+    const level = candidates;
+    const descendants = await graph.transaction((tx) => Promise.all(level.map(async (r) => ({ r, ids: await tx.descendants([r.id]) }))));
+    candidates = [];
+    for (const { r, ids } of descendants) {
+      const foreign = ids.filter((id) => !doomed.has(id));
+      if (foreign.length === 0) {
+        deleted += 1 + ids.length;
+        events.push({ key: r.qualifiedName, type: 'metalake.asset.deleted.v1', data: { qualifiedName: r.qualifiedName } });
+        continue;
+      }
+      kept.push(
+        `KEPT: ${r.qualifiedName} is gone from the source but contains ${foreign.length} asset(s) another producer wrote; delete it by hand if it should go`,
+      );
+      candidates.push(...records.filter((c) => c.parentId === r.id));
     }
-    deleted += 1 + ids.length;
-    events.push({ key: r.qualifiedName, type: 'metalake.asset.deleted.v1', data: { qualifiedName: r.qualifiedName } });
   }
   const doomedNames = new Set(names);
   const pairs = gone.filter((g) => g.owned && isEdgeKey(g.key)).map((g) => ({ key: g.key, ...edgeOfKey(g.key) }));
@@ -380,7 +405,7 @@ class Emitter {
       for (const r of submission.refused) {
         const key = ids.get(r.id) ?? r.id;
         this.refusedKeys.add(key);
-        if (this.refused.length < 100) this.refused.push(`${r.code}: ${key.replace(/\u0000→?/g, ' → ')}: ${r.message}`);
+        if (this.refused.length < 100) this.refused.push(`${r.code}: ${key.split('\u0000').join(' ')}: ${r.message}`);
       }
       this.progress(phase, Math.min(i + this.batch, events.length), events.length);
     }

@@ -12,7 +12,15 @@
 import { readFileSync } from 'node:fs';
 import type { AssetInput, IncidentInput } from '../../domain/commands.js';
 import type { IncidentSeverity } from '../../domain/model.js';
-import { type CatalogLookup, type Connector, type ReadProgress, type Snapshot, type SourceClassification, type SourceEdge, SourceError } from './crawl.js';
+import {
+  type CatalogLookup,
+  type Connector,
+  type ReadProgress,
+  type Snapshot,
+  type SourceClassification,
+  type SourceEdge,
+  SourceError,
+} from './crawl.js';
 import { DEFAULT_TAG_RULES, type TagRules, compileTagRules } from './tag-rules.js';
 
 export interface DbtOptions {
@@ -91,7 +99,10 @@ function readArtifact<T>(path: string, what: string, versions: number[]): T {
   try {
     json = JSON.parse(text) as typeof json;
   } catch (error) {
-    throw new SourceError('SOURCE_INVALID', `${what} ${path} is not JSON (corrupt or truncated): ${error instanceof Error ? error.message : String(error)}`);
+    throw new SourceError(
+      'SOURCE_INVALID',
+      `${what} ${path} is not JSON (corrupt or truncated): ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   const version = typeof json?.metadata?.dbt_schema_version === 'string' ? json.metadata.dbt_schema_version : null;
   const n = version ? /\/v(\d+)\.json$/.exec(version)?.[1] : undefined;
@@ -139,7 +150,13 @@ function peekProject(path: string): string {
   }
 }
 
-async function warehouse(target: string | undefined, platform: string, project: string, manifest: Manifest, lookup: CatalogLookup): Promise<string> {
+async function warehouse(
+  target: string | undefined,
+  platform: string,
+  project: string,
+  manifest: Manifest,
+  lookup: CatalogLookup,
+): Promise<string> {
   if (target) return target.replace(/\/+$/, '');
   const databases = new Set(
     [...Object.values(manifest.nodes), ...Object.values(manifest.sources)].map((n) => n.database).filter((d): d is string => !!d),
@@ -277,10 +294,17 @@ function buildSnapshot(manifest: Manifest, catalog: Catalog | null, results: Run
     incidents.push({
       externalId: `dbt-test:${test.unique_id}`,
       source: 'dbt',
-      type: test.test_metadata?.name && ['not_null', 'unique', 'accepted_values', 'relationships'].includes(test.test_metadata.name) ? 'FIELD_HEALTH' : 'CUSTOM',
+      type:
+        test.test_metadata?.name && ['not_null', 'unique', 'accepted_values', 'relationships'].includes(test.test_metadata.name)
+          ? 'FIELD_HEALTH'
+          : 'CUSTOM',
       severity,
       status: failed ? 'OPEN' : 'RESOLVED',
-      title: `dbt test ${test.test_metadata?.name ?? test.name}${column ? ` on ${column}` : ''} ${failed ? `failed${r.failures ? ` (${r.failures} failing rows)` : ''}` : 'passes again'}`.slice(0, 512),
+      title:
+        `dbt test ${test.test_metadata?.name ?? test.name}${column ? ` on ${column}` : ''} ${failed ? `failed${r.failures ? ` (${r.failures} failing rows)` : ''}` : 'passes again'}`.slice(
+          0,
+          512,
+        ),
       detectedAt: at,
       assetQualifiedNames: [asset],
     });

@@ -34,8 +34,24 @@ const RELKINDS: Record<string, { kind: 'TABLE' | 'VIEW'; type: string }> = {
 
 /** The attributes this connector writes (a dbt project's `dbt` key, a user's own keys stay as they are). */
 const ATTRIBUTE_KEYS = [
-  'platform', 'owner', 'encoding', 'serverVersion', 'type', 'rowEstimate', 'bytes', 'primaryKey', 'foreignKeys', 'uniqueKeys',
-  'materialized', 'dataType', 'nullable', 'ordinal', 'default', 'generated', 'identity', 'references',
+  'platform',
+  'owner',
+  'encoding',
+  'serverVersion',
+  'type',
+  'rowEstimate',
+  'bytes',
+  'primaryKey',
+  'foreignKeys',
+  'uniqueKeys',
+  'materialized',
+  'dataType',
+  'nullable',
+  'ordinal',
+  'default',
+  'generated',
+  'identity',
+  'references',
 ];
 
 /** `postgres://user@Host:5432/db?…` → `{ base: 'postgres://host:5432', database: 'db' }`. */
@@ -81,7 +97,7 @@ function matchers(options: PostgresOptions): Matchers {
 function sourceError(error: unknown, url: string): SourceError {
   const e = error as { code?: string; message?: string };
   const message = e.message ?? String(error);
-  switch (e.code) {
+  switch (e.code ?? '') {
     case '28P01':
     case '28000':
       return new SourceError('SOURCE_AUTH', `${redact(url)}: authentication failed (${message})`);
@@ -283,9 +299,13 @@ async function readCatalog(
         name: c.name,
         columns: c.columns.map((n) => columnName(r.oid, n) ?? String(n)),
         references: (c.foreign_relid !== null && (qnOf.get(c.foreign_relid) ?? null)) || null,
-        referencedColumns: (c.foreign_columns ?? []).map((n) => (c.foreign_relid !== null ? (columnName(c.foreign_relid, n) ?? String(n)) : String(n))),
+        referencedColumns: (c.foreign_columns ?? []).map((n) =>
+          c.foreign_relid !== null ? (columnName(c.foreign_relid, n) ?? String(n)) : String(n),
+        ),
       }));
-    const unique = own.filter((c) => c.type === 'u').map((c) => ({ name: c.name, columns: c.columns.map((n) => columnName(r.oid, n) ?? String(n)) }));
+    const unique = own
+      .filter((c) => c.type === 'u')
+      .map((c) => ({ name: c.name, columns: c.columns.map((n) => columnName(r.oid, n) ?? String(n)) }));
     const relkind = RELKINDS[r.relkind]!;
     assets.push({
       qualifiedName: qn,

@@ -83,5 +83,8 @@ function metaMatches(meta: Record<string, unknown>, key: string, value: unknown)
   }
   if (value === undefined) return current !== undefined && current !== null && current !== false;
   // YAML and OpenLineage carry values as text too: `"true"` matches `true`.
-  return current === value || String(current).toLowerCase() === String(value).toLowerCase();
+  if (current === value) return true;
+  const scalar = (v: unknown) =>
+    typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v).toLowerCase() : null;
+  return scalar(current) !== null && scalar(current) === scalar(value);
 }

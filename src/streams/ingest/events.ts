@@ -149,7 +149,9 @@ const DECODERS: Record<IngestEventType, (data: unknown) => IngestCommand[]> = {
   'metalake.run.reported.v1': (data) => [{ op: 'reportRun', report: runReport.parse(data) }],
   'metalake.asset.classified.v1': (data) => {
     const d = classified.parse(data);
-    return [{ op: 'classify', qualifiedName: d.qualifiedName, classification: d.classification, propagate: d.propagate ?? null, rule: d.rule }];
+    return [
+      { op: 'classify', qualifiedName: d.qualifiedName, classification: d.classification, propagate: d.propagate ?? null, rule: d.rule },
+    ];
   },
 };
 
