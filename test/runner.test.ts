@@ -32,7 +32,7 @@ describe('test runner', () => {
       {},
       'only the leading comment block counts',
     );
-    assert.throws(() => declaredEngines('x', '// @engines postgres\n'), /postgres/);
+    assert.throws(() => declaredEngines('x', '// @engines oracle\n'), /oracle/);
     assert.throws(() => declaredEngines('x', '// @engines neo4j:sometimes\n'), /neo4j:sometimes/);
     assert.throws(() => declaredEngines('x', '// @engines kafka kafka:exclusive\n'), /twice/);
   });

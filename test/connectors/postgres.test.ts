@@ -4,42 +4,10 @@
 // server, read back over GraphQL. Crawl, crawl again unchanged, change the database, crawl again
 // and check exactly what changed; bad sources fail the run and change nothing.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import pg from 'pg';
-import type { CrawlRunRecord } from '../../src/domain/crawls.js';
-import { PROJECT_ROOT } from '../../src/paths.js';
+import { admin, assetsUnder, crawlCli, freshDatabase } from '../support/connectors.js';
 import { tempDir, uniqueTenant } from '../support/fixtures.js';
-import { TEST_SECRET, type TestServer, startTestServer } from '../support/server.js';
-
-const ADMIN_URL = process.env.POSTGRES_URL;
-if (!ADMIN_URL) throw new Error('POSTGRES_URL is not set: run this file through scripts/run-tests.mjs (it starts PostgreSQL)');
-const admin = new URL(ADMIN_URL);
-const CLI = join(PROJECT_ROOT, 'dist', 'src', 'cli', 'main.js');
-
-/** A fresh database on the test server, and a URL for it (with or without the password). */
-async function freshDatabase(ddl: string): Promise<{ name: string; url: string; base: string; sql(text: string): Promise<void> }> {
-  const name = `shop_${randomUUID().slice(0, 8)}`;
-  const root = new pg.Client({ connectionString: ADMIN_URL });
-  await root.connect();
-  await root.query(`CREATE DATABASE ${name}`);
-  await root.end();
-  const url = new URL(ADMIN_URL!);
-  url.pathname = `/${name}`;
-  const sql = async (text: string) => {
-    const c = new pg.Client({ connectionString: url.toString() });
-    await c.connect();
-    try {
-      await c.query(text);
-    } finally {
-      await c.end();
-    }
-  };
-  await sql(ddl);
-  return { name, url: url.toString(), base: `postgres://${admin.hostname}:${admin.port}/${name}`, sql };
-}
+import { type TestServer, startTestServer } from '../support/server.js';
 
 const SCHEMA = `
   CREATE SCHEMA sales;
@@ -67,34 +35,6 @@ const SCHEMA = `
   ANALYZE;
 `;
 
-function crawlCli(
-  dataDir: string,
-  args: string[],
-  env: Record<string, string> = {},
-): { status: number | null; run: CrawlRunRecord | null; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, 'crawl', 'postgres', '--no-progress', ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, DATA_DIR: dataDir, JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'warn', ...env },
-    timeout: 120_000,
-  });
-  const line = r.stdout.trim().split('\n').at(-1) ?? '';
-  let run: CrawlRunRecord | null = null;
-  try {
-    run = JSON.parse(line) as CrawlRunRecord;
-  } catch {
-    run = null;
-  }
-  return { status: r.status, run, stderr: r.stderr };
-}
-
-interface AssetView {
-  qualifiedName: string;
-  kind: string;
-  description: string | null;
-  version: number;
-  attributes: Record<string, unknown>;
-}
-
 describe('PostgreSQL connector (real PostgreSQL)', () => {
   let server: TestServer;
   const data = tempDir('metalake-crawl-');
@@ -106,34 +46,14 @@ describe('PostgreSQL connector (real PostgreSQL)', () => {
     data.remove();
   });
 
-  const assetsUnder = async (tenant: string, prefix: string): Promise<Map<string, AssetView>> => {
-    const gql = server.http(await server.token(tenant, 'viewer'));
-    const out = new Map<string, AssetView>();
-    let after: string | null = null;
-    for (;;) {
-      const r: {
-        data?: { assets: { edges: { node: AssetView }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } } | null;
-        errors?: unknown;
-      } = await gql.request(
-        `query($p: String!, $after: String) { assets(filter: { qualifiedNamePrefix: $p }, first: 500, after: $after) {
-            edges { node { qualifiedName kind description version attributes } } pageInfo { hasNextPage endCursor } } }`,
-        { p: prefix, after },
-      );
-      assert.equal(r.errors, undefined, JSON.stringify(r.errors));
-      for (const e of r.data!.assets.edges) out.set(e.node.qualifiedName, e.node);
-      if (!r.data!.assets.pageInfo.hasNextPage) return out;
-      after = r.data!.assets.pageInfo.endCursor;
-    }
-  };
-
   it('crawls the catalog: schemas, tables, views, a materialized view, columns with types, keys, comments and view lineage', async () => {
     const db = await freshDatabase(SCHEMA);
     const tenant = uniqueTenant('pg');
-    const first = crawlCli(data.path, ['--tenant', tenant, '--url', db.url]);
+    const first = crawlCli('postgres', data.path, ['--tenant', tenant, '--url', db.url]);
     assert.equal(first.status, 0, first.stderr);
     assert.equal(first.run?.status, 'SUCCEEDED');
     assert.equal(first.run?.source, db.base, 'the source is named without its user or password');
-    const assets = await assetsUnder(tenant, db.base);
+    const assets = await assetsUnder(server, tenant, db.base);
     // 1 database, 3 schemas (public too), 6 relations, 4 + 4 + 3 + 2 + 2 + 1 columns.
     assert.equal(assets.size, 1 + 3 + 6 + 16);
     assert.equal(first.run?.counts.created, assets.size);
@@ -203,8 +123,8 @@ describe('PostgreSQL connector (real PostgreSQL)', () => {
   it('changes nothing on an unchanged second crawl, then applies exactly what changed in the database', async () => {
     const db = await freshDatabase(SCHEMA);
     const tenant = uniqueTenant('pg');
-    assert.equal(crawlCli(data.path, ['--tenant', tenant, '--url', db.url]).status, 0);
-    const before = await assetsUnder(tenant, db.base);
+    assert.equal(crawlCli('postgres', data.path, ['--tenant', tenant, '--url', db.url]).status, 0);
+    const before = await assetsUnder(server, tenant, db.base);
     await server.quiesce();
     const gql = server.http(await server.token(tenant, 'viewer'));
     const events = server
@@ -215,10 +135,10 @@ describe('PostgreSQL connector (real PostgreSQL)', () => {
       );
     await server.subscribed(tenant, 1);
 
-    const again = crawlCli(data.path, ['--tenant', tenant, '--url', db.url]);
+    const again = crawlCli('postgres', data.path, ['--tenant', tenant, '--url', db.url]);
     assert.equal(again.status, 0, again.stderr);
     assert.deepEqual(again.run?.counts, { created: 0, updated: 0, deleted: 0, unchanged: before.size });
-    const same = await assetsUnder(tenant, db.base);
+    const same = await assetsUnder(server, tenant, db.base);
     assert.deepEqual(
       [...same.values()].map((a) => [a.qualifiedName, a.version]),
       [...before.values()].map((a) => [a.qualifiedName, a.version]),
@@ -231,11 +151,11 @@ describe('PostgreSQL connector (real PostgreSQL)', () => {
       COMMENT ON TABLE sales.customers IS 'Everyone with an account';
       DROP TABLE staging.raw_events;
     `);
-    const changed = crawlCli(data.path, ['--tenant', tenant, '--url', db.url]);
+    const changed = crawlCli('postgres', data.path, ['--tenant', tenant, '--url', db.url]);
     assert.equal(changed.status, 0, changed.stderr);
     // Created: the new column. Updated: the comment. Deleted: the view with its 2 columns, the table with its 1.
     assert.deepEqual(changed.run?.counts, { created: 1, updated: 1, deleted: 5, unchanged: before.size - 1 - 5 });
-    const after = await assetsUnder(tenant, db.base);
+    const after = await assetsUnder(server, tenant, db.base);
     assert.equal(after.size, before.size + 1 - 5);
     assert.equal(after.get(`${db.base}.sales.customers`)?.description, 'Everyone with an account');
     assert.equal(after.get(`${db.base}.sales.customers`)?.version, 2);
@@ -262,7 +182,7 @@ describe('PostgreSQL connector (real PostgreSQL)', () => {
   it('deletes only what it created: another producer’s assets under a crawled schema stay, and so does their container', async () => {
     const db = await freshDatabase(SCHEMA);
     const tenant = uniqueTenant('pg');
-    assert.equal(crawlCli(data.path, ['--tenant', tenant, '--url', db.url]).status, 0);
+    assert.equal(crawlCli('postgres', data.path, ['--tenant', tenant, '--url', db.url]).status, 0);
     const editor = server.http(await server.token(tenant, 'editor'));
     // Another producer: a table it knows of in the staging schema, and an asset that existed before the crawler saw it.
     const made = await editor.request(`mutation($input: [AssetInput!]!) { upsertAssets(input: $input) { created } }`, {
@@ -270,9 +190,9 @@ describe('PostgreSQL connector (real PostgreSQL)', () => {
     });
     assert.equal(made.errors, undefined, JSON.stringify(made.errors));
     await db.sql('DROP SCHEMA staging CASCADE; DROP TABLE sales.orders CASCADE;');
-    const run = crawlCli(data.path, ['--tenant', tenant, '--url', db.url]);
+    const run = crawlCli('postgres', data.path, ['--tenant', tenant, '--url', db.url]);
     assert.equal(run.status, 0, run.stderr);
-    const after = await assetsUnder(tenant, db.base);
+    const after = await assetsUnder(server, tenant, db.base);
     assert.equal(after.has(`${db.base}.staging.from_airflow`), true, 'another producer’s table is never deleted');
     assert.equal(after.has(`${db.base}.staging`), true, 'a schema holding it is kept');
     assert.equal(after.has(`${db.base}.staging.raw_events`), false);
@@ -285,7 +205,7 @@ describe('PostgreSQL connector (real PostgreSQL)', () => {
   it('names tables as OpenLineage does: an event about a crawled table keeps it a TABLE and its lineage joins it', async () => {
     const db = await freshDatabase(SCHEMA);
     const tenant = uniqueTenant('pg');
-    assert.equal(crawlCli(data.path, ['--tenant', tenant, '--url', db.url]).status, 0);
+    assert.equal(crawlCli('postgres', data.path, ['--tenant', tenant, '--url', db.url]).status, 0);
     const base = server.url.replace(/\/graphql$/, '');
     const namespace = `postgres://${admin.hostname}:${admin.port}`;
     const event = (eventType: string) => ({
@@ -320,7 +240,7 @@ describe('PostgreSQL connector (real PostgreSQL)', () => {
       `${db.base}.sales.totals`,
     ]);
     // And the crawler, crawling again, sees its table unchanged (the event's lineage is not the crawler's to remove).
-    const again = crawlCli(data.path, ['--tenant', tenant, '--url', db.url]);
+    const again = crawlCli('postgres', data.path, ['--tenant', tenant, '--url', db.url]);
     assert.equal(again.run?.counts.updated, 0);
     assert.equal(again.run?.counts.deleted, 0);
   });
@@ -328,24 +248,24 @@ describe('PostgreSQL connector (real PostgreSQL)', () => {
   it('fails a run on wrong credentials or an unreachable server, says why, records it, and deletes nothing', async () => {
     const db = await freshDatabase(SCHEMA);
     const tenant = uniqueTenant('pg');
-    assert.equal(crawlCli(data.path, ['--tenant', tenant, '--url', db.url]).status, 0);
-    const before = await assetsUnder(tenant, db.base);
+    assert.equal(crawlCli('postgres', data.path, ['--tenant', tenant, '--url', db.url]).status, 0);
+    const before = await assetsUnder(server, tenant, db.base);
     const wrong = new URL(db.url);
     wrong.password = 'not-the-password';
-    const denied = crawlCli(data.path, ['--tenant', tenant, '--url', wrong.toString()]);
+    const denied = crawlCli('postgres', data.path, ['--tenant', tenant, '--url', wrong.toString()]);
     assert.equal(denied.status, 1);
     assert.equal(denied.run?.status, 'FAILED');
     assert.match(denied.run.errors[0] ?? '', /^SOURCE_AUTH: .*authentication failed/);
     assert.doesNotMatch(JSON.stringify(denied.run) + denied.stderr, /not-the-password/, 'the password is never shown');
     const unreachable = new URL(db.url);
     unreachable.port = '1';
-    const down = crawlCli(data.path, ['--tenant', tenant, '--url', unreachable.toString()]);
+    const down = crawlCli('postgres', data.path, ['--tenant', tenant, '--url', unreachable.toString()]);
     assert.equal(down.status, 1);
     assert.match(down.run!.errors[0]!, /^SOURCE_UNREACHABLE: .*ECONNREFUSED/);
-    const missing = crawlCli(data.path, ['--tenant', tenant, '--url', db.url.replace(db.name, 'no_such_db')]);
+    const missing = crawlCli('postgres', data.path, ['--tenant', tenant, '--url', db.url.replace(db.name, 'no_such_db')]);
     assert.equal(missing.status, 1);
     assert.match(missing.run!.errors[0]!, /^SOURCE_UNREACHABLE: .*does not exist/);
-    assert.deepEqual([...(await assetsUnder(tenant, db.base)).keys()], [...before.keys()], 'nothing deleted');
+    assert.deepEqual([...(await assetsUnder(server, tenant, db.base)).keys()], [...before.keys()], 'nothing deleted');
 
     // The runs are kept, newest first; admins read them, viewers may not.
     const runs = await server.http(await server.token(tenant, 'admin')).request<{
@@ -369,7 +289,7 @@ describe('PostgreSQL connector (real PostgreSQL)', () => {
   it('crawls only the schemas and tables its patterns include', async () => {
     const db = await freshDatabase(SCHEMA);
     const tenant = uniqueTenant('pg');
-    const run = crawlCli(data.path, [
+    const run = crawlCli('postgres', data.path, [
       '--tenant',
       tenant,
       '--url',
@@ -380,7 +300,7 @@ describe('PostgreSQL connector (real PostgreSQL)', () => {
       'sales.customer_*,*.totals',
     ]);
     assert.equal(run.status, 0, run.stderr);
-    const assets = await assetsUnder(tenant, db.base);
+    const assets = await assetsUnder(server, tenant, db.base);
     assert.deepEqual(
       [...assets.values()]
         .filter((a) => a.kind !== 'COLUMN')

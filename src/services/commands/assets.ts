@@ -129,7 +129,7 @@ function resolveParent(
   names: Names,
 ): string | null | undefined {
   const kind = input.kind as AssetKind;
-  if (before && before.kind !== kind) {
+  if (before && before.kind !== kind && !refines(before.kind, kind)) {
     throw new DomainError(
       'CONFLICT',
       `${path}.kind: ${input.qualifiedName} exists as ${before.kind}; delete it first to change its kind to ${kind}`,
@@ -152,6 +152,13 @@ function resolveParent(
   }
   return names.ids.get(input.parentQualifiedName) ?? names.existing.get(input.parentQualifiedName)!.id;
 }
+
+/**
+ * A DATASET is what a source that knows only "a dataset" (OpenLineage) names: a source that knows
+ * better (a warehouse crawler, dbt) may make it the TABLE, VIEW or TOPIC it is. Any other change of
+ * kind needs a delete first.
+ */
+const refines = (from: AssetKind, to: AssetKind): boolean => from === 'DATASET' && (to === 'TABLE' || to === 'VIEW' || to === 'TOPIC');
 
 /**
  * Whether upserting `input` over the existing `before` would change it (and bump its version):

@@ -10,6 +10,7 @@
 // part comes from `target`, else from the one database of that name the tenant's graph already
 // has on the adapter's platform (a crawled warehouse), else `dbt://<project>`.
 import { readFileSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import type { AssetInput, IncidentInput } from '../../domain/commands.js';
 import type { IncidentSeverity } from '../../domain/model.js';
 import {
@@ -139,14 +140,17 @@ export function dbtConnector(options: DbtOptions): Connector {
   };
 }
 
-/** The project name as the manifest's file states it, without parsing it whole twice: read once more in read(). */
+/**
+ * The project's name from the head of its manifest (read() parses it whole), so that a run whose
+ * manifest is unreadable is still recorded under its project; failing that, the project directory's.
+ */
 function peekProject(path: string): string {
+  const fromPath = basename(dirname(dirname(resolve(path)))) || 'project';
   try {
-    const text = readFileSync(path, 'utf8');
-    const name = /"project_name"\s*:\s*"([^"]+)"/.exec(text.slice(0, 65_536))?.[1];
-    return name ?? 'project';
-  } catch (error) {
-    throw new SourceError('SOURCE_UNREACHABLE', `manifest ${path}: ${error instanceof Error ? error.message : String(error)}`);
+    const head = readFileSync(path, 'utf8').slice(0, 65_536);
+    return /"project_name"\s*:\s*"([^"]+)"/.exec(head)?.[1] ?? fromPath;
+  } catch {
+    return fromPath;
   }
 }
 

@@ -1,0 +1,89 @@
+// What the connector tests share: a fresh PostgreSQL database on the test server, `metalake
+// crawl` run as a user runs it (a child process on a DATA_DIR), and the assets a tenant has.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import pg from 'pg';
+import type { CrawlRunRecord } from '../../src/domain/crawls.js';
+import { PROJECT_ROOT } from '../../src/paths.js';
+import { TEST_SECRET, type TestServer } from './server.js';
+
+export const ADMIN_URL = process.env.POSTGRES_URL;
+if (!ADMIN_URL) throw new Error('POSTGRES_URL is not set: run this file through scripts/run-tests.mjs (it starts PostgreSQL)');
+export const admin = new URL(ADMIN_URL);
+const CLI = join(PROJECT_ROOT, 'dist', 'src', 'cli', 'main.js');
+
+/** A fresh database on the test server, and a URL for it (with or without the password). */
+export async function freshDatabase(ddl: string): Promise<{ name: string; url: string; base: string; sql(text: string): Promise<void> }> {
+  const name = `shop_${randomUUID().slice(0, 8)}`;
+  const root = new pg.Client({ connectionString: ADMIN_URL });
+  await root.connect();
+  await root.query(`CREATE DATABASE ${name}`);
+  await root.end();
+  const url = new URL(ADMIN_URL!);
+  url.pathname = `/${name}`;
+  const sql = async (text: string) => {
+    const c = new pg.Client({ connectionString: url.toString() });
+    await c.connect();
+    try {
+      await c.query(text);
+    } finally {
+      await c.end();
+    }
+  };
+  await sql(ddl);
+  return { name, url: url.toString(), base: `postgres://${admin.hostname}:${admin.port}/${name}`, sql };
+}
+
+/** `metalake crawl <connector> …` as a child process on `dataDir`: its exit status, the run it printed, its stderr. */
+export function crawlCli(
+  connector: 'postgres' | 'dbt',
+  dataDir: string,
+  args: string[],
+  env: Record<string, string> = {},
+): { status: number | null; run: CrawlRunRecord | null; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, 'crawl', connector, '--no-progress', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, DATA_DIR: dataDir, JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'warn', ...env },
+    timeout: 120_000,
+  });
+  const line = r.stdout.trim().split('\n').at(-1) ?? '';
+  let run: CrawlRunRecord | null = null;
+  try {
+    run = JSON.parse(line) as CrawlRunRecord;
+  } catch {
+    run = null;
+  }
+  return { status: r.status, run, stderr: r.stderr };
+}
+
+export interface AssetView {
+  qualifiedName: string;
+  kind: string;
+  description: string | null;
+  version: number;
+  owners: string[];
+  attributes: Record<string, unknown>;
+}
+
+/** Every asset under a prefix, read over GraphQL as the tenant's viewer. */
+export async function assetsUnder(server: TestServer, tenant: string, prefix: string): Promise<Map<string, AssetView>> {
+  const gql = server.http(await server.token(tenant, 'viewer'));
+  const out = new Map<string, AssetView>();
+  let after: string | null = null;
+  for (;;) {
+    const r: {
+      data?: { assets: { edges: { node: AssetView }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } } | null;
+      errors?: unknown;
+    } = await gql.request(
+      `query($p: String!, $after: String) { assets(filter: { qualifiedNamePrefix: $p }, first: 500, after: $after) {
+            edges { node { qualifiedName kind description version owners attributes } } pageInfo { hasNextPage endCursor } } }`,
+      { p: prefix, after },
+    );
+    assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+    for (const e of r.data!.assets.edges) out.set(e.node.qualifiedName, e.node);
+    if (!r.data!.assets.pageInfo.hasNextPage) return out;
+    after = r.data!.assets.pageInfo.endCursor;
+  }
+}
