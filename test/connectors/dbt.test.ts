@@ -156,7 +156,7 @@ describe('dbt connector (real dbt-core, dbt-postgres and dbt-ol against a real P
         created: 0,
         updated: 0,
         deleted: 0,
-        unchanged: dbtRun.run!.counts.updated + dbtRun.run!.counts.unchanged,
+        unchanged: dbtRun.run.counts.updated + dbtRun.run.counts.unchanged,
       });
       const warehouseAgain = crawlCli('postgres', data.path, ['--tenant', tenant, '--url', db.url]);
       assert.equal(warehouseAgain.run?.counts.updated, 0, 'the two connectors never undo each other');
