@@ -36,6 +36,8 @@ import { createKafkaChangeFeed } from './streams/kafka/change-feed.js';
 import { createOutboxRelay } from './streams/outbox-relay.js';
 import type { Worker } from './streams/worker.js';
 import { createEnforcerWorker } from './streams/outbound/enforcer.js';
+import { createCrawlerWorker } from './streams/crawler.js';
+import { loadConnectorsFile } from './streams/connectors/sources.js';
 import { createPropagationWorker } from './streams/propagation-worker.js';
 
 /** Everything but the HTTP server: what a worker-only process runs too. */
@@ -175,6 +177,21 @@ export async function startRuntime(config: Config, log: Logger, options: { relay
         outboxIndexer = createOutboxIndexer({ store, index: search, indexing, log: indexerLog, metrics: indexerMetrics });
         workers.set('indexer', outboxIndexer);
       }
+    }
+    if (config.workers.includes('crawler') && config.ingest.connectorsFile) {
+      workers.set(
+        'crawler',
+        createCrawlerWorker({
+          sources: loadConnectorsFile(config.ingest.connectorsFile),
+          store,
+          // In one process each event of a crawl applies on its own: one refused event is that event's refusal.
+          gateway: kafka ? gateway : inProcessGateway(services.ingest, { atomic: false }),
+          transforms,
+          limits: config.limits,
+          log: log.child({ component: 'crawler' }),
+          onRun: (run, seconds) => metrics.crawl(run, seconds),
+        }),
+      );
     }
     if (kafka && producer && config.kafka) {
       for (const [name, worker] of kafkaWorkers(config, kafka, producer, store, services, metrics, log)) workers.set(name, worker);

@@ -30,7 +30,11 @@ const SECTIONS: [title: string, pattern: RegExp, intro: string][] = [
     /^(KAFKA_|ATLAS_)/,
     'With `KAFKA_BROKERS` set, Kafka carries the change feed, the ingest lanes and the enforcer outputs.',
   ],
-  ['Ingestion', /^(INGEST_|TRANSFORMS_|MONTE_CARLO_)/, 'How inbound events are applied; see [ingestion](ingestion.md).'],
+  [
+    'Ingestion',
+    /^(INGEST_|TRANSFORMS_|MONTE_CARLO_|CONNECTORS_)/,
+    'How inbound events are applied; see [ingestion](ingestion.md) and [connectors](connectors.md).',
+  ],
   ['Propagation', /^PROPAGATION_/, 'How large classification propagations run; see [behaviour](behaviour.md).'],
 ];
 

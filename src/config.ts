@@ -273,10 +273,10 @@ export const EnvSchema = z.object({
     .default('primary')
     .describe('The cluster in Atlas qualified names of Hive assets (`db.table@cluster`); Ranger maps it to the service `<cluster>_hive`.'),
   WORKERS: csv
-    .pipe(z.array(z.enum(['ingest', 'enforcer', 'propagation', 'indexer', 'none'])))
+    .pipe(z.array(z.enum(['ingest', 'enforcer', 'propagation', 'indexer', 'crawler', 'none'])))
     .optional()
     .describe(
-      'Background workers this process runs, comma-separated: `ingest` and `enforcer` (need Kafka), `propagation`, `indexer` (keeps the search index fresh), or `none` for an API-only replica; default: all of them.',
+      'Background workers this process runs, comma-separated: `ingest` and `enforcer` (need Kafka), `propagation`, `indexer` (keeps the search index fresh), `crawler` (runs CONNECTORS_FILE), or `none` for an API-only replica; default: all of them.',
     ),
   PROPAGATION_SYNC_LIMIT: int(1, 1_000_000)
     .default(5000)
@@ -298,6 +298,13 @@ export const EnvSchema = z.object({
     .describe('Ingest events one HTTP source request may expand to, and lineage edges one run may mean.'),
   SUBSCRIPTIONS_PER_CONNECTION: int(1, 100_000).default(100).describe('Live subscriptions one websocket connection may hold.'),
   SUBSCRIPTIONS_PER_TENANT: int(1, 10_000_000).default(10_000).describe('Live subscriptions one tenant may hold on one replica.'),
+  CONNECTORS_FILE: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'Sources the `crawler` worker crawls on cron schedules (YAML: tenant, type postgres or dbt, its settings, schedule, include/exclude patterns, credentials from environment variables or files); see examples/connectors.yaml.',
+    ),
   TRANSFORMS_FILE: z
     .string()
     .min(1)
@@ -393,12 +400,14 @@ export interface Config {
     runRetentionHours: number;
     maxEventsPerRequest: number;
     transformsFile: string | null;
+    /** Sources the crawler worker runs on schedules (null: none). */
+    connectorsFile: string | null;
   };
   monteCarlo: Record<string, MonteCarloTenantConfig>;
 }
 
 /** Background workers a process can run: ingest lanes and enforcer output need Kafka; propagation and the search indexer run everywhere. */
-export type WorkerName = 'ingest' | 'enforcer' | 'propagation' | 'indexer';
+export type WorkerName = 'ingest' | 'enforcer' | 'propagation' | 'indexer' | 'crawler';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -482,7 +491,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     outboxRetentionHours: e.OUTBOX_RETENTION_HOURS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_SECONDS * 1000,
     kafka: kafkaSettings(e),
-    workers: (e.WORKERS ?? ['ingest', 'enforcer', 'propagation', 'indexer']).filter((w): w is WorkerName => w !== 'none'),
+    workers: (e.WORKERS ?? ['ingest', 'enforcer', 'propagation', 'indexer', 'crawler']).filter((w): w is WorkerName => w !== 'none'),
     propagation: { chunk: e.PROPAGATION_CHUNK },
     ingest: {
       chunkPriority: e.INGEST_CHUNK_PRIORITY,
@@ -492,6 +501,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       runRetentionHours: e.INGEST_RUN_RETENTION_HOURS,
       maxEventsPerRequest: e.INGEST_MAX_EVENTS_PER_REQUEST,
       transformsFile: e.TRANSFORMS_FILE ? resolve(e.TRANSFORMS_FILE) : null,
+      connectorsFile: e.CONNECTORS_FILE ? resolve(e.CONNECTORS_FILE) : null,
     },
     monteCarlo: e.MONTE_CARLO_TENANTS ?? {},
   };

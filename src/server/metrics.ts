@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { CrawlRunRecord } from '../domain/crawls.js';
 import type { IngestMetrics } from '../streams/ingest/worker.js';
 
 export interface Metrics {
@@ -10,6 +11,8 @@ export interface Metrics {
   searchDocuments: Counter;
   searchPaused: Gauge;
   propagationJobs: Counter<'outcome'>;
+  /** One finished crawl run of a source (the crawler worker's). */
+  crawl(run: CrawlRunRecord, seconds: number): void;
   ingest: IngestMetrics;
   apolloPlugin: ApolloServerPlugin;
   trackSubscriptions(count: () => number): void;
@@ -44,6 +47,31 @@ export function createMetrics(): Metrics {
     name: 'metalake_propagation_job_runs_total',
     help: 'Background propagation job runs by outcome (done, stopped, lost)',
     labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  const crawlRuns = new Counter({
+    name: 'metalake_crawl_runs_total',
+    help: 'Connector crawl runs by source and how they ended (SUCCEEDED, PARTIAL, FAILED)',
+    labelNames: ['source', 'status'] as const,
+    registers: [registry],
+  });
+  const crawlDuration = new Histogram({
+    name: 'metalake_crawl_duration_seconds',
+    help: 'Connector crawl run duration by source',
+    labelNames: ['source'] as const,
+    buckets: [0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800],
+    registers: [registry],
+  });
+  const crawlAssets = new Gauge({
+    name: 'metalake_crawl_assets',
+    help: 'Assets the last run of a source found (created, updated and unchanged)',
+    labelNames: ['source'] as const,
+    registers: [registry],
+  });
+  const crawlLastSuccess = new Gauge({
+    name: 'metalake_crawl_last_success_timestamp_seconds',
+    help: 'When a source last crawled successfully (Unix time)',
+    labelNames: ['source'] as const,
     registers: [registry],
   });
   const searchDocuments = new Counter({
@@ -83,6 +111,12 @@ export function createMetrics(): Metrics {
     searchDocuments,
     searchPaused,
     propagationJobs,
+    crawl(run, seconds) {
+      crawlRuns.inc({ source: run.source, status: run.status });
+      crawlDuration.observe({ source: run.source }, seconds);
+      if (run.status !== 'FAILED') crawlAssets.set({ source: run.source }, run.counts.created + run.counts.updated + run.counts.unchanged);
+      if (run.status === 'SUCCEEDED') crawlLastSuccess.set({ source: run.source }, Date.parse(run.finishedAt ?? run.startedAt) / 1000);
+    },
     ingest: {
       outcome: (lane, outcome, count) => {
         if (count > 0) ingestEvents.inc({ lane, outcome }, count);

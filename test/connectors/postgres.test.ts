@@ -4,9 +4,11 @@
 // server, read back over GraphQL. Crawl, crawl again unchanged, change the database, crawl again
 // and check exactly what changed; bad sources fail the run and change nothing.
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { admin, assetsUnder, crawlCli, freshDatabase } from '../support/connectors.js';
-import { tempDir, uniqueTenant } from '../support/fixtures.js';
+import { tempDir, uniqueTenant, until } from '../support/fixtures.js';
 import { type TestServer, startTestServer } from '../support/server.js';
 
 const SCHEMA = `
@@ -284,6 +286,69 @@ describe('PostgreSQL connector (real PostgreSQL)', () => {
       .http(await server.token(uniqueTenant(), 'admin'))
       .request<{ crawlRuns: { edges: unknown[] } }>(`{ crawlRuns { edges { node { id } } } }`);
     assert.deepEqual(other.data?.crawlRuns.edges, []);
+  });
+
+  it('runs CONNECTORS_FILE on its schedule on two replicas, never both crawling one source at once, with the password from the environment', async () => {
+    const db = await freshDatabase(SCHEMA);
+    const tenant = uniqueTenant('sched');
+    const url = new URL(db.url);
+    process.env['METALAKE_TEST_PG_PASSWORD'] = decodeURIComponent(url.password);
+    url.password = '';
+    const file = join(data.path, `connectors-${tenant}.yaml`);
+    writeFileSync(
+      file,
+      [
+        'sources:',
+        `  - tenant: ${tenant}`,
+        '    type: postgres',
+        `    url: ${url.toString()}`,
+        '    password: { env: METALAKE_TEST_PG_PASSWORD }',
+        '    schedule: "* * * * * *"',
+        '    include: { schemas: [sales] }',
+        '',
+      ].join('\n'),
+    );
+    // Two replicas on one store, each with a crawler worker ticking every second.
+    const replicas = [
+      await startTestServer({ DATA_DIR: data.path, CONNECTORS_FILE: file }),
+      await startTestServer({ DATA_DIR: data.path, CONNECTORS_FILE: file }),
+    ];
+    const gql = server.http(await server.token(tenant, 'admin'));
+    const runs = async () =>
+      (
+        await gql.request<{
+          crawlRuns: {
+            edges: {
+              node: {
+                status: string;
+                trigger: string;
+                startedAt: string;
+                finishedAt: string | null;
+                counts: { created: number; unchanged: number };
+              };
+            }[];
+          };
+        }>(`{ crawlRuns(first: 100) { edges { node { status trigger startedAt finishedAt counts { created unchanged } } } } }`)
+      ).data!.crawlRuns.edges.map((e) => e.node);
+    try {
+      await until('four scheduled runs', async () => (await runs()).filter((r) => r.finishedAt !== null).length >= 4, 30_000, 200);
+    } finally {
+      for (const r of replicas) await r.close();
+    }
+    const done = (await runs()).filter((r) => r.finishedAt !== null).reverse();
+    assert.ok(
+      done.every((r) => r.trigger === 'SCHEDULE' && r.status === 'SUCCEEDED'),
+      JSON.stringify(done),
+    );
+    assert.ok(done[0]!.counts.created > 0);
+    assert.ok(done.slice(1).every((r) => r.counts.created === 0 && r.counts.unchanged === done[0]!.counts.created));
+    // No two runs of the source overlap in time: each started after the one before it finished.
+    for (let i = 1; i < done.length; i++)
+      assert.ok(
+        Date.parse(done[i]!.startedAt) >= Date.parse(done[i - 1]!.finishedAt!),
+        `run ${i} overlaps run ${i - 1}: ${JSON.stringify(done)}`,
+      );
+    assert.ok((await assetsUnder(server, tenant, db.base)).has(`${db.base}.sales.orders`));
   });
 
   it('crawls only the schemas and tables its patterns include', async () => {

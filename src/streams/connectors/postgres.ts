@@ -163,9 +163,11 @@ export function postgresConnector(options: PostgresOptions): Connector {
     attributeKeys: ATTRIBUTE_KEYS,
     async read(progress: ReadProgress): Promise<Snapshot> {
       const timeout = options.timeoutMs ?? 30_000;
+      // A password given apart goes into the URL: pg lets the URL's (empty) password win over a separate one.
+      const url = new URL(options.url);
+      if (options.password !== undefined) url.password = encodeURIComponent(options.password);
       const client = new pg.Client({
-        connectionString: options.url,
-        ...(options.password !== undefined ? { password: options.password } : {}),
+        connectionString: url.toString(),
         connectionTimeoutMillis: timeout,
         statement_timeout: timeout,
         application_name: 'metalake-crawler',
