@@ -32,7 +32,7 @@ const SECTIONS: [title: string, pattern: RegExp, intro: string][] = [
   ],
   [
     'Ingestion',
-    /^(INGEST_|TRANSFORMS_|MONTE_CARLO_|CONNECTORS_)/,
+    /^(INGEST_|TRANSFORMS_|MONTE_CARLO_|CONNECTORS_|TAG_RULES_)/,
     'How inbound events are applied; see [ingestion](ingestion.md) and [connectors](connectors.md).',
   ],
   ['Propagation', /^PROPAGATION_/, 'How large classification propagations run; see [behaviour](behaviour.md).'],

@@ -298,6 +298,13 @@ export const EnvSchema = z.object({
     .describe('Ingest events one HTTP source request may expand to, and lineage edges one run may mean.'),
   SUBSCRIPTIONS_PER_CONNECTION: int(1, 100_000).default(100).describe('Live subscriptions one websocket connection may hold.'),
   SUBSCRIPTIONS_PER_TENANT: int(1, 10_000_000).default(10_000).describe('Live subscriptions one tenant may hold on one replica.'),
+  TAG_RULES_FILE: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "How sources' own labels become classifications (OpenLineage TagsDatasetFacet and TagsJobFacet, dbt tags and meta), YAML; default: `meta.contains_pii: true` or the tag `pii` → PII. See examples/tag-rules.yaml.",
+    ),
   CONNECTORS_FILE: z
     .string()
     .min(1)
@@ -402,6 +409,8 @@ export interface Config {
     transformsFile: string | null;
     /** Sources the crawler worker runs on schedules (null: none). */
     connectorsFile: string | null;
+    /** How sources' labels become classifications (null: the built-in rules). */
+    tagRulesFile: string | null;
   };
   monteCarlo: Record<string, MonteCarloTenantConfig>;
 }
@@ -502,6 +511,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxEventsPerRequest: e.INGEST_MAX_EVENTS_PER_REQUEST,
       transformsFile: e.TRANSFORMS_FILE ? resolve(e.TRANSFORMS_FILE) : null,
       connectorsFile: e.CONNECTORS_FILE ? resolve(e.CONNECTORS_FILE) : null,
+      tagRulesFile: e.TAG_RULES_FILE ? resolve(e.TAG_RULES_FILE) : null,
     },
     monteCarlo: e.MONTE_CARLO_TENANTS ?? {},
   };

@@ -13,6 +13,7 @@ import { ROLES, type Role, isRole, isTenant } from '../domain/auth.js';
 import { createLogger } from '../logger.js';
 import { type Connector } from '../streams/connectors/crawl.js';
 import { SourceSpecError, connectorFor } from '../streams/connectors/sources.js';
+import { loadTagRules } from '../streams/tag-rules.js';
 import { crawlFromCli } from './crawl.js';
 import { importFile } from './import.js';
 
@@ -184,6 +185,7 @@ async function crawlCommand(args: string[]): Promise<void> {
     throw new UsageError(
       `--tenant "${values.tenant}" is not a tenant the server accepts: letters, digits, _ . - (starting with a letter or digit), at most 128`,
     );
+  const config = loadConfig();
   const list = (v: string | undefined) =>
     v
       ? v
@@ -212,12 +214,13 @@ async function crawlCommand(args: string[]): Promise<void> {
               rules: values.rules,
             }
           : usage(`unknown connector ${type ?? '(none)'}: postgres or dbt`),
+      { tagRules: config.ingest.tagRulesFile ? loadTagRules(config.ingest.tagRulesFile) : undefined },
     );
   } catch (error) {
     if (error instanceof SourceSpecError) throw new UsageError(error.message);
     throw error;
   }
-  const run = await crawlFromCli(loadConfig(), connector, {
+  const run = await crawlFromCli(config, connector, {
     tenant: values.tenant,
     progress: !values['no-progress'] && process.stderr.isTTY,
   });

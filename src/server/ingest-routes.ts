@@ -11,6 +11,7 @@ import { InvalidEventError, type OutgoingEvent } from '../streams/ingest/events.
 import type { IngestGateway } from '../streams/ingest/gateway.js';
 import { MonteCarloPayloadError, monteCarloEvent, verifyMonteCarloSignature } from '../streams/sources/monte-carlo.js';
 import { OpenLineageError, TooManyEventsError, createOpenLineageValidator, openLineageEvents } from '../streams/sources/openlineage.js';
+import { loadTagRules } from '../streams/tag-rules.js';
 
 export interface IngestRoutesDeps {
   config: Config;
@@ -29,6 +30,7 @@ const problem = (status: number, code: string, message: string, details?: string
 export function ingestRoutes(deps: IngestRoutesDeps): express.Router {
   const router = express.Router();
   const validator = createOpenLineageValidator();
+  const tagRules = deps.config.ingest.tagRulesFile ? loadTagRules(deps.config.ingest.tagRulesFile) : undefined;
   const raw = express.raw({ type: () => true, limit: deps.config.limits.maxBodyBytes });
 
   /** A bearer token whose roles allow every permission asked for; a reply otherwise. */
@@ -118,7 +120,7 @@ export function ingestRoutes(deps: IngestRoutesDeps): express.Router {
       }
       try {
         const event = validator.validate(body);
-        return await submitted(openLineageEvents(event, auth.tenant, deps.config.ingest.maxEventsPerRequest), 201);
+        return await submitted(openLineageEvents(event, auth.tenant, deps.config.ingest.maxEventsPerRequest, tagRules), 201);
       } catch (error) {
         if (error instanceof TooManyEventsError) return tooMany(`more than ${error.limit}`);
         if (error instanceof OpenLineageError) return problem(422, 'BAD_USER_INPUT', 'Invalid OpenLineage event', error.problems);

@@ -10,10 +10,13 @@ import { execute } from '../services/commands/command.js';
 import { leaseCrawl, releaseCrawl } from '../services/commands/crawls.js';
 import { type CrawlDeps, crawl } from './connectors/crawl.js';
 import { type ScheduledSourceSpec, connectorFor } from './connectors/sources.js';
+import type { TagRules } from './tag-rules.js';
 import type { Worker } from './worker.js';
 
 export interface CrawlerOptions extends CrawlDeps {
   sources: readonly ScheduledSourceSpec[];
+  /** The rules a dbt source without its own uses (TAG_RULES_FILE). */
+  tagRules?: TagRules | undefined;
   /** How long a lease lasts without renewal; renewed every third of it while a run goes on. */
   leaseMs?: number;
   onRun?: (run: CrawlRunRecord, seconds: number) => void;
@@ -31,7 +34,7 @@ export function createCrawlerWorker(options: CrawlerOptions): Worker & { runs():
     let connector;
     try {
       const { tenant: _tenant, schedule: _schedule, ...source } = spec;
-      connector = connectorFor(source);
+      connector = connectorFor(source, { tagRules: options.tagRules });
     } catch (error) {
       log.error({ tenant: spec.tenant, type: spec.type, err: error }, 'scheduled crawl not started: its source is misconfigured');
       return;

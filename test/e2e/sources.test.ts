@@ -162,6 +162,78 @@ describe('ingest sources (embedded)', () => {
       assert.equal(known.data?.assets.totalCount, 7, 'every dataset is catalogued, failed runs’ ones too');
     });
 
+    it('maps the TagsDatasetFacet (dataset and field tags) and the TagsJobFacet to classifications by the tag rules', async () => {
+      const t = uniqueTenant('tags');
+      const auth = { authorization: `Bearer ${await server.token(t, 'ingest')}` };
+      const facet = { _producer: 'https://example.com/p', _schemaURL: 'https://openlineage.io/spec/facets/2-0-3/TagsDatasetFacet.json' };
+      const event = {
+        eventType: 'COMPLETE',
+        eventTime: '2026-12-01T10:00:00.000Z',
+        producer: 'https://example.com/p',
+        schemaURL: 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent',
+        run: { runId: randomUUID() },
+        job: {
+          namespace: 'spark-prod',
+          name: 'load_customers',
+          facets: {
+            tags: {
+              ...facet,
+              _schemaURL: 'https://openlineage.io/spec/facets/2-0-3/TagsJobFacet.json',
+              tags: [{ key: 'pii', value: 'true', source: 'SPARK' }],
+            },
+          },
+        },
+        inputs: [],
+        outputs: [
+          {
+            namespace: 'postgres://db.example.com:5432',
+            name: 'crm.public.customers',
+            facets: {
+              schema: {
+                ...facet,
+                _schemaURL: 'https://openlineage.io/spec/facets/1-2-0/SchemaDatasetFacet.json',
+                fields: [
+                  { name: 'email', type: 'text' },
+                  { name: 'name', type: 'text' },
+                ],
+              },
+              tags: {
+                ...facet,
+                tags: [
+                  { key: 'PII', value: 'true', source: 'USER' },
+                  { key: 'contains_pii', value: 'true', field: 'email' },
+                  { key: 'pii', value: 'false', field: 'name' },
+                  { key: 'phone', value: 'true', field: 'phone' },
+                ],
+              },
+            },
+          },
+        ],
+      };
+      const res = await post('/api/v1/lineage', JSON.stringify(event), auth);
+      assert.equal(res.status, 201, await res.clone().text());
+      const gql = server.http(await server.token(t, 'viewer'));
+      const of = async (q: string) =>
+        (
+          await gql.request<{ asset: { classifications: { name: string; addedBy: string }[] } | null }>(
+            `query($q: String!) { asset(qualifiedName: $q) { classifications { name addedBy } } }`,
+            { q },
+          )
+        ).data?.asset?.classifications ?? [];
+      const table = 'postgres://db.example.com:5432/crm.public.customers';
+      assert.deepEqual(await of(table), [{ name: 'PII', addedBy: 'transform:tag-pii' }]);
+      assert.deepEqual(await of(`${table}.email`), [{ name: 'PII', addedBy: 'transform:dbt-meta-contains-pii' }]);
+      // A tag whose value says no, and one no rule matches, classify nothing.
+      assert.deepEqual(await of(`${table}.name`), []);
+      assert.deepEqual(await of('openlineage://spark-prod/load_customers'), [{ name: 'PII', addedBy: 'transform:tag-pii' }]);
+
+      const bad = structuredClone<typeof event>(event);
+      (bad.outputs[0]!.facets.tags.tags as unknown[]).push({ key: 'no-value' });
+      const refused = await post('/api/v1/lineage', JSON.stringify(bad), auth);
+      assert.equal(refused.status, 422);
+      assert.match(await refused.text(), /facets\.tags/);
+    });
+
     it('answers 422 for an event missing required fields, 400 for a body that is not JSON, 401/403 for the wrong caller', async () => {
       const t = uniqueTenant('ol');
       const auth = { authorization: `Bearer ${await server.token(t, 'ingest')}` };

@@ -22,7 +22,7 @@ import {
   type SourceEdge,
   SourceError,
 } from './crawl.js';
-import { DEFAULT_TAG_RULES, type TagRules, compileTagRules } from './tag-rules.js';
+import { DEFAULT_TAG_RULES, type TagRules, compileTagRules } from '../tag-rules.js';
 
 export interface DbtOptions {
   manifest: string;

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { PROJECT_ROOT } from '../../paths.js';
 import { tempDir } from '../../../test/support/fixtures.js';
 import { SourceSpecError, connectorFor, loadConnectorsFile } from './sources.js';
-import { loadTagRules } from './tag-rules.js';
+import { loadTagRules } from '../tag-rules.js';
 
 describe('connector specs', () => {
   it('loads the example CONNECTORS_FILE and tag rules', () => {

@@ -26,7 +26,7 @@ import { isTenant } from '../../domain/auth.js';
 import type { Connector } from './crawl.js';
 import { dbtConnector } from './dbt.js';
 import { postgresConnector } from './postgres.js';
-import { TagRuleError, loadTagRules } from './tag-rules.js';
+import { TagRuleError, type TagRules, loadTagRules } from '../tag-rules.js';
 
 const secret = z.union([z.strictObject({ env: z.string().min(1) }), z.strictObject({ file: z.string().min(1) })]);
 const globs = z.array(z.string().min(1)).max(1000).optional();
@@ -46,7 +46,7 @@ const DbtSpec = z.strictObject({
   catalog: z.string().min(1).optional(),
   runResults: z.string().min(1).optional(),
   target: z.string().min(1).optional(),
-  /** A tag-rules file (connectors/tag-rules.ts); the built-in rules when absent. */
+  /** A tag-rules file (streams/tag-rules.ts); TAG_RULES_FILE's (or the built-in) rules when absent. */
   rules: z.string().min(1).optional(),
 });
 export const SourceSpec = z.discriminatedUnion('type', [PostgresSpec, DbtSpec]);
@@ -81,7 +81,7 @@ export class SourceSpecError extends Error {}
 const issues = (error: z.ZodError) => error.issues.map((i) => `${i.path.join('.') || 'spec'}: ${i.message}`).join('; ');
 
 /** The connector a spec describes; secrets are read now. */
-export function connectorFor(input: unknown): Connector {
+export function connectorFor(input: unknown, defaults: { tagRules?: TagRules | undefined } = {}): Connector {
   const parsed = SourceSpec.safeParse(stripUndefined(input));
   if (!parsed.success) throw new SourceSpecError(issues(parsed.error));
   const spec = parsed.data;
@@ -97,7 +97,7 @@ export function connectorFor(input: unknown): Connector {
     case 'dbt': {
       let rules;
       try {
-        rules = spec.rules ? loadTagRules(spec.rules) : undefined;
+        rules = spec.rules ? loadTagRules(spec.rules) : defaults.tagRules;
       } catch (error) {
         if (error instanceof TagRuleError) throw new SourceSpecError(error.message);
         throw error;

@@ -15,12 +15,15 @@ import { RUN_EVENT_TYPES, type RunEventType } from '../../domain/runs.js';
 import { canonicalJson, illFormedAt } from '../../domain/validation.js';
 import type { OutgoingEvent } from '../ingest/events.js';
 import type { Lane } from '../ingest/worker.js';
+import { DEFAULT_TAG_RULES, type Labels, type TagRules, compileTagRules } from '../tag-rules.js';
 
 const SPEC = 'https://openlineage.io/spec/2-0-2/OpenLineage.json';
 const FACETS = {
   schema: 'https://openlineage.io/spec/facets/1-2-0/SchemaDatasetFacet.json#/$defs/SchemaDatasetFacet',
   columnLineage: 'https://openlineage.io/spec/facets/1-2-0/ColumnLineageDatasetFacet.json#/$defs/ColumnLineageDatasetFacet',
+  tags: 'https://openlineage.io/spec/facets/2-0-3/TagsDatasetFacet.json#/$defs/TagsDatasetFacet',
 } as const;
+const JOB_FACETS = { tags: 'https://openlineage.io/spec/facets/2-0-3/TagsJobFacet.json#/$defs/TagsJobFacet' } as const;
 
 type Kind = 'RunEvent' | 'DatasetEvent' | 'JobEvent';
 
@@ -72,7 +75,13 @@ export interface OpenLineageValidator {
 export function createOpenLineageValidator(): OpenLineageValidator {
   const ajv = new Ajv2020({ allErrors: true, strict: false });
   addFormats.default(ajv);
-  for (const file of ['OpenLineage.json', 'SchemaDatasetFacet.json', 'ColumnLineageDatasetFacet.json']) {
+  for (const file of [
+    'OpenLineage.json',
+    'SchemaDatasetFacet.json',
+    'ColumnLineageDatasetFacet.json',
+    'TagsDatasetFacet.json',
+    'TagsJobFacet.json',
+  ]) {
     ajv.addSchema(JSON.parse(readFileSync(join(PROJECT_ROOT, 'schema', 'openlineage', file), 'utf8')) as object);
   }
   const validators = Object.fromEntries(
@@ -80,6 +89,10 @@ export function createOpenLineageValidator(): OpenLineageValidator {
   ) as Record<Kind, ValidateFunction>;
   const facets = Object.fromEntries(Object.entries(FACETS).map(([name, ref]) => [name, ajv.compile({ $ref: ref })])) as Record<
     keyof typeof FACETS,
+    ValidateFunction
+  >;
+  const jobFacets = Object.fromEntries(Object.entries(JOB_FACETS).map(([name, ref]) => [name, ajv.compile({ $ref: ref })])) as Record<
+    keyof typeof JOB_FACETS,
     ValidateFunction
   >;
   const explain = (errors: ErrorObject[] | null | undefined, prefix = '') =>
@@ -114,6 +127,10 @@ export function createOpenLineageValidator(): OpenLineageValidator {
             problems.push(...explain(facets[name].errors, `${d.namespace}/${d.name} facets.${name}`));
         }
       });
+      for (const name of Object.keys(JOB_FACETS) as (keyof typeof JOB_FACETS)[]) {
+        const facet = event.job?.facets?.[name];
+        if (facet !== undefined && !jobFacets[name](facet)) problems.push(...explain(jobFacets[name].errors, `job facets.${name}`));
+      }
       if (problems.length > 0) throw new OpenLineageError(problems);
       return event;
     },
@@ -121,6 +138,23 @@ export function createOpenLineageValidator(): OpenLineageValidator {
 }
 
 const SCHEME = /^[a-z][a-z0-9+.-]*$/i;
+
+interface OlTag {
+  key: string;
+  value: string;
+  source?: string;
+  field?: string;
+}
+
+const BUILT_IN_TAG_RULES = compileTagRules(DEFAULT_TAG_RULES);
+
+/** OpenLineage tags as labels: each tag's key (unless its value says no) and each key's value. */
+function labelsOf(tags: readonly OlTag[]): Labels {
+  return {
+    tags: tags.filter((t) => !/^(false|no|0|)$/i.test(t.value.trim())).map((t) => t.key),
+    meta: Object.fromEntries(tags.map((t) => [t.key, t.value])),
+  };
+}
 
 /** namespace + name → qualified name: `postgres://db:5432` + `shop.public.orders` → `postgres://db:5432/shop.public.orders`; `bigquery` + `p.d.t` → `bigquery://p.d.t`. */
 export function olQualifiedName(namespace: string, name: string): string {
@@ -155,6 +189,7 @@ export function openLineageEvents(
   event: OlEvent,
   tenant: string,
   maxEvents = Number.POSITIVE_INFINITY,
+  tagRules: TagRules = BUILT_IN_TAG_RULES,
 ): (OutgoingEvent & { lane?: Lane })[] {
   const digest = createHash('sha256').update(tenant).update('\u0000').update(canonicalJson(event)).digest('hex').slice(0, 32);
   const source = `openlineage:${event.producer}`.slice(0, 256);
@@ -166,11 +201,34 @@ export function openLineageEvents(
   };
 
   const emitted = new Set<string>();
+  // The TagsDatasetFacet's tags, by the tag rules: on the dataset, or on one of its fields.
+  const classifyTags = (qualifiedName: string, tags: readonly OlTag[], known: Set<string>) => {
+    const byField = new Map<string, OlTag[]>();
+    for (const t of tags) byField.set(t.field ?? '', [...(byField.get(t.field ?? '') ?? []), t]);
+    for (const [field, fieldTags] of byField) {
+      const decided = tagRules.classify(labelsOf(fieldTags));
+      if (decided.length === 0) continue;
+      const target = field ? `${qualifiedName}.${field}` : qualifiedName;
+      if (field && !known.has(field))
+        push(
+          'metalake.asset.upserted.v1',
+          { qualifiedName: target, kind: 'COLUMN', name: field, parentQualifiedName: qualifiedName },
+          'bulk',
+        );
+      for (const c of decided)
+        push(
+          'metalake.asset.classified.v1',
+          { qualifiedName: target, classification: c.classification, rule: c.rule },
+          field ? 'bulk' : undefined,
+        );
+    }
+  };
   const datasetEvent = (d: OlDataset) => {
-    emitted.add(olQualifiedName(d.namespace, d.name));
+    const qualifiedName = olQualifiedName(d.namespace, d.name);
+    emitted.add(qualifiedName);
     const cols = columns(d.facets?.['schema']);
     push('metalake.asset.upserted.v2', {
-      qualifiedName: olQualifiedName(d.namespace, d.name),
+      qualifiedName,
       kind: 'DATASET',
       keepExistingKind: true,
       name: d.name.split(/[./]/).pop() ?? d.name,
@@ -178,6 +236,8 @@ export function openLineageEvents(
         ? { columns: cols.map((c) => ({ name: c.name, dataType: c.dataType, description: c.description, ordinal: c.ordinal })) }
         : {}),
     });
+    const tags = (d.facets?.['tags'] as { tags?: OlTag[] } | undefined)?.tags ?? [];
+    if (tags.length > 0) classifyTags(qualifiedName, tags, new Set(cols.map((c) => c.name)));
   };
   const inputs = event.inputs ?? [];
   const outputs = event.outputs ?? [];
@@ -194,6 +254,8 @@ export function openLineageEvents(
     name: event.job.name,
     attributes: { openlineage: { namespace: event.job.namespace, name: event.job.name } },
   });
+  for (const c of tagRules.classify(labelsOf((event.job.facets?.['tags'] as { tags?: OlTag[] } | undefined)?.tags ?? [])))
+    push('metalake.asset.classified.v1', { qualifiedName: job, classification: c.classification, rule: c.rule });
   for (const d of [...inputs, ...outputs]) datasetEvent(d);
 
   // Column lineage: both ends must exist as columns (an input without a schema facet has none yet).
