@@ -1,5 +1,6 @@
 // Types of the engines harness (scripts/engines.mjs), for the TypeScript benchmarks and tests.
-export type Engine = 'neo4j' | 'kafka' | 'elasticsearch';
+export type Engine = 'neo4j' | 'kafka' | 'elasticsearch' | 'postgres';
+export const ENDPOINT_VARS: Readonly<Record<Engine, string>>;
 export const ENGINES: readonly Engine[];
 export function missingTools(): string[];
 export function up(names?: readonly Engine[]): Promise<{ env: Record<string, string>; started: Engine[] }>;

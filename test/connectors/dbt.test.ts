@@ -62,10 +62,10 @@ describe('dbt connector (real dbt-core, dbt-postgres and dbt-ol against a real P
       assert.equal(tests.status, 1, tests.output);
       assert.match(tests.output, /Failure in test accepted_values_stg_orders_status/);
 
-      const pgRun = crawlCli('postgres', data.path, ['--tenant', tenant, '--url', db.url]);
+      const pgRun = await crawlCli('postgres', data.path, ['--tenant', tenant, '--url', db.url]);
       assert.equal(pgRun.status, 0, pgRun.stderr);
       const artifacts = ['--manifest', join(project.target, 'manifest.json'), '--catalog', join(project.target, 'catalog.json')];
-      const dbtRun = crawlCli('dbt', data.path, [
+      const dbtRun = await crawlCli('dbt', data.path, [
         '--tenant',
         tenant,
         ...artifacts,
@@ -145,7 +145,7 @@ describe('dbt connector (real dbt-core, dbt-postgres and dbt-ol against a real P
       ]);
 
       // Unchanged artifacts: nothing to do.
-      const again = crawlCli('dbt', data.path, [
+      const again = await crawlCli('dbt', data.path, [
         '--tenant',
         tenant,
         ...artifacts,
@@ -158,14 +158,14 @@ describe('dbt connector (real dbt-core, dbt-postgres and dbt-ol against a real P
         deleted: 0,
         unchanged: dbtRun.run.counts.updated + dbtRun.run.counts.unchanged,
       });
-      const warehouseAgain = crawlCli('postgres', data.path, ['--tenant', tenant, '--url', db.url]);
+      const warehouseAgain = await crawlCli('postgres', data.path, ['--tenant', tenant, '--url', db.url]);
       assert.equal(warehouseAgain.run?.counts.updated, 0, 'the two connectors never undo each other');
 
       // The data is fixed: the test passes again, and the incident is resolved.
       await db.sql(`UPDATE raw.orders SET status = 'paid' WHERE status = 'refunded'`);
       const passing = await project.run(['test']);
       assert.equal(passing.status, 0, passing.output);
-      const resolved = crawlCli('dbt', data.path, [
+      const resolved = await crawlCli('dbt', data.path, [
         '--tenant',
         tenant,
         ...artifacts,
@@ -197,7 +197,7 @@ describe('dbt connector (real dbt-core, dbt-postgres and dbt-ol against a real P
       assert.equal((await project.run(['seed'])).status, 0);
       assert.equal((await project.run(['run'])).status, 0);
       const manifest = join(project.target, 'manifest.json');
-      const ok = crawlCli('dbt', data.path, ['--tenant', tenant, '--manifest', manifest]);
+      const ok = await crawlCli('dbt', data.path, ['--tenant', tenant, '--manifest', manifest]);
       assert.equal(ok.status, 0, ok.stderr);
       const before = await assetsUnder(server, tenant, 'dbt://shop');
       assert.ok(before.size > 10, 'without a crawled warehouse the relations are named under dbt://shop');
@@ -211,7 +211,7 @@ describe('dbt connector (real dbt-core, dbt-postgres and dbt-ol against a real P
           sources: {},
         }),
       );
-      const versioned = crawlCli('dbt', data.path, ['--tenant', tenant, '--manifest', old]);
+      const versioned = await crawlCli('dbt', data.path, ['--tenant', tenant, '--manifest', old]);
       assert.equal(versioned.status, 1);
       assert.match(
         versioned.run!.errors[0] ?? '',
@@ -224,11 +224,11 @@ describe('dbt connector (real dbt-core, dbt-postgres and dbt-ol against a real P
         corrupt,
         '{"metadata": {"dbt_schema_version": "https://schemas.getdbt.com/dbt/manifest/v12.json", "project_name": "shop"}, "nodes": {',
       );
-      const broken = crawlCli('dbt', data.path, ['--tenant', tenant, '--manifest', corrupt]);
+      const broken = await crawlCli('dbt', data.path, ['--tenant', tenant, '--manifest', corrupt]);
       assert.equal(broken.status, 1);
       assert.match(broken.run!.errors[0] ?? '', /^SOURCE_INVALID: manifest .* is not JSON \(corrupt or truncated\)/);
 
-      const missingCatalog = crawlCli('dbt', data.path, [
+      const missingCatalog = await crawlCli('dbt', data.path, [
         '--tenant',
         tenant,
         '--manifest',

@@ -51,7 +51,7 @@ describe('PostgreSQL connector (real PostgreSQL)', () => {
   it('crawls the catalog: schemas, tables, views, a materialized view, columns with types, keys, comments and view lineage', async () => {
     const db = await freshDatabase(SCHEMA);
     const tenant = uniqueTenant('pg');
-    const first = crawlCli('postgres', data.path, ['--tenant', tenant, '--url', db.url]);
+    const first = await crawlCli('postgres', data.path, ['--tenant', tenant, '--url', db.url]);
     assert.equal(first.status, 0, first.stderr);
     assert.equal(first.run?.status, 'SUCCEEDED');
     assert.equal(first.run?.source, db.base, 'the source is named without its user or password');
@@ -125,7 +125,7 @@ describe('PostgreSQL connector (real PostgreSQL)', () => {
   it('changes nothing on an unchanged second crawl, then applies exactly what changed in the database', async () => {
     const db = await freshDatabase(SCHEMA);
     const tenant = uniqueTenant('pg');
-    assert.equal(crawlCli('postgres', data.path, ['--tenant', tenant, '--url', db.url]).status, 0);
+    assert.equal((await crawlCli('postgres', data.path, ['--tenant', tenant, '--url', db.url])).status, 0);
     const before = await assetsUnder(server, tenant, db.base);
     await server.quiesce();
     const gql = server.http(await server.token(tenant, 'viewer'));
@@ -137,7 +137,7 @@ describe('PostgreSQL connector (real PostgreSQL)', () => {
       );
     await server.subscribed(tenant, 1);
 
-    const again = crawlCli('postgres', data.path, ['--tenant', tenant, '--url', db.url]);
+    const again = await crawlCli('postgres', data.path, ['--tenant', tenant, '--url', db.url]);
     assert.equal(again.status, 0, again.stderr);
     assert.deepEqual(again.run?.counts, { created: 0, updated: 0, deleted: 0, unchanged: before.size });
     const same = await assetsUnder(server, tenant, db.base);
@@ -153,7 +153,7 @@ describe('PostgreSQL connector (real PostgreSQL)', () => {
       COMMENT ON TABLE sales.customers IS 'Everyone with an account';
       DROP TABLE staging.raw_events;
     `);
-    const changed = crawlCli('postgres', data.path, ['--tenant', tenant, '--url', db.url]);
+    const changed = await crawlCli('postgres', data.path, ['--tenant', tenant, '--url', db.url]);
     assert.equal(changed.status, 0, changed.stderr);
     // Created: the new column. Updated: the comment. Deleted: the view with its 2 columns, the table with its 1.
     assert.deepEqual(changed.run?.counts, { created: 1, updated: 1, deleted: 5, unchanged: before.size - 1 - 5 });
@@ -184,7 +184,7 @@ describe('PostgreSQL connector (real PostgreSQL)', () => {
   it('deletes only what it created: another producer’s assets under a crawled schema stay, and so does their container', async () => {
     const db = await freshDatabase(SCHEMA);
     const tenant = uniqueTenant('pg');
-    assert.equal(crawlCli('postgres', data.path, ['--tenant', tenant, '--url', db.url]).status, 0);
+    assert.equal((await crawlCli('postgres', data.path, ['--tenant', tenant, '--url', db.url])).status, 0);
     const editor = server.http(await server.token(tenant, 'editor'));
     // Another producer: a table it knows of in the staging schema, and an asset that existed before the crawler saw it.
     const made = await editor.request(`mutation($input: [AssetInput!]!) { upsertAssets(input: $input) { created } }`, {
@@ -192,7 +192,7 @@ describe('PostgreSQL connector (real PostgreSQL)', () => {
     });
     assert.equal(made.errors, undefined, JSON.stringify(made.errors));
     await db.sql('DROP SCHEMA staging CASCADE; DROP TABLE sales.orders CASCADE;');
-    const run = crawlCli('postgres', data.path, ['--tenant', tenant, '--url', db.url]);
+    const run = await crawlCli('postgres', data.path, ['--tenant', tenant, '--url', db.url]);
     assert.equal(run.status, 0, run.stderr);
     const after = await assetsUnder(server, tenant, db.base);
     assert.equal(after.has(`${db.base}.staging.from_airflow`), true, 'another producer’s table is never deleted');
@@ -207,7 +207,7 @@ describe('PostgreSQL connector (real PostgreSQL)', () => {
   it('names tables as OpenLineage does: an event about a crawled table keeps it a TABLE and its lineage joins it', async () => {
     const db = await freshDatabase(SCHEMA);
     const tenant = uniqueTenant('pg');
-    assert.equal(crawlCli('postgres', data.path, ['--tenant', tenant, '--url', db.url]).status, 0);
+    assert.equal((await crawlCli('postgres', data.path, ['--tenant', tenant, '--url', db.url])).status, 0);
     const base = server.url.replace(/\/graphql$/, '');
     const namespace = `postgres://${admin.hostname}:${admin.port}`;
     const event = (eventType: string) => ({
@@ -242,7 +242,7 @@ describe('PostgreSQL connector (real PostgreSQL)', () => {
       `${db.base}.sales.totals`,
     ]);
     // And the crawler, crawling again, sees its table unchanged (the event's lineage is not the crawler's to remove).
-    const again = crawlCli('postgres', data.path, ['--tenant', tenant, '--url', db.url]);
+    const again = await crawlCli('postgres', data.path, ['--tenant', tenant, '--url', db.url]);
     assert.equal(again.run?.counts.updated, 0);
     assert.equal(again.run?.counts.deleted, 0);
   });
@@ -250,21 +250,21 @@ describe('PostgreSQL connector (real PostgreSQL)', () => {
   it('fails a run on wrong credentials or an unreachable server, says why, records it, and deletes nothing', async () => {
     const db = await freshDatabase(SCHEMA);
     const tenant = uniqueTenant('pg');
-    assert.equal(crawlCli('postgres', data.path, ['--tenant', tenant, '--url', db.url]).status, 0);
+    assert.equal((await crawlCli('postgres', data.path, ['--tenant', tenant, '--url', db.url])).status, 0);
     const before = await assetsUnder(server, tenant, db.base);
     const wrong = new URL(db.url);
     wrong.password = 'not-the-password';
-    const denied = crawlCli('postgres', data.path, ['--tenant', tenant, '--url', wrong.toString()]);
+    const denied = await crawlCli('postgres', data.path, ['--tenant', tenant, '--url', wrong.toString()]);
     assert.equal(denied.status, 1);
     assert.equal(denied.run?.status, 'FAILED');
     assert.match(denied.run.errors[0] ?? '', /^SOURCE_AUTH: .*authentication failed/);
     assert.doesNotMatch(JSON.stringify(denied.run) + denied.stderr, /not-the-password/, 'the password is never shown');
     const unreachable = new URL(db.url);
     unreachable.port = '1';
-    const down = crawlCli('postgres', data.path, ['--tenant', tenant, '--url', unreachable.toString()]);
+    const down = await crawlCli('postgres', data.path, ['--tenant', tenant, '--url', unreachable.toString()]);
     assert.equal(down.status, 1);
     assert.match(down.run!.errors[0]!, /^SOURCE_UNREACHABLE: .*ECONNREFUSED/);
-    const missing = crawlCli('postgres', data.path, ['--tenant', tenant, '--url', db.url.replace(db.name, 'no_such_db')]);
+    const missing = await crawlCli('postgres', data.path, ['--tenant', tenant, '--url', db.url.replace(db.name, 'no_such_db')]);
     assert.equal(missing.status, 1);
     assert.match(missing.run!.errors[0]!, /^SOURCE_UNREACHABLE: .*does not exist/);
     assert.deepEqual([...(await assetsUnder(server, tenant, db.base)).keys()], [...before.keys()], 'nothing deleted');
@@ -354,7 +354,7 @@ describe('PostgreSQL connector (real PostgreSQL)', () => {
   it('crawls only the schemas and tables its patterns include', async () => {
     const db = await freshDatabase(SCHEMA);
     const tenant = uniqueTenant('pg');
-    const run = crawlCli('postgres', data.path, [
+    const run = await crawlCli('postgres', data.path, [
       '--tenant',
       tenant,
       '--url',

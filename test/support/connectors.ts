@@ -1,7 +1,7 @@
 // What the connector tests share: a fresh PostgreSQL database on the test server, `metalake
 // crawl` run as a user runs it (a child process on a DATA_DIR), and the assets a tenant has.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -37,25 +37,34 @@ export async function freshDatabase(ddl: string): Promise<{ name: string; url: s
 }
 
 /** `metalake crawl <connector> …` as a child process on `dataDir`: its exit status, the run it printed, its stderr. */
-export function crawlCli(
+export async function crawlCli(
   connector: 'postgres' | 'dbt',
   dataDir: string,
   args: string[],
   env: Record<string, string> = {},
-): { status: number | null; run: CrawlRunRecord | null; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, 'crawl', connector, '--no-progress', ...args], {
-    encoding: 'utf8',
+): Promise<{ status: number | null; run: CrawlRunRecord | null; stderr: string }> {
+  // Not spawnSync: the server under test runs in this process and must keep answering (a blocked
+  // event loop lets its keep-alive sockets lapse under the client's feet).
+  const child = spawn(process.execPath, [CLI, 'crawl', connector, '--no-progress', ...args], {
     env: { ...process.env, DATA_DIR: dataDir, JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'warn', ...env },
     timeout: 120_000,
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const line = r.stdout.trim().split('\n').at(-1) ?? '';
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const status = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', resolve);
+  });
   let run: CrawlRunRecord | null = null;
   try {
-    run = JSON.parse(line) as CrawlRunRecord;
+    run = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as CrawlRunRecord;
   } catch {
     run = null;
   }
-  return { status: r.status, run, stderr: r.stderr };
+  return { status, run, stderr };
 }
 
 export interface AssetView {
