@@ -7,13 +7,12 @@
 //    columns with chained depends_on; the first crawl and an unchanged second one.
 // PostgreSQL is started by the engines harness unless POSTGRES_URL is set.
 import { spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
 import type { CrawlRunRecord } from '../src/domain/crawls.js';
 import { PROJECT_ROOT } from '../src/paths.js';
 import { tempDir } from '../test/support/fixtures.js';
+import { type Database, createDatabase } from '../test/support/postgres.js';
 import { loadEngines, machine, writeResults } from './lib.js';
 
 const TABLES = Number(process.env.BENCH_CRAWL_TABLES ?? 2000);
@@ -49,23 +48,9 @@ function crawl(dataDir: string, args: string[]): Measured {
   };
 }
 
-async function generateDatabase(adminUrl: string): Promise<{ url: string; sql(text: string): Promise<void> }> {
-  const name = `bench_crawl_${randomUUID().slice(0, 8)}`;
-  const root = new pg.Client({ connectionString: adminUrl });
-  await root.connect();
-  await root.query(`CREATE DATABASE ${name}`);
-  await root.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const sql = async (text: string) => {
-    const c = new pg.Client({ connectionString: url.toString() });
-    await c.connect();
-    try {
-      await c.query(text);
-    } finally {
-      await c.end();
-    }
-  };
+async function generateDatabase(adminUrl: string): Promise<Database> {
+  const db = await createDatabase(adminUrl, 'bench_crawl');
+  const { sql } = db;
   const columns = Array.from(
     { length: COLUMNS - 1 },
     (_, i) => `c${i + 1} ${i % 3 === 0 ? 'text' : i % 3 === 1 ? 'bigint' : 'numeric(12,2)'}`,
@@ -86,7 +71,7 @@ async function generateDatabase(adminUrl: string): Promise<{ url: string; sql(te
     END $$;
     ANALYZE;
   `);
-  return { url: url.toString(), sql };
+  return db;
 }
 
 function dbtArtifacts(dir: string): { manifest: string; catalog: string } {

@@ -422,7 +422,8 @@ function writeState(state) {
   writeFileSync(STATE, `${JSON.stringify(state, null, 2)}\n`);
 }
 
-function alive(pid) {
+/** Whether a process is still there. */
+export function alive(pid) {
   try {
     process.kill(pid, 0);
     return true;

@@ -11,21 +11,13 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { alive } from './engines.mjs';
 
 const HERE = join(dirname(fileURLToPath(import.meta.url)), 'python');
 const IS_ROOT = process.getuid?.() === 0;
 const BASE = process.env.METALAKE_ENGINES_DIR ?? (IS_ROOT ? '/var/tmp/metalake-engines' : join(homedir(), '.cache', 'metalake-engines'));
 const log = (msg) => process.stderr.write(`[python-tools] ${msg}\n`);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function alive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The bin directory of the named tool set's virtual environment, creating it first when needed. */
 export async function ensurePythonTools(name) {

@@ -62,18 +62,14 @@ async function token(args: string[]): Promise<void> {
     .map((r) => r.trim().toLowerCase())
     .filter((r) => r.length > 0);
   const unknown = roles.filter((r) => !isRole(r));
-  if (!values.tenant) throw new UsageError('--tenant is required');
-  if (!isTenant(values.tenant))
-    throw new UsageError(
-      `--tenant "${values.tenant}" is not a tenant the server accepts: letters, digits, _ . - (starting with a letter or digit), at most 128`,
-    );
+  const tenant = tenantFlag(values.tenant);
   if (unknown.length > 0) throw new UsageError(`unknown roles: ${unknown.join(', ')} (known: ${ROLES.join(', ')})`);
   const ttl = Number(values.ttl);
   if (!Number.isInteger(ttl) || ttl <= 0 || ttl > MAX_TTL_SECONDS)
     throw new UsageError(`--ttl must be a whole number of seconds from 1 to ${MAX_TTL_SECONDS} (30 days)`);
   const config = withDevelopmentSecret(loadConfig());
   const jwt = await mintDevToken(config.jwt, {
-    tenant: values.tenant,
+    tenant,
     roles: roles as Role[],
     ttlSeconds: ttl,
     ...(values.subject ? { subject: values.subject } : {}),
@@ -125,11 +121,7 @@ async function reindex(args: string[]): Promise<void> {
     options: { tenant: { type: 'string' }, 'no-progress': { type: 'boolean', default: false } },
     strict: true,
   });
-  if (!values.tenant) throw new UsageError('--tenant is required');
-  if (!isTenant(values.tenant))
-    throw new UsageError(
-      `--tenant "${values.tenant}" is not a tenant the server accepts: letters, digits, _ . - (starting with a letter or digit), at most 128`,
-    );
+  const tenant = tenantFlag(values.tenant);
   const config = loadConfig();
   const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
   const store = await openStore(config, log);
@@ -144,13 +136,13 @@ async function reindex(args: string[]): Promise<void> {
   const started = performance.now();
   try {
     bar?.start(1, 0);
-    const result = await reindexTenant(store, search, values.tenant, ({ done, total }) => {
+    const result = await reindexTenant(store, search, tenant, ({ done, total }) => {
       bar?.setTotal(total);
       bar?.update(done);
     });
     bar?.stop();
     process.stdout.write(
-      `${JSON.stringify({ tenant: values.tenant, search: search.kind, assets: result.done, seconds: Math.round((performance.now() - started) / 100) / 10 })}\n`,
+      `${JSON.stringify({ tenant, search: search.kind, assets: result.done, seconds: Math.round((performance.now() - started) / 100) / 10 })}\n`,
     );
   } finally {
     bar?.stop();
@@ -180,11 +172,7 @@ async function crawlCommand(args: string[]): Promise<void> {
     },
     strict: true,
   });
-  if (!values.tenant) throw new UsageError('--tenant is required');
-  if (!isTenant(values.tenant))
-    throw new UsageError(
-      `--tenant "${values.tenant}" is not a tenant the server accepts: letters, digits, _ . - (starting with a letter or digit), at most 128`,
-    );
+  const tenant = tenantFlag(values.tenant);
   const config = loadConfig();
   const list = (v: string | undefined) =>
     v
@@ -221,7 +209,7 @@ async function crawlCommand(args: string[]): Promise<void> {
     throw error;
   }
   const run = await crawlFromCli(config, connector, {
-    tenant: values.tenant,
+    tenant,
     progress: !values['no-progress'] && process.stderr.isTTY,
   });
   for (const e of run.errors.slice(0, 20)) process.stderr.write(`${e}\n`);
@@ -234,6 +222,16 @@ const usage = (message: string): never => {
 };
 
 class UsageError extends Error {}
+
+/** The --tenant flag, checked as the server checks a token's tenant. */
+function tenantFlag(value: string | undefined): string {
+  if (!value) throw new UsageError('--tenant is required');
+  if (!isTenant(value))
+    throw new UsageError(
+      `--tenant "${value}" is not a tenant the server accepts: letters, digits, _ . - (starting with a letter or digit), at most 128`,
+    );
+  return value;
+}
 
 const [command, ...rest] = process.argv.slice(2);
 const commands: Record<string, (args: string[]) => Promise<void>> = { token, import: importCommand, crawl: crawlCommand, reindex, worker };

@@ -20,6 +20,16 @@ const RAW = `
   INSERT INTO raw.orders VALUES (1, 1, 10, 'paid'), (2, 2, 5, 'refunded');
 `;
 
+/** test/fixtures/dbt/shop, to be built into the database `dbname` of the test PostgreSQL. */
+const shopProject = (dbname: string) =>
+  dbtProject('shop', {
+    host: admin.hostname,
+    port: Number(admin.port),
+    user: decodeURIComponent(admin.username),
+    password: decodeURIComponent(admin.password),
+    dbname,
+  });
+
 interface Classified {
   asset: { classifications: { name: string; propagated: boolean; addedBy: string }[] } | null;
 }
@@ -39,13 +49,7 @@ describe('dbt connector (real dbt-core, dbt-postgres and dbt-ol against a real P
   it('meets the crawled warehouse and dbt-ol’s lineage on the same assets, maps meta to classifications and failed tests to incidents', async () => {
     const db = await freshDatabase(RAW);
     const tenant = uniqueTenant('dbt');
-    const project = dbtProject('shop', {
-      host: admin.hostname,
-      port: Number(admin.port),
-      user: decodeURIComponent(admin.username),
-      password: decodeURIComponent(admin.password),
-      dbname: db.name,
-    });
+    const project = shopProject(db.name);
     try {
       const base = server.url.replace(/\/graphql$/, '');
       const ol = { OPENLINEAGE_URL: base, OPENLINEAGE_API_KEY: await server.token(tenant, 'ingest'), OPENLINEAGE_NAMESPACE: 'dbt-shop' };
@@ -185,13 +189,7 @@ describe('dbt connector (real dbt-core, dbt-postgres and dbt-ol against a real P
   it('fails the run on an artifact of another dbt schema version, a corrupt or a missing file, says which, and deletes nothing', async () => {
     const db = await freshDatabase(RAW);
     const tenant = uniqueTenant('dbt');
-    const project = dbtProject('shop', {
-      host: admin.hostname,
-      port: Number(admin.port),
-      user: decodeURIComponent(admin.username),
-      password: decodeURIComponent(admin.password),
-      dbname: db.name,
-    });
+    const project = shopProject(db.name);
     const dir = tempDir('metalake-dbt-bad-');
     try {
       assert.equal((await project.run(['seed'])).status, 0);

@@ -2,11 +2,10 @@
 // crawl` run as a user runs it (a child process on a DATA_DIR), and the assets a tenant has.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import pg from 'pg';
 import type { CrawlRunRecord } from '../../src/domain/crawls.js';
 import { PROJECT_ROOT } from '../../src/paths.js';
+import { type Database, createDatabase } from './postgres.js';
 import { TEST_SECRET, type TestServer } from './server.js';
 
 export const ADMIN_URL = process.env.POSTGRES_URL;
@@ -14,26 +13,10 @@ if (!ADMIN_URL) throw new Error('POSTGRES_URL is not set: run this file through 
 export const admin = new URL(ADMIN_URL);
 const CLI = join(PROJECT_ROOT, 'dist', 'src', 'cli', 'main.js');
 
-/** A fresh database on the test server, and a URL for it (with or without the password). */
-export async function freshDatabase(ddl: string): Promise<{ name: string; url: string; base: string; sql(text: string): Promise<void> }> {
-  const name = `shop_${randomUUID().slice(0, 8)}`;
-  const root = new pg.Client({ connectionString: ADMIN_URL });
-  await root.connect();
-  await root.query(`CREATE DATABASE ${name}`);
-  await root.end();
-  const url = new URL(ADMIN_URL!);
-  url.pathname = `/${name}`;
-  const sql = async (text: string) => {
-    const c = new pg.Client({ connectionString: url.toString() });
-    await c.connect();
-    try {
-      await c.query(text);
-    } finally {
-      await c.end();
-    }
-  };
-  await sql(ddl);
-  return { name, url: url.toString(), base: `postgres://${admin.hostname}:${admin.port}/${name}`, sql };
+/** A fresh database on the test server with `ddl` applied; `base` is its qualified name. */
+export async function freshDatabase(ddl: string): Promise<Database & { base: string }> {
+  const db = await createDatabase(ADMIN_URL!, 'shop', ddl);
+  return { ...db, base: `postgres://${admin.hostname}:${admin.port}/${db.name}` };
 }
 
 /** `metalake crawl <connector> …` as a child process on `dataDir`: its exit status, the run it printed, its stderr. */
