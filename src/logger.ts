@@ -1,8 +1,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { pino, type Logger } from 'pino';
+import { type Logger, type LoggerOptions, destination, pino } from 'pino';
 
-export function createLogger(level: string): Logger {
-  return pino({
+/**
+ * The process's logger: on stdout (servers and workers), or on stderr for the CLI's jobs, whose
+ * stdout is their result (`crawl` and `import` print it as JSON; a log line must not follow it).
+ */
+export function createLogger(level: string, to: 'stdout' | 'stderr' = 'stdout'): Logger {
+  const options: LoggerOptions = {
     level,
     base: { service: 'metalake' },
     redact: {
@@ -19,7 +23,8 @@ export function createLogger(level: string): Logger {
       ],
       censor: '[redacted]',
     },
-  });
+  };
+  return to === 'stderr' ? pino(options, destination({ fd: 2, sync: true })) : pino(options);
 }
 
 /** The logger of the request being served (its id, tenant and subject bound), once it is known. */

@@ -15,7 +15,7 @@ export interface CrawlCliOptions {
 }
 
 export async function crawlFromCli(config: Config, connector: Connector, options: CrawlCliOptions): Promise<CrawlRunRecord> {
-  const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
+  const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, 'stderr');
   const pipeline = await openPipeline(config, log, { store: true });
   const bars = options.progress
     ? new MultiBar(

@@ -47,7 +47,9 @@ function eventOf(json: unknown, line: number, options: ImportOptions): OutgoingE
 
 export async function importFile(config: Config, options: ImportOptions): Promise<ImportReport> {
   const size = statSync(options.file).size;
-  const opened = await openPipeline(config, createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel), { store: false });
+  const opened = await openPipeline(config, createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, 'stderr'), {
+    store: false,
+  });
   const { gateway } = opened;
   const report: ImportReport = { lines: 0, accepted: 0, invalid: [], refused: [] };
   const bar = options.progress

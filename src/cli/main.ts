@@ -123,7 +123,7 @@ async function reindex(args: string[]): Promise<void> {
   });
   const tenant = tenantFlag(values.tenant);
   const config = loadConfig();
-  const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
+  const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, 'stderr');
   const store = await openStore(config, log);
   const search = await openSearch(config).catch(async (error: unknown) => {
     await store.close();
