@@ -38,7 +38,7 @@ import type { Worker } from './streams/worker.js';
 import { createEnforcerWorker } from './streams/outbound/enforcer.js';
 import { createCrawlerWorker } from './streams/crawler.js';
 import { loadConnectorsFile } from './streams/connectors/sources.js';
-import { loadTagRules } from './streams/tag-rules.js';
+import { tagRulesAt } from './streams/tag-rules.js';
 import { createPropagationWorker } from './streams/propagation-worker.js';
 
 /** Everything but the HTTP server: what a worker-only process runs too. */
@@ -184,7 +184,7 @@ export async function startRuntime(config: Config, log: Logger, options: { relay
         'crawler',
         createCrawlerWorker({
           sources: loadConnectorsFile(config.ingest.connectorsFile),
-          tagRules: config.ingest.tagRulesFile ? loadTagRules(config.ingest.tagRulesFile) : undefined,
+          tagRules: tagRulesAt(config.ingest.tagRulesFile),
           store,
           // In one process each event of a crawl applies on its own: one refused event is that event's refusal.
           gateway: kafka ? gateway : inProcessGateway(services.ingest, { atomic: false }),

@@ -1,7 +1,6 @@
 // `metalake crawl <connector> …`: one crawl run of a source, applied to the embedded store in
 // DATA_DIR or published to the Kafka lanes (src/cli/pipeline.ts), recorded as a crawl run. Exit
 // status 0 only for a run that SUCCEEDED.
-import { readFileSync } from 'node:fs';
 import { MultiBar, Presets } from 'cli-progress';
 import type { Config } from '../config.js';
 import type { CrawlRunRecord } from '../domain/crawls.js';
@@ -49,6 +48,3 @@ export async function crawlFromCli(config: Config, connector: Connector, options
     await pipeline.close();
   }
 }
-
-/** A secret from a file (trailing newline dropped), for credentials never put on a command line. */
-export const secretFile = (path: string): string => readFileSync(path, 'utf8').replace(/\r?\n$/, '');

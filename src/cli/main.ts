@@ -13,7 +13,7 @@ import { ROLES, type Role, isRole, isTenant } from '../domain/auth.js';
 import { createLogger } from '../logger.js';
 import { type Connector } from '../streams/connectors/crawl.js';
 import { SourceSpecError, connectorFor } from '../streams/connectors/sources.js';
-import { loadTagRules } from '../streams/tag-rules.js';
+import { tagRulesAt } from '../streams/tag-rules.js';
 import { crawlFromCli } from './crawl.js';
 import { importFile } from './import.js';
 
@@ -202,7 +202,7 @@ async function crawlCommand(args: string[]): Promise<void> {
               rules: values.rules,
             }
           : usage(`unknown connector ${type ?? '(none)'}: postgres or dbt`),
-      { tagRules: config.ingest.tagRulesFile ? loadTagRules(config.ingest.tagRulesFile) : undefined },
+      { tagRules: tagRulesAt(config.ingest.tagRulesFile) },
     );
   } catch (error) {
     if (error instanceof SourceSpecError) throw new UsageError(error.message);

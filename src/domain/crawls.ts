@@ -22,7 +22,7 @@ export interface CrawlCounts {
 
 export interface CrawlRunRecord {
   id: string;
-  /** The source's stable name (`postgres://host:5432/db`, `dbt://project`, or the CONNECTORS_FILE entry's name). */
+  /** The source's stable name (`postgres://host:5432/db`, `dbt://project`). */
   source: string;
   /** The connector type: `postgres`, `dbt`. */
   connector: string;
@@ -37,9 +37,14 @@ export interface CrawlRunRecord {
 
 export const NO_COUNTS: CrawlCounts = { created: 0, updated: 0, deleted: 0, unchanged: 0 };
 
+// Inventory keys: an asset is its qualified name; the others hold a NUL, which no name does.
 /** An inventory key for a lineage edge. */
 export const edgeKey = (from: string, to: string): string => `${from}\u0000→${to}`;
 export const isEdgeKey = (key: string): boolean => key.includes('\u0000→');
+export const isAssetKey = (key: string): boolean => !key.includes('\u0000');
+export const classificationKey = (qualifiedName: string, classification: string): string =>
+  `classification\u0000${qualifiedName}\u0000${classification}`;
+export const incidentKey = (externalId: string, status: string): string => `incident\u0000${externalId}\u0000${status}`;
 export const edgeOfKey = (key: string): { from: string; to: string } => {
   const [from, to] = key.split('\u0000→') as [string, string];
   return { from, to };

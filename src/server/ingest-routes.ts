@@ -11,7 +11,7 @@ import { InvalidEventError, type OutgoingEvent } from '../streams/ingest/events.
 import type { IngestGateway } from '../streams/ingest/gateway.js';
 import { MonteCarloPayloadError, monteCarloEvent, verifyMonteCarloSignature } from '../streams/sources/monte-carlo.js';
 import { OpenLineageError, TooManyEventsError, createOpenLineageValidator, openLineageEvents } from '../streams/sources/openlineage.js';
-import { loadTagRules } from '../streams/tag-rules.js';
+import { tagRulesAt } from '../streams/tag-rules.js';
 
 export interface IngestRoutesDeps {
   config: Config;
@@ -30,7 +30,7 @@ const problem = (status: number, code: string, message: string, details?: string
 export function ingestRoutes(deps: IngestRoutesDeps): express.Router {
   const router = express.Router();
   const validator = createOpenLineageValidator();
-  const tagRules = deps.config.ingest.tagRulesFile ? loadTagRules(deps.config.ingest.tagRulesFile) : undefined;
+  const tagRules = tagRulesAt(deps.config.ingest.tagRulesFile);
   const raw = express.raw({ type: () => true, limit: deps.config.limits.maxBodyBytes });
 
   /** A bearer token whose roles allow every permission asked for; a reply otherwise. */

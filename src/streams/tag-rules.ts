@@ -75,6 +75,9 @@ export function loadTagRules(path: string): TagRules {
   return compileTagRules(parsed.data.classifications, path);
 }
 
+/** The rules of TAG_RULES_FILE, or undefined (callers fall back on the built-in rules) when none is configured. */
+export const tagRulesAt = (path: string | null): TagRules | undefined => (path ? loadTagRules(path) : undefined);
+
 function metaMatches(meta: Record<string, unknown>, key: string, value: unknown): boolean {
   let current: unknown = meta;
   for (const part of key.split('.')) {

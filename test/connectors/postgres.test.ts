@@ -128,7 +128,6 @@ describe('PostgreSQL connector (real PostgreSQL)', () => {
     assert.equal((await crawlCli('postgres', data.path, ['--tenant', tenant, '--url', db.url])).status, 0);
     const before = await assetsUnder(server, tenant, db.base);
     await server.quiesce();
-    const gql = server.http(await server.token(tenant, 'viewer'));
     const events = server
       .ws(await server.token(tenant, 'viewer'))
       .subscribe<{ assetChanged: { change: string; asset: { qualifiedName: string } } }>(
@@ -178,7 +177,6 @@ describe('PostgreSQL connector (real PostgreSQL)', () => {
       'DELETED .staging.raw_events.payload',
       'UPDATED .sales.customers',
     ]);
-    void gql;
   });
 
   it('deletes only what it created: another producer’s assets under a crawled schema stay, and so does their container', async () => {

@@ -62,7 +62,10 @@ export const leaseCrawl: Command<{ source: string; holder: string; ttlMs: number
   name: 'leaseCrawl',
   permission: 'crawl:write',
   validate: (input) => checkSource(input.source),
-  apply: ({ tx }, { source, holder, ttlMs }) => tx.leaseCrawl(source, holder, Date.now() + ttlMs, Date.now()),
+  apply: ({ tx }, { source, holder, ttlMs }) => {
+    const now = Date.now();
+    return tx.leaseCrawl(source, holder, now + ttlMs, now);
+  },
 };
 
 export const releaseCrawl: Command<{ source: string; holder: string }, void> = {

@@ -17,7 +17,18 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { systemActor } from '../../domain/auth.js';
 import type { AssetInput, IncidentInput, IngestItem } from '../../domain/commands.js';
-import { type CrawlCounts, type CrawlRunRecord, type CrawlTrigger, NO_COUNTS, edgeKey, edgeOfKey, isEdgeKey } from '../../domain/crawls.js';
+import {
+  type CrawlCounts,
+  type CrawlRunRecord,
+  type CrawlTrigger,
+  NO_COUNTS,
+  classificationKey,
+  edgeKey,
+  edgeOfKey,
+  incidentKey,
+  isAssetKey,
+  isEdgeKey,
+} from '../../domain/crawls.js';
 import type { AssetRecord } from '../../domain/model.js';
 import { wouldChange } from '../../services/commands/assets.js';
 import { type Command, execute } from '../../services/commands/command.js';
@@ -198,21 +209,21 @@ async function planChanges(
   const names = [
     ...new Set(assets.flatMap((a) => [a.input.qualifiedName, ...(a.input.parentQualifiedName ? [a.input.parentQualifiedName] : [])])),
   ];
-  const existing = new Map<string, AssetRecord>();
-  for (let i = 0; i < names.length; i += READ_CHUNK) {
-    for (const a of await graph.assetsByQualifiedNames(names.slice(i, i + READ_CHUNK))) existing.set(a.qualifiedName, a);
-    progress('compare', Math.min(i + READ_CHUNK, names.length), names.length);
-  }
+  const existing = await byNames(graph, names, (done) => progress('compare', done, names.length));
   const counts: CrawlCounts = { ...NO_COUNTS };
   const events: KeyedEvent[] = [];
   const entries: InventoryEntry[] = [];
-  const own = (key: string, absent: boolean) => entries.push({ key, owned: inventory.get(key)?.owned ?? absent });
+  /** Records the entry, owned when the source first emitted something absent; answers whether it is owned. */
+  const own = (key: string, absent: boolean): boolean => {
+    const owned = inventory.get(key)?.owned ?? absent;
+    entries.push({ key, owned });
+    return owned;
+  };
   for (const asset of assets) {
     const before = existing.get(asset.input.qualifiedName);
-    own(asset.input.qualifiedName, !before);
     // Another producer's asset: this source fills its gaps (description, owners) and writes its own
     // attribute keys; the creator's values stay. Two sources never undo each other's run.
-    const owned = inventory.get(asset.input.qualifiedName)?.owned ?? !before;
+    const owned = own(asset.input.qualifiedName, !before);
     const { raw, input } = before ? sharedWith(before, asset, owned, connector.attributeKeys) : asset;
     if (!before) counts.created++;
     else if (wouldChange(input, before, input.parentQualifiedName ? existing.get(input.parentQualifiedName)?.id : undefined))
@@ -239,14 +250,14 @@ async function planChanges(
 
   // Classifications the source's metadata implies, and its incidents (both idempotent: re-sent only for what is new).
   for (const c of snapshot.classifications ?? []) {
-    const key = `classification\u0000${c.qualifiedName}\u0000${c.classification}`;
+    const key = classificationKey(c.qualifiedName, c.classification);
     if (!inventory.has(key)) events.push({ key, type: 'metalake.asset.classified.v1', data: c });
     entries.push({ key, owned: false });
   }
   for (const incident of snapshot.incidents ?? []) {
-    const key = `incident\u0000${incident.externalId}\u0000${incident.status ?? 'OPEN'}`;
+    const key = incidentKey(incident.externalId, incident.status ?? 'OPEN');
     // A passing check resolves what this source reported open; one that never failed reports nothing.
-    const news = !inventory.has(key) && (incident.status !== 'RESOLVED' || inventory.has(`incident\u0000${incident.externalId}\u0000OPEN`));
+    const news = !inventory.has(key) && (incident.status !== 'RESOLVED' || inventory.has(incidentKey(incident.externalId, 'OPEN')));
     if (news) events.push({ key, type: 'metalake.incident.reported.v1', data: { ...incident, skipUnknownAssets: true } });
     if (news || inventory.has(key)) entries.push({ key, owned: false });
   }
@@ -292,6 +303,20 @@ function lookupIn(graph: ReturnType<GraphStore['tenant']>): CatalogLookup {
   };
 }
 
+/** The assets of these qualified names that exist, read in chunks. */
+async function byNames(
+  graph: ReturnType<GraphStore['tenant']>,
+  names: readonly string[],
+  onChunk?: (done: number) => void,
+): Promise<Map<string, AssetRecord>> {
+  const found = new Map<string, AssetRecord>();
+  for (let i = 0; i < names.length; i += READ_CHUNK) {
+    for (const a of await graph.assetsByQualifiedNames(names.slice(i, i + READ_CHUNK))) found.set(a.qualifiedName, a);
+    onChunk?.(Math.min(i + READ_CHUNK, names.length));
+  }
+  return found;
+}
+
 /** Of these edges (by transformed names), those the graph has through any process. */
 async function presentEdges(
   graph: ReturnType<GraphStore['tenant']>,
@@ -324,9 +349,8 @@ async function planDeletions(
   graph: ReturnType<GraphStore['tenant']>,
   gone: InventoryEntry[],
 ): Promise<{ events: KeyedEvent[]; deleted: number; kept: string[] }> {
-  const names = gone.filter((e) => e.owned && !isEdgeKey(e.key) && !e.key.includes('\u0000')).map((e) => e.key);
-  const records: AssetRecord[] = [];
-  for (let i = 0; i < names.length; i += READ_CHUNK) records.push(...(await graph.assetsByQualifiedNames(names.slice(i, i + READ_CHUNK))));
+  const names = gone.filter((e) => e.owned && isAssetKey(e.key)).map((e) => e.key);
+  const records = [...(await byNames(graph, names)).values()];
   const doomed = new Set(records.map((r) => r.id));
   const kept: string[] = [];
   const events: KeyedEvent[] = [];
@@ -337,7 +361,11 @@ async function planDeletions(
   let candidates = records.filter((r) => r.parentId === null || !doomed.has(r.parentId));
   while (candidates.length > 0) {
     const level = candidates;
-    const descendants = await graph.transaction((tx) => Promise.all(level.map(async (r) => ({ r, ids: await tx.descendants([r.id]) }))));
+    const descendants = await graph.transaction(async (tx) => {
+      const found: { r: AssetRecord; ids: string[] }[] = [];
+      for (const r of level) found.push({ r, ids: await tx.descendants([r.id]) });
+      return found;
+    });
     candidates = [];
     for (const { r, ids } of descendants) {
       const foreign = ids.filter((id) => !doomed.has(id));
@@ -354,10 +382,7 @@ async function planDeletions(
   }
   const doomedNames = new Set(names);
   const pairs = gone.filter((g) => g.owned && isEdgeKey(g.key)).map((g) => ({ key: g.key, ...edgeOfKey(g.key) }));
-  const ends = new Map<string, AssetRecord>();
-  const endNames = [...new Set(pairs.flatMap((p) => [p.from, p.to]))];
-  for (let i = 0; i < endNames.length; i += READ_CHUNK)
-    for (const a of await graph.assetsByQualifiedNames(endNames.slice(i, i + READ_CHUNK))) ends.set(a.qualifiedName, a);
+  const ends = await byNames(graph, [...new Set(pairs.flatMap((p) => [p.from, p.to]))]);
   // An edge is removed by its ends (through any process): one another producer also drew through a process keeps both.
   const throughProcess = new Set<string>();
   const targets = [...new Set(pairs.map((p) => ends.get(p.to)?.id).filter((id): id is string => id !== undefined))];

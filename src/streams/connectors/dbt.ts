@@ -9,7 +9,7 @@
 // OpenLineage (dbt-ol) name: `postgres://host:5432/db.schema.table`. The `postgres://host:5432`
 // part comes from `target`, else from the one database of that name the tenant's graph already
 // has on the adapter's platform (a crawled warehouse), else `dbt://<project>`.
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { AssetInput, IncidentInput } from '../../domain/commands.js';
 import type { IncidentSeverity } from '../../domain/model.js';
@@ -147,8 +147,16 @@ export function dbtConnector(options: DbtOptions): Connector {
 function peekProject(path: string): string {
   const fromPath = basename(dirname(dirname(resolve(path)))) || 'project';
   try {
-    const head = readFileSync(path, 'utf8').slice(0, 65_536);
-    return /"project_name"\s*:\s*"([^"]+)"/.exec(head)?.[1] ?? fromPath;
+    // Only the head: `metadata` comes first, and read() parses the whole file once.
+    const head = Buffer.alloc(65_536);
+    const fd = openSync(path, 'r');
+    let length: number;
+    try {
+      length = readSync(fd, head, 0, head.length, 0);
+    } finally {
+      closeSync(fd);
+    }
+    return /"project_name"\s*:\s*"([^"]+)"/.exec(head.subarray(0, length).toString('utf8'))?.[1] ?? fromPath;
   } catch {
     return fromPath;
   }

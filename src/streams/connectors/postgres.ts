@@ -271,17 +271,6 @@ async function readCatalog(
     ORDER BY 1, 2, 3`,
     [relIds],
   );
-  // The sources of views may lie outside the included schemas (or be partitions): name them all.
-  const outside = [...new Set(dependencies.map((d) => d.source_oid).filter((oid) => !qnOf.has(oid)))];
-  const foreignNames = new Map<number, string>();
-  if (outside.length > 0)
-    for (const r of await q<{ oid: number; schema: string; name: string; parent: number | null }>(
-      `SELECT c.oid::int AS oid, n.nspname AS schema, c.relname AS name,
-        (SELECT i.inhparent::int FROM pg_inherits i WHERE i.inhrelid = c.oid AND c.relispartition LIMIT 1) AS parent
-      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = ANY($1::oid[])`,
-      [outside],
-    ))
-      foreignNames.set(r.oid, `${source}.${r.schema}.${r.name}`);
   progress('read', 4, 4);
 
   const columnsOf = new Map<number, ColumnRow[]>();
@@ -366,8 +355,8 @@ async function readCatalog(
     const view = qnOf.get(viewOid)!;
     const viewColumns = new Set((columnsOf.get(viewOid) ?? []).map((c) => c.name));
     for (const sourceOid of new Set(deps.map((d) => d.source_oid))) {
-      const from = qnOf.get(sourceOid) ?? foreignNames.get(sourceOid);
-      if (!from || !qnOf.has(sourceOid)) continue; // a relation outside the crawl: not an asset this run writes
+      const from = qnOf.get(sourceOid);
+      if (!from) continue; // a relation outside the crawl (another schema, a partition): not an asset this run writes
       edges.push({ from, to: view });
     }
     for (const d of deps) {
