@@ -65,7 +65,12 @@ async function main() {
     let t0 = performance.now();
     for (const batch of chunks(records, CHUNK)) await store.tenant(rawTenant).transaction((tx) => tx.writeAssets(batch));
     const rawAssetsPerSecond = ASSETS / ((performance.now() - t0) / 1000);
-    const edges: EdgeRecord[] = edgePairs.map(([a, b]) => ({ fromId: records[a]!.id, toId: records[b]!.id, processId: null }));
+    const edges: EdgeRecord[] = edgePairs.map(([a, b]) => ({
+      fromId: records[a]!.id,
+      toId: records[b]!.id,
+      processId: null,
+      masking: false,
+    }));
     t0 = performance.now();
     for (const batch of chunks(edges, CHUNK)) await store.tenant(rawTenant).transaction((tx) => tx.addEdges(batch, 'bench', at));
     const rawEdgesPerSecond = edges.length / ((performance.now() - t0) / 1000);

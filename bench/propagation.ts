@@ -77,11 +77,13 @@ async function main() {
     const graph = store.tenant(tenant);
     for (const batch of chunks([root, ...mids, ...leaves.map((l) => l.leaf)], 5000)) await graph.transaction((tx) => tx.writeAssets(batch));
     const edges = [
-      ...mids.map((m) => ({ fromId: root.id, toId: m.id, processId: null })),
-      ...leaves.map((l) => ({ fromId: l.mid.id, toId: l.leaf.id, processId: null })),
+      ...mids.map((m) => ({ fromId: root.id, toId: m.id, processId: null, masking: false })),
+      ...leaves.map((l) => ({ fromId: l.mid.id, toId: l.leaf.id, processId: null, masking: false })),
     ];
     for (const batch of chunks(edges, 5000)) await graph.transaction((tx) => tx.addEdges(batch, 'bench', at));
-    await graph.transaction((tx) => tx.putClassificationType({ name: 'PII', description: null, propagateByDefault: true, createdAt: at }));
+    await graph.transaction((tx) =>
+      tx.putClassificationType({ name: 'PII', description: null, propagateByDefault: true, maskable: false, createdAt: at }),
+    );
     await store.close();
     process.stdout.write(
       `estate: ${downstream + 1} assets, ${edges.length} edges written in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,

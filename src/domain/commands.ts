@@ -17,6 +17,8 @@ export interface EdgeInput {
   from: string;
   to: string;
   process?: string | null | undefined;
+  /** The flow masks the data; maskable classifications stop at it. */
+  masking?: boolean | null | undefined;
 }
 
 export interface IncidentInput {

@@ -49,6 +49,8 @@ export interface LineageChangedEvent extends EventBase {
   from: AssetRecord;
   to: AssetRecord;
   process: AssetRecord | null;
+  /** The flow masks the data (maskable classifications stop at it). */
+  masking: boolean;
 }
 
 export interface IncidentChangedEvent extends EventBase {

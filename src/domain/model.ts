@@ -39,6 +39,11 @@ export interface EdgeRecord {
   fromId: string;
   toId: string;
   processId: string | null;
+  /**
+   * The flow masks the data (OpenLineage column lineage `transformations[].masking`: a hash, a
+   * redaction): maskable classifications do not propagate across it.
+   */
+  masking: boolean;
 }
 
 export type LineageDirection = 'UPSTREAM' | 'DOWNSTREAM' | 'BOTH';
@@ -54,6 +59,8 @@ export interface ClassificationTypeRecord {
   name: string;
   description: string | null;
   propagateByDefault: boolean;
+  /** Masking lineage edges stop it (a hashed email is not PII). */
+  maskable: boolean;
   createdAt: string;
 }
 
@@ -95,6 +102,8 @@ export interface AssignmentView {
   propagate: boolean;
   sourceIds: string[];
   blocked: boolean;
+  /** Why it is blocked: a steward's block at this asset, or (propagated only) masking edges are its only way here. */
+  blockReason: 'STEWARD' | 'MASKING' | null;
   addedAt: string;
   addedBy: string;
 }

@@ -69,6 +69,22 @@ describe('run cycle', () => {
     assert.deepEqual([failed.run.state, failed.written], ['FAILED', []]);
   });
 
+  it('carries column edges’ masking, and writes an edge again when a later event of a confirmed run changes it', () => {
+    const masked = (from: string, to: string) => ({ from, to, masking: true });
+    let run: RunRecord | null = null;
+    const steps = [
+      report('START', { edges: [masked('a.x', 'b.y'), { from: 'a.z', to: 'b.z' }] }),
+      report('COMPLETE'),
+      report('OTHER', { edges: [masked('a.x', 'b.y')] }),
+      report('OTHER', { edges: [{ from: 'a.x', to: 'b.y' }] }),
+    ].map((r) => {
+      const step = advanceRun(run, r, '2026-01-01T00:00:00Z');
+      run = step.next;
+      return step.lineage.map((e) => `${e.from}>${e.to}${e.masking ? '~' : ''}`).sort();
+    });
+    assert.deepEqual(steps, [[], ['a.x>b.y~', 'a.z>b.z'], [], ['a.x>b.y']]);
+  });
+
   it('never writes an edge from a dataset to itself', () => {
     assert.deepEqual(play(report('COMPLETE', { inputs: ['a', 'b'], outputs: ['a'], edges: [{ from: 'a.x', to: 'a.x' }] })).written, [
       'b>a',

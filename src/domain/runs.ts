@@ -19,6 +19,8 @@ export type RunState = 'PENDING' | 'CONFIRMED' | 'FAILED';
 export interface NamedEdge {
   from: string;
   to: string;
+  /** The flow masks the data (column lineage whose transformations all mask). */
+  masking?: boolean | undefined;
 }
 
 /** What one event of a run says: its inputs flow to its outputs through the job, plus explicit edges (column lineage). */
@@ -55,6 +57,7 @@ export const runEdgeCount = (r: Pick<RunRecord, 'inputs' | 'outputs' | 'edges'>)
   r.inputs.length * r.outputs.length + r.edges.length;
 
 const edgeKey = (e: NamedEdge): string => `${e.from}\u0000${e.to}`;
+const stateKey = (e: NamedEdge): string => `${edgeKey(e)}\u0000${e.masking === true}`;
 const union = (a: readonly string[], b: readonly string[]): string[] => [...new Set([...a, ...b])];
 
 /** The run after one more of its events, and the lineage that event makes real. */
@@ -70,7 +73,8 @@ export function advanceRun(current: RunRecord | null, report: RunReport, at: str
   };
   if (base.state === 'FAILED') return { next: { ...base, updatedAt: at }, lineage: [] };
   const edges = new Map(base.edges.map((e) => [edgeKey(e), e]));
-  for (const e of report.edges) if (!edges.has(edgeKey(e))) edges.set(edgeKey(e), { from: e.from, to: e.to });
+  // A later event's word on masking wins (its column lineage is the newer statement).
+  for (const e of report.edges) edges.set(edgeKey(e), { from: e.from, to: e.to, ...(e.masking ? { masking: true } : {}) });
   const merged: RunRecord = {
     ...base,
     inputs: union(base.inputs, report.inputs),
@@ -79,9 +83,9 @@ export function advanceRun(current: RunRecord | null, report: RunReport, at: str
     updatedAt: at,
   };
   if (base.state === 'CONFIRMED') {
-    // Only what this event adds: an edge someone removed since is not brought back by a late event.
-    const before = new Set(runLineage(base).map(edgeKey));
-    return { next: merged, lineage: runLineage(merged).filter((e) => !before.has(edgeKey(e))) };
+    // Only what this event adds or changes: an edge someone removed since is not brought back by a late event.
+    const before = new Set(runLineage(base).map(stateKey));
+    return { next: merged, lineage: runLineage(merged).filter((e) => !before.has(stateKey(e))) };
   }
   if (report.eventType === 'RUNNING' || report.eventType === 'COMPLETE')
     return { next: { ...merged, state: 'CONFIRMED' }, lineage: runLineage(merged) };

@@ -81,6 +81,7 @@ export function assignmentViews(state: AssetClassificationState | undefined, inc
     propagate: d.propagate,
     sourceIds: [],
     blocked: blocked.has(d.classification),
+    blockReason: blocked.has(d.classification) ? 'STEWARD' : null,
     addedAt: d.addedAt,
     addedBy: d.addedBy,
   }));
@@ -99,6 +100,8 @@ export function assignmentViews(state: AssetClassificationState | undefined, inc
         propagate: true,
         sourceIds: [row.sourceId],
         blocked: row.blocked,
+        // A blocked row is a steward's block at this asset, or else masking (store reach()).
+        blockReason: row.blocked ? (blocked.has(row.classification) ? 'STEWARD' : 'MASKING') : null,
         addedAt: row.addedAt,
         addedBy: row.addedBy,
       });

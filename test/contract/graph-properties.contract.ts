@@ -78,7 +78,7 @@ export function graphPropertiesContract(factory: StoreFactory, numRuns: number):
       await store.tenant(tenant).transaction(async (tx) => {
         await tx.writeAssets(assets);
         await tx.addEdges(
-          shape.edges.map(([a, b]) => ({ fromId: assets[a]!.id, toId: assets[b]!.id, processId: null })),
+          shape.edges.map(([a, b]) => ({ fromId: assets[a]!.id, toId: assets[b]!.id, processId: null, masking: false })),
           'test',
           new Date().toISOString(),
         );

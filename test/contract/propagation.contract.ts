@@ -24,21 +24,23 @@ export function propagationContract(factory: StoreFactory): void {
     });
     after(async () => handle.close());
 
-    /** A tenant with columns named by the edges ("a>b" = data flows from a to b) and PII defined. */
+    /** "a>b": data flows from a to b; "a~>b": it flows masked. */
+    const edgeOf = (e: string) => {
+      const [from, to] = e.split(/~?>/) as [string, string];
+      return { from: qn(from), to: qn(to), masking: e.includes('~>') };
+    };
+
+    /** A tenant with columns named by the edges ("a>b", "a~>b": edgeOf) and PII and GDPR defined. */
     async function graph(...edges: string[]): Promise<{ v: Viewer; t: string }> {
       const t = uniqueTenant();
       const v = viewerOf(t, 'admin');
-      const names = [...new Set(edges.flatMap((e) => e.split('>')))];
+      const names = [...new Set(edges.flatMap((e) => e.split(/~?>/)))];
       if (names.length)
         await services.assets.upsert(
           v,
           names.map((n) => ({ qualifiedName: qn(n), kind: 'COLUMN' })),
         );
-      if (edges.length)
-        await services.lineage.add(
-          v,
-          edges.map((e) => ({ from: qn(e.split('>')[0]!), to: qn(e.split('>')[1]!) })),
-        );
+      if (edges.length) await services.lineage.add(v, edges.map(edgeOf));
       await services.classification.define(v, { name: 'PII', propagateByDefault: true });
       await services.classification.define(v, { name: 'GDPR', propagateByDefault: true });
       await drain(t);
@@ -54,7 +56,7 @@ export function propagationContract(factory: StoreFactory): void {
         .filter((e): e is ClassificationChangedEvent => e.tenant === t && e.type === 'classification.changed');
     }
 
-    /** name → "d" (direct), "p(src,…)" (propagated with sources), "b(src)" (blocked) for one asset. */
+    /** name → "d" (direct), "p(src,…)" (propagated with sources), "b(src)" (blocked by a steward), "m(src)" (stopped by masking) for one asset. */
     async function labels(t: string, name: string): Promise<string[]> {
       const graph = store.tenant(t);
       const [asset] = await graph.assetsByQualifiedNames([qn(name)]);
@@ -66,7 +68,7 @@ export function propagationContract(factory: StoreFactory): void {
           `${v.name}:${
             !v.propagated
               ? 'd'
-              : `${v.blocked ? 'b' : 'p'}(${v.sourceIds
+              : `${v.blockReason === 'MASKING' ? 'm' : v.blocked ? 'b' : 'p'}(${v.sourceIds
                   .map((s) => names.get(s))
                   .sort()
                   .join(',')})`
@@ -177,6 +179,75 @@ export function propagationContract(factory: StoreFactory): void {
       await services.classification.classify(v, qn('b'), 'PII');
       assert.deepEqual(summary(await drain(t)), ['+a', '+b', '+b<a', '+c<a', '+c<b']);
       assert.deepEqual(await labels(t, 'c'), ['GDPR:p(a)', 'PII:p(b)']);
+    });
+
+    it('masking: a maskable classification stops at a masking edge (shown, with the reason), and others cross it', async () => {
+      const { v, t } = await graph('a~>b', 'b>c', 'a>d');
+      await services.classification.define(v, { name: 'PII', maskable: true });
+      await services.classification.classify(v, qn('a'), 'PII');
+      assert.deepEqual(summary(await drain(t)), ['+a', '+d<a']);
+      assert.deepEqual(await labels(t, 'b'), ['PII:m(a)']);
+      assert.deepEqual(await labels(t, 'c'), []);
+      // GDPR is not maskable: a hashed identifier is still personal data.
+      await services.classification.classify(v, qn('a'), 'GDPR');
+      assert.deepEqual(summary(await drain(t)), ['+a', '+b<a', '+c<a', '+d<a']);
+      assert.deepEqual(await labels(t, 'b'), ['GDPR:p(a)', 'PII:m(a)']);
+      // The masked row is blocked and out of effect everywhere: the type's count and the asset's in-effect view.
+      const [asset] = await store.tenant(t).assetsByQualifiedNames([qn('b')]);
+      const state = (await store.tenant(t).classificationStates([asset!.id])).get(asset!.id);
+      assert.deepEqual(
+        assignmentViews(state, false).map((x) => x.name),
+        ['GDPR'],
+      );
+      assert.deepEqual((await store.tenant(t).classificationCounts()).get('PII'), { direct: 1, propagated: 1 });
+    });
+
+    it('masking: an unmasked path still carries it, whichever path is met first; a cycle through a masking edge ends', async () => {
+      // b is one masking hop from a and two open hops away; e is past b; b~>a closes a cycle.
+      const { v, t } = await graph('a~>b', 'a>c', 'c>b', 'b>e', 'b~>a', 'a~>f');
+      await services.classification.define(v, { name: 'PII', maskable: true });
+      await services.classification.classify(v, qn('a'), 'PII');
+      assert.deepEqual(summary(await drain(t)), ['+a', '+b<a', '+c<a', '+e<a']);
+      assert.deepEqual(await labels(t, 'b'), ['PII:p(a)']);
+      assert.deepEqual(await labels(t, 'f'), ['PII:m(a)']);
+      // Only the masked path left: b is stopped, and what is past it goes.
+      await services.lineage.remove(v, [{ from: qn('c'), to: qn('b') }]);
+      assert.deepEqual(summary(await drain(t)), ['-b<a', '-e<a']);
+      assert.deepEqual(await labels(t, 'b'), ['PII:m(a)']);
+    });
+
+    it('masking: an edge’s flag or the type’s maskable setting changing recomputes what crosses, with its events', async () => {
+      const { v, t } = await graph('a>b', 'b>c');
+      await services.classification.define(v, { name: 'PII', maskable: true });
+      await services.classification.classify(v, qn('a'), 'PII');
+      assert.deepEqual(summary(await drain(t)), ['+a', '+b<a', '+c<a']);
+      const remasked = await services.lineage.add(v, [{ from: qn('a'), to: qn('b'), masking: true }]);
+      assert.equal(remasked.changed, 1);
+      assert.deepEqual(summary(await drain(t)), ['-b<a', '-c<a']);
+      assert.equal((await services.lineage.add(v, [{ from: qn('a'), to: qn('b'), masking: true }])).changed, 0, 'same flag: no change');
+      assert.deepEqual(await drain(t), []);
+      const type = await services.classification.define(v, { name: 'PII', maskable: false });
+      assert.deepEqual([type.maskable, type.propagateByDefault], [false, true]);
+      assert.deepEqual(summary(await drain(t)), ['+b<a', '+c<a']);
+      await services.classification.define(v, { name: 'PII', description: 'Personal data' });
+      assert.deepEqual(await drain(t), [], 'maskable unchanged when not given');
+      await services.classification.define(v, { name: 'PII', maskable: true });
+      assert.deepEqual(summary(await drain(t)), ['-b<a', '-c<a']);
+      await services.lineage.add(v, [{ from: qn('a'), to: qn('b') }]);
+      assert.deepEqual(summary(await drain(t)), ['+b<a', '+c<a']);
+      const [edge] = await store.tenant(t).edgesOf([(await store.tenant(t).assetsByQualifiedNames([qn('a')]))[0]!.id], 'DOWNSTREAM');
+      assert.equal(edge?.masking, false);
+    });
+
+    it('masking: a steward block on a masked asset shows as the steward’s, and masking again once unblocked', async () => {
+      const { v, t } = await graph('a~>b');
+      await services.classification.define(v, { name: 'PII', maskable: true });
+      await services.classification.classify(v, qn('a'), 'PII');
+      await services.classification.block(v, qn('b'), 'PII');
+      assert.deepEqual(await labels(t, 'b'), ['PII:b(a)']);
+      await services.classification.unblock(v, qn('b'), 'PII');
+      assert.deepEqual(await labels(t, 'b'), ['PII:m(a)']);
+      assert.deepEqual(summary(await drain(t)), ['+a'], 'b never had it in effect');
     });
 
     it('rule 4: a propagated assignment never overwrites a direct one; both show, with sources', async () => {

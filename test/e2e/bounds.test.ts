@@ -23,7 +23,7 @@ describe('bounded answers and inputs', () => {
    */
   async function writeGraph(t: string, prefix: string, names: string[], pairs: [string, string][]): Promise<void> {
     const assets = new Map(names.map((x) => [x, assetRecord('TABLE', `${prefix}${x}`)]));
-    const edges = pairs.map(([from, to]) => ({ fromId: assets.get(from)!.id, toId: assets.get(to)!.id, processId: null }));
+    const edges = pairs.map(([from, to]) => ({ fromId: assets.get(from)!.id, toId: assets.get(to)!.id, processId: null, masking: false }));
     await server.app.store.tenant(t).transaction(async (tx) => {
       await tx.writeAssets([...assets.values()]);
       await tx.addEdges(edges, 'test', new Date().toISOString());

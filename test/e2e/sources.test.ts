@@ -234,6 +234,98 @@ describe('ingest sources (embedded)', () => {
       assert.match(await refused.text(), /facets\.tags/);
     });
 
+    it('acts on column lineage’s masking: a maskable classification stops at a masked column, with the reason; others cross', async () => {
+      const t = uniqueTenant('mask');
+      const auth = { authorization: `Bearer ${await server.token(t, 'ingest')}` };
+      const steward = server.http(await server.token(t, 'steward'));
+      const define = await steward.request<{ defineClassification: { name: string; maskable: boolean } }>(
+        `mutation { defineClassification(input: { name: "PII", maskable: true }) { name maskable } }`,
+      );
+      assert.deepEqual(define.data?.defineClassification, { name: 'PII', maskable: true }, JSON.stringify(define.errors));
+      await steward.request(`mutation { defineClassification(input: { name: "GDPR" }) { name } }`);
+      const producer = 'https://example.com/p';
+      const schemaFacet = (...names: string[]) => ({
+        _producer: producer,
+        _schemaURL: 'https://openlineage.io/spec/facets/1-2-0/SchemaDatasetFacet.json',
+        fields: names.map((name) => ({ name, type: 'text' })),
+      });
+      const email = { namespace: 'postgres://db.example.com:5432', name: 'crm.public.customers', field: 'email' };
+      const direct = (subtype: string, masking?: boolean) => ({ type: 'DIRECT', subtype, ...(masking === undefined ? {} : { masking }) });
+      const event = {
+        eventType: 'COMPLETE',
+        eventTime: '2026-12-02T10:00:00.000Z',
+        producer,
+        schemaURL: 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent',
+        run: { runId: randomUUID() },
+        job: { namespace: 'spark-prod', name: 'hash_emails' },
+        inputs: [{ namespace: email.namespace, name: email.name, facets: { schema: schemaFacet('email') } }],
+        outputs: [
+          {
+            namespace: 'postgres://db.example.com:5432',
+            name: 'mart.public.contacts',
+            facets: {
+              schema: schemaFacet('email_hash', 'email_copy', 'email_domain', 'legacy_hash'),
+              columnLineage: {
+                _producer: producer,
+                _schemaURL: 'https://openlineage.io/spec/facets/1-2-0/ColumnLineageDatasetFacet.json',
+                fields: {
+                  email_hash: { inputFields: [{ ...email, transformations: [direct('TRANSFORMATION', true)] }] },
+                  email_copy: { inputFields: [{ ...email, transformations: [direct('IDENTITY')] }] },
+                  // One masked use and one that is not: the data still flows.
+                  email_domain: {
+                    inputFields: [{ ...email, transformations: [direct('TRANSFORMATION', true), direct('TRANSFORMATION', false)] }],
+                  },
+                  // Producers of the 1-0 facet said it per field.
+                  legacy_hash: { inputFields: [email], transformationType: 'MASKED' },
+                },
+              },
+            },
+          },
+        ],
+      };
+      const res = await post('/api/v1/lineage', JSON.stringify(event), auth);
+      assert.equal(res.status, 201, await res.clone().text());
+      const source = `${email.namespace}/${email.name}.email`;
+      for (const c of ['PII', 'GDPR']) {
+        const r = await steward.request(
+          `mutation($q: String!, $c: String!) { classify(qualifiedName: $q, classification: $c) { added } }`,
+          {
+            q: source,
+            c,
+          },
+        );
+        assert.deepEqual(r.errors, undefined);
+      }
+      const gql = server.http(await server.token(t, 'viewer'));
+      const lineage = await gql.request<{ lineage: { edges: { to: { name: string }; masking: boolean }[] } }>(
+        `query($q: String!) { lineage(qualifiedName: $q, depth: 1) { edges { to { name } masking } } }`,
+        { q: source },
+      );
+      assert.deepEqual(lineage.data?.lineage.edges.map((e) => `${e.to.name}:${e.masking}`).sort(), [
+        'email_copy:false',
+        'email_domain:false',
+        'email_hash:true',
+        'legacy_hash:true',
+      ]);
+      const shown = async (column: string, includeBlocked: boolean) => {
+        const r = await gql.request<{
+          asset: { classifications: { name: string; blocked: boolean; blockReason: string | null; sources: { name: string }[] }[] };
+        }>(
+          `query($q: String!, $b: Boolean) { asset(qualifiedName: $q) { classifications(includeBlocked: $b) { name blocked blockReason sources { name } } } }`,
+          { q: `postgres://db.example.com:5432/mart.public.contacts.${column}`, b: includeBlocked },
+        );
+        assert.deepEqual(r.errors, undefined);
+        return r.data?.asset.classifications.map(
+          (c) => `${c.name}${c.blocked ? `:${c.blockReason}` : ''}<${c.sources.map((s) => s.name).join(',')}`,
+        );
+      };
+      assert.deepEqual(await shown('email_hash', true), ['GDPR<email', 'PII:MASKING<email']);
+      assert.deepEqual(await shown('email_hash', false), ['GDPR<email']);
+      assert.deepEqual(await shown('legacy_hash', true), ['GDPR<email', 'PII:MASKING<email']);
+      assert.deepEqual(await shown('email_copy', true), ['GDPR<email', 'PII<email']);
+      assert.deepEqual(await shown('email_domain', true), ['GDPR<email', 'PII<email']);
+    });
+
     it('answers 422 for an event missing required fields, 400 for a body that is not JSON, 401/403 for the wrong caller', async () => {
       const t = uniqueTenant('ol');
       const auth = { authorization: `Bearer ${await server.token(t, 'ingest')}` };

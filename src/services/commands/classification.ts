@@ -18,6 +18,8 @@ export interface ClassificationTypeInput {
   name: string;
   description?: string | null | undefined;
   propagateByDefault?: boolean | null | undefined;
+  /** Masking lineage edges stop it; null or absent keeps the current setting (false for a new type). */
+  maskable?: boolean | null | undefined;
 }
 
 export interface ChangeInput {
@@ -39,15 +41,27 @@ export const defineClassification: Command<ClassificationTypeInput, Classificati
       checkText(problems, 'input.description', input.description, LIMITS.classificationDescription, { multiline: true, allowEmpty: true });
     problems.throwIfAny('Invalid classification type');
   },
-  async apply({ tx, at }, input) {
+  async apply({ tx, actor, at, limits }, input) {
     const [existing] = await tx.classificationTypes([input.name]);
     const next: ClassificationTypeRecord = {
       name: input.name,
       description: input.description === undefined ? (existing?.description ?? null) : input.description,
       propagateByDefault: input.propagateByDefault ?? existing?.propagateByDefault ?? true,
+      maskable: input.maskable ?? existing?.maskable ?? false,
       createdAt: existing?.createdAt ?? at,
     };
     await tx.putClassificationType(next);
+    if (existing && existing.maskable !== next.maskable) {
+      // Only units that reach the start of a masking edge (or start there) flow differently now.
+      const starts = await tx.maskingEdgeStarts();
+      const run = new PropagationRun(tx, actor.tenant, actor.subject, at, limits.maxSyncPropagation);
+      await run.recompute(
+        [...(await tx.propagationKeysAt(starts, 'effective', next.name)), ...(await tx.propagatingDirectAt(starts))].filter(
+          (k) => k.classification === next.name,
+        ),
+      );
+      await tx.appendEvents(await run.events());
+    }
     return next;
   },
 };
@@ -79,6 +93,7 @@ export const classifyByRule: Command<ChangeInput, ClassifyOutcome> = {
         name: input.classification,
         description: null,
         propagateByDefault: true,
+        maskable: false,
         createdAt: context.at,
       });
     return changeIn(context, 'classify', input);

@@ -21,6 +21,7 @@ export const addLineage: Command<readonly EdgeInput[], LineageOutcome> = {
   validate: (inputs, limits) => validateEdges(inputs, limits.maxBatch),
   async apply({ tx, actor, at, limits }, inputs) {
     const { edges, assets } = await resolveEdges(tx, inputs);
+    // New edges, and existing ones whose masking flag changed (reported again, as ADDED with the new flag).
     const added = await tx.addEdges(edges, actor.subject, at);
     const run = new PropagationRun(tx, actor.tenant, actor.subject, at, limits.maxSyncPropagation);
     await run.recompute(await keysThrough(tx, added));
@@ -74,7 +75,7 @@ async function resolveEdges(tx: GraphTx, inputs: readonly EdgeInput[]): Promise<
     if (e.process && !process) problems.add(`edges[${i}].process`, `asset ${e.process} does not exist`);
     else if (process && process.kind !== 'PIPELINE')
       problems.add(`edges[${i}].process`, `${e.process} is a ${process.kind}, not a PIPELINE`);
-    if (from && to) edges.push({ fromId: from.id, toId: to.id, processId: process?.id ?? null });
+    if (from && to) edges.push({ fromId: from.id, toId: to.id, processId: process?.id ?? null, masking: e.masking === true });
   });
   problems.throwIfAny('Invalid lineage edges');
   return { edges, assets: new Map([...byName.values()].map((a) => [a.id, a])) };
@@ -109,6 +110,7 @@ function lineageEvents(
         from,
         to,
         process: e.processId ? (assets.get(e.processId) ?? null) : null,
+        masking: e.masking,
       },
     ];
   });

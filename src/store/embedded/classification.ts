@@ -18,18 +18,21 @@ export function classificationOps(c: Conn): ClassificationOps {
       const rows = (
         names === undefined
           ? c
-              .stmt('SELECT name, description, propagate_by_default, created_at FROM classification_types WHERE tenant = ? ORDER BY name')
+              .stmt(
+                'SELECT name, description, propagate_by_default, maskable, created_at FROM classification_types WHERE tenant = ? ORDER BY name',
+              )
               .all(t)
           : c
               .stmt(
-                `SELECT name, description, propagate_by_default, created_at FROM ${driving('@p')} CROSS JOIN classification_types ON tenant = @t AND name = l.v ORDER BY name`,
+                `SELECT name, description, propagate_by_default, maskable, created_at FROM ${driving('@p')} CROSS JOIN classification_types ON tenant = @t AND name = l.v ORDER BY name`,
               )
               .all({ t, p: list(names) })
-      ) as { name: string; description: string | null; propagate_by_default: number; created_at: string }[];
+      ) as { name: string; description: string | null; propagate_by_default: number; maskable: number; created_at: string }[];
       return rows.map((r): ClassificationTypeRecord => ({
         name: r.name,
         description: r.description,
         propagateByDefault: r.propagate_by_default === 1,
+        maskable: r.maskable === 1,
         createdAt: r.created_at,
       }));
     },
@@ -81,9 +84,10 @@ export function classificationOps(c: Conn): ClassificationOps {
     },
     async putClassificationType(r) {
       c.stmt(
-        `INSERT INTO classification_types (tenant, name, description, propagate_by_default, created_at) VALUES (?, ?, ?, ?, ?)
-        ON CONFLICT (tenant, name) DO UPDATE SET description = excluded.description, propagate_by_default = excluded.propagate_by_default`,
-      ).run(t, r.name, r.description, r.propagateByDefault ? 1 : 0, r.createdAt);
+        `INSERT INTO classification_types (tenant, name, description, propagate_by_default, maskable, created_at) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (tenant, name) DO UPDATE SET description = excluded.description, propagate_by_default = excluded.propagate_by_default,
+          maskable = excluded.maskable`,
+      ).run(t, r.name, r.description, r.propagateByDefault ? 1 : 0, r.maskable ? 1 : 0, r.createdAt);
     },
     async setDirect(a) {
       c.stmt(
@@ -131,24 +135,36 @@ export function classificationOps(c: Conn): ClassificationOps {
       return rows.map((r) => ({ sourceId: r.asset_id, classification: r.classification }));
     },
     async reach({ sourceId, classification }, limit) {
-      // UNION (not UNION ALL) keeps each asset once, so cycles end the recursion. CROSS JOIN pins
-      // the loop order (frontier outside, edge index inside); left to itself the planner may scan
-      // every edge of the tenant at each step. A blocked asset is reached (and marked) but not
-      // expanded: the block stops propagation into it and past it. The LIMIT in the recursive
-      // part ends the walk early once the caller knows enough (-1: no limit).
+      // UNION (not UNION ALL) keeps each (asset, masked) pair once, so cycles end the recursion.
+      // CROSS JOIN pins the loop order (frontier outside, edge index inside); left to itself the
+      // planner may scan every edge of the tenant at each step. A blocked asset is reached (and
+      // marked) but not expanded: the block stops propagation into it and past it. For a maskable
+      // classification, an asset reached over a masking edge is `masked`: marked blocked and not
+      // expanded from there, unless another path reaches it unmasked. The LIMIT in the recursive
+      // part ends the walk early once the caller knows enough (-1: no limit); an asset is at most
+      // two rows, so twice `limit + 2` rows are more than `limit` assets.
+      const maskable = c.stmt('SELECT maskable FROM classification_types WHERE tenant = ? AND name = ?').get(t, classification) as
+        { maskable: number } | undefined;
       const rows = c
         .stmt(
-          `WITH RECURSIVE reach(id) AS (
-          SELECT e.to_id FROM edges e WHERE e.tenant = @t AND e.from_id = @s
+          `WITH RECURSIVE reach(id, masked) AS (
+          SELECT e.to_id, e.masking & @m FROM edges e WHERE e.tenant = @t AND e.from_id = @s
           UNION
-          SELECT e.to_id FROM reach r CROSS JOIN edges e ON e.tenant = @t AND e.from_id = r.id
-          WHERE r.id <> @s AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.tenant = @t AND b.asset_id = r.id AND b.classification = @c)
+          SELECT e.to_id, e.masking & @m FROM reach r CROSS JOIN edges e ON e.tenant = @t AND e.from_id = r.id
+          WHERE r.id <> @s AND r.masked = 0
+            AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.tenant = @t AND b.asset_id = r.id AND b.classification = @c)
           LIMIT @limit)
-        SELECT r.id, EXISTS (SELECT 1 FROM blocks b WHERE b.tenant = @t AND b.asset_id = r.id AND b.classification = @c) AS blocked
+        SELECT r.id, r.masked OR EXISTS (SELECT 1 FROM blocks b WHERE b.tenant = @t AND b.asset_id = r.id AND b.classification = @c) AS blocked
         FROM reach r WHERE r.id <> @s`,
         )
-        .all({ t, s: sourceId, c: classification, limit: limit === undefined ? -1 : limit + 2 }) as { id: string; blocked: number }[];
-      return rows.map((r) => ({ assetId: r.id, blocked: r.blocked === 1 })).slice(0, limit === undefined ? undefined : limit + 1);
+        .all({ t, s: sourceId, c: classification, m: maskable?.maskable ?? 0, limit: limit === undefined ? -1 : 2 * (limit + 2) }) as {
+        id: string;
+        blocked: number;
+      }[];
+      // In the order first reached (breadth-first); an asset reached both masked and open is open.
+      const reached = new Map<string, boolean>();
+      for (const r of rows) if (reached.get(r.id) !== false) reached.set(r.id, r.blocked === 1);
+      return [...reached].map(([assetId, blocked]) => ({ assetId, blocked })).slice(0, limit === undefined ? undefined : limit + 1);
     },
     async propagationRows(key) {
       return unitRows(key).map(([assetId, blocked]) => ({ assetId, blocked }));

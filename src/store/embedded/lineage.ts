@@ -7,9 +7,15 @@ interface EdgeRow {
   from_id: string;
   to_id: string;
   process_id: string;
+  masking: number;
 }
 
-const toEdge = (r: EdgeRow): EdgeRecord => ({ fromId: r.from_id, toId: r.to_id, processId: r.process_id === '' ? null : r.process_id });
+const toEdge = (r: EdgeRow): EdgeRecord => ({
+  fromId: r.from_id,
+  toId: r.to_id,
+  processId: r.process_id === '' ? null : r.process_id,
+  masking: r.masking === 1,
+});
 
 type LineageOps = LineageReader & LineageWriter;
 
@@ -21,7 +27,7 @@ export function lineageOps(c: Conn): LineageOps {
     // LIMIT -1 is SQLite's "no limit".
     const rows = c
       .stmt(
-        `SELECT from_id, to_id, process_id FROM ${driving('@p')} CROSS JOIN edges ON tenant = @t AND ${column} = l.v
+        `SELECT from_id, to_id, process_id, masking FROM ${driving('@p')} CROSS JOIN edges ON tenant = @t AND ${column} = l.v
       ORDER BY from_id, to_id, process_id LIMIT @limit`,
       )
       .all({ t, p: list(ids), limit }) as EdgeRow[];
@@ -47,15 +53,22 @@ export function lineageOps(c: Conn): LineageOps {
       return breadthFirst(async (ids, d, limit) => edgesOf(ids, d, limit), rootId, direction, maxDepth, bounds);
     },
     async addEdges(newEdges, actor, at) {
-      const insert = c.stmt(
-        'INSERT OR IGNORE INTO edges (tenant, from_id, to_id, process_id, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)',
+      // A new edge, or one whose masking flag differs: either changes what propagates over it.
+      const upsert = c.stmt(
+        `INSERT INTO edges (tenant, from_id, to_id, process_id, created_at, created_by, masking) VALUES (?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (tenant, from_id, to_id, process_id) DO UPDATE SET masking = excluded.masking WHERE masking <> excluded.masking`,
       );
-      return newEdges.filter((e) => insert.run(t, e.fromId, e.toId, e.processId ?? '', at, actor).changes > 0);
+      return newEdges.filter((e) => upsert.run(t, e.fromId, e.toId, e.processId ?? '', at, actor, e.masking ? 1 : 0).changes > 0);
+    },
+    async maskingEdgeStarts() {
+      return (c.stmt('SELECT DISTINCT from_id FROM edges WHERE tenant = ? AND masking = 1').all(t) as { from_id: string }[]).map(
+        (r) => r.from_id,
+      );
     },
     async removeEdges(gone) {
       const removed: EdgeRecord[] = [];
       const select = c.stmt(
-        'SELECT from_id, to_id, process_id FROM edges WHERE tenant = @t AND from_id = @f AND to_id = @to AND (@p IS NULL OR process_id = @p)',
+        'SELECT from_id, to_id, process_id, masking FROM edges WHERE tenant = @t AND from_id = @f AND to_id = @to AND (@p IS NULL OR process_id = @p)',
       );
       const del = c.stmt('DELETE FROM edges WHERE tenant = @t AND from_id = @f AND to_id = @to AND (@p IS NULL OR process_id = @p)');
       for (const e of gone) {
@@ -69,9 +82,9 @@ export function lineageOps(c: Conn): LineageOps {
       if (ids.length === 0) return [];
       const rows = c
         .stmt(
-          `SELECT from_id, to_id, process_id FROM ${driving('@p')} CROSS JOIN edges ON tenant = @t AND from_id = l.v
-        UNION SELECT from_id, to_id, process_id FROM ${driving('@p')} CROSS JOIN edges ON tenant = @t AND to_id = l.v
-        UNION SELECT from_id, to_id, process_id FROM ${driving('@p')} CROSS JOIN edges ON tenant = @t AND process_id = l.v`,
+          `SELECT from_id, to_id, process_id, masking FROM ${driving('@p')} CROSS JOIN edges ON tenant = @t AND from_id = l.v
+        UNION SELECT from_id, to_id, process_id, masking FROM ${driving('@p')} CROSS JOIN edges ON tenant = @t AND to_id = l.v
+        UNION SELECT from_id, to_id, process_id, masking FROM ${driving('@p')} CROSS JOIN edges ON tenant = @t AND process_id = l.v`,
         )
         .all({ t, p: list(ids) }) as EdgeRow[];
       return rows.map(toEdge);

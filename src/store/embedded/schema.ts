@@ -110,6 +110,11 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (tenant, source)
   ) WITHOUT ROWID;
   `,
+  `
+  ALTER TABLE edges ADD COLUMN masking INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX edges_masking ON edges (tenant, from_id) WHERE masking = 1;
+  ALTER TABLE classification_types ADD COLUMN maskable INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 export function migrate(db: Database): void {

@@ -13,13 +13,14 @@ export function classificationOps(cx: Cx): ClassificationOps {
     async classificationTypes(names) {
       const rows = await cx.run<{ c: Row }>(
         `MATCH (c:ClassificationType {tenant: $t}) WHERE $names IS NULL OR c.name IN $names
-        RETURN c { .name, .description, .propagateByDefault, .createdAt } AS c ORDER BY c.name`,
+        RETURN c { .name, .description, .propagateByDefault, .maskable, .createdAt } AS c ORDER BY c.name`,
         { t, names: names ? [...names] : null },
       );
       return rows.map(({ c }): ClassificationTypeRecord => ({
         name: c.name as string,
         description: (c.description as string | undefined) ?? null,
         propagateByDefault: c.propagateByDefault as boolean,
+        maskable: c.maskable === true,
         createdAt: c.createdAt as string,
       }));
     },
@@ -85,7 +86,7 @@ export function classificationOps(cx: Cx): ClassificationOps {
       await cx.run(
         `MERGE (c:ClassificationType {tenant: $t, name: $name})
         ON CREATE SET c.createdAt = $createdAt
-        SET c.description = $description, c.propagateByDefault = $propagateByDefault`,
+        SET c.description = $description, c.propagateByDefault = $propagateByDefault, c.maskable = $maskable`,
         { t, ...r },
       );
     },
@@ -144,22 +145,31 @@ export function classificationOps(cx: Cx): ClassificationOps {
     async reach({ sourceId, classification }, limit) {
       // Breadth-first, one query per level, with a visited set: never enumerates paths, so
       // diamonds and cycles cost what their nodes cost. Blocked assets are kept, not expanded.
+      // For a maskable classification, an asset that a level reaches only over masking edges is
+      // marked blocked and not expanded; a later level that reaches it unmasked opens it (once).
+      const [type] = await cx.run<{ maskable: boolean | null }>(
+        'MATCH (c:ClassificationType {tenant: $t, name: $c}) RETURN c.maskable AS maskable',
+        { t, c: classification },
+      );
       const seen = new Map<string, boolean>();
       let frontier = [sourceId];
       while (frontier.length > 0 && (limit === undefined || seen.size <= limit)) {
         // With a limit, a level returns no more rows than could still be new (seen ones and the source come back too).
-        const rows = await cx.run<{ id: string; blocked: boolean }>(
+        const rows = await cx.run<{ id: string; blocked: boolean; masked: boolean }>(
           `UNWIND $frontier AS fid
-          MATCH (:Asset {tenant: $t, id: fid})-[:FLOWS_TO]->(b:Asset)
-          WITH DISTINCT b ${limit === undefined ? '' : 'LIMIT $cap'}
-          RETURN b.id AS id, EXISTS { MATCH (k:Block {tenant: $t, assetId: b.id, classification: $c}) } AS blocked`,
-          { t, frontier, c: classification, cap: limit === undefined ? null : limit + 2 + seen.size },
+          MATCH (:Asset {tenant: $t, id: fid})-[r:FLOWS_TO]->(b:Asset)
+          WITH b, min(CASE WHEN r.masking = true THEN 1 ELSE 0 END) = 1 AS masking ${limit === undefined ? '' : 'LIMIT $cap'}
+          RETURN b.id AS id, $maskable AND masking AS masked,
+            EXISTS { MATCH (k:Block {tenant: $t, assetId: b.id, classification: $c}) } AS blocked`,
+          { t, frontier, c: classification, maskable: type?.maskable === true, cap: limit === undefined ? null : limit + 2 + seen.size },
         );
         frontier = [];
         for (const r of rows) {
-          if (r.id === sourceId || seen.has(r.id)) continue;
-          seen.set(r.id, r.blocked);
-          if (!r.blocked) frontier.push(r.id);
+          if (r.id === sourceId || seen.get(r.id) === false) continue;
+          const open = !r.masked && !r.blocked;
+          if (seen.has(r.id) && !open) continue;
+          seen.set(r.id, !open);
+          if (open) frontier.push(r.id);
         }
       }
       const reached = [...seen].map(([assetId, blocked]) => ({ assetId, blocked }));

@@ -31,10 +31,12 @@ export interface LineageReader {
 }
 
 export interface LineageWriter {
-  /** Returns the edges that did not exist before. */
+  /** Returns the edges that did not exist before, or existed with the other masking flag (now set as given). */
   addEdges(edges: readonly EdgeRecord[], actor: string, at: string): Promise<EdgeRecord[]>;
+  /** The distinct assets that masking edges leave. */
+  maskingEdgeStarts(): Promise<string[]>;
   /** A null processId matches an edge through any process. Returns the edges removed. */
-  removeEdges(edges: readonly EdgeRecord[]): Promise<EdgeRecord[]>;
+  removeEdges(edges: readonly Omit<EdgeRecord, 'masking'>[]): Promise<EdgeRecord[]>;
   /** Edges whose from, to or process is one of the assets. */
   edgesTouching(ids: readonly string[]): Promise<EdgeRecord[]>;
 }

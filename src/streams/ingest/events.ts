@@ -61,7 +61,7 @@ const assetV2 = z.strictObject({
   keepExistingKind: z.boolean().optional(),
 });
 
-const edge = z.strictObject({ from: text, to: text, process: text.nullish() });
+const edge = z.strictObject({ from: text, to: text, process: text.nullish(), masking: z.boolean().nullish() });
 
 const incident = z.strictObject({
   externalId: text,
@@ -85,7 +85,7 @@ const runReport = z.strictObject({
   inputs: z.array(text).max(10_000).default([]),
   outputs: z.array(text).max(10_000).default([]),
   edges: z
-    .array(z.strictObject({ from: text, to: text }))
+    .array(z.strictObject({ from: text, to: text, masking: z.boolean().optional() }))
     .max(10_000)
     .default([]),
 });

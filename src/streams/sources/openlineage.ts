@@ -40,8 +40,25 @@ interface SchemaField {
   fields?: SchemaField[];
 }
 interface ColumnLineageFacet {
-  fields?: Record<string, { inputFields?: { namespace: string; name: string; field: string; transformations?: unknown[] }[] }>;
+  fields?: Record<
+    string,
+    {
+      inputFields?: { namespace: string; name: string; field: string; transformations?: { masking?: boolean }[] }[];
+      /** Deprecated (1-0-x): MASKED for the whole field. */
+      transformationType?: string;
+    }
+  >;
 }
+
+/**
+ * Whether an input field reaches its output only masked: every transformation it lists says
+ * `masking: true` (one unmasked DIRECT or INDIRECT use and the edge carries the data), or, with
+ * none listed, the field's deprecated `transformationType` is MASKED.
+ */
+const masks = (input: { transformations?: { masking?: boolean }[] }, transformationType: string | undefined): boolean =>
+  input.transformations && input.transformations.length > 0
+    ? input.transformations.every((t) => t.masking === true)
+    : transformationType === 'MASKED';
 export interface OlEvent {
   eventTime: string;
   producer: string;
@@ -259,7 +276,7 @@ export function openLineageEvents(
   for (const d of [...inputs, ...outputs]) datasetEvent(d);
 
   // Column lineage: both ends must exist as columns (an input without a schema facet has none yet).
-  const columnEdges: { from: string; to: string }[] = [];
+  const columnEdges = new Map<string, { from: string; to: string; masking?: true }>();
   for (const o of outputs) {
     const target = olQualifiedName(o.namespace, o.name);
     const fields = (o.facets?.['columnLineage'] as ColumnLineageFacet | undefined)?.fields ?? {};
@@ -279,20 +296,24 @@ export function openLineageEvents(
         if (!emitted.has(olQualifiedName(f.namespace, f.name))) datasetEvent({ namespace: f.namespace, name: f.name });
         const inputColumns = new Set(columns(input?.facets?.['schema']).map((c) => c.name));
         const from = ensureColumn(olQualifiedName(f.namespace, f.name), f.field, inputColumns.has(f.field));
-        if (from !== to) columnEdges.push({ from, to });
+        if (from === to) continue;
+        // The same pair named twice masks only if both say so.
+        const key = `${from}\u0000${to}`;
+        const masking = masks(f, spec.transformationType) && (columnEdges.get(key)?.masking ?? !columnEdges.has(key));
+        columnEdges.set(key, { from, to, ...(masking ? { masking: true as const } : {}) });
       }
     }
   }
   const inputNames = [...new Set(inputs.map((i) => olQualifiedName(i.namespace, i.name)))];
   const outputNames = [...new Set(outputs.map((o) => olQualifiedName(o.namespace, o.name)))];
   // Each edge counts against the limit: a run of 1,000 inputs and 1,000 outputs is refused before its million edges exist.
-  if (out.length + inputNames.length * outputNames.length + columnEdges.length > maxEvents) throw new TooManyEventsError(maxEvents);
+  if (out.length + inputNames.length * outputNames.length + columnEdges.size > maxEvents) throw new TooManyEventsError(maxEvents);
 
   if (!event.run) {
     // A JobEvent declares the job's lineage as designed, outside any run: it is lineage now.
     for (const from of inputNames)
       for (const to of outputNames) if (from !== to) push('metalake.lineage.added.v1', { from, to, process: job });
-    for (const e of columnEdges) push('metalake.lineage.added.v1', { ...e, process: job }, 'bulk');
+    for (const e of columnEdges.values()) push('metalake.lineage.added.v1', { ...e, process: job }, 'bulk');
     return out;
   }
   // A run's lineage becomes edges when the run is known to have moved data (domain/runs.ts):
@@ -301,8 +322,8 @@ export function openLineageEvents(
   const run = `openlineage:${event.run.runId}`;
   push('metalake.run.reported.v1', { run, job, eventType, inputs: inputNames, outputs: outputNames });
   // Column edges of a START wait in their record; the events that decide (RUNNING, COMPLETE, FAIL, ABORT) reach it always.
-  if (columnEdges.length > 0 || eventType === 'RUNNING' || eventType === 'COMPLETE' || eventType === 'FAIL' || eventType === 'ABORT') {
-    push('metalake.run.reported.v1', { run: `${run}:columns`, job, eventType, edges: columnEdges }, 'bulk');
+  if (columnEdges.size > 0 || eventType === 'RUNNING' || eventType === 'COMPLETE' || eventType === 'FAIL' || eventType === 'ABORT') {
+    push('metalake.run.reported.v1', { run: `${run}:columns`, job, eventType, edges: [...columnEdges.values()] }, 'bulk');
   }
   return out;
 }

@@ -99,7 +99,7 @@ export function assetsContract(ctx: StoreContract): void {
     const other = assetRecord('TABLE', 'pg://h/other');
     await ctx.write(t, async (tx) => {
       await tx.writeAssets([db, schema, table, col, other]);
-      await tx.addEdges([{ fromId: table.id, toId: other.id, processId: null }], 'test', table.createdAt);
+      await tx.addEdges([{ fromId: table.id, toId: other.id, processId: null, masking: false }], 'test', table.createdAt);
     });
     await ctx.write(t, async (tx) => {
       assert.deepEqual(new Set(await tx.descendants([db.id])), new Set([schema.id, table.id, col.id]));

@@ -20,7 +20,7 @@ export function classificationContract(ctx: StoreContract): void {
           [y, s],
           [y, z],
           [z, w],
-        ].map(([f, to]) => ({ fromId: f!.id, toId: to!.id, processId: null })),
+        ].map(([f, to]) => ({ fromId: f!.id, toId: to!.id, processId: null, masking: false })),
         'test',
         s.createdAt,
       );
@@ -95,7 +95,7 @@ export function classificationContract(ctx: StoreContract): void {
     await ctx.write(t, async (tx) => {
       await tx.writeAssets([s, ...targets]);
       await tx.addEdges(
-        targets.map((x) => ({ fromId: s.id, toId: x.id, processId: null })),
+        targets.map((x) => ({ fromId: s.id, toId: x.id, processId: null, masking: false })),
         'test',
         s.createdAt,
       );
@@ -141,7 +141,13 @@ export function classificationContract(ctx: StoreContract): void {
     const a = assetRecord('TABLE', qn('a'));
     await ctx.write(t, async (tx) => {
       await tx.writeAssets([a]);
-      await tx.putClassificationType({ name: 'PII', description: 'Personal', propagateByDefault: true, createdAt: a.createdAt });
+      await tx.putClassificationType({
+        name: 'PII',
+        description: 'Personal',
+        propagateByDefault: true,
+        maskable: false,
+        createdAt: a.createdAt,
+      });
       await tx.setDirect({ assetId: a.id, classification: 'PII', propagate: true, addedAt: a.createdAt, addedBy: 'test' });
       assert.equal(await tx.setBlock({ assetId: a.id, classification: 'GDPR', addedAt: a.createdAt, addedBy: 'test' }), true);
       assert.equal(await tx.setBlock({ assetId: a.id, classification: 'GDPR', addedAt: a.createdAt, addedBy: 'test' }), false);

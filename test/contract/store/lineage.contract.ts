@@ -17,14 +17,14 @@ export function lineageContract(ctx: StoreContract): void {
       await tx.writeAssets([a, b, p1, p2]);
       const first = await tx.addEdges(
         [
-          { fromId: a.id, toId: b.id, processId: p1.id },
-          { fromId: a.id, toId: b.id, processId: p2.id },
+          { fromId: a.id, toId: b.id, processId: p1.id, masking: false },
+          { fromId: a.id, toId: b.id, processId: p2.id, masking: false },
         ],
         'test',
         a.createdAt,
       );
       assert.equal(first.length, 2);
-      const again = await tx.addEdges([{ fromId: a.id, toId: b.id, processId: p1.id }], 'test', a.createdAt);
+      const again = await tx.addEdges([{ fromId: a.id, toId: b.id, processId: p1.id, masking: false }], 'test', a.createdAt);
       assert.equal(again.length, 0);
     });
     assert.equal((await ctx.store.tenant(t).edgesOf([a.id], 'DOWNSTREAM')).length, 2);
@@ -34,6 +34,26 @@ export function lineageContract(ctx: StoreContract): void {
       assert.equal((await tx.removeEdges([{ fromId: a.id, toId: b.id, processId: null }])).length, 1);
     });
     assert.deepEqual(await ctx.store.tenant(t).edgesOf([a.id], 'DOWNSTREAM'), []);
+  });
+
+  it('stores an edge’s masking flag, and reports an existing edge again when its flag changes', async () => {
+    const t = uniqueTenant();
+    const [a, b] = [assetRecord('COLUMN', qn('a')), assetRecord('COLUMN', qn('b'))];
+    const edge = (masking: boolean) => ({ fromId: a.id, toId: b.id, processId: null, masking });
+    await ctx.write(t, async (tx) => {
+      await tx.writeAssets([a, b]);
+      assert.deepEqual(await tx.addEdges([edge(true)], 'test', a.createdAt), [edge(true)]);
+      assert.deepEqual(await tx.addEdges([edge(true)], 'test', a.createdAt), []);
+      assert.deepEqual(await tx.maskingEdgeStarts(), [a.id]);
+    });
+    const graph = ctx.store.tenant(t);
+    assert.deepEqual(await graph.edgesOf([b.id], 'UPSTREAM'), [edge(true)]);
+    await ctx.write(t, async (tx) => {
+      assert.deepEqual(await tx.addEdges([edge(false)], 'test', a.createdAt), [edge(false)]);
+      assert.deepEqual(await tx.maskingEdgeStarts(), []);
+      assert.deepEqual(await tx.edgesTouching([a.id]), [edge(false)]);
+    });
+    assert.deepEqual((await graph.traverse(a.id, 'DOWNSTREAM', 2, { maxNodes: 10, maxEdges: 10 })).edges, [edge(false)]);
   });
 
   it('traverses breadth-first within depth, node and edge limits, ends on cycles, and flags truncation', async () => {
@@ -50,7 +70,7 @@ export function lineageContract(ctx: StoreContract): void {
           [c, d],
           [d, e],
           [c, a],
-        ].map(([f, to]) => ({ fromId: f!.id, toId: to!.id, processId: null })),
+        ].map(([f, to]) => ({ fromId: f!.id, toId: to!.id, processId: null, masking: false })),
         'test',
         a.createdAt,
       );
@@ -86,7 +106,12 @@ export function lineageContract(ctx: StoreContract): void {
       assetRecord('PIPELINE', qn('p1')),
       assetRecord('PIPELINE', qn('p2')),
     ];
-    const edge = (from: typeof a, to: typeof a, processId: string | null = null) => ({ fromId: from.id, toId: to.id, processId });
+    const edge = (from: typeof a, to: typeof a, processId: string | null = null) => ({
+      fromId: from.id,
+      toId: to.id,
+      processId,
+      masking: false,
+    });
     await ctx.write(t, async (tx) => {
       await tx.writeAssets([a, b, c, p1, p2]);
       // a → b twice (through two processes: one neighbour), a → c, b → c.
