@@ -253,6 +253,37 @@ describe('ingest service (embedded store)', () => {
     assert.equal((await services.lineage.graph(read(t), 'pg://h/db.orders', 'DOWNSTREAM', 1)).edges.length, 1);
   });
 
+  it('carries an edge’s masking flag from the lineage and run events, and refuses one that is not a boolean', async () => {
+    const t = uniqueTenant();
+    const job = 'openlineage://airflow/hash';
+    const outcome = await services.ingest.apply([
+      ...['pg://h/a', 'pg://h/a.email', 'pg://h/b', 'pg://h/b.email_hash', 'pg://h/b.email_sha'].map((qualifiedName) =>
+        event(t, 'metalake.asset.upserted.v1', { qualifiedName, kind: qualifiedName.includes('.') ? 'COLUMN' : 'TABLE' }),
+      ),
+      event(t, 'metalake.asset.upserted.v1', { qualifiedName: job, kind: 'PIPELINE' }),
+      event(t, 'metalake.lineage.added.v1', { from: 'pg://h/a.email', to: 'pg://h/b.email_hash', masking: true }),
+      event(t, 'metalake.run.reported.v1', {
+        run: 'openlineage:r1',
+        job,
+        eventType: 'COMPLETE',
+        edges: [{ from: 'pg://h/a.email', to: 'pg://h/b.email_sha', masking: true }],
+      }),
+    ]);
+    assert.deepEqual(
+      outcome.map((o) => o.status),
+      Array(8).fill('applied'),
+    );
+    const edges = (await services.lineage.graph(read(t), 'pg://h/a.email', 'DOWNSTREAM', 1)).edges;
+    assert.deepEqual(
+      edges.map((e) => e.masking),
+      [true, true],
+    );
+    assert.throws(
+      () => event(t, 'metalake.lineage.added.v1', { from: 'pg://h/a', to: 'pg://h/b', masking: 'yes' }),
+      (e: unknown) => e instanceof InvalidEventError && /masking/.test(e.message),
+    );
+  });
+
   it('refuses only the event the rules refuse; its neighbours apply', async () => {
     const t = uniqueTenant();
     await services.ingest.apply([event(t, 'metalake.asset.upserted.v1', { qualifiedName: 'pg://h/x', kind: 'TABLE' })]);

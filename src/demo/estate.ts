@@ -1,6 +1,6 @@
 // The demo tenant: a small but realistic estate — a Snowflake warehouse (raw → staging → marts),
 // a dbt pipeline, a Looker dashboard, table and column lineage, PII on the customer email column
-// propagating downstream, and an open freshness incident.
+// propagating downstream (and stopping at its hash: a masking edge), and an open freshness incident.
 import type { Viewer } from '../domain/auth.js';
 import type { Services } from '../services/index.js';
 import type { AssetInput } from '../services/assets.js';
@@ -97,6 +97,7 @@ export const DEMO_ASSETS: AssetInput[] = [
     [
       ['customer_id', 'NUMBER'],
       ['email', 'VARCHAR'],
+      ['email_hash', 'VARCHAR', 'SHA-256 of the email: joins without exposing it'],
       ['total_amount', 'NUMBER(14,2)'],
       ['order_count', 'NUMBER'],
     ],
@@ -151,6 +152,8 @@ export const DEMO_LINEAGE = [
   { from: t('raw.orders.ordered_at'), to: t('staging.stg_orders.ordered_at') },
   { from: t('staging.stg_customers.customer_id'), to: t('marts.customer_orders.customer_id') },
   { from: t('staging.stg_customers.email'), to: t('marts.customer_orders.email') },
+  // A hash masks the email: PII (maskable) stops there, GDPR does not.
+  { from: t('staging.stg_customers.email'), to: t('marts.customer_orders.email_hash'), masking: true },
   { from: t('staging.stg_orders.amount_eur'), to: t('marts.customer_orders.total_amount') },
   { from: t('staging.stg_orders.order_id'), to: t('marts.customer_orders.order_count') },
   { from: t('staging.stg_orders.ordered_at'), to: t('marts.daily_revenue.day') },
@@ -171,6 +174,7 @@ export async function seedDemo(services: Services, tenant: string): Promise<bool
     name: 'PII',
     description: 'Personally identifiable information',
     propagateByDefault: true,
+    maskable: true,
   });
   await services.classification.define(admin, {
     name: 'GDPR',

@@ -163,7 +163,7 @@ function transform(item: IngestItem, rules: Rules): IngestItem {
             job: name(r.job),
             inputs: r.inputs.map(name),
             outputs: r.outputs.map(name),
-            edges: r.edges.map((e) => ({ from: name(e.from), to: name(e.to) })),
+            edges: r.edges.map((e) => ({ ...e, from: name(e.from), to: name(e.to) })),
           },
         });
         break;

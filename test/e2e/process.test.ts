@@ -104,6 +104,12 @@ describe('running metalake', () => {
       '{ asset(qualifiedName: "snowflake://acme/analytics.marts.customer_orders.email") { classifications { name propagated } } }',
     );
     assert.deepEqual(demo.data, { asset: { classifications: [{ name: 'PII', propagated: true }] } });
+    const masked = await gql(
+      first.url,
+      viewer,
+      '{ asset(qualifiedName: "snowflake://acme/analytics.marts.customer_orders.email_hash") { classifications(includeBlocked: true) { name blockReason } } }',
+    );
+    assert.deepEqual(masked.data, { asset: { classifications: [{ name: 'PII', blockReason: 'MASKING' }] } });
     const up = await gql(
       first.url,
       steward,
@@ -122,8 +128,8 @@ describe('running metalake', () => {
       .trim();
     const kept = await gql(second.url, minted, '{ asset(qualifiedName: "kafka://acme/orders") { kind version } assets { totalCount } }');
     assert.deepEqual((kept.data as { asset: unknown }).asset, { kind: 'TOPIC', version: 1 });
-    // 37 demo assets and the topic.
-    assert.equal((kept.data as { assets: { totalCount: number } }).assets.totalCount, 38);
+    // 38 demo assets and the topic.
+    assert.equal((kept.data as { assets: { totalCount: number } }).assets.totalCount, 39);
     // The reindex command rebuilds the tenant's search index while the server runs and serves it.
     const reindexed = execFileSync(process.execPath, [CLI, 'reindex', '--tenant', 'demo', '--no-progress'], {
       env: { ...embeddedEnv(), DATA_DIR: dir.path, JWT_SECRET: '' },
@@ -132,7 +138,7 @@ describe('running metalake', () => {
       .trim();
     assert.deepEqual(
       { ...(JSON.parse(reindexed) as Record<string, unknown>), seconds: 0 },
-      { tenant: 'demo', search: 'embedded', assets: 38, seconds: 0 },
+      { tenant: 'demo', search: 'embedded', assets: 39, seconds: 0 },
     );
     const found = await gql(
       second.url,

@@ -170,6 +170,17 @@ describe('the web catalog', () => {
     assert.match((await column(`${RAW_CUSTOMERS}.id`).getAttribute('class')) ?? '', /\bdim\b/);
     assert.ok((await page.locator('.react-flow__edge.column-edge.animated').count()) >= 1, 'its edges are animated');
     await screenshot(page, 'lineage');
+    // Downstream, the email's hash is a masking flow: its edge is dashed, and PII stops at it.
+    await settled(page);
+    await page.getByRole('button', { name: /Show 1 more downstream of stg_customers/ }).click();
+    await until(
+      'the masking column edge to be drawn',
+      async () => (await page.locator('.react-flow__edge.column-edge.masking').count()) === 1,
+      15_000,
+    );
+    const hash = column('snowflake://acme/analytics.marts.customer_orders.email_hash');
+    assert.match((await hash.locator('.tag').textContent()) ?? '', /PII/);
+    assert.match((await hash.locator('.tag').getAttribute('class')) ?? '', /\bblocked\b/);
     assert.deepEqual(await seriousViolations(page), []);
     assert.deepEqual(errors, []);
     await page.close();

@@ -14,7 +14,7 @@ const ASSET = `query($qn: String!) {
     id qualifiedName kind name description owners attributes version updatedAt downstreamCount upstreamCount
     parent { qualifiedName name kind parent { qualifiedName name kind parent { qualifiedName name kind parent { qualifiedName name kind } } } }
     children(first: 100) { totalCount edges { node { qualifiedName name kind attributes classifications { name propagated } } } }
-    classifications(includeBlocked: true) { name propagated propagate blocked addedAt addedBy sources { qualifiedName name } }
+    classifications(includeBlocked: true) { name propagated propagate blocked blockReason addedAt addedBy sources { qualifiedName name } }
     incidents { id title severity status type url }
     history(first: 20) { edges { node { id change actor at version before after } } }
   }
@@ -31,6 +31,7 @@ interface Assignment {
   propagated: boolean;
   propagate: boolean;
   blocked: boolean;
+  blockReason: 'STEWARD' | 'MASKING' | null;
   addedAt: string;
   addedBy: string;
   sources: { qualifiedName: string; name: string }[];
@@ -158,7 +159,12 @@ export function AssetPage({ qualifiedName, can }: { qualifiedName: string; can: 
               ) : (
                 <>direct{c.propagate ? ', flows downstream' : ', does not flow downstream'}</>
               )}
-              {c.blocked && <strong> — blocked here</strong>} <span className="muted">by {c.addedBy}</span>
+              {c.blockReason === 'MASKING' ? (
+                <strong> — stopped here: it arrives only through masking lineage</strong>
+              ) : (
+                c.blocked && <strong> — blocked here</strong>
+              )}{' '}
+              <span className="muted">by {c.addedBy}</span>
             </li>
           ))}
         </ul>

@@ -66,14 +66,14 @@ const COLUMNS = (count: number) =>
   `query(${Array.from({ length: count }, (_, i) => `$q${i}: String!`).join(', ')}) {${Array.from(
     { length: count },
     (_, i) =>
-      ` t${i}: asset(qualifiedName: $q${i}) { id children(first: 50) { edges { node { qualifiedName name kind classifications(includeBlocked: true) { name propagated blocked } downstream(first: 10) { to { qualifiedName parent { id } } } } } } }`,
+      ` t${i}: asset(qualifiedName: $q${i}) { id children(first: 50) { edges { node { qualifiedName name kind classifications(includeBlocked: true) { name propagated blocked } downstream(first: 10) { masking to { qualifiedName parent { id } } } } } } }`,
   ).join('')} }`;
 const IMPACT = `query($qn: String!) { lineage(qualifiedName: $qn, direction: DOWNSTREAM, depth: 10) { truncated nodes { qualifiedName name kind classifications { name propagated } } } }`;
 const LIVE_CLASSIFICATIONS = `subscription { classificationChanged { asset { id qualifiedName parent { id } classifications(includeBlocked: true) { name propagated blocked } } } }`;
 const LIVE_ASSETS = `subscription { assetChanged { change asset { id name kind } } }`;
 const LIVE_INCIDENTS = `subscription { incidentChanged { incident { assets { id incidents(statuses: [OPEN, ACKNOWLEDGED]) { id severity } } } } }`;
 
-type ColumnLink = { from: string; fromTable: string; to: string; toTable: string };
+type ColumnLink = { from: string; fromTable: string; to: string; toTable: string; masking: boolean };
 type NodeData = {
   node: LineageNode;
   root: boolean;
@@ -358,7 +358,7 @@ export function LineagePage({ qualifiedName, firstHop = PAGE }: { qualifiedName:
           name: string;
           kind: string;
           classifications: LineageNode['classifications'];
-          downstream: { to: { qualifiedName: string; parent: { id: string } | null } }[];
+          downstream: { masking: boolean; to: { qualifiedName: string; parent: { id: string } | null } }[];
         };
         const data = await gql<Record<string, { id: string; children: { edges: { node: Col }[] } } | null>>(
           COLUMNS(slice.length),
@@ -370,7 +370,9 @@ export function LineagePage({ qualifiedName, firstHop = PAGE }: { qualifiedName:
             columns: cols.map((c) => ({ qualifiedName: c.qualifiedName, name: c.name, classifications: c.classifications })),
             links: cols.flatMap((c) =>
               c.downstream.flatMap((e) =>
-                e.to.parent ? [{ from: c.qualifiedName, fromTable: n.id, to: e.to.qualifiedName, toTable: e.to.parent.id }] : [],
+                e.to.parent
+                  ? [{ from: c.qualifiedName, fromTable: n.id, to: e.to.qualifiedName, toTable: e.to.parent.id, masking: e.masking }]
+                  : [],
               ),
             ),
           });
@@ -527,7 +529,8 @@ export function LineagePage({ qualifiedName, firstHop = PAGE }: { qualifiedName:
         sourceHandle: `out:${c.from}`,
         target: c.toTable,
         targetHandle: `in:${c.to}`,
-        className: 'column-edge',
+        // A masking flow (a hash, a redaction) is dashed: maskable classifications stop there.
+        className: c.masking ? 'column-edge masking' : 'column-edge',
         animated: litColumns !== null && litColumns.has(c.from) && litColumns.has(c.to),
       }));
     return [...tableEdges.map((e) => ({ ...e, className: 'table-edge faint' })), ...columnEdges];
