@@ -284,6 +284,39 @@ describe('ingest service (embedded store)', () => {
     );
   });
 
+  it('withdraws a classification a rule assigned when its source no longer implies it, never one a person confirmed', async () => {
+    const t = uniqueTenant();
+    const names = ['pg://h/a', 'pg://h/b'];
+    await services.ingest.apply([
+      ...names.map((qualifiedName) => event(t, 'metalake.asset.upserted.v1', { qualifiedName, kind: 'TABLE' })),
+      ...names.map((qualifiedName) => event(t, 'metalake.asset.classified.v1', { qualifiedName, classification: 'PII', rule: 'dbt-tag' })),
+    ]);
+    // A steward confirms b's: it is theirs now.
+    await services.classification.classify(viewerOf(t, 'steward'), 'pg://h/b', 'PII');
+    const withdrawn = await services.ingest.apply([
+      ...[...names, 'pg://h/gone'].map((qualifiedName) =>
+        event(t, 'metalake.asset.declassified.v1', { qualifiedName, classification: 'PII', rule: 'crawler:shop' }),
+      ),
+    ]);
+    assert.deepEqual(
+      withdrawn.map((o) => o.status),
+      ['applied', 'applied', 'applied'],
+      'an asset deleted since, or a classification already gone, is nothing to do',
+    );
+    const direct = async (qualifiedName: string) => {
+      const asset = await services.assets.get(read(t), { qualifiedName });
+      const state = (await handle.store.tenant(t).classificationStates([asset!.id])).get(asset!.id);
+      return state?.direct.map((d) => `${d.classification}:${d.addedBy}`) ?? [];
+    };
+    assert.deepEqual(await direct('pg://h/a'), []);
+    assert.deepEqual(await direct('pg://h/b'), [`PII:${viewerOf(t, 'steward').subject}`]);
+    const history = await services.assets.history(read(t), (await services.assets.get(read(t), { qualifiedName: 'pg://h/a' }))!);
+    assert.ok(
+      history.edges.some((e) => e.node.actor === 'transform:crawler:shop'),
+      JSON.stringify(history.edges.map((e) => e.node.actor)),
+    );
+  });
+
   it('refuses only the event the rules refuse; its neighbours apply', async () => {
     const t = uniqueTenant();
     await services.ingest.apply([event(t, 'metalake.asset.upserted.v1', { qualifiedName: 'pg://h/x', kind: 'TABLE' })]);

@@ -5,7 +5,9 @@ import { MultiBar, Presets } from 'cli-progress';
 import type { Config } from '../config.js';
 import type { CrawlRunRecord } from '../domain/crawls.js';
 import { createLogger } from '../logger.js';
-import { type Connector, crawl } from '../streams/connectors/crawl.js';
+import { randomUUID } from 'node:crypto';
+import { type Connector } from '../streams/connectors/crawl.js';
+import { crawlUnderLease } from '../streams/connectors/lease.js';
 import { openPipeline } from './pipeline.js';
 
 export interface CrawlCliOptions {
@@ -29,7 +31,7 @@ export async function crawlFromCli(config: Config, connector: Connector, options
     : null;
   const phases = new Map<string, ReturnType<MultiBar['create']>>();
   try {
-    return await crawl(
+    const run = await crawlUnderLease(
       { store: pipeline.store!, gateway: pipeline.gateway, transforms: pipeline.transforms, limits: config.limits, log },
       connector,
       {
@@ -42,7 +44,13 @@ export async function crawlFromCli(config: Config, connector: Connector, options
           bar.update(done);
         },
       },
+      { holder: `cli-${randomUUID()}`, leaseMs: 60_000 },
     );
+    if (!run)
+      throw new Error(
+        `SOURCE_BUSY: another crawl of source ${connector.source} in tenant ${options.tenant} is running (a crawler replica's or another CLI's); nothing was done, try again once it ends`,
+      );
+    return run;
   } finally {
     bars?.stop();
     await pipeline.close();

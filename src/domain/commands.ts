@@ -44,6 +44,8 @@ export type IngestCommand =
   | { op: 'removeLineage'; edge: EdgeInput }
   | { op: 'reportIncident'; input: IncidentInput; skipUnknownAssets: boolean }
   | { op: 'classify'; qualifiedName: string; classification: string; propagate: boolean | null; rule: string }
+  /** A source no longer implies a classification it implied: withdrawn if a rule (not a person) assigned it. */
+  | { op: 'declassify'; qualifiedName: string; classification: string; rule: string }
   | { op: 'reportRun'; report: RunReport };
 
 export interface IngestItem {

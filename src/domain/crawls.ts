@@ -44,6 +44,11 @@ export const isEdgeKey = (key: string): boolean => key.includes('\u0000→');
 export const isAssetKey = (key: string): boolean => !key.includes('\u0000');
 export const classificationKey = (qualifiedName: string, classification: string): string =>
   `classification\u0000${qualifiedName}\u0000${classification}`;
+export const isClassificationKey = (key: string): boolean => key.startsWith('classification\u0000');
+export const classificationOfKey = (key: string): { qualifiedName: string; classification: string } => {
+  const [, qualifiedName, classification] = key.split('\u0000') as [string, string, string];
+  return { qualifiedName, classification };
+};
 export const incidentKey = (externalId: string, status: string): string => `incident\u0000${externalId}\u0000${status}`;
 export const edgeOfKey = (key: string): { from: string; to: string } => {
   const [from, to] = key.split('\u0000→') as [string, string];

@@ -13,7 +13,7 @@ import type { IngestCommand, IngestItem } from '../domain/commands.js';
 import { isTransient } from '../store/errors.js';
 import type { GraphTx } from '../store/ports/index.js';
 import { deleteAssets, upsertAssets } from './commands/assets.js';
-import { classifyByRule } from './commands/classification.js';
+import { classifyByRule, declassifyByRule } from './commands/classification.js';
 import { type Command, execute } from './commands/command.js';
 import { claimEvents } from './commands/events.js';
 import { reportIncident } from './commands/incidents.js';
@@ -139,6 +139,7 @@ export class IngestService {
           return [c.report.job, ...c.report.inputs, ...c.report.outputs, ...c.report.edges.flatMap((e) => [e.from, e.to])];
         // A classify follows its own upsert; the others report what is missing themselves.
         case 'classify':
+        case 'declassify':
         case 'deleteAsset':
         case 'removeLineage':
         case 'reportIncident':
@@ -162,7 +163,7 @@ export class IngestService {
   }
 
   private async execute(tx: GraphTx, tenant: string, run: Run): Promise<void> {
-    const actor: SystemActor = systemActor(run.op === 'classify' ? 'transform' : 'ingest', tenant, run.actor);
+    const actor: SystemActor = systemActor(run.op === 'classify' || run.op === 'declassify' ? 'transform' : 'ingest', tenant, run.actor);
     const { limits } = this.deps;
     const exec = <I, O>(command: Command<I, O>, input: I) => execute(command, { actor, tx, input }, limits);
     switch (run.op) {
@@ -213,6 +214,11 @@ export class IngestService {
           await exec(classifyByRule, { qualifiedName: c.qualifiedName, classification: c.classification, propagate: c.propagate });
         }
         return;
+      case 'declassify':
+        for (const c of run.commands as Extract<IngestCommand, { op: 'declassify' }>[]) {
+          await exec(declassifyByRule, { qualifiedName: c.qualifiedName, classification: c.classification, propagate: null });
+        }
+        return;
       case 'reportRun':
         for (const c of run.commands as Extract<IngestCommand, { op: 'reportRun' }>[]) await exec(reportRun, c.report);
         return;
@@ -238,7 +244,7 @@ export function runs(items: readonly IngestItem[], maxBatch: number): Run[] {
   for (const item of items) {
     for (const command of item.commands) {
       // History shows who changed what: the producing source, or the tenant's transform rule.
-      const actor = command.op === 'classify' ? `transform:${command.rule}` : `ingest:${item.source}`;
+      const actor = command.op === 'classify' || command.op === 'declassify' ? `transform:${command.rule}` : `ingest:${item.source}`;
       const name = command.op === 'upsertAsset' ? command.input.qualifiedName : null;
       if (
         !current ||

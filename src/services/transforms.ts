@@ -169,6 +169,7 @@ function transform(item: IngestItem, rules: Rules): IngestItem {
         break;
       }
       case 'classify':
+      case 'declassify':
         commands.push({ ...c, qualifiedName: name(c.qualifiedName) });
         break;
     }

@@ -1,14 +1,12 @@
 // The crawler worker: runs the sources of CONNECTORS_FILE on their cron schedules (UTC). Every
 // replica may run one; before each run the replica takes the source's lease in the store, and
-// renews it while it crawls, so two replicas never crawl one source at once (the one that loses
-// skips that tick). Credentials are read from the environment or files when a run starts.
+// renews it while it crawls, so two replicas (or a replica and a CLI crawl) never crawl one source
+// at once (the one that loses skips that tick; connectors/lease.ts). Credentials are read from the environment or files when a run starts.
 import { randomUUID } from 'node:crypto';
 import { Cron } from 'croner';
-import { systemActor } from '../domain/auth.js';
 import type { CrawlRunRecord } from '../domain/crawls.js';
-import { execute } from '../services/commands/command.js';
-import { leaseCrawl, releaseCrawl } from '../services/commands/crawls.js';
-import { type CrawlDeps, crawl } from './connectors/crawl.js';
+import type { CrawlDeps } from './connectors/crawl.js';
+import { crawlUnderLease } from './connectors/lease.js';
 import { type ScheduledSourceSpec, connectorFor } from './connectors/sources.js';
 import type { TagRules } from './tag-rules.js';
 import type { Worker } from './worker.js';
@@ -23,7 +21,7 @@ export interface CrawlerOptions extends CrawlDeps {
 }
 
 export function createCrawlerWorker(options: CrawlerOptions): Worker & { runs(): Promise<void> } {
-  const { log, store, limits } = options;
+  const { log } = options;
   const leaseMs = options.leaseMs ?? 60_000;
   const holder = `crawler-${randomUUID()}`;
   const jobs: Cron[] = [];
@@ -39,37 +37,17 @@ export function createCrawlerWorker(options: CrawlerOptions): Worker & { runs():
       log.error({ tenant: spec.tenant, type: spec.type, err: error }, 'scheduled crawl not started: its source is misconfigured');
       return;
     }
-    const actor = systemActor('connector', spec.tenant, `crawler:${connector.source}`);
-    const lease = () =>
-      store
-        .tenant(spec.tenant)
-        .transaction((tx) => execute(leaseCrawl, { actor, tx, input: { source: connector.source, holder, ttlMs: leaseMs } }, limits));
-    if (!(await lease())) {
-      log.debug({ tenant: spec.tenant, source: connector.source }, 'another replica holds this source: skipping this tick');
+    const started = performance.now();
+    const run = await crawlUnderLease(options, connector, { tenant: spec.tenant, trigger: 'SCHEDULE' }, { holder, leaseMs });
+    if (!run) {
+      log.debug({ tenant: spec.tenant, source: connector.source }, 'another replica or a CLI crawl holds this source: skipping this tick');
       return;
     }
-    const renew = setInterval(() => {
-      lease()
-        .then((held) => {
-          if (!held) log.warn({ source: connector.source }, 'crawl lease lost while crawling (the store was slow to answer)');
-        })
-        .catch((err: unknown) => log.warn({ err, source: connector.source }, 'renewing the crawl lease failed'));
-    }, leaseMs / 3);
-    const started = performance.now();
-    try {
-      const run = await crawl(options, connector, { tenant: spec.tenant, trigger: 'SCHEDULE' });
-      options.onRun?.(run, (performance.now() - started) / 1000);
-      log[run.status === 'SUCCEEDED' ? 'info' : 'warn'](
-        { tenant: spec.tenant, source: run.source, run: run.id, status: run.status, counts: run.counts, errors: run.errors.slice(0, 5) },
-        'scheduled crawl finished',
-      );
-    } finally {
-      clearInterval(renew);
-      await store
-        .tenant(spec.tenant)
-        .transaction((tx) => execute(releaseCrawl, { actor, tx, input: { source: connector.source, holder } }, limits))
-        .catch((err: unknown) => log.warn({ err, source: connector.source }, 'releasing the crawl lease failed; it runs out by itself'));
-    }
+    options.onRun?.(run, (performance.now() - started) / 1000);
+    log[run.status === 'SUCCEEDED' ? 'info' : 'warn'](
+      { tenant: spec.tenant, source: run.source, run: run.id, status: run.status, counts: run.counts, errors: run.errors.slice(0, 5) },
+      'scheduled crawl finished',
+    );
   }
 
   return {

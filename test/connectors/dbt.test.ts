@@ -4,7 +4,7 @@
 // the run's OpenLineage events to metalake's endpoint. The PostgreSQL connector crawls the
 // warehouse, the dbt connector reads the artifacts: all three meet on the same assets.
 import assert from 'node:assert/strict';
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { admin, assetsUnder, crawlCli, freshDatabase } from '../support/connectors.js';
@@ -180,6 +180,36 @@ describe('dbt connector (real dbt-core, dbt-postgres and dbt-ol against a real P
       assert.deepEqual(
         (await incidents()).map((i) => i.status),
         ['RESOLVED'],
+      );
+
+      // The project stops calling both PII; a steward had confirmed the source table's. The
+      // column's goes with its tag; the confirmed one stays, and so does what it propagates.
+      const steward = server.http(await server.token(tenant, 'steward'));
+      const confirmed = await steward.request(`mutation($q: String!) { classify(qualifiedName: $q, classification: "PII") { added } }`, {
+        q: `${db.base}.raw.customers`,
+      });
+      assert.deepEqual(confirmed.errors, undefined);
+      const edit = (file: string, from: RegExp) => {
+        const path = join(project.dir, 'models', file);
+        const text = readFileSync(path, 'utf8');
+        assert.match(text, from);
+        writeFileSync(path, text.replace(from, ''));
+      };
+      edit('schema.yml', /\n {8}meta:\n {10}contains_pii: true/);
+      edit('sources.yml', /\n {10}contains_pii: true/);
+      const parsed = await project.run(['parse']);
+      assert.equal(parsed.status, 0, parsed.output);
+      const untagged = await crawlCli('dbt', data.path, ['--tenant', tenant, ...artifacts]);
+      assert.equal(untagged.status, 0, untagged.stderr);
+      assert.equal(untagged.run?.status, 'SUCCEEDED');
+      assert.deepEqual(await classified('staging.stg_customers.email'), []);
+      assert.deepEqual(
+        (await classified('raw.customers')).map((c) => [c.name, c.propagated, c.addedBy]),
+        [['PII', false, `dev:steward@${tenant}`]],
+      );
+      assert.deepEqual(
+        (await classified('marts.customer_revenue')).map((c) => [c.name, c.propagated]),
+        [['PII', true]],
       );
     } finally {
       project.remove();

@@ -286,6 +286,33 @@ describe('PostgreSQL connector (real PostgreSQL)', () => {
     assert.deepEqual(other.data?.crawlRuns.edges, []);
   });
 
+  it('does not start a CLI crawl while another crawl holds the source’s lease, and starts once it is released', async () => {
+    const db = await freshDatabase(SCHEMA);
+    const tenant = uniqueTenant('busy');
+    const first = await crawlCli('postgres', data.path, ['--tenant', tenant, '--url', db.url]);
+    assert.equal(first.status, 0, first.stderr);
+    const source = first.run!.source;
+    const graph = server.app.store.tenant(tenant);
+    // A crawler replica is crawling it (its lease, as it takes it).
+    assert.equal(await graph.transaction((tx) => tx.leaseCrawl(source, 'crawler-elsewhere', Date.now() + 60_000, Date.now())), true);
+    const busy = await crawlCli('postgres', data.path, ['--tenant', tenant, '--url', db.url]);
+    assert.equal(busy.status, 1);
+    assert.equal(busy.run, null);
+    assert.match(
+      busy.stderr,
+      new RegExp(`SOURCE_BUSY: another crawl of source ${source.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} in tenant ${tenant} is running`),
+    );
+    await graph.transaction((tx) => tx.releaseCrawl(source, 'crawler-elsewhere'));
+    const after = await crawlCli('postgres', data.path, ['--tenant', tenant, '--url', db.url]);
+    assert.equal(after.status, 0, after.stderr);
+    // Two runs recorded, none for the refused start; and the CLI released its own lease.
+    assert.deepEqual(
+      (await graph.crawlRuns({}, { first: 10, after: null })).items.map((i) => i.node.status),
+      ['SUCCEEDED', 'SUCCEEDED'],
+    );
+    assert.equal(await graph.transaction((tx) => tx.leaseCrawl(source, 'crawler-elsewhere', Date.now() + 60_000, Date.now())), true);
+  });
+
   it('runs CONNECTORS_FILE on its schedule on two replicas, never both crawling one source at once, with the password from the environment', async () => {
     const db = await freshDatabase(SCHEMA);
     const tenant = uniqueTenant('sched');

@@ -100,6 +100,29 @@ export const classifyByRule: Command<ChangeInput, ClassifyOutcome> = {
   },
 };
 
+/**
+ * A source no longer implies a classification its rule assigned (a dbt tag was removed): the direct
+ * assignment goes if a rule made it. One a person made, or none at all, or an asset deleted since,
+ * is left alone: withdrawing is the source taking back its own word, never overruling a steward.
+ */
+export const declassifyByRule: Command<ChangeInput, ClassifyOutcome | null> = {
+  name: 'declassifyByRule',
+  permission: 'classification:write',
+  validate: (input) => validateChange('declassify', input.qualifiedName, input.classification),
+  async apply(context, input) {
+    const [asset] = await context.tx.assetsByQualifiedNames([input.qualifiedName]);
+    if (!asset) return null;
+    const direct = (await context.tx.classificationStates([asset.id]))
+      .get(asset.id)
+      ?.direct.find((d) => d.classification === input.classification);
+    if (!direct || !byRule(direct.addedBy)) return null;
+    return changeIn(context, 'declassify', input);
+  },
+};
+
+/** Whether an actor (or an assignment's addedBy) is a tenant's rule rather than a person. */
+const byRule = (subject: string): boolean => subject.startsWith('transform:');
+
 function validateChange(action: Action, qualifiedName: string, classification: string): void {
   const problems = new Problems();
   checkQualifiedName(problems, 'qualifiedName', qualifiedName);
@@ -172,13 +195,15 @@ async function applyAction(
   switch (action) {
     case 'classify': {
       const existing = state?.direct.find((d) => d.classification === name);
-      if (existing && existing.propagate === propagate) return false;
+      // A person classifying what a rule assigned adopts it: the source withdrawing its tag later leaves it (declassifyByRule).
+      const adopts = existing !== undefined && byRule(existing.addedBy) && !byRule(actor);
+      if (existing && existing.propagate === propagate && !adopts) return false;
       await tx.setDirect({
         assetId: asset.id,
         classification: name,
         propagate,
         addedAt: existing?.addedAt ?? at,
-        addedBy: existing?.addedBy ?? actor,
+        addedBy: existing && !adopts ? existing.addedBy : actor,
       });
       if (!existing) run.direct(asset.id, name, 'ADDED');
       await run.recompute([self]);

@@ -92,7 +92,7 @@ export function classificationOps(c: Conn): ClassificationOps {
     async setDirect(a) {
       c.stmt(
         `INSERT INTO direct_assignments (tenant, asset_id, classification, propagate, added_at, added_by) VALUES (?, ?, ?, ?, ?, ?)
-        ON CONFLICT (tenant, asset_id, classification) DO UPDATE SET propagate = excluded.propagate`,
+        ON CONFLICT (tenant, asset_id, classification) DO UPDATE SET propagate = excluded.propagate, added_by = excluded.added_by`,
       ).run(t, a.assetId, a.classification, a.propagate ? 1 : 0, a.addedAt, a.addedBy);
     },
     async removeDirect(assetId, classification) {

@@ -93,8 +93,8 @@ export function classificationOps(cx: Cx): ClassificationOps {
     async setDirect(a) {
       await cx.run(
         `MERGE (d:Direct {tenant: $t, assetId: $assetId, classification: $classification})
-        ON CREATE SET d.addedAt = $addedAt, d.addedBy = $addedBy
-        SET d.propagate = $propagate`,
+        ON CREATE SET d.addedAt = $addedAt
+        SET d.propagate = $propagate, d.addedBy = $addedBy`,
         { t, ...a },
       );
     },

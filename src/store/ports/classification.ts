@@ -32,6 +32,7 @@ export interface ClassificationReader {
 
 export interface ClassificationWriter {
   putClassificationType(record: ClassificationTypeRecord): Promise<void>;
+  /** Creates or updates the assignment (`propagate`, `addedBy`; `addedAt` is kept from its creation). */
   setDirect(assignment: DirectAssignment): Promise<void>;
   removeDirect(assetId: string, classification: string): Promise<boolean>;
   setBlock(block: BlockRecord): Promise<boolean>;

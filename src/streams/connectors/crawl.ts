@@ -23,10 +23,12 @@ import {
   type CrawlTrigger,
   NO_COUNTS,
   classificationKey,
+  classificationOfKey,
   edgeKey,
   edgeOfKey,
   incidentKey,
   isAssetKey,
+  isClassificationKey,
   isEdgeKey,
 } from '../../domain/crawls.js';
 import type { AssetRecord } from '../../domain/model.js';
@@ -158,7 +160,7 @@ export async function crawl(deps: CrawlDeps, connector: Connector, options: Craw
       const accepted = plan.inventory.filter((e) => !emitter.refusedKeys.has(e.key));
       return await finish('PARTIAL', plan.counts, emitter.refused, { put: accepted, remove: [] });
     }
-    const deletions = await planDeletions(graph, plan.gone);
+    const deletions = await planDeletions(graph, plan.gone, connector.source);
     await emitter.emit(deletions.events, 'delete');
     const counts = { ...plan.counts, deleted: deletions.deleted };
     if (emitter.refused.length > 0) return await finish('PARTIAL', counts, emitter.refused, { put: plan.inventory, remove: [] });
@@ -248,12 +250,20 @@ async function planChanges(
     if (!present.has(key)) events.push({ key, type: 'metalake.lineage.added.v1', data: { from: raw.from, to: raw.to } });
   }
 
-  // Classifications the source's metadata implies, and its incidents (both idempotent: re-sent only for what is new).
+  // Classifications the source's metadata implies: sent only when new to the inventory (a steward
+  // who declassified one is not overruled by the next run), owned when the asset did not carry it
+  // yet, so that the source withdraws it once it stops implying it (planDeletions).
+  const fresh = (snapshot.classifications ?? []).filter((c) => !inventory.has(classificationKey(c.qualifiedName, c.classification)));
+  const carried = await carriedDirectly(graph, fresh, existing, (qualifiedName) => {
+    const [first] = normalised([{ op: 'declassify', qualifiedName, classification: '', rule: '' }]);
+    return first?.op === 'declassify' ? first.qualifiedName : qualifiedName;
+  });
   for (const c of snapshot.classifications ?? []) {
     const key = classificationKey(c.qualifiedName, c.classification);
+    own(key, !carried.has(key));
     if (!inventory.has(key)) events.push({ key, type: 'metalake.asset.classified.v1', data: c });
-    entries.push({ key, owned: false });
   }
+  // Its incidents: reported again only when they change.
   for (const incident of snapshot.incidents ?? []) {
     const key = incidentKey(incident.externalId, incident.status ?? 'OPEN');
     // A passing check resolves what this source reported open; one that never failed reports nothing.
@@ -317,6 +327,32 @@ async function byNames(
   return found;
 }
 
+/** The classification keys of these whose asset already carries the classification directly. */
+async function carriedDirectly(
+  graph: ReturnType<GraphStore['tenant']>,
+  implied: readonly SourceClassification[],
+  known: Map<string, AssetRecord>,
+  nameOf: (qualifiedName: string) => string,
+): Promise<Set<string>> {
+  const names = new Set(implied.map((c) => nameOf(c.qualifiedName)));
+  const assets = new Map([...known].filter(([qn]) => names.has(qn)));
+  for (const [qn, a] of await byNames(
+    graph,
+    [...names].filter((qn) => !assets.has(qn)),
+  ))
+    assets.set(qn, a);
+  const direct = new Set<string>();
+  const ids = [...assets.values()].map((a) => a.id);
+  for (let i = 0; i < ids.length; i += READ_CHUNK)
+    for (const [id, state] of await graph.classificationStates(ids.slice(i, i + READ_CHUNK)))
+      for (const d of state.direct) direct.add(`${id}\u0000${d.classification}`);
+  return new Set(
+    implied
+      .filter((c) => direct.has(`${assets.get(nameOf(c.qualifiedName))?.id}\u0000${c.classification}`))
+      .map((c) => classificationKey(c.qualifiedName, c.classification)),
+  );
+}
+
 /** Of these edges (by transformed names), those the graph has through any process. */
 async function presentEdges(
   graph: ReturnType<GraphStore['tenant']>,
@@ -343,11 +379,13 @@ async function presentEdges(
 /**
  * Deletes for what the source no longer has: owned assets (the outermost of them: containment
  * cascades), except one that still contains assets the source does not own; owned edges between
- * assets that stay. Classifications and incidents are left as they are.
+ * assets that stay; and withdraws the classifications it implied on assets that stay (if a rule
+ * still holds them: a person's confirmation keeps them, declassifyByRule). Incidents stay.
  */
 async function planDeletions(
   graph: ReturnType<GraphStore['tenant']>,
   gone: InventoryEntry[],
+  source: string,
 ): Promise<{ events: KeyedEvent[]; deleted: number; kept: string[] }> {
   const names = gone.filter((e) => e.owned && isAssetKey(e.key)).map((e) => e.key);
   const records = [...(await byNames(graph, names)).values()];
@@ -398,6 +436,12 @@ async function planDeletions(
       continue;
     }
     events.push({ key: p.key, type: 'metalake.lineage.removed.v1', data: { from: p.from, to: p.to } });
+  }
+  for (const g of gone) {
+    if (!g.owned || !isClassificationKey(g.key)) continue;
+    const { qualifiedName, classification } = classificationOfKey(g.key);
+    if (doomedNames.has(qualifiedName)) continue;
+    events.push({ key: g.key, type: 'metalake.asset.declassified.v1', data: { qualifiedName, classification, rule: `crawler:${source}` } });
   }
   return { events, deleted, kept };
 }

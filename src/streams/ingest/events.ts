@@ -17,6 +17,7 @@ export const INGEST_EVENT_TYPES = [
   'metalake.incident.reported.v1',
   'metalake.run.reported.v1',
   'metalake.asset.classified.v1',
+  'metalake.asset.declassified.v1',
 ] as const;
 export type IngestEventType = (typeof INGEST_EVENT_TYPES)[number];
 
@@ -98,6 +99,9 @@ const classified = z.strictObject({
   propagate: z.boolean().nullish(),
 });
 
+/** A classification a source's metadata no longer implies (its tag was removed); `rule` names who withdraws it. */
+const declassified = z.strictObject({ qualifiedName: text, classification: text, rule: text.min(1).max(256) });
+
 const omitNullish = <T extends Record<string, unknown>>(value: T): T =>
   Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 
@@ -153,6 +157,7 @@ const DECODERS: Record<IngestEventType, (data: unknown) => IngestCommand[]> = {
       { op: 'classify', qualifiedName: d.qualifiedName, classification: d.classification, propagate: d.propagate ?? null, rule: d.rule },
     ];
   },
+  'metalake.asset.declassified.v1': (data) => [{ op: 'declassify', ...declassified.parse(data) }],
 };
 
 const TENANT = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
