@@ -60,4 +60,42 @@ describe('PostgreSQL connector through the Kafka lanes', () => {
     assert.equal(left.has(`${db.base}.sales.customers.email`), true);
     assert.equal(left.has(`${db.base}.sales.orders`), false);
   });
+
+  it('deletes, on a later run, a table dropped while its creation was still queued on the lanes', async () => {
+    const db = await freshDatabase(`
+      CREATE SCHEMA shop;
+      CREATE TABLE shop.keep (id int);
+      CREATE TABLE shop.brief (id int);
+    `);
+    const tenant = uniqueTenant('queued');
+    // No server: nothing applies the lanes, as when the workers lag behind.
+    await server.close();
+    try {
+      const first = await crawlCli('postgres', data.path, ['--tenant', tenant, '--url', db.url], env);
+      assert.equal(first.status, 0, first.stderr);
+      await db.sql('DROP TABLE shop.brief;');
+      const second = await crawlCli('postgres', data.path, ['--tenant', tenant, '--url', db.url], env);
+      assert.equal(second.status, 0, second.stderr);
+      assert.equal(second.run?.counts.deleted, 0, 'nothing to delete yet: the graph does not have it');
+    } finally {
+      server = await startTestServer({ DATA_DIR: data.path, ...env });
+    }
+    // The workers catch up: the queued creation lands.
+    await until(
+      'the queued crawl applied',
+      async () => (await assetsUnder(server, tenant, db.base)).has(`${db.base}.shop.brief`),
+      30_000,
+      200,
+    );
+    const third = await crawlCli('postgres', data.path, ['--tenant', tenant, '--url', db.url], env);
+    assert.equal(third.status, 0, third.stderr);
+    assert.equal(third.run?.counts.deleted, 2, 'the table and its column, owned by the source');
+    await until(
+      'the deletion applied',
+      async () => !(await assetsUnder(server, tenant, db.base)).has(`${db.base}.shop.brief`),
+      30_000,
+      200,
+    );
+    assert.equal((await assetsUnder(server, tenant, db.base)).has(`${db.base}.shop.keep.id`), true);
+  });
 });

@@ -164,7 +164,13 @@ export async function crawl(deps: CrawlDeps, connector: Connector, options: Craw
     await emitter.emit(deletions.events, 'delete');
     const counts = { ...plan.counts, deleted: deletions.deleted };
     if (emitter.refused.length > 0) return await finish('PARTIAL', counts, emitter.refused, { put: plan.inventory, remove: [] });
-    return await finish('SUCCEEDED', counts, deletions.kept, { put: plan.inventory, remove: plan.gone.map((g) => g.key) });
+    // On Kafka, what the graph lacks may be a create still queued on the lanes (an earlier run's):
+    // its entry stays, so the next run deletes it once it has landed. In process, it is gone already.
+    const waiting = new Set(deps.gateway.mode === 'kafka' ? deletions.absent : []);
+    return await finish('SUCCEEDED', counts, deletions.kept, {
+      put: plan.inventory,
+      remove: plan.gone.map((g) => g.key).filter((k) => !waiting.has(k)),
+    });
   } catch (error) {
     deps.log.error({ source: connector.source, tenant, err: error }, 'crawl failed while applying its changes');
     return finish('FAILED', run.counts, [`APPLY: ${error instanceof Error ? error.message : String(error)}`]);
@@ -386,9 +392,11 @@ async function planDeletions(
   graph: ReturnType<GraphStore['tenant']>,
   gone: InventoryEntry[],
   source: string,
-): Promise<{ events: KeyedEvent[]; deleted: number; kept: string[] }> {
+): Promise<{ events: KeyedEvent[]; deleted: number; kept: string[]; absent: string[] }> {
   const names = gone.filter((e) => e.owned && isAssetKey(e.key)).map((e) => e.key);
-  const records = [...(await byNames(graph, names)).values()];
+  const found = await byNames(graph, names);
+  const records = [...found.values()];
+  const absent = names.filter((n) => !found.has(n));
   const doomed = new Set(records.map((r) => r.id));
   const kept: string[] = [];
   const events: KeyedEvent[] = [];
@@ -430,7 +438,11 @@ async function planDeletions(
   for (const p of pairs) {
     const from = ends.get(p.from);
     const to = ends.get(p.to);
-    if (!from || !to || doomedNames.has(p.from) || doomedNames.has(p.to)) continue;
+    if (doomedNames.has(p.from) || doomedNames.has(p.to)) continue;
+    if (!from || !to) {
+      absent.push(p.key);
+      continue;
+    }
     if (throughProcess.has(`${from.id}>${to.id}`)) {
       kept.push(`KEPT: lineage ${p.from} → ${p.to} is gone from the source, but another producer draws it through a process`);
       continue;
@@ -443,7 +455,7 @@ async function planDeletions(
     if (doomedNames.has(qualifiedName)) continue;
     events.push({ key: g.key, type: 'metalake.asset.declassified.v1', data: { qualifiedName, classification, rule: `crawler:${source}` } });
   }
-  return { events, deleted, kept };
+  return { events, deleted, kept, absent };
 }
 
 /** Hands keyed events to the gateway in batches, remembering what was refused. */
