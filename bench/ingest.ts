@@ -2,7 +2,8 @@
 // started by the engines harness unless NEO4J_URI / KAFKA_BROKERS are set), measured in one run:
 //  (a) sustained throughput, produce → visible in the graph store, for asset upserts and for
 //      lineage edges, against the raw store write rate of the same batches (the adapter's
-//      writeAssets / addEdges, no Kafka, no services), as a ratio;
+//      writeAssets / addEdges, no Kafka, no services), as a ratio. A warm-up round of both, then
+//      BENCH_INGEST_ROUNDS (4) rounds alternating which side goes first; medians and spread;
 //  (b) freshness at a steady 500 events/s: from the Kafka record timestamp to the asset's
 //      creation in the store (stamped in the applying transaction), p50/p95/p99.
 // The metalake server runs in its own process with WORKERS=ingest (2 cores shared with Neo4j and Kafka).
@@ -14,7 +15,7 @@ import { type OutgoingEvent, toKafkaRecord } from '../src/streams/ingest/events.
 import { createKafka, ensureTopics } from '../src/streams/kafka/client.js';
 import { silentLog, tempDir } from '../test/support/fixtures.js';
 import { chunks } from './estate.js';
-import { latencyOf, loadEngines, machine, startServerProcess, writeResults } from './lib.js';
+import { latencyOf, loadEngines, machine, roundsOf, startServerProcess, writeResults } from './lib.js';
 import { sleep } from '../src/streams/worker.js';
 
 const RUN = Date.now().toString(36);
@@ -23,7 +24,8 @@ const EDGES = Number(process.env.BENCH_INGEST_EDGES ?? 20_000);
 const STEADY_RPS = Number(process.env.BENCH_INGEST_RPS ?? 500);
 const STEADY_SECONDS = Number(process.env.BENCH_INGEST_SECONDS ?? 20);
 const CHUNK = Number(process.env.BENCH_INGEST_CHUNK ?? 1000);
-const round = (n: number, digits = 0) => Number(n.toFixed(digits));
+const ROUNDS = Number(process.env.BENCH_INGEST_ROUNDS ?? 4);
+const whole = (n: number) => Math.round(n);
 
 // One tenant, its tables spread over 10 databases (events are keyed by tenant and database).
 const tableName = (prefix: string, i: number) => `bench://${prefix}/db${i % 10}.s.t${i}`;
@@ -44,106 +46,128 @@ async function main() {
   const edgesOf = (tenant: string) => count('MATCH (:Asset {tenant: $t})-[r:FLOWS_TO]->() RETURN count(r) AS n', tenant);
   const edgePairs = Array.from({ length: EDGES }, (_, i) => [i % ASSETS, (i * 7919 + 1) % ASSETS] as const).filter(([a, b]) => a !== b);
 
+  const kafka = createKafka({ brokers: brokers.split(','), clientId: 'metalake-bench' }, silentLog);
+  await ensureTopics(kafka, Object.values(topics), 3);
+  const producer = kafka.producer();
+  await producer.connect();
+  const store = await createNeo4jStore({ uri });
+  const server = await startServerProcess({
+    STORE: 'neo4j',
+    NEO4J_URI: uri,
+    KAFKA_BROKERS: brokers,
+    DATA_DIR: dir.path,
+    JWT_SECRET: 'bench-secret-0123456789-0123456789-0123456789',
+    WORKERS: 'ingest',
+    KAFKA_GROUP_PREFIX: `bench-${RUN}`,
+    KAFKA_TOPIC_INGEST: topics.ingest,
+    KAFKA_TOPIC_INGEST_BULK: topics.bulk,
+    KAFKA_TOPIC_CHANGES: topics.changes,
+    KAFKA_TOPIC_DLQ: topics.dlq,
+    INGEST_CHUNK_PRIORITY: String(CHUNK),
+  });
   try {
-    // (a) raw: the same batches straight into the adapter.
-    const store = await createNeo4jStore({ uri });
-    const rawTenant = `raw-${RUN}`;
-    const at = new Date().toISOString();
-    const records: AssetRecord[] = Array.from({ length: ASSETS }, (_, i) => ({
-      id: randomUUID(),
-      qualifiedName: tableName('raw', i),
-      kind: 'TABLE',
-      name: `t${i}`,
-      description: null,
-      owners: [],
-      attributes: {},
-      parentId: null,
-      version: 1,
-      createdAt: at,
-      updatedAt: at,
-    }));
-    let t0 = performance.now();
-    for (const batch of chunks(records, CHUNK)) await store.tenant(rawTenant).transaction((tx) => tx.writeAssets(batch));
-    const rawAssetsPerSecond = ASSETS / ((performance.now() - t0) / 1000);
-    const edges: EdgeRecord[] = edgePairs.map(([a, b]) => ({
-      fromId: records[a]!.id,
-      toId: records[b]!.id,
-      processId: null,
-      masking: false,
-    }));
-    t0 = performance.now();
-    for (const batch of chunks(edges, CHUNK)) await store.tenant(rawTenant).transaction((tx) => tx.addEdges(batch, 'bench', at));
-    const rawEdgesPerSecond = edges.length / ((performance.now() - t0) / 1000);
-    await store.close();
-    process.stdout.write(`raw adapter: ${round(rawAssetsPerSecond)} assets/s, ${round(rawEdgesPerSecond)} edges/s (batches of ${CHUNK})\n`);
-
-    const kafka = createKafka({ brokers: brokers.split(','), clientId: 'metalake-bench' }, silentLog);
-    await ensureTopics(kafka, Object.values(topics), 3);
-    const producer = kafka.producer();
-    await producer.connect();
-    const server = await startServerProcess({
-      STORE: 'neo4j',
-      NEO4J_URI: uri,
-      KAFKA_BROKERS: brokers,
-      DATA_DIR: dir.path,
-      JWT_SECRET: 'bench-secret-0123456789-0123456789-0123456789',
-      WORKERS: 'ingest',
-      KAFKA_GROUP_PREFIX: `bench-${RUN}`,
-      KAFKA_TOPIC_INGEST: topics.ingest,
-      KAFKA_TOPIC_INGEST_BULK: topics.bulk,
-      KAFKA_TOPIC_CHANGES: topics.changes,
-      KAFKA_TOPIC_DLQ: topics.dlq,
-      INGEST_CHUNK_PRIORITY: String(CHUNK),
+    const upsert = (tenant: string, i: number, prefix: string): OutgoingEvent => ({
+      id: `${tenant}-a${prefix}${i}`,
+      tenant,
+      source: 'bench',
+      type: 'metalake.asset.upserted.v1',
+      data: { qualifiedName: tableName(prefix, i), kind: 'TABLE' },
     });
-    try {
-      const tenant = `bench-${RUN}`;
-      const upsert = (i: number, prefix = 'e2e'): OutgoingEvent => ({
-        id: `${tenant}-a${prefix}${i}`,
-        tenant,
-        source: 'bench',
-        type: 'metalake.asset.upserted.v1',
-        data: { qualifiedName: tableName(prefix, i), kind: 'TABLE' },
-      });
-      const edge = (k: number, a: number, b: number): OutgoingEvent => ({
-        id: `${tenant}-e${k}`,
-        tenant,
-        source: 'bench',
-        type: 'metalake.lineage.added.v1',
-        data: { from: tableName('e2e', a), to: tableName('e2e', b) },
-      });
-      const send = async (events: OutgoingEvent[]) => {
-        for (const batch of chunks(events, 1000))
-          await producer.send({ topic: topics.ingest, messages: batch.map((e) => toKafkaRecord(e)) });
-      };
-      const waitFor = async (probe: () => Promise<number>, target: number) => {
-        for (;;) {
-          const n = await probe();
-          if (n >= target) return performance.now();
-          await sleep(50);
-        }
-      };
-      // Warm-up (group join, first transactions), not measured.
-      await send(Array.from({ length: 200 }, (_, i) => upsert(i, 'warm')));
-      await waitFor(() => assetsOf(tenant), 200);
+    const send = async (events: OutgoingEvent[]) => {
+      for (const batch of chunks(events, 1000)) await producer.send({ topic: topics.ingest, messages: batch.map((e) => toKafkaRecord(e)) });
+    };
+    const waitFor = async (probe: () => Promise<number>, target: number) => {
+      for (;;) {
+        const n = await probe();
+        if (n >= target) return performance.now();
+        await sleep(50);
+      }
+    };
 
+    /** The same batches straight into the adapter (writeAssets, addEdges): no Kafka, no services. */
+    const raw = async (round: number): Promise<{ assets: number; edges: number }> => {
+      const tenant = `raw-${RUN}-${round}`;
+      const at = new Date().toISOString();
+      const records: AssetRecord[] = Array.from({ length: ASSETS }, (_, i) => ({
+        id: randomUUID(),
+        qualifiedName: tableName(`raw${round}`, i),
+        kind: 'TABLE',
+        name: `t${i}`,
+        description: null,
+        owners: [],
+        attributes: {},
+        parentId: null,
+        version: 1,
+        createdAt: at,
+        updatedAt: at,
+      }));
+      let t0 = performance.now();
+      for (const batch of chunks(records, CHUNK)) await store.tenant(tenant).transaction((tx) => tx.writeAssets(batch));
+      const assets = ASSETS / ((performance.now() - t0) / 1000);
+      const edges: EdgeRecord[] = edgePairs.map(([a, b]) => ({
+        fromId: records[a]!.id,
+        toId: records[b]!.id,
+        processId: null,
+        masking: false,
+      }));
       t0 = performance.now();
-      await send(Array.from({ length: ASSETS }, (_, i) => upsert(i)));
-      const produced = performance.now();
-      const assetsDone = await waitFor(() => assetsOf(tenant), ASSETS + 200);
-      const assetsPerSecond = ASSETS / ((assetsDone - t0) / 1000);
-      process.stdout.write(
-        `end to end: ${ASSETS} asset upserts in ${((assetsDone - t0) / 1000).toFixed(1)} s (${round(assetsPerSecond)}/s; producing took ${((produced - t0) / 1000).toFixed(1)} s)\n`,
-      );
+      for (const batch of chunks(edges, CHUNK)) await store.tenant(tenant).transaction((tx) => tx.addEdges(batch, 'bench', at));
+      return { assets, edges: edges.length / ((performance.now() - t0) / 1000) };
+    };
 
+    /** Produce → visible in the graph store, through the server's ingest workers. */
+    const endToEnd = async (round: number): Promise<{ assets: number; edges: number }> => {
+      const tenant = `bench-${RUN}-${round}`;
+      const prefix = `e2e${round}`;
+      let t0 = performance.now();
+      await send(Array.from({ length: ASSETS }, (_, i) => upsert(tenant, i, prefix)));
+      const assets = ASSETS / (((await waitFor(() => assetsOf(tenant), ASSETS)) - t0) / 1000);
       t0 = performance.now();
-      await send(edgePairs.map(([a, b], k) => edge(k, a, b)));
-      const edgesDone = await waitFor(() => edgesOf(tenant), edgePairs.length);
-      const edgesPerSecond = edgePairs.length / ((edgesDone - t0) / 1000);
-      process.stdout.write(
-        `end to end: ${edgePairs.length} lineage edges in ${((edgesDone - t0) / 1000).toFixed(1)} s (${round(edgesPerSecond)}/s)\n`,
+      await send(
+        edgePairs.map(([a, b], k) => ({
+          id: `${tenant}-e${k}`,
+          tenant,
+          source: 'bench',
+          type: 'metalake.lineage.added.v1',
+          data: { from: tableName(prefix, a), to: tableName(prefix, b) },
+        })),
       );
+      return { assets, edges: edgePairs.length / (((await waitFor(() => edgesOf(tenant), edgePairs.length)) - t0) / 1000) };
+    };
 
-      // (b) freshness at a steady rate: each record's timestamp against its asset's creation time.
+    // (a) Round 0 warms both sides up (JIT, Neo4j's page cache and query plans, the consumer
+    // group's join) and is not counted; then the two sides alternate which goes first.
+    const measured: { raw: { assets: number; edges: number }; endToEnd: { assets: number; edges: number } }[] = [];
+    for (let round = 0; round <= ROUNDS; round++) {
+      const first = round % 2 === 0 ? 'raw' : 'endToEnd';
+      const result =
+        first === 'raw'
+          ? { raw: await raw(round), endToEnd: await endToEnd(round) }
+          : { endToEnd: await endToEnd(round), raw: await raw(round) };
+      process.stdout.write(
+        `round ${round}${round === 0 ? ' (warm-up)' : ''}, ${first} first: raw ${whole(result.raw.assets)} assets/s ${whole(result.raw.edges)} edges/s; ` +
+          `end to end ${whole(result.endToEnd.assets)} assets/s ${whole(result.endToEnd.edges)} edges/s\n`,
+      );
+      if (round > 0) measured.push(result);
+    }
+    const figure = (side: 'raw' | 'endToEnd', what: 'assets' | 'edges') => roundsOf(measured.map((m) => m[side][what]));
+    const pair = (what: 'assets' | 'edges') => {
+      const endToEnd = figure('endToEnd', what);
+      const rawStore = figure('raw', what);
+      return {
+        endToEndPerSecond: endToEnd,
+        rawStorePerSecond: rawStore,
+        ratioRawToEndToEnd: roundsOf(
+          measured.map((m) => m.raw[what] / m.endToEnd[what]),
+          2,
+        ),
+      };
+    };
+    const throughput = { assetUpserts: pair('assets'), lineageEdges: pair('edges') };
+
+    // (b) freshness at a steady rate: each record's timestamp against its asset's creation time.
+    {
+      const tenant = `bench-${RUN}-steady`;
       const steadyTotal = STEADY_RPS * STEADY_SECONDS;
       const start = performance.now();
       const sentAt = new Map<string, number>();
@@ -151,7 +175,7 @@ async function main() {
         const due = start + tick * 100;
         const wait = due - performance.now();
         if (wait > 0) await sleep(wait);
-        const batch = Array.from({ length: STEADY_RPS / 10 }, (_, j) => upsert(tick * (STEADY_RPS / 10) + j, 'steady'));
+        const batch = Array.from({ length: STEADY_RPS / 10 }, (_, j) => upsert(tenant, tick * (STEADY_RPS / 10) + j, 'steady'));
         const now = Date.now();
         await producer.send({ topic: topics.ingest, messages: batch.map((e) => ({ ...toKafkaRecord(e), timestamp: String(now) })) });
         for (const e of batch) sentAt.set((e.data as { qualifiedName: string }).qualifiedName, now);
@@ -181,20 +205,10 @@ async function main() {
           chunk: CHUNK,
           assets: ASSETS,
           edges: edgePairs.length,
-          note: 'server in its own process (WORKERS=ingest); Neo4j, Kafka, server and producer share 2 cores',
+          note: 'server in its own process (WORKERS=ingest); Neo4j, Kafka, server and producer share 2 cores. Each figure: the median of ROUNDS rounds after a warm-up round, with min, max and every round; the raw adapter and the full path alternate which goes first, each round into fresh tenants (the graph grows across rounds)',
         },
-        throughput: {
-          assetUpserts: {
-            endToEndPerSecond: round(assetsPerSecond),
-            rawStorePerSecond: round(rawAssetsPerSecond),
-            ratioRawToEndToEnd: round(rawAssetsPerSecond / assetsPerSecond, 2),
-          },
-          lineageEdges: {
-            endToEndPerSecond: round(edgesPerSecond),
-            rawStorePerSecond: round(rawEdgesPerSecond),
-            ratioRawToEndToEnd: round(rawEdgesPerSecond / edgesPerSecond, 2),
-          },
-        },
+        rounds: ROUNDS,
+        throughput,
         freshness: {
           rate: STEADY_RPS,
           seconds: STEADY_SECONDS,
@@ -204,11 +218,11 @@ async function main() {
         },
       };
       process.stdout.write(`results: ${writeResults('ingest', results)}\n`);
-    } finally {
-      await server.stop();
-      await producer.disconnect();
     }
   } finally {
+    await server.stop();
+    await producer.disconnect();
+    await store.close();
     await driver.close();
     dir.remove();
     if (started.length > 0) await down(started);

@@ -222,3 +222,12 @@ export function latencyOf(samples: number[]): { p50Ms: number; p95Ms: number; p9
   const sorted = [...samples].sort((a, b) => a - b);
   return { p50Ms: round(percentile(sorted, 50)), p95Ms: round(percentile(sorted, 95)), p99Ms: round(percentile(sorted, 99)) };
 }
+
+/** The median and the spread (min, max) of repeated measurements of one figure. */
+export function roundsOf(values: readonly number[], digits = 0): { median: number; min: number; max: number; rounds: number[] } {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length / 2;
+  const median = sorted.length % 2 === 1 ? sorted[Math.floor(mid)]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  const r = (n: number) => Number(n.toFixed(digits));
+  return { median: r(median), min: r(sorted[0] ?? 0), max: r(sorted.at(-1) ?? 0), rounds: values.map(r) };
+}
