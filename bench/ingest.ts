@@ -7,13 +7,12 @@
 //  (b) freshness at a steady 500 events/s: from the Kafka record timestamp to the asset's
 //      creation in the store (stamped in the applying transaction), p50/p95/p99.
 // The metalake server runs in its own process with WORKERS=ingest (2 cores shared with Neo4j and Kafka).
-import { randomUUID } from 'node:crypto';
 import neo4j from 'neo4j-driver';
-import type { AssetRecord, EdgeRecord } from '../src/domain/model.js';
+import type { EdgeRecord } from '../src/domain/model.js';
 import { createNeo4jStore } from '../src/store/neo4j/index.js';
 import { type OutgoingEvent, toKafkaRecord } from '../src/streams/ingest/events.js';
 import { createKafka, ensureTopics } from '../src/streams/kafka/client.js';
-import { silentLog, tempDir } from '../test/support/fixtures.js';
+import { assetRecord, silentLog, tempDir } from '../test/support/fixtures.js';
 import { chunks } from './estate.js';
 import { latencyOf, loadEngines, machine, roundsOf, startServerProcess, writeResults } from './lib.js';
 import { sleep } from '../src/streams/worker.js';
@@ -88,19 +87,7 @@ async function main() {
     const raw = async (round: number): Promise<{ assets: number; edges: number }> => {
       const tenant = `raw-${RUN}-${round}`;
       const at = new Date().toISOString();
-      const records: AssetRecord[] = Array.from({ length: ASSETS }, (_, i) => ({
-        id: randomUUID(),
-        qualifiedName: tableName(`raw${round}`, i),
-        kind: 'TABLE',
-        name: `t${i}`,
-        description: null,
-        owners: [],
-        attributes: {},
-        parentId: null,
-        version: 1,
-        createdAt: at,
-        updatedAt: at,
-      }));
+      const records = Array.from({ length: ASSETS }, (_, i) => assetRecord('TABLE', tableName(`raw${round}`, i)));
       let t0 = performance.now();
       for (const batch of chunks(records, CHUNK)) await store.tenant(tenant).transaction((tx) => tx.writeAssets(batch));
       const assets = ASSETS / ((performance.now() - t0) / 1000);
