@@ -2,9 +2,8 @@
 // it is written. Normalises qualified names and data types, sets owners by pattern, and
 // classifies columns whose names or types match (email, phone, ssn, iban → PII); those
 // classifications then propagate like any other.
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { readDataFile } from '../data-files.js';
 import type { IngestCommand, IngestItem } from '../domain/commands.js';
 
 const regex = z.string().transform((source, ctx) => {
@@ -98,8 +97,7 @@ export class TransformFileError extends Error {}
 export function loadTransformRules(path: string): TransformRules {
   let raw: unknown;
   try {
-    const text = readFileSync(path, 'utf8');
-    raw = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+    raw = readDataFile(path);
   } catch (error) {
     throw new TransformFileError(`TRANSFORMS_FILE ${path}: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -1,10 +1,9 @@
 // Tag rules: how a source's own labels (dbt `tags` and `meta`, OpenLineage's TagsDatasetFacet and
 // TagsJobFacet) become classifications, which then propagate like any other. A rule names the
 // classification and matches a tag (glob, case-insensitive) or a meta key with a value.
-import { readFileSync } from 'node:fs';
 import picomatch from 'picomatch';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { readDataFile } from '../data-files.js';
 
 const Rule = z
   .strictObject({
@@ -64,8 +63,7 @@ export function compileTagRules(specs: readonly unknown[], origin = 'tag rules')
 export function loadTagRules(path: string): TagRules {
   let raw: unknown;
   try {
-    const text = readFileSync(path, 'utf8');
-    raw = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+    raw = readDataFile(path);
   } catch (error) {
     throw new TagRuleError(`tag rules ${path}: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -20,8 +20,8 @@
 //       rules: /etc/metalake/tag-rules.yaml
 import { readFileSync } from 'node:fs';
 import { Cron } from 'croner';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { readDataFile } from '../../data-files.js';
 import { isTenant } from '../../domain/auth.js';
 import type { Connector } from './crawl.js';
 import { dbtConnector } from './dbt.js';
@@ -124,7 +124,7 @@ function readSecret(s: { env: string } | { file: string }): string {
 export function loadConnectorsFile(path: string): ScheduledSourceSpec[] {
   let raw: unknown;
   try {
-    raw = parseYaml(readFileSync(path, 'utf8'));
+    raw = readDataFile(path);
   } catch (error) {
     throw new SourceSpecError(`CONNECTORS_FILE ${path}: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -299,7 +299,7 @@ export function openLineageEvents(
         if (from === to) continue;
         // The same pair named twice masks only if both say so.
         const key = `${from}\u0000${to}`;
-        const masking = masks(f, spec.transformationType) && (columnEdges.get(key)?.masking ?? !columnEdges.has(key));
+        const masking = masks(f, spec.transformationType) && (!columnEdges.has(key) || columnEdges.get(key)?.masking === true);
         columnEdges.set(key, { from, to, ...(masking ? { masking: true as const } : {}) });
       }
     }
