@@ -17,23 +17,11 @@ export class LineageService {
     const v = requirePermission(viewer, 'graph:read');
     const { maxLineageDepth, maxLineageNodes, maxLineageEdges } = this.deps.limits;
     if (!Number.isInteger(depth) || depth < 1 || depth > maxLineageDepth) throw badInput(`depth must be between 1 and ${maxLineageDepth}`);
-    const graph = this.deps.store.tenant(v.tenant);
-    const [root] = await graph.assetsByQualifiedNames([qualifiedName]);
-    if (!root) throw notFound(`Asset ${qualifiedName} not found`);
     const directions = direction === 'BOTH' ? (['UPSTREAM', 'DOWNSTREAM'] as const) : [direction];
-    const nodeIds = new Set<string>();
-    const edges = new Map<string, EdgeRecord>();
-    let truncated = false;
-    for (const d of directions) {
-      const t = await graph.traverse(root.id, d, depth, { maxNodes: maxLineageNodes, maxEdges: maxLineageEdges });
-      t.nodeIds.forEach((id) => nodeIds.add(id));
-      t.edges.forEach((e) => edges.set(`${e.fromId}\u0000${e.toId}\u0000${e.processId ?? ''}`, e));
-      truncated ||= t.truncated;
-    }
-    // Root first, then in traversal order.
-    const byId = new Map((await graph.assetsByIds([...nodeIds])).map((a) => [a.id, a]));
-    const nodes = [...nodeIds].flatMap((id) => byId.get(id) ?? []);
-    return { root, nodes, edges: [...edges.values()], truncated };
+    const bounds = { maxNodes: maxLineageNodes, maxEdges: maxLineageEdges };
+    const graph = await this.deps.store.tenant(v.tenant).lineage(qualifiedName, directions, depth, bounds);
+    if (!graph) throw notFound(`Asset ${qualifiedName} not found`);
+    return graph;
   }
 
   /** An asset's first `first` immediate edges in one direction (a client expanding a node page by page). */

@@ -3,8 +3,47 @@
 // truncation flag. Each level's lookup is itself limited to what the edge bound still allows
 // (plus one, to tell "exactly full" from "cut"), so a dense graph (every asset of one level
 // feeding every asset of the next) is never read into memory past the bound.
-import type { EdgeRecord } from '../domain/model.js';
-import type { EdgeDirection, Traversal, TraversalBounds } from './ports/index.js';
+import type { AssetRecord, EdgeRecord, LineageGraphView } from '../domain/model.js';
+import type { AssetReader, EdgeDirection, Traversal, TraversalBounds } from './ports/index.js';
+
+export const edgeKey = (e: EdgeRecord): string => `${e.fromId}\u0000${e.toId}\u0000${e.processId ?? ''}`;
+
+/** Traversals of one root (a direction each) as one answer: root first, then nodes in traversal order. */
+export function lineageView(
+  root: AssetRecord,
+  traversals: readonly Traversal[],
+  records: ReadonlyMap<string, AssetRecord>,
+): LineageGraphView {
+  const nodeIds = new Set<string>();
+  const edges = new Map<string, EdgeRecord>();
+  let truncated = false;
+  for (const t of traversals) {
+    t.nodeIds.forEach((id) => nodeIds.add(id));
+    t.edges.forEach((e) => edges.set(edgeKey(e), e));
+    truncated ||= t.truncated;
+  }
+  const nodes = [...nodeIds].flatMap((id) => records.get(id) ?? []);
+  return { root, nodes, edges: [...edges.values()], truncated };
+}
+
+/** The lineage answer through the port's own reads: the root, one traversal per direction, the nodes. */
+export async function readLineage(
+  reader: Pick<AssetReader, 'assetsByQualifiedNames' | 'assetsByIds'> & {
+    traverse(rootId: string, direction: EdgeDirection, maxDepth: number, bounds: TraversalBounds): Promise<Traversal>;
+  },
+  qualifiedName: string,
+  directions: readonly EdgeDirection[],
+  maxDepth: number,
+  bounds: TraversalBounds,
+): Promise<LineageGraphView | null> {
+  const [root] = await reader.assetsByQualifiedNames([qualifiedName]);
+  if (!root) return null;
+  const traversals: Traversal[] = [];
+  for (const d of directions) traversals.push(await reader.traverse(root.id, d, maxDepth, bounds));
+  const ids = new Set(traversals.flatMap((t) => t.nodeIds));
+  const records = new Map((await reader.assetsByIds([...ids])).map((a) => [a.id, a]));
+  return lineageView(root, traversals, records);
+}
 
 export async function breadthFirst(
   edgesOf: (ids: readonly string[], direction: EdgeDirection, limit: number) => Promise<EdgeRecord[]>,
@@ -38,7 +77,7 @@ export async function breadthFirst(
         visited.add(id);
         nextFrontier.push(id);
       }
-      edges.set(`${e.fromId}\u0000${e.toId}\u0000${e.processId ?? ''}`, e);
+      edges.set(edgeKey(e), e);
     }
     if (edges.size >= maxEdges && next.length > room) break;
     frontier = nextFrontier;

@@ -97,7 +97,25 @@ export function graphPropertiesContract(factory: StoreFactory, numRuns: number):
         fc.asyncProperty(graphs, bounds, async (shape, { depth, maxNodes, maxEdges, direction }) => {
           const { tenant, assets } = await write(shape);
           const index = new Map(assets.map((a, i) => [a.id, i]));
-          const got = await store.tenant(tenant).traverse(assets[shape.root]!.id, direction, depth, { maxNodes, maxEdges });
+          const graph = store.tenant(tenant);
+          const got = await graph.traverse(assets[shape.root]!.id, direction, depth, { maxNodes, maxEdges });
+          // The lineage answer is the same traversal with the nodes' records, whichever way the store reads it.
+          const view = await graph.lineage(assets[shape.root]!.qualifiedName, [direction], depth, { maxNodes, maxEdges });
+          assert.deepEqual(
+            view?.nodes.map((a) => a.id),
+            got.nodeIds,
+          );
+          assert.deepEqual(view?.edges, got.edges);
+          assert.equal(view?.truncated, got.truncated);
+          const other = direction === 'DOWNSTREAM' ? 'UPSTREAM' : 'DOWNSTREAM';
+          const both = await graph.lineage(assets[shape.root]!.qualifiedName, [direction, other], depth, { maxNodes, maxEdges });
+          const back = await graph.traverse(assets[shape.root]!.id, other, depth, { maxNodes, maxEdges });
+          assert.deepEqual(
+            both?.nodes.map((a) => a.id),
+            [...new Set([...got.nodeIds, ...back.nodeIds])],
+          );
+          assert.equal(both?.truncated, got.truncated || back.truncated);
+          assert.equal(both?.edges.length, new Set([...got.edges, ...back.edges].map((e) => `${e.fromId}>${e.toId}`)).size);
           const nodes = new Set(got.nodeIds.map((id) => index.get(id)!));
           const edges = new Set(got.edges.map((e) => `${index.get(e.fromId)}>${index.get(e.toId)}`));
           assert.ok(nodes.size <= maxNodes && got.edges.length <= maxEdges, 'within its bounds');

@@ -15,7 +15,13 @@ const present = (a: AssetRecord | null): AssetRecord => {
 };
 
 export const Query: Pick<QueryResolvers, 'lineage'> = {
-  lineage: (_, args, ctx) => ctx.services.lineage.graph(ctx.viewer, args.qualifiedName, args.direction, args.depth),
+  lineage: async (_, args, ctx) => {
+    const graph = await ctx.services.lineage.graph(ctx.viewer, args.qualifiedName, args.direction, args.depth);
+    // The edges' ends are among the nodes just read: their loads are answered from the loader.
+    const { asset } = loadersOf(ctx);
+    for (const node of graph.nodes) asset.prime(node.id, node);
+    return graph;
+  },
 };
 
 export const Mutation: Pick<MutationResolvers, 'addLineage' | 'removeLineage'> = {

@@ -26,10 +26,11 @@ export interface EmbeddedStoreOptions {
 }
 
 function ops(c: Conn): GraphTx {
+  const assets = assetOps(c);
   return {
     tenant: c.tenant,
-    ...assetOps(c),
-    ...lineageOps(c),
+    ...assets,
+    ...lineageOps(c, assets),
     ...classificationOps(c),
     ...incidentOps(c),
     ...propagationJobOps(c),

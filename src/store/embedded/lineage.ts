@@ -1,6 +1,6 @@
 import type { EdgeRecord } from '../../domain/model.js';
-import type { EdgeDirection, LineageReader, LineageWriter } from '../ports/index.js';
-import { breadthFirst } from '../traversal.js';
+import type { AssetReader, EdgeDirection, LineageReader, LineageWriter } from '../ports/index.js';
+import { breadthFirst, readLineage } from '../traversal.js';
 import { type Conn, driving, list } from './conn.js';
 
 interface EdgeRow {
@@ -19,7 +19,7 @@ const toEdge = (r: EdgeRow): EdgeRecord => ({
 
 type LineageOps = LineageReader & LineageWriter;
 
-export function lineageOps(c: Conn): LineageOps {
+export function lineageOps(c: Conn, assets: Pick<AssetReader, 'assetsByQualifiedNames' | 'assetsByIds'>): LineageOps {
   const t = c.tenant;
   const edgesOf = (ids: readonly string[], direction: EdgeDirection, limit = -1): EdgeRecord[] => {
     if (ids.length === 0 || limit === 0) return [];
@@ -33,6 +33,8 @@ export function lineageOps(c: Conn): LineageOps {
       .all({ t, p: list(ids), limit }) as EdgeRow[];
     return rows.map(toEdge);
   };
+  const traverse: LineageReader['traverse'] = (rootId, direction, maxDepth, bounds) =>
+    breadthFirst(async (ids, d, limit) => edgesOf(ids, d, limit), rootId, direction, maxDepth, bounds);
   return {
     async edgesOf(ids, direction, limit) {
       return edgesOf(ids, direction, limit);
@@ -49,9 +51,9 @@ export function lineageOps(c: Conn): LineageOps {
       for (const r of rows) counts.set(r.id, r.n);
       return counts;
     },
-    traverse(rootId, direction, maxDepth, bounds) {
-      return breadthFirst(async (ids, d, limit) => edgesOf(ids, d, limit), rootId, direction, maxDepth, bounds);
-    },
+    traverse,
+    lineage: (qualifiedName, directions, maxDepth, bounds) =>
+      readLineage({ ...assets, traverse }, qualifiedName, directions, maxDepth, bounds),
     async addEdges(newEdges, actor, at) {
       // A new edge, or one whose masking flag differs: either changes what propagates over it.
       const upsert = c.stmt(

@@ -4,8 +4,9 @@ import type { AssetQuery, AssetReader, AssetWriter } from '../ports/index.js';
 import { type Cx, json, parse } from './session.js';
 
 /** Projection of an :Asset node `a` into a record shape. */
-export const ASSET =
-  'a { .id, .qualifiedName, .kind, .name, .description, .owners, .attributes, .parentId, .version, .createdAt, .updatedAt }';
+export const projectAsset = (node: string): string =>
+  `${node} { .id, .qualifiedName, .kind, .name, .description, .owners, .attributes, .parentId, .version, .createdAt, .updatedAt }`;
+export const ASSET = projectAsset('a');
 
 interface AssetRow {
   a: Record<string, unknown>;

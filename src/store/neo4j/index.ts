@@ -13,7 +13,7 @@ import { lineageOps } from './lineage.js';
 import { neo4jPropagationQueue, propagationJobOps } from './propagation-jobs.js';
 import { crawlOps } from './crawls.js';
 import { runOps } from './runs.js';
-import { type Cx, type Run, inTx, readRunner } from './session.js';
+import { type Cx, type Run, disableNagle, inTx, readRunner } from './session.js';
 
 export interface Neo4jStoreOptions {
   uri: string;
@@ -65,10 +65,11 @@ const SCHEMA = [
 ];
 
 function ops(cx: Cx): GraphTx {
+  const assets = assetOps(cx);
   return {
     tenant: cx.tenant,
-    ...assetOps(cx),
-    ...lineageOps(cx),
+    ...assets,
+    ...lineageOps(cx, assets),
     ...classificationOps(cx),
     ...incidentOps(cx),
     ...propagationJobOps(cx),
@@ -101,6 +102,7 @@ function ops(cx: Cx): GraphTx {
 }
 
 export async function createNeo4jStore(options: Neo4jStoreOptions): Promise<GraphStore> {
+  disableNagle();
   const auth = options.user ? neo4j.auth.basic(options.user, options.password ?? '') : undefined;
   const driver: Driver = neo4j.driver(options.uri, auth, {
     disableLosslessIntegers: true,
@@ -177,11 +179,13 @@ export async function createNeo4jStore(options: Neo4jStoreOptions): Promise<Grap
     tenant(tenant: string): TenantGraph {
       if (tenant.length === 0) throw new Error('tenant must not be empty');
       const reader: GraphReader = ops({ tenant, run: read });
+      // A traversal or a lineage answer may take several statements: all of them in one read transaction.
+      const readTx = <T>(work: (r: GraphReader) => Promise<T>) =>
+        inTx(driver, database, 'read', (run) => work(ops({ tenant, run })), observe);
       return {
         ...reader,
-        // A traversal is one statement per level: all of them in one read transaction.
-        traverse: (rootId, direction, maxDepth, bounds) =>
-          inTx(driver, database, 'read', (run) => lineageOps({ tenant, run }).traverse(rootId, direction, maxDepth, bounds), observe),
+        traverse: (rootId, direction, maxDepth, bounds) => readTx((r) => r.traverse(rootId, direction, maxDepth, bounds)),
+        lineage: (qualifiedName, directions, maxDepth, bounds) => readTx((r) => r.lineage(qualifiedName, directions, maxDepth, bounds)),
         tenant,
         async transaction<T>(work: (tx: GraphTx) => Promise<T>): Promise<T> {
           // The driver may retry the work on a transient error: only the attempt that committed counts.

@@ -1,6 +1,7 @@
-import type { EdgeRecord } from '../../domain/model.js';
-import type { EdgeDirection, LineageReader, LineageWriter } from '../ports/index.js';
-import { breadthFirst } from '../traversal.js';
+import type { AssetRecord, EdgeRecord } from '../../domain/model.js';
+import type { AssetReader, EdgeDirection, LineageReader, LineageWriter } from '../ports/index.js';
+import { breadthFirst, edgeKey, lineageView, readLineage } from '../traversal.js';
+import { projectAsset, toAsset } from './assets.js';
 import type { Cx } from './session.js';
 
 interface EdgeRow {
@@ -17,11 +18,120 @@ const toEdge = (r: EdgeRow): EdgeRecord => ({
   processId: r.processId === '' ? null : r.processId,
   masking: r.masking === true,
 });
-const key = (e: EdgeRecord) => `${e.fromId}\u0000${e.toId}\u0000${e.processId ?? ''}`;
 
 type LineageOps = LineageReader & LineageWriter;
+type EdgesOf = (ids: readonly string[], direction: EdgeDirection, limit?: number) => Promise<EdgeRecord[]>;
 
-export function lineageOps(cx: Cx): LineageOps {
+/** Deepest traversal read in one statement; deeper ones go level by level. */
+const PREFETCH_MAX_DEPTH = 10;
+const statements = new Map<string, string>();
+
+/**
+ * One statement that finds the root (by id, or by qualified name with its record) and, in each
+ * direction, expands level after level without a visited set (each level the distinct far ends
+ * of the one before), reading at most `$cap` edges per direction in all, and says whether every
+ * level came back whole. With `records`, the nodes' records come too. Unrolled per depth and
+ * direction: one cached plan each.
+ */
+function prefetchStatement(by: 'id' | 'qualifiedName', directions: readonly EdgeDirection[], depth: number, records: boolean): string {
+  const cacheKey = `${by}|${directions.join()}|${depth}|${records}`;
+  const cached = statements.get(cacheKey);
+  if (cached) return cached;
+  const lines = [`MATCH (root:Asset {tenant: $t, ${by}: $root})`];
+  const kept = ['root'];
+  const returns = records ? [`${projectAsset('root')} AS root`] : [];
+  const start = directions.map((_, i) => `[root] AS d${i}f0, true AS d${i}ok0, 0 AS d${i}n0`);
+  lines.push(`WITH ${[...kept, ...start].join(', ')}`);
+  directions.forEach((direction, i) => {
+    const v = (name: string, k: number | '' = '') => `d${i}${name}${k}`;
+    const [step, edge] =
+      direction === 'DOWNSTREAM'
+        ? ['(a)-[r:FLOWS_TO]->(b:Asset)', '[a.id, b.id, r.processId, r.masking]']
+        : ['(a)<-[r:FLOWS_TO]-(b:Asset)', '[b.id, a.id, r.processId, r.masking]'];
+    const levels: string[] = [];
+    const frontiers: string[] = [];
+    const others = () => directions.flatMap((_, j) => (j > i ? [`d${j}f0`, `d${j}ok0`, `d${j}n0`] : []));
+    for (let k = 0; k <= depth; k++) {
+      const [f, ok, n, e, next] = [v('f', k), v('ok', k), v('n', k), v('e', k), v('f', k + 1)];
+      lines.push(
+        `CALL (${f}, ${ok}) { UNWIND CASE WHEN ${ok} THEN ${f} ELSE [] END AS a MATCH ${step} WITH a, r, b LIMIT $cap RETURN collect(${edge}) AS ${e}, collect(DISTINCT b) AS ${next} }`,
+      );
+      levels.push(e);
+      if (records) frontiers.push(next);
+      lines.push(
+        `WITH ${[...kept, ...levels, ...frontiers.filter((x) => x !== next), next, ...others()].join(', ')}, ${ok} AND ${n} + size(${e}) < $cap AS ${v('ok', k + 1)}, ${n} + size(${e}) AS ${v('n', k + 1)}`,
+      );
+    }
+    const done = `${v('ok', depth + 1)}`;
+    const levelList = `[${levels.join(', ')}] AS ${v('levels')}`;
+    // The last frontier lies past the depth: its records are never drawn.
+    const drawn = frontiers.slice(0, Math.max(1, frontiers.length - 1));
+    const nodeList = records ? `[x IN ${drawn.join(' + ')} | ${projectAsset('x')}] AS ${v('nodes')}` : null;
+    lines.push(`WITH ${[...kept, ...others(), `${done} AS ${v('ok')}`, levelList, ...(nodeList ? [nodeList] : [])].join(', ')}`);
+    kept.push(v('ok'), v('levels'), ...(records ? [v('nodes')] : []));
+    returns.push(v('ok'), v('levels'), ...(records ? [v('nodes')] : []));
+  });
+  lines.push(`RETURN ${returns.join(', ')}`);
+  const statement = lines.join('\n');
+  statements.set(cacheKey, statement);
+  return statement;
+}
+
+type PrefetchedEdge = [string, string, string, boolean | null];
+
+const byKey = (x: EdgeRecord, y: EdgeRecord) =>
+  x.fromId < y.fromId
+    ? -1
+    : x.fromId > y.fromId
+      ? 1
+      : x.toId < y.toId
+        ? -1
+        : x.toId > y.toId
+          ? 1
+          : (x.processId ?? '') < (y.processId ?? '')
+            ? -1
+            : (x.processId ?? '') > (y.processId ?? '')
+              ? 1
+              : 0;
+
+/**
+ * A direction's levels, read whole, as the one-hop lookup the breadth-first walk
+ * (store/traversal.ts) asks: the walk then runs over memory exactly as over the store. Each
+ * level read is a superset of what the walk asks at that depth (its frontier is the part not
+ * visited before), and complete, so every answer is the store's.
+ */
+function fromLevels(levels: readonly PrefetchedEdge[][], direction: EdgeDirection): EdgesOf {
+  const near = (e: EdgeRecord) => (direction === 'DOWNSTREAM' ? e.fromId : e.toId);
+  const adjacency = new Map<string, Map<string, EdgeRecord>>();
+  for (const level of levels)
+    for (const [fromId, toId, processId, masking] of level) {
+      const e = toEdge({ fromId, toId, processId, masking });
+      const edges = adjacency.get(near(e)) ?? new Map<string, EdgeRecord>();
+      adjacency.set(near(e), edges.set(edgeKey(e), e));
+    }
+  return (ids, _direction, limit) => {
+    const edges = ids.flatMap((id) => [...(adjacency.get(id)?.values() ?? [])]).sort(byKey);
+    return Promise.resolve(limit === undefined ? edges : edges.slice(0, limit));
+  };
+}
+
+type Prefetched = Record<string, unknown> & { root?: Record<string, unknown> };
+
+async function prefetch(
+  cx: Cx,
+  by: 'id' | 'qualifiedName',
+  root: string,
+  directions: readonly EdgeDirection[],
+  maxDepth: number,
+  cap: number,
+  records: boolean,
+): Promise<{ row: Prefetched | undefined; lookups: EdgesOf[] | null }> {
+  const [row] = await cx.run<Prefetched>(prefetchStatement(by, directions, maxDepth, records), { t: cx.tenant, root, cap });
+  const whole = row !== undefined && directions.every((_, i) => row[`d${i}ok`] === true);
+  return { row, lookups: whole ? directions.map((d, i) => fromLevels(row[`d${i}levels`] as PrefetchedEdge[][], d)) : null };
+}
+
+export function lineageOps(cx: Cx, assets: Pick<AssetReader, 'assetsByQualifiedNames' | 'assetsByIds'>): LineageOps {
   const t = cx.tenant;
   const edgesOf = async (ids: readonly string[], direction: EdgeDirection, limit?: number): Promise<EdgeRecord[]> => {
     if (ids.length === 0 || limit === 0) return [];
@@ -34,6 +144,12 @@ export function lineageOps(cx: Cx): LineageOps {
       { t, ids: [...ids], ...(limit === undefined ? {} : { limit }) },
     );
     return rows.map(toEdge);
+  };
+  // One statement when every level fits the edge bound (the common case), else level by level.
+  const traverse: LineageReader['traverse'] = async (rootId, direction, maxDepth, bounds) => {
+    const lookup =
+      maxDepth <= PREFETCH_MAX_DEPTH ? (await prefetch(cx, 'id', rootId, [direction], maxDepth, bounds.maxEdges + 1, false)).lookups : null;
+    return breadthFirst(lookup?.[0] ?? edgesOf, rootId, direction, maxDepth, bounds);
   };
   return {
     edgesOf,
@@ -48,11 +164,28 @@ export function lineageOps(cx: Cx): LineageOps {
       for (const r of rows) counts.set(r.id, r.n);
       return counts;
     },
-    traverse: (rootId, direction, maxDepth, bounds) => breadthFirst(edgesOf, rootId, direction, maxDepth, bounds),
+    traverse,
+    async lineage(qualifiedName, directions, maxDepth, bounds) {
+      if (maxDepth <= PREFETCH_MAX_DEPTH && directions.length > 0) {
+        const { row, lookups } = await prefetch(cx, 'qualifiedName', qualifiedName, directions, maxDepth, bounds.maxEdges + 1, true);
+        if (!row?.root) return null;
+        if (lookups) {
+          const root = toAsset(row.root);
+          const traversals = await Promise.all(lookups.map((l, i) => breadthFirst(l, root.id, directions[i]!, maxDepth, bounds)));
+          const records = new Map<string, AssetRecord>([[root.id, root]]);
+          directions.forEach((_, i) => {
+            for (const p of row[`d${i}nodes`] as Record<string, unknown>[])
+              if (!records.has(p.id as string)) records.set(p.id as string, toAsset(p));
+          });
+          return lineageView(root, traversals, records);
+        }
+      }
+      return readLineage({ ...assets, traverse }, qualifiedName, directions, maxDepth, bounds);
+    },
     async addEdges(edges, actor, at) {
       const unique = [
         ...new Map(
-          edges.map((e) => [key(e), { fromId: e.fromId, toId: e.toId, processId: e.processId ?? '', masking: e.masking }]),
+          edges.map((e) => [edgeKey(e), { fromId: e.fromId, toId: e.toId, processId: e.processId ?? '', masking: e.masking }]),
         ).values(),
       ];
       if (unique.length === 0) return [];
@@ -105,7 +238,7 @@ export function lineageOps(cx: Cx): LineageOps {
           { t, ids: [...ids] },
         )
       ).map(toEdge);
-      return [...new Map([...down, ...up, ...through].map((e) => [key(e), e])).values()];
+      return [...new Map([...down, ...up, ...through].map((e) => [edgeKey(e), e])).values()];
     },
   };
 }

@@ -1,6 +1,6 @@
 // The lineage port: edges (optionally through a process) and bounded traversal.
 // Adapters: store/embedded/lineage.ts, store/neo4j/lineage.ts. Contract: test/contract/store/lineage.contract.ts.
-import type { EdgeRecord } from '../../domain/model.js';
+import type { EdgeRecord, LineageGraphView } from '../../domain/model.js';
 
 export type EdgeDirection = 'UPSTREAM' | 'DOWNSTREAM';
 
@@ -28,6 +28,17 @@ export interface LineageReader {
   neighbourCounts(assetIds: readonly string[], direction: EdgeDirection): Promise<Map<string, number>>;
   /** Breadth-first, bounded by depth, node count and edge count (never reads far past them), safe on cycles. */
   traverse(rootId: string, direction: EdgeDirection, maxDepth: number, bounds: TraversalBounds): Promise<Traversal>;
+  /**
+   * A lineage answer: the root by qualified name, `traverse` in each direction (bounds per
+   * direction) and the records of every node, root first, then in traversal order; null when no
+   * asset has the name. Neo4j reads it in one statement where every level fits the bounds.
+   */
+  lineage(
+    qualifiedName: string,
+    directions: readonly EdgeDirection[],
+    maxDepth: number,
+    bounds: TraversalBounds,
+  ): Promise<LineageGraphView | null>;
 }
 
 export interface LineageWriter {

@@ -1,16 +1,29 @@
 // The Kafka connection (kafkajs): one client per process, its log routed to pino, and the topics
 // metalake uses created at start when missing.
-import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
+import { connect } from 'node:net';
+import { Kafka, type KafkaConfig, type ISocketFactory, logLevel } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { KafkaSettings } from '../../config.js';
 
 export type { KafkaSettings, KafkaTopics } from '../../config.js';
+
+/**
+ * kafkajs' own sockets keep Nagle's algorithm on, so the tail of a request can wait for the
+ * broker's delayed acknowledgement; the same plain TCP socket with TCP_NODELAY (metalake
+ * configures no TLS or SASL for Kafka).
+ */
+const socketFactory: ISocketFactory = ({ host, port, onConnect }) => {
+  const socket = connect({ host, port, noDelay: true }, onConnect);
+  socket.setKeepAlive(true, 60_000);
+  return socket;
+};
 
 export function createKafka(settings: Pick<KafkaSettings, 'brokers' | 'clientId'>, log: Logger): Kafka {
   const config: KafkaConfig = {
     clientId: settings.clientId,
     brokers: settings.brokers,
     connectionTimeout: 5000,
+    socketFactory,
     retry: { initialRetryTime: 200, retries: 8 },
     logLevel: logLevel.WARN,
     logCreator:

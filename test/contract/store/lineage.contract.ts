@@ -92,6 +92,15 @@ export function lineageContract(ctx: StoreContract): void {
     assert.deepEqual([edgeCapped.edges.length, edgeCapped.truncated], [4, true]);
     const up = await graph.traverse(e.id, 'UPSTREAM', 10, { maxNodes: 100, maxEdges: 100 });
     assert.equal(up.nodeIds.length, 5);
+    // The lineage answer: the root's record first, then the nodes' in traversal order; no root, no answer.
+    const view = await graph.lineage(a.qualifiedName, ['DOWNSTREAM'], 10, { maxNodes: 100, maxEdges: 100 });
+    assert.deepEqual(view?.root, a);
+    assert.deepEqual(
+      view?.nodes.map((n) => n.id),
+      full.nodeIds,
+    );
+    assert.deepEqual(view?.nodes[0], a);
+    assert.equal(await graph.lineage(qn('nowhere'), ['DOWNSTREAM'], 2, { maxNodes: 10, maxEdges: 10 }), null);
     // A lookup stops reading at its limit, in a stable order.
     const all = await graph.edgesOf([a.id, b.id, c.id], 'DOWNSTREAM');
     assert.deepEqual(await graph.edgesOf([a.id, b.id, c.id], 'DOWNSTREAM', 2), all.slice(0, 2));
