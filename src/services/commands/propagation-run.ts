@@ -96,13 +96,17 @@ export class PropagationRun {
       ids.add(c.assetId);
       if (c.sourceId !== null) ids.add(c.sourceId);
     }
-    const missing = [...ids].filter((id) => !this.snapshots.has(id));
-    this.remember(await this.tx.assetsByIds(missing));
+    const missing = new Set([...ids].filter((id) => !this.snapshots.has(id)));
+    const found = await this.tx.assetsByIds([...missing]);
+    this.remember(found);
     // Each event carries its asset's classifications as of this change (the transaction's own
     // writes are read): an Atlas ADD always lists the tag it adds, whatever happens next.
     const changed = [...new Set(changes.map((c) => c.assetId))];
     const states = changed.length > 0 ? await this.tx.classificationStates(changed) : new Map<string, AssetClassificationState>();
-    const alive = new Set(changed.length > 0 ? (await this.tx.assetsByIds(changed)).map((a) => a.id) : []);
+    // What was just read exists; an asset remembered earlier in the change may have been deleted since.
+    const alive = new Set(found.map((a) => a.id));
+    const remembered = changed.filter((id) => !missing.has(id));
+    if (remembered.length > 0) for (const a of await this.tx.assetsByIds(remembered)) alive.add(a.id);
     const events: ClassificationChangedEvent[] = [];
     for (const c of changes) {
       const asset = this.snapshots.get(c.assetId);

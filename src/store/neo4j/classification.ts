@@ -257,11 +257,23 @@ export function classificationOps(cx: Cx): ClassificationOps {
         { ...unit, ids: removed },
       );
     }
-    if (upserts.length) {
+    // Under the unit's lock the rows read are the rows there: new ones are created outright (no
+    // MERGE lookup per row), the others matched on their own index.
+    const created = upserts.filter((p) => !existing.has(p.assetId));
+    const updated = upserts.filter((p) => existing.has(p.assetId));
+    if (created.length) {
       await cx.run(
-        `UNWIND $rows AS r MERGE (p:Propagation {tenant: $t, classification: $c, sourceId: $s, assetId: r.assetId})
+        `UNWIND $rows AS r
+        CREATE (:Propagation {tenant: $t, classification: $c, sourceId: $s, assetId: r.assetId, blocked: r.blocked, addedAt: $at, addedBy: $actor})`,
+        { ...unit, rows: created, at, actor },
+      );
+    }
+    if (updated.length) {
+      await cx.run(
+        `UNWIND $rows AS r MATCH (p:Propagation {tenant: $t, classification: $c, sourceId: $s, assetId: r.assetId})
+        USING INDEX p:Propagation(tenant, classification, sourceId, assetId)
         SET p.blocked = r.blocked, p.addedAt = $at, p.addedBy = $actor`,
-        { ...unit, rows: upserts, at, actor },
+        { ...unit, rows: updated, at, actor },
       );
     }
     // Assets whose in-effect state from this source flipped: it is an event only if no other source holds them.
