@@ -1,6 +1,7 @@
 // Benchmark helpers: open-loop load at a fixed rate, percentiles, a server in its own process.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -88,9 +89,51 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
+/** A free TCP port on 127.0.0.1 (for a child's inspector). */
+export async function freePort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/**
+ * The server's retained memory: two full garbage collections through its inspector, then its
+ * heap in use and the memory outside the heap (buffers). What an RSS delta cannot tell apart
+ * from garbage not yet collected.
+ */
+export async function retainedMemory(inspectPort: number): Promise<{ heapUsed: number; external: number; arrayBuffers: number }> {
+  const [target] = (await (await fetch(`http://127.0.0.1:${inspectPort}/json/list`)).json()) as { webSocketDebuggerUrl: string }[];
+  const socket = new WebSocket(target!.webSocketDebuggerUrl);
+  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  let id = 0;
+  const call = (method: string, params: Record<string, unknown> = {}) =>
+    new Promise<{ result?: { result?: { value?: string } } }>((resolve) => {
+      const mine = ++id;
+      const onMessage = (data: Buffer) => {
+        const message = JSON.parse(data.toString()) as { id?: number; result?: { result?: { value?: string } } };
+        if (message.id !== mine) return;
+        socket.off('message', onMessage);
+        resolve(message);
+      };
+      socket.on('message', onMessage);
+      socket.send(JSON.stringify({ id: mine, method, params }));
+    });
+  try {
+    await call('HeapProfiler.collectGarbage');
+    await call('HeapProfiler.collectGarbage');
+    const r = await call('Runtime.evaluate', { expression: 'JSON.stringify(process.memoryUsage())', returnByValue: true });
+    return JSON.parse(r.result?.result?.value ?? '{}') as { heapUsed: number; external: number; arrayBuffers: number };
+  } finally {
+    socket.close();
+  }
+}
+
 /** Starts `node dist/src/main.js` on a free port and waits until it is ready. */
-export function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [join(PROJECT_ROOT, 'dist/src/main.js')], {
+export function startServerProcess(env: Record<string, string>, options: { inspectPort?: number } = {}): Promise<ServerProcess> {
+  const inspect = options.inspectPort === undefined ? [] : [`--inspect=127.0.0.1:${options.inspectPort}`];
+  const child = spawn(process.execPath, [...inspect, join(PROJECT_ROOT, 'dist/src/main.js')], {
     // Engine endpoints exported in the shell (the test harness's) reach the server only when the benchmark passes them.
     env: {
       ...process.env,

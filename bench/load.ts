@@ -11,7 +11,7 @@ import { mintDevToken } from '../src/auth/tokens.js';
 import { loadConfig } from '../src/config.js';
 import { tempDir } from '../test/support/fixtures.js';
 import { chunks } from './estate.js';
-import { gqlPost, latencyOf, machine, openLoop, startServerProcess, writeResults } from './lib.js';
+import { freePort, gqlPost, latencyOf, machine, openLoop, retainedMemory, startServerProcess, writeResults } from './lib.js';
 import { sleep } from '../src/streams/worker.js';
 
 const SECRET = 'bench-secret-0123456789-0123456789-0123456789';
@@ -25,7 +25,9 @@ const rssKiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc
 
 async function main() {
   const dir = tempDir('metalake-bench-load-');
-  const server = await startServerProcess({ DATA_DIR: dir.path, JWT_SECRET: SECRET });
+  // The inspector lets the benchmark collect the server's garbage before reading its heap.
+  const inspectPort = await freePort();
+  const server = await startServerProcess({ DATA_DIR: dir.path, JWT_SECRET: SECRET }, { inspectPort });
   const sockets: Client[] = [];
   try {
     const jwt = loadConfig({ JWT_SECRET: SECRET, DATA_DIR: dir.path }).jwt;
@@ -77,6 +79,7 @@ async function main() {
         onNonLazyError: () => {},
       });
     const before = rssKiB(server.child.pid!);
+    const heapBefore = await retainedMemory(inspectPort);
     process.stdout.write(`opening ${IDLE} idle connections (one subscription each) …\n`);
     let subscriptionErrors = 0;
     for (const group of chunks(
@@ -104,8 +107,12 @@ async function main() {
     await sleep(2000);
     const afterIdle = rssKiB(server.child.pid!);
     const memoryPerConnectionKiB = Math.round(((afterIdle - before) / IDLE) * 10) / 10;
+    const heapAfter = await retainedMemory(inspectPort);
+    const retained = (k: 'heapUsed' | 'external' | 'arrayBuffers') => Math.round(((heapAfter[k] - heapBefore[k]) / 1024 / IDLE) * 10) / 10;
+    const retainedPerConnectionKiB = { heap: retained('heapUsed'), external: retained('external'), arrayBuffers: retained('arrayBuffers') };
     process.stdout.write(
-      `server RSS ${Math.round(before / 1024)} → ${Math.round(afterIdle / 1024)} MiB: ${memoryPerConnectionKiB} KiB per idle connection\n`,
+      `server RSS ${Math.round(before / 1024)} → ${Math.round(afterIdle / 1024)} MiB: ${memoryPerConnectionKiB} KiB per idle connection; ` +
+        `retained after GC: ${retainedPerConnectionKiB.heap} KiB heap + ${retainedPerConnectionKiB.external} KiB outside it\n`,
     );
 
     // Active subscribers: every asset update reaches each of them; the description carries the send time.
@@ -209,6 +216,7 @@ async function main() {
       ),
       websockets: {
         memoryPerIdleConnectionKiB: memoryPerConnectionKiB,
+        retainedPerIdleConnectionKiB: retainedPerConnectionKiB,
         serverRssMiB: {
           beforeConnections: Math.round(before / 1024),
           withIdleConnections: Math.round(afterIdle / 1024),

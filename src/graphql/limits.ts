@@ -124,22 +124,17 @@ const withCode = (error: GraphQLError, code: string, message = error.message): G
     extensions: { code, ...error.extensions },
   });
 
-/**
- * The whole check for transports without Apollo's pipeline (graphql-ws): length, parse with the
- * token limit, graphql-js validation plus the limit rules, cost. Returns the document or the errors.
- */
-export function prepareDocument(
-  schema: GraphQLSchema,
-  limits: GraphQLLimits,
-  request: { query: string; variables?: Record<string, unknown> | null | undefined; operationName?: string | null | undefined },
-): { document: DocumentNode } | { errors: GraphQLError[] } {
-  const tooLong = checkLength(limits, request.query);
-  if (tooLong) return { errors: [tooLong] };
+type PreparedRequest = { query: string; variables?: Record<string, unknown> | null | undefined; operationName?: string | null | undefined };
+
+/** Length, parse with the token limit, graphql-js validation plus the limit rules: the document or the errors. */
+function validDocument(schema: GraphQLSchema, limits: GraphQLLimits, query: string): DocumentNode | GraphQLError[] {
+  const tooLong = checkLength(limits, query);
+  if (tooLong) return [tooLong];
   let document: DocumentNode;
   try {
-    document = parse(request.query, parseOptions(limits));
+    document = parse(query, parseOptions(limits));
   } catch (error) {
-    if (error instanceof GraphQLError) return { errors: [withCode(error, 'GRAPHQL_PARSE_FAILED')] };
+    if (error instanceof GraphQLError) return [withCode(error, 'GRAPHQL_PARSE_FAILED')];
     throw error;
   }
   const invalid = validate(schema, document, [
@@ -148,8 +143,13 @@ export function prepareDocument(
     ...(limits.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
   ]);
   if (invalid.length > 0) {
-    return { errors: invalid.map((e) => withCode(e, LIMIT_CODE, limits.suggestions ? e.message : withoutSuggestions(e.message))) };
+    return invalid.map((e) => withCode(e, LIMIT_CODE, limits.suggestions ? e.message : withoutSuggestions(e.message)));
   }
+  return document;
+}
+
+/** The operation to run and its cost, which depend on the request's operation name and variables. */
+function checkOperation(schema: GraphQLSchema, limits: GraphQLLimits, document: DocumentNode, request: PreparedRequest) {
   const operationName = request.operationName ?? undefined;
   if (!getOperationAST(document, operationName)) {
     const message = operationName
@@ -159,4 +159,32 @@ export function prepareDocument(
   }
   const cost = checkCost(schema, limits, document, request.variables ?? undefined, operationName);
   return cost ? { errors: [cost] } : { document };
+}
+
+/**
+ * The whole check for transports without Apollo's pipeline (graphql-ws): length, parse with the
+ * token limit, graphql-js validation plus the limit rules, cost; the document or the errors.
+ * Valid documents are kept by query text (the `size` most recently used, each at most
+ * `maxCachedLength` characters): a subscription that a thousand clients open is
+ * parsed and validated once, and its one document is shared (graphql-js never mutates one).
+ * Operation and cost are still checked per request: they depend on its variables.
+ */
+export function cachedPreparation(schema: GraphQLSchema, limits: GraphQLLimits, size = 500, maxCachedLength = 20_000) {
+  const documents = new Map<string, DocumentNode>();
+  return (request: PreparedRequest): { document: DocumentNode } | { errors: GraphQLError[] } => {
+    let document = documents.get(request.query);
+    if (document) {
+      // Most recently used last: the first key is the one to drop.
+      documents.delete(request.query);
+    } else {
+      const valid = validDocument(schema, limits, request.query);
+      if (Array.isArray(valid)) return { errors: valid };
+      document = valid;
+    }
+    if (request.query.length <= maxCachedLength) {
+      documents.set(request.query, document);
+      if (documents.size > size) documents.delete(documents.keys().next().value!);
+    }
+    return checkOperation(schema, limits, document, request);
+  };
 }

@@ -16,7 +16,7 @@ import type { Viewer } from '../domain/auth.js';
 import { DomainError } from '../domain/errors.js';
 import type { ContextFactory, GraphQLContext } from '../graphql/context.js';
 import { formatError, isInternal, toGraphQLError } from '../graphql/errors.js';
-import { type GraphQLLimits, checkCost, checkLength, limitRules, parseOptions, prepareDocument } from '../graphql/limits.js';
+import { type GraphQLLimits, cachedPreparation, checkCost, checkLength, limitRules, parseOptions } from '../graphql/limits.js';
 import { inRequestScope, withRequestLog } from '../logger.js';
 import type { Metrics } from './metrics.js';
 
@@ -55,6 +55,7 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningServ
   const expiryTimers = new WeakMap<object, NodeJS.Timeout>();
   // Live subscription operations per connection, by operation id: one client holds at most its share.
   const liveOn = new WeakMap<object, Set<string>>();
+  const prepareDocument = cachedPreparation(deps.schema, limits);
   const tooMany = (message: string, limit: string) => [
     new GraphQLError(message, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', limit } }),
   ];
@@ -92,7 +93,7 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningServ
       // instead of closing the socket with 4500, which would drop every other subscription on it.
       onSubscribe: (ctx, id, payload) => {
         try {
-          const prepared = prepareDocument(deps.schema, limits, payload);
+          const prepared = prepareDocument(payload);
           if ('errors' in prepared) return prepared.errors;
           if (getOperationAST(prepared.document, payload.operationName)?.operation === OperationTypeNode.SUBSCRIPTION) {
             const live = liveOn.get(ctx.extra.socket) ?? new Set<string>();

@@ -42,7 +42,7 @@ export function createServices(given: ServiceDeps): Services {
     subscriptions: new SubscriptionService(deps),
     ingest: new IngestService(deps, deps.transforms ?? NO_TRANSFORMS),
     propagationJobs: new PropagationJobService(deps),
-    loaders: (viewer) => (viewer ? createLoaders(deps.store.tenant(viewer.tenant), deps.limits) : null),
+    loaders: (viewer) => (viewer ? createLoaders(() => deps.store.tenant(viewer.tenant), deps.limits) : null),
     me(viewer) {
       if (!viewer) throw new DomainError('UNAUTHENTICATED', 'Authentication required: send a bearer token');
       return viewer;

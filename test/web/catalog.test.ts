@@ -175,11 +175,18 @@ describe('the web catalog', () => {
     // Downstream, the email's hash is a masking flow: its edge is dashed, and PII stops at it.
     await settled(page);
     await page.getByRole('button', { name: /Show 1 more downstream of stg_customers/ }).click();
+    await until('the next hop to be drawn again', async () => (await nodes.count()) === 3, 15_000);
+    const drawn = async () =>
+      `${await nodes.count()} tables, ${await page.getByTestId('lineage-column').count()} columns, ` +
+      `${await page.locator('.react-flow__edge.column-edge').count()} column edges, ` +
+      `${await page.locator('.react-flow__edge.column-edge.masking').count()} masking`;
     await until(
       'the masking column edge to be drawn',
       async () => (await page.locator('.react-flow__edge.column-edge.masking').count()) === 1,
       15_000,
-    );
+    ).catch(async (error: Error) => {
+      throw new Error(`${error.message} (drawn: ${await drawn()})`);
+    });
     const hash = column('snowflake://acme/analytics.marts.customer_orders.email_hash');
     assert.match((await hash.locator('.tag').textContent()) ?? '', /PII/);
     assert.match((await hash.locator('.tag').getAttribute('class')) ?? '', /\bblocked\b/);
