@@ -133,7 +133,9 @@ export async function retainedMemory(inspectPort: number): Promise<{ heapUsed: n
 /** Starts `node dist/src/main.js` on a free port and waits until it is ready. */
 export function startServerProcess(env: Record<string, string>, options: { inspectPort?: number } = {}): Promise<ServerProcess> {
   const inspect = options.inspectPort === undefined ? [] : [`--inspect=127.0.0.1:${options.inspectPort}`];
-  const child = spawn(process.execPath, [...inspect, join(PROJECT_ROOT, 'dist/src/main.js')], {
+  // BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the server under the benchmark's load.
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, ...inspect, join(PROJECT_ROOT, 'dist/src/main.js')], {
     // Engine endpoints exported in the shell (the test harness's) reach the server only when the benchmark passes them.
     env: {
       ...process.env,
