@@ -281,7 +281,7 @@ async function main() {
         api.child.kill('SIGKILL');
         if (r.errors) throw new Error(`mutation failed: ${JSON.stringify(r.errors)}`);
         qualifiedNames.push(qn);
-        const pending = await driver.executeQuery('MATCH (e:OutboxEvent) WHERE e.publishedAt IS NULL RETURN count(e) AS n');
+        const pending = await driver.executeQuery('MATCH (b:PendingBatch) RETURN coalesce(sum(b.last - b.upTo), 0) AS n');
         pendingAtKill += pending.records[0]?.get('n') as number;
         api = await startServerProcess({ ...serverEnv, WORKERS: 'propagation,indexer' });
       }

@@ -10,7 +10,8 @@ import { apiSuite } from './e2e/api.suite.js';
 import { graphPropertiesContract } from './contract/graph-properties.contract.js';
 import { graphStoreContract } from './contract/graph-store.contract.js';
 import { propagationContract } from './contract/propagation.contract.js';
-import { kafkaEnv, neo4jFactory, uniqueTenant } from './support/fixtures.js';
+import neo4j from 'neo4j-driver';
+import { changeEvent, kafkaEnv, neo4jFactory, uniqueTenant } from './support/fixtures.js';
 import { type TestServer, startTestServer } from './support/server.js';
 
 const neo4jEnv = () => {
@@ -23,6 +24,46 @@ graphStoreContract(neo4jFactory);
 propagationContract(neo4jFactory);
 graphPropertiesContract(neo4jFactory, 30);
 apiSuite('neo4j', neo4jEnv);
+
+describe('an outbox written before batches (one node per event)', () => {
+  it('is moved into batches at start: the pending event still pending, the published one not, both readable by position', async () => {
+    const uri = neo4jEnv().NEO4J_URI;
+    const t = uniqueTenant('legacy');
+    const [waiting, sent] = [changeEvent(t), changeEvent(t)];
+    const driver = neo4j.driver(uri, undefined, { disableLosslessIntegers: true });
+    let top: number;
+    try {
+      const r = await driver.executeQuery(
+        `MATCH (s:OutboxSequence {name: 'outbox'}) SET s.value = s.value + 2 WITH s.value AS top
+        CREATE (:OutboxEvent {seq: top - 1, tenant: $t, eventId: $sent.eventId, type: $sent.type, payload: $sentPayload, createdAt: $at, publishedAt: $at}),
+          (:OutboxEvent:PendingEvent {seq: top, tenant: $t, eventId: $waiting.eventId, type: $waiting.type, payload: $waitingPayload, createdAt: $at})
+        RETURN top`,
+        { t, sent, waiting, sentPayload: JSON.stringify(sent), waitingPayload: JSON.stringify(waiting), at: new Date().toISOString() },
+      );
+      top = r.records[0]!.get('top') as number;
+    } finally {
+      await driver.close();
+    }
+    const handle = await neo4jFactory.open();
+    try {
+      const { outbox } = handle.store;
+      const pending = (await outbox.pending(100_000)).filter((e) => e.event.tenant === t);
+      assert.deepEqual(pending, [{ seq: top, event: waiting }]);
+      const since = (await outbox.since(top - 2, 100_000)).filter((e) => e.event.tenant === t);
+      assert.deepEqual(since, [
+        { seq: top - 1, event: sent },
+        { seq: top, event: waiting },
+      ]);
+      await outbox.markPublished([top]);
+      assert.deepEqual(
+        (await outbox.pending(100_000)).filter((e) => e.event.tenant === t),
+        [],
+      );
+    } finally {
+      await handle.close();
+    }
+  });
+});
 
 describe('two API replicas behind a load balancer (Neo4j + Kafka)', () => {
   let replicas: TestServer[];

@@ -4,7 +4,7 @@
 // (retried by the driver on transient errors) with batched UNWIND statements.
 import neo4j, { type Driver } from 'neo4j-driver';
 import type { ChangeEvent } from '../../domain/events.js';
-import type { GraphReader, GraphStore, GraphTx, Outbox, TenantGraph } from '../ports/index.js';
+import type { GraphReader, GraphStore, GraphTx, Outbox, OutboxEntry, TenantGraph } from '../ports/index.js';
 import { trackingAppends } from '../commit-events.js';
 import { assetOps } from './assets.js';
 import { classificationOps } from './classification.js';
@@ -45,9 +45,12 @@ const SCHEMA = [
   'CREATE CONSTRAINT incident_id IF NOT EXISTS FOR (i:Incident) REQUIRE (i.tenant, i.id) IS UNIQUE',
   'CREATE CONSTRAINT incident_external IF NOT EXISTS FOR (i:Incident) REQUIRE (i.tenant, i.source, i.externalId) IS UNIQUE',
   'CREATE INDEX incident_tenant IF NOT EXISTS FOR (i:Incident) ON (i.tenant)',
+  // Outbox events before 2026-12-03 were one node each; they are moved into batches at start.
   'CREATE CONSTRAINT outbox_seq IF NOT EXISTS FOR (e:OutboxEvent) REQUIRE e.seq IS UNIQUE',
-  'CREATE INDEX outbox_pending IF NOT EXISTS FOR (e:PendingEvent) ON (e.seq)',
-  'CREATE INDEX outbox_published IF NOT EXISTS FOR (e:OutboxEvent) ON (e.publishedAt)',
+  'CREATE CONSTRAINT outbox_batch IF NOT EXISTS FOR (b:OutboxBatch) REQUIRE b.first IS UNIQUE',
+  'CREATE INDEX outbox_batch_pending IF NOT EXISTS FOR (b:PendingBatch) ON (b.first)',
+  'CREATE INDEX outbox_batch_last IF NOT EXISTS FOR (b:OutboxBatch) ON (b.last)',
+  'CREATE INDEX outbox_batch_published IF NOT EXISTS FOR (b:OutboxBatch) ON (b.publishedAt)',
   'CREATE CONSTRAINT outbox_sequence IF NOT EXISTS FOR (s:OutboxSequence) REQUIRE s.name IS UNIQUE',
   'CREATE CONSTRAINT outbox_lease IF NOT EXISTS FOR (l:OutboxLease) REQUIRE l.name IS UNIQUE',
   'CREATE CONSTRAINT ingested_event IF NOT EXISTS FOR (e:IngestedEvent) REQUIRE (e.tenant, e.id) IS UNIQUE',
@@ -77,14 +80,14 @@ function ops(cx: Cx): GraphTx {
     ...crawlOps(cx),
     async appendEvents(events: readonly ChangeEvent[]) {
       if (events.length === 0) return;
-      // The sequence node's write lock is held to commit, so sequence order is commit order.
+      // The sequence node's write lock is held to commit, so sequence order is commit order. The
+      // events of one call are one batch node (seq first..last): one write, not one per event.
       await cx.run(
         `MATCH (s:OutboxSequence {name: 'outbox'})
-        SET s.value = s.value + size($events)
-        WITH s.value - size($events) AS base
-        UNWIND range(0, size($events) - 1) AS i
-        CREATE (:OutboxEvent:PendingEvent {seq: base + i + 1, tenant: $t, eventId: $events[i].eventId, type: $events[i].type, payload: $events[i].payload, createdAt: $events[i].at})`,
-        { t: cx.tenant, events: events.map((e) => ({ eventId: e.eventId, type: e.type, at: e.at, payload: JSON.stringify(e) })) },
+        SET s.value = s.value + $n
+        WITH s.value - $n AS base
+        CREATE (:OutboxBatch:PendingBatch {first: base + 1, last: base + $n, upTo: base, tenant: $t, payload: $payload, createdAt: $at})`,
+        { t: cx.tenant, n: events.length, payload: JSON.stringify(events), at: events[0]!.at },
       );
     },
     async claimEvents(eventIds, at) {
@@ -99,6 +102,49 @@ function ops(cx: Cx): GraphTx {
       return rows.filter((r) => !r.fresh).map((r) => r.id);
     },
   };
+}
+
+interface BatchRow {
+  first: number;
+  upTo: number;
+  payload: string;
+}
+
+/** A batch's events with their seq (first, first + 1, …), those `keep` accepts, at most `limit` in all. */
+function entries(rows: readonly BatchRow[], keep: (seq: number, row: BatchRow) => boolean, limit: number): OutboxEntry[] {
+  const out: OutboxEntry[] = [];
+  for (const row of rows) {
+    const events = JSON.parse(row.payload) as ChangeEvent[];
+    for (let i = 0; i < events.length && out.length < limit; i++) {
+      const seq = row.first + i;
+      if (keep(seq, row)) out.push({ seq, event: events[i]! });
+    }
+    if (out.length >= limit) break;
+  }
+  return out;
+}
+
+/**
+ * Outbox events written as one node each (before batches) become one-event batches, published
+ * or not as they were, oldest first; nothing is lost or reordered, and a second replica doing
+ * the same at once finds each event's batch there (MERGE on the batch's constraint).
+ */
+async function migrateOutbox(write: <T>(work: (run: Run) => Promise<T>) => Promise<T>): Promise<void> {
+  for (;;) {
+    const [row] = await write((run) =>
+      run<{ n: number }>(
+        `MATCH (e:OutboxEvent) WITH e ORDER BY e.seq LIMIT 5000
+        MERGE (b:OutboxBatch {first: e.seq})
+          ON CREATE SET b.last = e.seq, b.upTo = CASE WHEN e:PendingEvent THEN e.seq - 1 ELSE e.seq END, b.tenant = e.tenant,
+            b.payload = '[' + e.payload + ']', b.createdAt = e.createdAt, b.publishedAt = e.publishedAt
+        WITH b, e, e:PendingEvent AS pending
+        FOREACH (_ IN CASE WHEN pending THEN [1] ELSE [] END | SET b:PendingBatch)
+        DELETE e
+        RETURN count(*) AS n`,
+      ),
+    );
+    if ((row?.n ?? 0) === 0) return;
+  }
 }
 
 export async function createNeo4jStore(options: Neo4jStoreOptions): Promise<GraphStore> {
@@ -124,35 +170,48 @@ export async function createNeo4jStore(options: Neo4jStoreOptions): Promise<Grap
   await write((run) => run("MERGE (l:OutboxLease {name: 'relay'}) ON CREATE SET l.owner = null, l.until = 0"));
   const commitListeners = new Set<() => void>();
 
+  await migrateOutbox(write);
+
   const outbox: Outbox = {
     async pending(limit) {
-      const rows = await read<{ seq: number; payload: string }>(
-        'MATCH (e:PendingEvent) RETURN e.seq AS seq, e.payload AS payload ORDER BY e.seq LIMIT $limit',
+      // Whole batches in commit order, each from the first event not yet published.
+      const rows = await read<BatchRow>(
+        'MATCH (b:PendingBatch) WITH b ORDER BY b.first LIMIT $limit RETURN b.first AS first, b.upTo AS upTo, b.payload AS payload',
         { limit },
       );
-      return rows.map((r) => ({ seq: r.seq, event: JSON.parse(r.payload) as ChangeEvent }));
+      return entries(rows, (seq, row) => seq > row.upTo, limit);
     },
     async since(seq, limit) {
-      const rows = await read<{ seq: number; payload: string }>(
-        'MATCH (e:OutboxEvent) WHERE e.seq > $seq RETURN e.seq AS seq, e.payload AS payload ORDER BY e.seq LIMIT $limit',
+      // Batches are disjoint ranges of seq: ordered by their last event, they are in commit order.
+      const rows = await read<BatchRow>(
+        'MATCH (b:OutboxBatch) WHERE b.last > $seq WITH b ORDER BY b.last LIMIT $limit RETURN b.first AS first, b.upTo AS upTo, b.payload AS payload',
         { seq, limit },
       );
-      return rows.map((r) => ({ seq: r.seq, event: JSON.parse(r.payload) as ChangeEvent }));
+      return entries(rows, (s) => s > seq, limit);
     },
     async markPublished(seqs) {
       if (seqs.length === 0) return;
+      const sorted = [...seqs].sort((a, b) => a - b);
+      // A batch moves past each published event that follows the last one it had; once past its
+      // last event it is published. (A seq out of that order leaves its batch pending: published
+      // again later, which the feed's consumers, deduplicating by eventId, allow.)
       await write((run) =>
-        run('UNWIND $seqs AS s MATCH (e:PendingEvent {seq: s}) REMOVE e:PendingEvent SET e.publishedAt = $now', {
-          seqs: [...seqs],
-          now: new Date().toISOString(),
-        }),
+        run(
+          `MATCH (b:PendingBatch) WHERE b.first <= $max AND b.last >= $min
+          WITH b, reduce(u = b.upTo, s IN $seqs | CASE WHEN s = u + 1 AND s <= b.last THEN s ELSE u END) AS upTo
+          SET b.upTo = upTo
+          WITH b WHERE b.upTo >= b.last
+          REMOVE b:PendingBatch SET b.publishedAt = $now`,
+          { seqs: sorted, min: sorted[0], max: sorted[sorted.length - 1], now: new Date().toISOString() },
+        ),
       );
     },
     async purgePublished(olderThan) {
       const [row] = await write((run) =>
-        run<{ n: number }>('MATCH (e:OutboxEvent) WHERE e.publishedAt < $cutoff WITH e LIMIT 10000 DELETE e RETURN count(*) AS n', {
-          cutoff: olderThan,
-        }),
+        run<{ n: number }>(
+          'MATCH (b:OutboxBatch) WHERE b.publishedAt < $cutoff WITH b, b.last - b.first + 1 AS n LIMIT 1000 DELETE b RETURN sum(n) AS n',
+          { cutoff: olderThan },
+        ),
       );
       return row?.n ?? 0;
     },
