@@ -86,8 +86,8 @@ function ops(cx: Cx): GraphTx {
         `MATCH (s:OutboxSequence {name: 'outbox'})
         SET s.value = s.value + $n
         WITH s.value - $n AS base
-        CREATE (:OutboxBatch:PendingBatch {first: base + 1, last: base + $n, upTo: base, tenant: $t, payload: $payload, createdAt: $at})`,
-        { t: cx.tenant, n: events.length, payload: JSON.stringify(events), at: events[0]!.at },
+        CREATE (:OutboxBatch:PendingBatch {first: base + 1, last: base + $n, upTo: base, tenant: $t, events: $events, createdAt: $at})`,
+        { t: cx.tenant, n: events.length, events: events.map((e) => JSON.stringify(e)), at: events[0]!.at },
       );
     },
     async claimEvents(eventIds, at) {
@@ -104,25 +104,27 @@ function ops(cx: Cx): GraphTx {
   };
 }
 
-interface BatchRow {
-  first: number;
-  upTo: number;
-  payload: string;
+/**
+ * The tail of an outbox read: given batches `b` in commit order with the index `from` of the
+ * first event wanted and the count `left` from there, the slices that make `$limit` events.
+ * Only the batches that contribute are read past their bounds: a backlog of large batches costs
+ * the events returned, not the backlog.
+ */
+const SLICES = `WITH collect({b: b, from: from, left: left}) AS rows
+  UNWIND range(0, size(rows) - 1) AS i
+  WITH rows[i] AS r, reduce(n = 0, x IN rows[0..i] | n + x.left) AS before
+  WHERE before < $limit AND r.left > 0
+  RETURN r.b.first + r.from AS seq, r.b.events[r.from..r.from + $limit - before] AS events
+  ORDER BY seq`;
+
+interface SliceRow {
+  seq: number;
+  events: string[];
 }
 
-/** A batch's events with their seq (first, first + 1, …), those `keep` accepts, at most `limit` in all. */
-function entries(rows: readonly BatchRow[], keep: (seq: number, row: BatchRow) => boolean, limit: number): OutboxEntry[] {
-  const out: OutboxEntry[] = [];
-  for (const row of rows) {
-    const events = JSON.parse(row.payload) as ChangeEvent[];
-    for (let i = 0; i < events.length && out.length < limit; i++) {
-      const seq = row.first + i;
-      if (keep(seq, row)) out.push({ seq, event: events[i]! });
-    }
-    if (out.length >= limit) break;
-  }
-  return out;
-}
+/** The slices' events with their seq (each slice's first, then one more per event). */
+const entries = (rows: readonly SliceRow[]): OutboxEntry[] =>
+  rows.flatMap((row) => row.events.map((json, k) => ({ seq: row.seq + k, event: JSON.parse(json) as ChangeEvent })));
 
 /**
  * Outbox events written as one node each (before batches) become one-event batches, published
@@ -136,7 +138,7 @@ async function migrateOutbox(write: <T>(work: (run: Run) => Promise<T>) => Promi
         `MATCH (e:OutboxEvent) WITH e ORDER BY e.seq LIMIT 5000
         MERGE (b:OutboxBatch {first: e.seq})
           ON CREATE SET b.last = e.seq, b.upTo = CASE WHEN e:PendingEvent THEN e.seq - 1 ELSE e.seq END, b.tenant = e.tenant,
-            b.payload = '[' + e.payload + ']', b.createdAt = e.createdAt, b.publishedAt = e.publishedAt
+            b.events = [e.payload], b.createdAt = e.createdAt, b.publishedAt = e.publishedAt
         WITH b, e, e:PendingEvent AS pending
         FOREACH (_ IN CASE WHEN pending THEN [1] ELSE [] END | SET b:PendingBatch)
         DELETE e
@@ -174,20 +176,23 @@ export async function createNeo4jStore(options: Neo4jStoreOptions): Promise<Grap
 
   const outbox: Outbox = {
     async pending(limit) {
-      // Whole batches in commit order, each from the first event not yet published.
-      const rows = await read<BatchRow>(
-        'MATCH (b:PendingBatch) WITH b ORDER BY b.first LIMIT $limit RETURN b.first AS first, b.upTo AS upTo, b.payload AS payload',
+      // Batches in commit order, each from its first event not yet published.
+      const rows = await read<SliceRow>(
+        `MATCH (b:PendingBatch) WITH b ORDER BY b.first LIMIT $limit
+        WITH b, b.upTo - b.first + 1 AS from, b.last - b.upTo AS left ${SLICES}`,
         { limit },
       );
-      return entries(rows, (seq, row) => seq > row.upTo, limit);
+      return entries(rows);
     },
     async since(seq, limit) {
       // Batches are disjoint ranges of seq: ordered by their last event, they are in commit order.
-      const rows = await read<BatchRow>(
-        'MATCH (b:OutboxBatch) WHERE b.last > $seq WITH b ORDER BY b.last LIMIT $limit RETURN b.first AS first, b.upTo AS upTo, b.payload AS payload',
+      const rows = await read<SliceRow>(
+        `MATCH (b:OutboxBatch) WHERE b.last > $seq WITH b ORDER BY b.last LIMIT $limit
+        WITH b, CASE WHEN $seq >= b.first THEN $seq - b.first + 1 ELSE 0 END AS from
+        WITH b, from, b.last - b.first + 1 - from AS left ${SLICES}`,
         { seq, limit },
       );
-      return entries(rows, (s) => s > seq, limit);
+      return entries(rows);
     },
     async markPublished(seqs) {
       if (seqs.length === 0) return;
