@@ -4,7 +4,7 @@
 // (plus one, to tell "exactly full" from "cut"), so a dense graph (every asset of one level
 // feeding every asset of the next) is never read into memory past the bound.
 import type { AssetRecord, EdgeRecord, LineageGraphView } from '../domain/model.js';
-import type { AssetReader, EdgeDirection, Traversal, TraversalBounds } from './ports/index.js';
+import type { AssetReader, EdgeDirection, LineageReader, Traversal, TraversalBounds } from './ports/index.js';
 
 export const edgeKey = (e: EdgeRecord): string => `${e.fromId}\u0000${e.toId}\u0000${e.processId ?? ''}`;
 
@@ -28,9 +28,7 @@ export function lineageView(
 
 /** The lineage answer through the port's own reads: the root, one traversal per direction, the nodes. */
 export async function readLineage(
-  reader: Pick<AssetReader, 'assetsByQualifiedNames' | 'assetsByIds'> & {
-    traverse(rootId: string, direction: EdgeDirection, maxDepth: number, bounds: TraversalBounds): Promise<Traversal>;
-  },
+  reader: Pick<AssetReader, 'assetsByQualifiedNames' | 'assetsByIds'> & Pick<LineageReader, 'traverse'>,
   qualifiedName: string,
   directions: readonly EdgeDirection[],
   maxDepth: number,

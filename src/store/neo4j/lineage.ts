@@ -79,20 +79,8 @@ function prefetchStatement(by: 'id' | 'qualifiedName', directions: readonly Edge
 
 type PrefetchedEdge = [string, string, string, boolean | null];
 
-const byKey = (x: EdgeRecord, y: EdgeRecord) =>
-  x.fromId < y.fromId
-    ? -1
-    : x.fromId > y.fromId
-      ? 1
-      : x.toId < y.toId
-        ? -1
-        : x.toId > y.toId
-          ? 1
-          : (x.processId ?? '') < (y.processId ?? '')
-            ? -1
-            : (x.processId ?? '') > (y.processId ?? '')
-              ? 1
-              : 0;
+// The order of the store's own one-hop lookup (fromId, toId, processId): ids hold no NUL, so the keys sort alike.
+const byKey = (x: EdgeRecord, y: EdgeRecord) => (edgeKey(x) < edgeKey(y) ? -1 : edgeKey(x) > edgeKey(y) ? 1 : 0);
 
 /**
  * A direction's levels, read whole, as the one-hop lookup the breadth-first walk
