@@ -343,7 +343,8 @@ export async function startApp(given: Config, log: Logger): Promise<App> {
 }
 
 export async function openSearch(config: Config): Promise<SearchIndex> {
-  if (config.search.kind === 'embedded') return createEmbeddedSearchIndex({ path: join(config.dataDir, 'search.db') });
+  if (config.search.kind === 'embedded')
+    return createEmbeddedSearchIndex({ path: join(config.dataDir, 'search.db'), workers: config.search.workers });
   const { createElasticsearchIndex } = await import('./store/elasticsearch/index.js');
   const index = createElasticsearchIndex(config.search);
   try {

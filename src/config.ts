@@ -112,6 +112,11 @@ export const EnvSchema = z.object({
     .describe(
       'The search index: SQLite FTS5 in DATA_DIR (`embedded`), or Elasticsearch 8 (`elasticsearch`). Default: Elasticsearch when ELASTICSEARCH_URL is set.',
     ),
+  SEARCH_WORKERS: int(0, 16)
+    .default(2)
+    .describe(
+      'With the embedded search index: worker threads that answer searches, each with its own read-only connection (0: on the main thread).',
+    ),
   ELASTICSEARCH_URL: z.string().url().optional().describe('Elasticsearch 8 URL, e.g. `http://127.0.0.1:9200`.'),
   ELASTICSEARCH_USERNAME: z.string().min(1).optional().describe('Elasticsearch basic-auth user.'),
   ELASTICSEARCH_PASSWORD: z.string().optional().describe('Elasticsearch basic-auth password.'),
@@ -345,7 +350,7 @@ export interface Config {
   neo4j: { uri: string; user: string | undefined; password: string | undefined; database: string | undefined } | null;
   /** The search index: SQLite FTS5 in DATA_DIR, or Elasticsearch. */
   search:
-    | { kind: 'embedded' }
+    | { kind: 'embedded'; workers: number }
     | {
         kind: 'elasticsearch';
         url: string;
@@ -481,7 +486,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             apiKey: e.ELASTICSEARCH_API_KEY,
             prefix: e.ELASTICSEARCH_INDEX_PREFIX,
           }
-        : { kind: 'embedded' },
+        : { kind: 'embedded', workers: e.SEARCH_WORKERS },
     dataDir,
     embeddedSync: e.EMBEDDED_SYNC,
     demoData: e.DEMO_DATA ?? !production,
