@@ -22,8 +22,8 @@ import { gqlPost, loadEngines, machine, openLoop, startServerProcess, writeResul
 const SECRET = 'bench-secret-0123456789-0123456789-0123456789';
 const TENANT = 'bench';
 const RPS = Number(process.env.BENCH_RPS ?? 100);
-/** One Node thread answers FTS5 searches: the embedded index is measured at a rate it can hold as well. */
-const EMBEDDED_RPS = Number(process.env.BENCH_EMBEDDED_RPS ?? 25);
+/** The embedded index is measured at these rates too (its searches run on SEARCH_WORKERS threads; issue 17 aims at 200 req/s). */
+const EMBEDDED_RATES = (process.env.BENCH_EMBEDDED_RATES ?? '50,200').split(',').map(Number);
 const ONLY = process.env.BENCH_ONLY ?? 'both';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const PREFIX = `bench-${Date.now().toString(36)}`;
@@ -169,11 +169,14 @@ async function main() {
         if (ONLY !== 'embedded') await buildEmbeddedEstate(embeddedDir.path, TENANT);
         const where = ONLY === 'embedded' ? dir.path : embeddedDir.path;
         results.embedded = {
-          index: 'SQLite FTS5',
-          ...(await measure('embedded', createEmbeddedSearchIndex({ path: join(where, 'search.db') }), { SEARCH: 'embedded' }, where, [
-            EMBEDDED_RPS,
-            RPS,
-          ])),
+          index: 'SQLite FTS5, searches on 2 worker threads (SEARCH_WORKERS default)',
+          ...(await measure(
+            'embedded',
+            createEmbeddedSearchIndex({ path: join(where, 'search.db') }),
+            { SEARCH: 'embedded' },
+            where,
+            [...new Set([...EMBEDDED_RATES, RPS])].sort((a, b) => a - b),
+          )),
         };
       } finally {
         embeddedDir.remove();
@@ -188,7 +191,7 @@ async function main() {
         mix: 'names, description words, a typed prefix, kind+owner filter, prefix filter, classification filter; facets and highlights on every query',
       },
       ...results,
-      targets: { searchP95MsAt100Rps: 100, propagatedSearchableMs: 3000 },
+      targets: { searchP95MsAt100Rps: 100, embeddedSearchP95MsAt200Rps: 100, propagatedSearchableMs: 3000 },
     });
     process.stdout.write(`results written to ${file}\n`);
   } finally {

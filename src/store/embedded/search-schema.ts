@@ -10,7 +10,8 @@
 //   another tenant's entries, and a tenant's documents are contiguous in `docs`.
 // - `version`: every write transaction takes the next `meta.version` and stamps the rows it
 //   writes, so a reader that holds a copy of a partition's columns catches up on
-//   `version > seen` (indexed) instead of reading the partition again.
+//   `version > seen` (indexed: the writes since its last search, of any tenant) instead of
+//   reading the partition again.
 //
 // Layout 1 (before 0.9: one `scope` token per FTS row, matched by every query) is migrated in
 // place by `openSchema`, in one transaction.
@@ -27,9 +28,11 @@ export const WEIGHTS = '10.0, 4.0, 1.0, 3.0, 1.0, 2.0';
 /** The FTS text of a JSON list of strings. */
 const words = (column: string): string => `coalesce((SELECT group_concat(value, ' ') FROM json_each(${column})), '')`;
 /** The FTS values of a docs row; `row` is `new.`, `old.` or '' (the table itself). */
-const ftsValues = (row: string): string =>
+export const ftsValues = (row: string): string =>
   `${row}rowid, ${row}name, ${row}qualified_name, coalesce(${row}description, ''), ${words(`${row}columns`)}, ${words(`${row}owners`)}, ${words(`${row}tags`)}`;
-const FTS_LIST = `rowid, ${FTS_COLUMNS.join(', ')}`;
+export const FTS_LIST = `rowid, ${FTS_COLUMNS.join(', ')}`;
+/** How FTS text is split into words (the document index and the page highlighter alike). */
+export const TOKENIZE = 'unicode61 remove_diacritics 2';
 
 const DOCS = (table: string) => `
   CREATE TABLE IF NOT EXISTS ${table} (
@@ -45,7 +48,7 @@ const DOCS = (table: string) => `
 const FTS_AND_TRIGGERS = `
   CREATE VIRTUAL TABLE IF NOT EXISTS docs_fts USING fts5(
     ${FTS_COLUMNS.join(', ')},
-    content='docs', content_rowid='rowid', tokenize="unicode61 remove_diacritics 2", prefix='1 2 3'
+    content='docs', content_rowid='rowid', tokenize="${TOKENIZE}", prefix='1 2 3'
   );
   CREATE TRIGGER IF NOT EXISTS docs_ai AFTER INSERT ON docs WHEN new.deleted = 0 BEGIN
     INSERT INTO docs_fts (${FTS_LIST}) VALUES (${ftsValues('new.')});
@@ -59,7 +62,7 @@ const FTS_AND_TRIGGERS = `
     INSERT INTO docs_fts (docs_fts, ${FTS_LIST}) SELECT 'delete', ${ftsValues('old.')} WHERE old.deleted = 0;
     INSERT INTO docs_fts (${FTS_LIST}) SELECT ${ftsValues('new.')} WHERE new.deleted = 0;
   END;
-  CREATE INDEX IF NOT EXISTS docs_version ON docs (tenant, generation, version);
+  CREATE INDEX IF NOT EXISTS docs_version ON docs (version);
 `;
 
 const TABLES = `
