@@ -20,6 +20,22 @@ const rejects = (p: Promise<unknown>, pattern: RegExp) =>
   assert.rejects(p, (e: unknown) => e instanceof DomainError && e.code === 'UNAUTHENTICATED' && pattern.test(e.message));
 
 describe('token verification', () => {
+  it('keeps a verified token no longer than it is valid: refused once expired, though verified a moment before', async () => {
+    const v = createVerifier(jwtConfig({ JWT_CLOCK_TOLERANCE_SECONDS: '0' }));
+    const exp = Math.floor(Date.now() / 1000) + 2;
+    const token = await new SignJWT({ tenant: 'acme', roles: ['viewer'] })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('u1')
+      .setExpirationTime(exp)
+      .sign(new TextEncoder().encode(SECRET));
+    assert.equal((await v.verify(token)).tenant, 'acme');
+    assert.deepEqual(await v.verify(`Bearer ${token}`), await v.verify(token), 'the same viewer, verified or kept');
+    await new Promise((r) => setTimeout(r, exp * 1000 - Date.now() + 50));
+    await rejects(v.verify(token), /expired/);
+    // A refused token is not kept either: a valid one still verifies afterwards.
+    assert.equal((await v.verify(await sign({ tenant: 'acme' }))).tenant, 'acme');
+  });
+
   it('reads tenant and roles from configurable, dotted claims and ignores foreign roles', async () => {
     const v = createVerifier(jwtConfig({ JWT_TENANT_CLAIM: 'org.id', JWT_ROLES_CLAIM: 'realm_access.roles' }));
     const viewer = await v.verify(

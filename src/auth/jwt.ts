@@ -1,5 +1,11 @@
 // Bearer token verification with jose: algorithm allow-list, issuer, audience, expiry; a shared
 // secret for development, a JWKS URL (Keycloak, Auth0, …) in production.
+//
+// A client sends the same token with every request for its whole life, and checking its signature
+// (WebCrypto, asynchronous) cost more main-thread time than answering a simple query. A verified
+// token's viewer is therefore kept, by the token's hash, until the token expires or for a minute
+// (never longer than the key set's own cache), in a bounded map; a refused token is never kept.
+import { createHash } from 'node:crypto';
 import { type JWTPayload, type JWTVerifyGetKey, createRemoteJWKSet, errors, jwtVerify } from 'jose';
 import type { Config } from '../config.js';
 import { type Role, type Viewer, isRole, isTenant } from '../domain/auth.js';
@@ -10,7 +16,13 @@ export interface TokenVerifier {
   verify(authorization: string): Promise<Viewer>;
 }
 
+/** Verified tokens kept at most (oldest out first), and for how long at most. */
+const VERIFIED_MAX = 10_000;
+const VERIFIED_TTL_MS = 60_000;
+
 export function createVerifier(jwt: Config['jwt']): TokenVerifier {
+  const verified = new Map<string, { viewer: Viewer; until: number }>();
+  const ttl = Math.min(VERIFIED_TTL_MS, jwt.jwksCacheSeconds * 1000);
   const key: Uint8Array | JWTVerifyGetKey = jwt.jwksUrl
     ? createRemoteJWKSet(new URL(jwt.jwksUrl), {
         cooldownDuration: jwt.jwksCooldownSeconds * 1000,
@@ -29,22 +41,36 @@ export function createVerifier(jwt: Config['jwt']): TokenVerifier {
     async verify(authorization) {
       const token = authorization.replace(/^Bearer\s+/i, '').trim();
       if (token.length === 0 || token.length > 16_384) throw unauthenticated('Malformed bearer token');
-      let payload: JWTPayload;
-      try {
-        // Two calls because jwtVerify has one overload for a key and one for a key-set getter.
-        payload =
-          typeof key === 'function' ? (await jwtVerify(token, key, options)).payload : (await jwtVerify(token, key, options)).payload;
-      } catch (error) {
-        throw unauthenticated(describe(error));
+      const hash = createHash('sha256').update(token).digest('base64url');
+      const known = verified.get(hash);
+      if (known && Date.now() < known.until) return known.viewer;
+      if (known) verified.delete(hash);
+      const viewer = await check(token);
+      // Kept while jose would still accept it: up to its expiry plus the clock tolerance.
+      const until = Math.min(Date.now() + ttl, ((viewer.expiresAt ?? 0) + jwt.clockToleranceSeconds) * 1000);
+      if (until > Date.now()) {
+        if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value!);
+        verified.set(hash, { viewer, until });
       }
-      // jose checks iat only together with a maximum age; a token minted in the future is refused here.
-      if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + jwt.clockToleranceSeconds)
-        throw unauthenticated('Token claim "iat" is in the future');
-      const tenant = tenantOf(claim(payload, jwt.tenantClaim));
-      if (tenant === null) throw unauthenticated(`Token has no usable tenant in claim "${jwt.tenantClaim}"`);
-      return { subject: String(payload.sub), tenant, roles: rolesOf(claim(payload, jwt.rolesClaim)), expiresAt: payload.exp ?? null };
+      return viewer;
     },
   };
+
+  async function check(token: string): Promise<Viewer> {
+    let payload: JWTPayload;
+    try {
+      // Two calls because jwtVerify has one overload for a key and one for a key-set getter.
+      payload = typeof key === 'function' ? (await jwtVerify(token, key, options)).payload : (await jwtVerify(token, key, options)).payload;
+    } catch (error) {
+      throw unauthenticated(describe(error));
+    }
+    // jose checks iat only together with a maximum age; a token minted in the future is refused here.
+    if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + jwt.clockToleranceSeconds)
+      throw unauthenticated('Token claim "iat" is in the future');
+    const tenant = tenantOf(claim(payload, jwt.tenantClaim));
+    if (tenant === null) throw unauthenticated(`Token has no usable tenant in claim "${jwt.tenantClaim}"`);
+    return { subject: String(payload.sub), tenant, roles: rolesOf(claim(payload, jwt.rolesClaim)), expiresAt: payload.exp ?? null };
+  }
 }
 
 const unauthenticated = (message: string) => new DomainError('UNAUTHENTICATED', message);
