@@ -454,15 +454,17 @@ describe('the web catalog', () => {
   });
 
   it('signs out with a clear message when the token expires', async () => {
-    const shortLived = await mintDevToken(server.app.config.jwt, { tenant, roles: ['viewer'], ttlSeconds: 4 });
     const { page } = await openPage(browser, `${origin(server)}/lineage/${encodeURIComponent(RAW_CUSTOMERS)}`);
+    // Minted once the page is open, and long enough for the lineage to render on a loaded machine
+    // (4 s, minted before the page opened, ran out before the graph appeared under two CI runs).
+    const shortLived = await mintDevToken(server.app.config.jwt, { tenant, roles: ['viewer'], ttlSeconds: 12 });
     await signIn(page, shortLived);
     await page.getByTestId('lineage-node').first().waitFor();
     // The live connection is closed with 4403 at expiry; the catalog goes back to sign-in.
     await page
       .getByRole('alert')
       .filter({ hasText: /Signed out/ })
-      .waitFor({ timeout: 20_000 });
+      .waitFor({ timeout: 40_000 });
     assert.equal(await page.getByLabel('Bearer token').count(), 1);
     await page.close();
   });

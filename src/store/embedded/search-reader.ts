@@ -302,6 +302,8 @@ export function createSearchReader(db: Database, options: { cacheLimit?: number 
     const key = `${generation}/${tenant}`;
     let c = copies.get(key);
     const { lo, hi } = rangeOf(part);
+    // What this read transaction sees: every write up to it is in the copy once this returns.
+    const version = (stmt("SELECT value FROM meta WHERE key = 'version'").get() as { value: number }).value;
     if (c) {
       copies.delete(key);
       // Every write since, of any tenant, by the version index; this partition's by their rowids.
@@ -313,11 +315,12 @@ export function createSearchReader(db: Database, options: { cacheLimit?: number 
       c = new Columns(tenant, generation, lo);
       for (const row of stmt(`SELECT ${ROW} FROM docs WHERE rowid BETWEEN ? AND ?`).raw().iterate(lo, hi) as IterableIterator<unknown[]>)
         c.put(row);
-      // Everything committed before this read transaction is loaded, whatever rows it touched.
-      c.seen = Math.max(c.seen, (stmt("SELECT value FROM meta WHERE key = 'version'").get() as { value: number }).value);
       // The tenant's older generation is gone once this one is live.
       for (const [k, old] of copies) if (old.tenant === tenant) copies.delete(k);
     }
+    // Seen up to the snapshot's version, whichever rows it touched: a quiet tenant's next catch-up
+    // starts there, not at its own last write (which would rescan every other tenant's since).
+    c.seen = Math.max(c.seen, version);
     copies.set(key, c);
     let held = 0;
     for (const copy of copies.values()) held += copy.size;
