@@ -3,7 +3,8 @@
 //
 // - Workers start on the first search and a query goes to the one with the fewest in flight.
 // - The pool is bounded: past `maxWaiting` searches in flight it answers `backpressure` at once
-//   (the caller's 503 with Retry-After) instead of queueing without end.
+//   instead of queueing without end (GraphQL clients see INTERNAL_SERVER_ERROR: the public codes
+//   have no "busy" one yet).
 // - A worker that dies fails only its own queries (`unavailable`, retryable) and is replaced by
 //   the next search; an idle pool does not keep the process alive.
 import { Worker } from 'node:worker_threads';
