@@ -211,7 +211,15 @@ export async function gqlPost(
  * One `classify` on `root` that propagates to `downstream` assets: the time until the mutation
  * answers (all assignments committed) and until a websocket subscriber has every event.
  */
-export async function measurePropagation(url: string, viewer: string, steward: string, root: string, downstream: number) {
+export async function measurePropagation(
+  url: string,
+  viewer: string,
+  steward: string,
+  root: string,
+  downstream: number,
+  options: { timeoutMs?: number } = {},
+) {
+  const timeoutMs = options.timeoutMs ?? 120_000;
   const expected = downstream + 1;
   const ws = createClient({
     url: url.replace(/^http/, 'ws'),
@@ -247,7 +255,7 @@ export async function measurePropagation(url: string, viewer: string, steward: s
     await Promise.race([
       done,
       new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`only ${received}/${expected} events after 120 s`)), 120_000);
+        timer = setTimeout(() => reject(new Error(`only ${received}/${expected} events after ${timeoutMs / 1000} s`)), timeoutMs);
       }),
     ]);
   } finally {

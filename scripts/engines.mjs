@@ -48,6 +48,17 @@ const BASE = process.env.METALAKE_ENGINES_DIR ?? (IS_ROOT ? '/var/tmp/metalake-e
 const STATE = join(PROJECT, '.engines', 'state.json');
 const log = (msg) => process.stderr.write(`[engines] ${msg}\n`);
 
+/**
+ * An engine's memory in MiB: small by default (tests and CI share two cores and run several engines),
+ * raised by a benchmark that sizes a real estate (bench:scale).
+ */
+function memoryMiB(variable, fallback) {
+  const value = process.env[variable];
+  if (value === undefined || value === '') return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < 64) throw new Error(`${variable} must be a number of MiB (at least 64), not ${value}`);
+  return Number(value);
+}
+
 /** What is missing to start engines here (empty when Java and Maven are present). */
 export function missingTools() {
   return ['java', 'mvn'].filter((tool) => spawnSync(tool, ['-version'], { stdio: 'ignore' }).error !== undefined);
@@ -295,7 +306,7 @@ const STARTERS = {
     mkdirSync(join(runDir, 'neo4j-data'), { recursive: true });
     const args = [
       '-Xms256m',
-      '-Xmx768m',
+      `-Xmx${memoryMiB('METALAKE_NEO4J_HEAP_MIB', 768)}m`,
       '-XX:+UseG1GC',
       '--add-opens=java.base/java.nio=ALL-UNNAMED',
       '--add-opens=java.base/java.io=ALL-UNNAMED',
@@ -306,6 +317,7 @@ const STARTERS = {
       join(home, 'Neo4jLauncher.java'),
       String(port),
       join(runDir, 'neo4j-data'),
+      String(memoryMiB('METALAKE_NEO4J_PAGECACHE_MIB', 128)),
     ];
     return launch(
       'neo4j',
@@ -383,7 +395,12 @@ const STARTERS = {
       `path.logs=${logsDir}`,
       'cluster.routing.allocation.disk.threshold_enabled=false',
     ].flatMap((s) => ['-E', s]);
-    const env = { ...process.env, ES_JAVA_HOME: javaHome(), ES_JAVA_OPTS: '-Xms512m -Xmx512m', ES_PATH_CONF: confDir };
+    const env = {
+      ...process.env,
+      ES_JAVA_HOME: javaHome(),
+      ES_JAVA_OPTS: `-Xms${memoryMiB('METALAKE_ES_HEAP_MIB', 512)}m -Xmx${memoryMiB('METALAKE_ES_HEAP_MIB', 512)}m`,
+      ES_PATH_CONF: confDir,
+    };
     let command = join(dist, 'bin', 'elasticsearch');
     let args = settings;
     if (IS_ROOT) {

@@ -330,7 +330,7 @@ describe('ingest service (embedded store)', () => {
       outcomes.map((o) => (o.status === 'rejected' ? o.code : o.status)),
       ['applied', 'CONFLICT', 'BAD_USER_INPUT', 'applied'],
     );
-    assert.equal((await services.assets.list(read(t), null)).totalCount, 3);
+    assert.equal(await (await services.assets.list(read(t), null)).totalCount(), 3);
   });
 
   it('holds a reported run to its edge limit across its events: the event that passes it is refused and changes nothing', async () => {

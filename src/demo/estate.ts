@@ -167,7 +167,7 @@ export const DEMO_TENANT = 'demo';
 export async function seedDemo(services: Services, tenant: string): Promise<boolean> {
   const admin: Viewer = { subject: 'metalake-demo-seed', tenant, roles: ['admin'], expiresAt: null };
   const existing = await services.assets.list(admin, null, 1);
-  if (existing.totalCount > 0) return false;
+  if (existing.edges.length > 0) return false;
   await services.assets.upsert(admin, DEMO_ASSETS);
   await services.lineage.add(admin, DEMO_LINEAGE);
   await services.classification.define(admin, {

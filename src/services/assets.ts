@@ -7,7 +7,7 @@ import type { AssetQuery } from '../store/ports/index.js';
 import { type DeleteOutcome, type UpsertOutcome, deleteAssets, upsertAssets } from './commands/assets.js';
 import { write } from './commands/command.js';
 import type { ServiceDeps } from './deps.js';
-import { type Connection, pageRequest, paginate, toConnection } from './paging.js';
+import { type Connection, type Page, emptyConnection, pageRequest, paginate, toPage } from './paging.js';
 
 export type { AssetInput } from '../domain/commands.js';
 export type { DeleteOutcome, UpsertOutcome, UpsertStatus } from './commands/assets.js';
@@ -19,6 +19,9 @@ export interface AssetFilterInput {
   owner?: string | null | undefined;
   classification?: string | null | undefined;
 }
+
+/** A page of assets; its totalCount is counted when selected. */
+export type AssetConnection = Connection<AssetRecord>;
 
 export class AssetService {
   constructor(private readonly deps: ServiceDeps) {}
@@ -41,7 +44,7 @@ export class AssetService {
     filter: AssetFilterInput | null | undefined,
     first?: number | null,
     after?: string | null,
-  ): Promise<Connection<AssetRecord>> {
+  ): Promise<AssetConnection> {
     const v = requirePermission(viewer, 'graph:read');
     const graph = this.deps.store.tenant(v.tenant);
     const query: AssetQuery = {};
@@ -51,7 +54,7 @@ export class AssetService {
     if (filter?.classification) query.classification = filter.classification;
     if (filter?.parentQualifiedName) {
       const [parent] = await graph.assetsByQualifiedNames([filter.parentQualifiedName]);
-      if (!parent) return toConnection({ items: [], hasNextPage: false }, 0, false);
+      if (!parent) return emptyConnection();
       query.parentId = parent.id;
     }
     return paginate(
@@ -62,12 +65,7 @@ export class AssetService {
     );
   }
 
-  async children(
-    viewer: Viewer | null,
-    asset: AssetRecord,
-    first?: number | null,
-    after?: string | null,
-  ): Promise<Connection<AssetRecord>> {
+  async children(viewer: Viewer | null, asset: AssetRecord, first?: number | null, after?: string | null): Promise<AssetConnection> {
     const v = requirePermission(viewer, 'graph:read');
     const graph = this.deps.store.tenant(v.tenant);
     const query = { parentId: asset.id };
@@ -79,16 +77,11 @@ export class AssetService {
     );
   }
 
-  async history(
-    viewer: Viewer | null,
-    asset: AssetRecord,
-    first?: number | null,
-    after?: string | null,
-  ): Promise<Connection<HistoryRecord>> {
+  async history(viewer: Viewer | null, asset: AssetRecord, first?: number | null, after?: string | null): Promise<Page<HistoryRecord>> {
     const v = requirePermission(viewer, 'graph:read');
     const page = pageRequest(first, after, 20);
     const items = await this.deps.store.tenant(v.tenant).history(asset.id, page);
-    return toConnection(items, items.items.length, page.after !== null);
+    return toPage(items, page.after !== null);
   }
 
   upsert(viewer: Viewer | null, inputs: readonly AssetInput[]): Promise<UpsertOutcome> {

@@ -4,7 +4,7 @@ import { type Viewer, requirePermission } from '../domain/auth.js';
 import type { CrawlRunRecord } from '../domain/crawls.js';
 import { badInput } from '../domain/errors.js';
 import type { ServiceDeps } from './deps.js';
-import { type Connection, pageRequest, toConnection } from './paging.js';
+import { type Page, pageRequest, toPage } from './paging.js';
 
 export class CrawlService {
   constructor(private readonly deps: ServiceDeps) {}
@@ -14,12 +14,12 @@ export class CrawlService {
     source: string | null | undefined,
     first?: number | null,
     after?: string | null,
-  ): Promise<Omit<Connection<CrawlRunRecord>, 'totalCount'>> {
+  ): Promise<Page<CrawlRunRecord>> {
     const v = requirePermission(viewer, 'crawl:read');
     if (source !== null && source !== undefined && (source.length === 0 || source.length > 1024))
       throw badInput('source must be 1 to 1024 characters');
     const page = pageRequest(first, after, 20);
     const runs = await this.deps.store.tenant(v.tenant).crawlRuns({ source: source ?? undefined }, page);
-    return toConnection(runs, 0, page.after !== null);
+    return toPage(runs, page.after !== null);
   }
 }

@@ -6,7 +6,7 @@ import type { IncidentQuery } from '../store/ports/index.js';
 import { write } from './commands/command.js';
 import { reportIncident, updateIncidentStatus } from './commands/incidents.js';
 import type { ServiceDeps } from './deps.js';
-import { type Connection, paginate, toConnection } from './paging.js';
+import { type Connection, emptyConnection, paginate } from './paging.js';
 
 export type { IncidentInput } from '../domain/commands.js';
 
@@ -17,6 +17,9 @@ export interface IncidentFilterInput {
   assetQualifiedName?: string | null | undefined;
 }
 
+/** A page of incidents; its totalCount is counted when selected. */
+export type IncidentConnection = Connection<IncidentRecord>;
+
 export class IncidentService {
   constructor(private readonly deps: ServiceDeps) {}
 
@@ -25,7 +28,7 @@ export class IncidentService {
     filter: IncidentFilterInput | null | undefined,
     first?: number | null,
     after?: string | null,
-  ): Promise<Connection<IncidentRecord>> {
+  ): Promise<IncidentConnection> {
     const v = requirePermission(viewer, 'graph:read');
     const graph = this.deps.store.tenant(v.tenant);
     const query: IncidentQuery = {};
@@ -34,7 +37,7 @@ export class IncidentService {
     if (filter?.types) query.types = filter.types;
     if (filter?.assetQualifiedName) {
       const [asset] = await graph.assetsByQualifiedNames([filter.assetQualifiedName]);
-      if (!asset) return toConnection({ items: [], hasNextPage: false }, 0, false);
+      if (!asset) return emptyConnection();
       query.assetId = asset.id;
     }
     return paginate(

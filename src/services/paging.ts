@@ -2,10 +2,18 @@
 import { badInput } from '../domain/errors.js';
 import type { StorePage, StorePageRequest } from '../store/ports/index.js';
 
-export interface Connection<T> {
+/** One page of a listing as a Relay connection. */
+export interface Page<T> {
   edges: { node: T; cursor: string }[];
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
-  totalCount: number;
+}
+
+/**
+ * A page with the listing's total. Counting a listing of a million assets costs more than reading
+ * its page, so the total is counted only when a client selects it, once per connection.
+ */
+export interface Connection<T> extends Page<T> {
+  totalCount(): Promise<number>;
 }
 
 export const MAX_PAGE = 500;
@@ -17,11 +25,10 @@ export function pageRequest(first: number | null | undefined, after: string | nu
   return { first: size, after: decodeClientCursor(after) };
 }
 
-export function toConnection<T>(page: StorePage<T>, totalCount: number, hasPreviousPage: boolean): Connection<T> {
+export function toPage<T>(page: StorePage<T>, hasPreviousPage: boolean): Page<T> {
   const edges = page.items.map((i) => ({ node: i.node, cursor: Buffer.from(i.cursor).toString('base64url') }));
   return {
     edges,
-    totalCount,
     pageInfo: {
       hasNextPage: page.hasNextPage,
       hasPreviousPage,
@@ -38,7 +45,12 @@ function decodeClientCursor(cursor: string): string {
   return decoded;
 }
 
-/** One page of a listing with its total, as a Relay connection. */
+/** A connection with nothing in it. */
+export function emptyConnection<T>(): Connection<T> {
+  return { ...toPage<T>({ items: [], hasNextPage: false }, false), totalCount: () => Promise.resolve(0) };
+}
+
+/** One page of a listing, and its total when asked for, as a Relay connection. */
 export async function paginate<T>(
   first: number | null | undefined,
   after: string | null | undefined,
@@ -46,6 +58,7 @@ export async function paginate<T>(
   count: () => Promise<number>,
 ): Promise<Connection<T>> {
   const page = pageRequest(first, after);
-  const [items, total] = await Promise.all([list(page), count()]);
-  return toConnection(items, total, page.after !== null);
+  const items = await list(page);
+  let counted: Promise<number> | null = null;
+  return { ...toPage(items, page.after !== null), totalCount: () => (counted ??= count()) };
 }

@@ -1,4 +1,5 @@
 import type {
+  AssetConnectionResolvers,
   AssetEventResolvers,
   AssetResolvers,
   MutationResolvers,
@@ -41,6 +42,10 @@ export const Asset: AssetResolvers = {
   parent: (a, _, ctx) => (a.parentId ? loadersOf(ctx).asset.load(a.parentId) : null),
   children: (a, args, ctx) => ctx.services.assets.children(ctx.viewer, a, args.first, args.after),
   history: (a, args, ctx) => ctx.services.assets.history(ctx.viewer, a, args.first, args.after),
+};
+
+export const AssetConnection: AssetConnectionResolvers = {
+  totalCount: (c) => c.totalCount(),
 };
 
 export const AssetEvent: AssetEventResolvers = {

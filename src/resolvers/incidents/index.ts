@@ -1,5 +1,6 @@
 import type {
   AssetResolvers,
+  IncidentConnectionResolvers,
   IncidentEventResolvers,
   IncidentResolvers,
   MutationResolvers,
@@ -27,6 +28,10 @@ export const Subscription: Pick<SubscriptionResolvers, 'incidentChanged'> = {
 
 export const Incident: IncidentResolvers = {
   assets: (i, _, ctx) => loadPresent(ctx, i.assetIds),
+};
+
+export const IncidentConnection: IncidentConnectionResolvers = {
+  totalCount: (c) => c.totalCount(),
 };
 
 export const IncidentEvent: IncidentEventResolvers = {

@@ -2,6 +2,7 @@
 // and headers, where it came from (topic, partition, offset) and why, so it can be inspected,
 // fixed and replayed. Nothing is dropped silently.
 import type { IHeaders, Producer } from 'kafkajs';
+import { sendInOrder } from '../kafka/client.js';
 
 export interface DeadLetter {
   key: Buffer | string | null;
@@ -32,23 +33,24 @@ export function kafkaDeadLetters(producer: Producer, topic: string): DeadLetters
     async send(letters) {
       if (letters.length === 0) return;
       const failedAt = new Date().toISOString();
-      await producer.send({
-        topic,
-        acks: -1,
-        messages: letters.map((l) => ({
-          key: l.key,
-          value: l.value,
-          headers: {
-            ...(l.headers ?? {}),
-            [DLQ_HEADERS.topic]: l.topic,
-            [DLQ_HEADERS.partition]: String(l.partition),
-            [DLQ_HEADERS.offset]: l.offset,
-            [DLQ_HEADERS.code]: l.code,
-            [DLQ_HEADERS.reason]: l.reason.slice(0, 4000),
-            [DLQ_HEADERS.failedAt]: failedAt,
-          },
-        })),
-      });
+      await sendInOrder(producer, [
+        {
+          topic,
+          messages: letters.map((l) => ({
+            key: l.key,
+            value: l.value,
+            headers: {
+              ...(l.headers ?? {}),
+              [DLQ_HEADERS.topic]: l.topic,
+              [DLQ_HEADERS.partition]: String(l.partition),
+              [DLQ_HEADERS.offset]: l.offset,
+              [DLQ_HEADERS.code]: l.code,
+              [DLQ_HEADERS.reason]: l.reason.slice(0, 4000),
+              [DLQ_HEADERS.failedAt]: failedAt,
+            },
+          })),
+        },
+      ]);
     },
   };
 }

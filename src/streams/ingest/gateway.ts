@@ -6,6 +6,7 @@ import type { Producer } from 'kafkajs';
 import type { IngestService } from '../../services/ingest.js';
 import { type OutgoingEvent, laneOf, toKafkaRecord, validate } from './events.js';
 import type { Lane } from './worker.js';
+import { sendInOrder } from '../kafka/client.js';
 
 export interface Refusal {
   id: string;
@@ -39,7 +40,10 @@ export function kafkaGateway(producer: Producer, topics: { priority: string; bul
         list.push(toKafkaRecord(e, item));
         byTopic.set(topic, list);
       }
-      await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+      await sendInOrder(
+        producer,
+        [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      );
       return { accepted: events.length, applied: 0, refused: [] };
     },
   };

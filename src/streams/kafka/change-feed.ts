@@ -9,7 +9,7 @@ import type { Consumer, Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { ChangeEvent } from '../../domain/events.js';
 import type { ChangeFeed } from '../../store/ports/index.js';
-import { within } from './client.js';
+import { sendInOrder, within } from './client.js';
 
 export interface KafkaChangeFeedOptions {
   kafka: Kafka;
@@ -91,15 +91,16 @@ export async function createKafkaChangeFeed(options: KafkaChangeFeedOptions): Pr
     async publish(events) {
       if (closed) throw new Error('the change feed is closed');
       if (events.length === 0) return;
-      await producer.send({
-        topic,
-        acks: -1,
-        messages: events.map((e) => ({
-          key: e.tenant,
-          value: JSON.stringify(e),
-          headers: { 'metalake-event-id': e.eventId, 'metalake-event-type': e.type },
-        })),
-      });
+      await sendInOrder(producer, [
+        {
+          topic,
+          messages: events.map((e) => ({
+            key: e.tenant,
+            value: JSON.stringify(e),
+            headers: { 'metalake-event-id': e.eventId, 'metalake-event-type': e.type },
+          })),
+        },
+      ]);
     },
     listen(tenant, listener: (event: ChangeEvent) => void) {
       emitter.on(tenant, listener);

@@ -1,7 +1,7 @@
 // The Kafka connection (kafkajs): one client per process, its log routed to pino, and the topics
 // metalake uses created at start when missing.
 import { connect } from 'node:net';
-import { Kafka, type KafkaConfig, type ISocketFactory, logLevel } from 'kafkajs';
+import { type IHeaders, Kafka, type KafkaConfig, type ISocketFactory, type Message, type Producer, logLevel } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { KafkaSettings } from '../../config.js';
 
@@ -37,6 +37,56 @@ export function createKafka(settings: Pick<KafkaSettings, 'brokers' | 'clientId'
       },
   };
   return new Kafka(config);
+}
+
+/**
+ * The most one produce request carries. A send puts all of a partition's messages in one record
+ * batch, and the broker refuses a batch over its `message.max.bytes` (1 MiB by default) with
+ * MESSAGE_TOO_LARGE, which no retry fixes: 1,000 lineage events of one tenant (one key, one
+ * partition) are over it, and a relay that sent them in one request would be stuck on them for
+ * good. The input bounds keep any single event well under it (an asset's record is at most ~120 KB).
+ */
+export const MAX_SEND_BYTES = 512 * 1024;
+
+const bytesOf = (v: Message['key'] | IHeaders[string]): number =>
+  v === null || v === undefined ? 0 : Array.isArray(v) ? v.reduce((n, x) => n + bytesOf(x), 0) : Buffer.byteLength(v);
+
+/** A record's size in a batch: key, value, headers and about 70 bytes of framing. */
+export function recordBytes(m: Message): number {
+  let n = 70 + bytesOf(m.key) + bytesOf(m.value);
+  for (const [k, v] of Object.entries(m.headers ?? {})) n += Buffer.byteLength(k) + bytesOf(v);
+  return n;
+}
+
+/**
+ * Sends messages to their topics in order, in as many requests as MAX_SEND_BYTES needs, one after
+ * the other: each topic's messages keep their order, and a request refused leaves the later ones
+ * unsent (the caller retries the whole call; consumers deduplicate by event id).
+ */
+export async function sendInOrder(
+  producer: Producer,
+  topicMessages: readonly { topic: string; messages: readonly Message[] }[],
+  maxBytes = MAX_SEND_BYTES,
+): Promise<void> {
+  let chunk = new Map<string, Message[]>();
+  let bytes = 0;
+  const flush = async () => {
+    if (chunk.size === 0) return;
+    await producer.sendBatch({ acks: -1, topicMessages: [...chunk].map(([topic, messages]) => ({ topic, messages })) });
+    chunk = new Map();
+    bytes = 0;
+  };
+  for (const { topic, messages } of topicMessages) {
+    for (const message of messages) {
+      const size = recordBytes(message);
+      if (bytes > 0 && bytes + size > maxBytes) await flush();
+      const list = chunk.get(topic) ?? [];
+      list.push(message);
+      chunk.set(topic, list);
+      bytes += size;
+    }
+  }
+  await flush();
 }
 
 /** Creates missing topics (existing ones are left as they are). */

@@ -5,6 +5,7 @@
 // id, so a redelivered output is recognisable as the same event.
 import { hostname } from 'node:os';
 import type { Consumer, Kafka, Message, Producer } from 'kafkajs';
+import { sendInOrder } from '../kafka/client.js';
 import type { Logger } from 'pino';
 import { type ChangeEvent, type ClassificationChangedEvent, type ClassificationsInEffect, inEffect } from '../../domain/events.js';
 import type { GraphStore } from '../../store/ports/index.js';
@@ -129,7 +130,7 @@ export function createEnforcerWorker(options: EnforcerOptions): Worker {
           if (events.length > 0) {
             const topicMessages = [{ topic: options.classificationsTopic, messages: events.map(cloudEventMessage) }];
             if (options.atlasTopic) topicMessages.push({ topic: options.atlasTopic, messages: await atlasMessages(events) });
-            await producer!.sendBatch({ acks: -1, topicMessages });
+            await sendInOrder(producer!, topicMessages);
             options.onPublished?.(events.length);
           }
           // Every message of the batch is handled: resolve the last one; kafkajs commits it.
