@@ -1,6 +1,6 @@
 // Benchmark helpers: open-loop load at a fixed rate, percentiles, a server in its own process.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -151,7 +151,12 @@ export function startServerProcess(env: Record<string, string>, options: { inspe
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  // BENCH_SERVER_LOG=<file> keeps the server's log (otherwise read only until it is ready).
+  const logFile = process.env.BENCH_SERVER_LOG;
+  child.stdout.on('data', (d: Buffer) => {
+    if (logFile) appendFileSync(logFile, d);
+    if (out.length < 1_000_000) out += d.toString();
+  });
   return new Promise((resolve, reject) => {
     const poll = setInterval(() => {
       const m = /"url":"([^"]+)"[^\n]*"msg":"metalake ready"/.exec(out);

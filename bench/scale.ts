@@ -102,9 +102,20 @@ function peakRss(pid: number): () => number {
     return Math.round(peak / MiB);
   };
 }
-const rssMiB = (pid: number) => {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Math.round(Number(m[1]) / 1024) : null;
+/** The resident set of a process and its descendants (an engine's launcher and its JVM). */
+const rssMiB = (pid: number): number => {
+  let kB = 0;
+  const visit = (p: number) => {
+    try {
+      kB += Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
+      for (const task of readdirSync(`/proc/${p}/task`))
+        for (const child of readFileSync(`/proc/${p}/task/${task}/children`, 'utf8').split(' ').filter(Boolean)) visit(Number(child));
+    } catch {
+      // gone meanwhile
+    }
+  };
+  visit(pid);
+  return Math.round(kB / 1024);
 };
 
 function duBytes(path: string, filter: (name: string) => boolean = () => true): number {
@@ -329,7 +340,9 @@ async function neo4jRun(size: number, shape: ScaleShape, file: string, env: Reco
   const engines = engineState();
   const neo4jData = join(engines.neo4j!.runDir, 'neo4j-data');
   const kafkaData = join(engines.kafka!.runDir, 'kafka-data');
-  const neo4jBefore = duBytes(neo4jData);
+  /** Neo4j's store files, without its transaction logs. */
+  const storeBytes = () => duBytes(neo4jData) - dirsNamed(neo4jData, 'transactions').reduce((n, d) => n + duBytes(d), 0);
+  const neo4jBefore = storeBytes();
   const driver = neo4j.driver(env.NEO4J_URI!, undefined, { disableLosslessIntegers: true });
   const count = async (cypher: string, params: Record<string, unknown> = {}) =>
     (await driver.executeQuery(cypher, { t: tenant, ...params })).records[0]?.get('n') as number;
@@ -398,11 +411,13 @@ async function neo4jRun(size: number, shape: ScaleShape, file: string, env: Reco
       await fetch(`${env.ELASTICSEARCH_URL}/${prefix}-*/_stats/store,docs`, { headers: { accept: 'application/json' } })
     ).json()) as { _all: { primaries: { store: { size_in_bytes: number }; docs: { count: number } } } };
     const history = await count('MATCH (h:History {tenant: $t}) RETURN count(h) AS n');
-    const neo4jBytes = duBytes(neo4jData) - neo4jBefore;
+    // Store files are written at Neo4j's periodic checkpoints (Community has no checkpoint procedure):
+    // the last minutes' changes may be in the transaction logs only.
+    const neo4jBytes = storeBytes() - neo4jBefore;
     const kafkaBytes = duBytes(kafkaData, (name) => name.startsWith(prefix));
     const disk = {
       neo4jBytes,
-      neo4jTransactionLogsBytes: dirsNamed(neo4jData, 'transactions').reduce((n, d) => n + duBytes(d), 0),
+      neo4jTransactionLogsBytesInAll: dirsNamed(neo4jData, 'transactions').reduce((n, d) => n + duBytes(d), 0),
       elasticsearchBytes: es._all.primaries.store.size_in_bytes,
       elasticsearchDocs: es._all.primaries.docs.count,
       kafkaBytes,

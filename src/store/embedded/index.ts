@@ -63,6 +63,13 @@ class Serializer {
   }
 }
 
+/**
+ * Each connection's page cache, in KiB (a negative cache_size). SQLite's default is 2 MiB: at a
+ * million assets the file is 4.7 GB and every upsert's probes of the name, parent and claim
+ * indexes went to the operating system for their inner pages.
+ */
+const CACHE_SIZE = -64 * 1024;
+
 export function createEmbeddedStore(options: EmbeddedStoreOptions): GraphStore {
   mkdirSync(dirname(options.path), { recursive: true });
   const writer = new Database(options.path);
@@ -70,9 +77,11 @@ export function createEmbeddedStore(options: EmbeddedStoreOptions): GraphStore {
   writer.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
   writer.pragma('foreign_keys = OFF');
   writer.pragma('busy_timeout = 5000');
+  writer.pragma(`cache_size = ${CACHE_SIZE}`);
   migrate(writer);
   const reader = new Database(options.path, { readonly: true });
   reader.pragma('busy_timeout = 5000');
+  reader.pragma(`cache_size = ${CACHE_SIZE}`);
   const serializer = new Serializer();
   const commitListeners = new Set<() => void>();
   let closed = false;
