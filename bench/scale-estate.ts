@@ -11,7 +11,15 @@ export const SCALE_DBS = 10,
   SCALE_LAYERS = 10,
   SCALE_COLUMNS = 20;
 
+/**
+ * How columns arrive: `inline` in their table's event (one event, the core lane), or `events`, one
+ * `metalake.asset.upserted.v1` per column after its table (the bulk lane) with the column lineage
+ * on the bulk lane too: the 80/20 shape, tables first and columns trailing.
+ */
+export type ColumnMode = 'inline' | 'events';
+
 export interface ScaleShape {
+  columns: ColumnMode;
   /** Assets in all (databases, schemas, tables, columns, the fan-out). */
   assets: number;
   tablesPerSchema: number;
@@ -28,7 +36,7 @@ export const scaleColumn = (d: number, s: number, t: number, c: number): string 
 export const fanTable = (i: number): string => `snowflake://scale/prop.fan.t${i}`;
 
 /** The shape for an estate of about `assets` assets: 90 % in the layered warehouses, 10 % in the fan-out. */
-export function scaleShape(assets: number): ScaleShape {
+export function scaleShape(assets: number, columns: ColumnMode = 'inline'): ScaleShape {
   const containers = SCALE_DBS * (1 + SCALE_LAYERS) + 2;
   const tablesPerSchema = Math.max(2, Math.round((assets * 0.9 - containers) / (SCALE_DBS * SCALE_LAYERS * (1 + SCALE_COLUMNS))));
   const fanout = Math.max(10, Math.round(assets / 10));
@@ -37,12 +45,13 @@ export function scaleShape(assets: number): ScaleShape {
   const fed = SCALE_DBS * (SCALE_LAYERS - 1) * tablesPerSchema;
   const edges = fed * (2 + SCALE_COLUMNS) + fanout;
   return {
+    columns,
     assets: containers + tables * (1 + SCALE_COLUMNS) + fanout + 1,
     tablesPerSchema,
     fanout,
     fanoutMiddle,
     edges,
-    events: SCALE_DBS * (1 + SCALE_LAYERS) + 2 + tables + fanout + 1 + edges,
+    events: SCALE_DBS * (1 + SCALE_LAYERS) + 2 + tables * (columns === 'events' ? 1 + SCALE_COLUMNS : 1) + fanout + 1 + edges,
   };
 }
 
@@ -53,6 +62,7 @@ interface Line {
   id: string;
   type: string;
   data: Record<string, unknown>;
+  lane?: 'bulk';
 }
 
 /** Every event of the estate, in load order (ids are stable, so importing a file twice changes nothing). */
@@ -60,7 +70,14 @@ export function* scaleEvents(shape: ScaleShape): Generator<Line> {
   let n = 0;
   const id = () => `scale-${++n}`;
   const asset = (data: Record<string, unknown>): Line => ({ id: id(), type: 'metalake.asset.upserted.v2', data });
-  const edge = (from: string, to: string): Line => ({ id: id(), type: 'metalake.lineage.added.v1', data: { from, to } });
+  const edge = (from: string, to: string, lane?: 'bulk'): Line => ({
+    id: id(),
+    type: 'metalake.lineage.added.v1',
+    data: { from, to },
+    ...(lane ? { lane } : {}),
+  });
+  const inline = shape.columns === 'inline';
+  const columnLane = inline ? undefined : 'bulk';
   const T = shape.tablesPerSchema;
   const columns = Array.from({ length: SCALE_COLUMNS }, (_, c) => ({
     name: `c${c}`,
@@ -72,7 +89,7 @@ export function* scaleEvents(shape: ScaleShape): Generator<Line> {
     yield asset({ qualifiedName: db, kind: 'DATABASE' });
     for (let s = 0; s < SCALE_LAYERS; s++) {
       yield asset({ qualifiedName: `${db}.s${s}`, kind: 'SCHEMA', parent: { qualifiedName: db } });
-      for (let t = 0; t < T; t++)
+      for (let t = 0; t < T; t++) {
         yield asset({
           qualifiedName: scaleTable(d, s, t),
           kind: 'TABLE',
@@ -80,14 +97,29 @@ export function* scaleEvents(shape: ScaleShape): Generator<Line> {
           owners: [{ id: `team${t % 7}@scale.io`, type: 'GROUP' }],
           attributes: { rows: t * 1000 },
           parent: { qualifiedName: `${db}.s${s}` },
-          columns,
+          ...(inline ? { columns } : {}),
         });
+        if (!inline)
+          for (const [i, c] of columns.entries())
+            yield {
+              id: id(),
+              type: 'metalake.asset.upserted.v1',
+              data: {
+                qualifiedName: `${scaleTable(d, s, t)}.${c.name}`,
+                kind: 'COLUMN',
+                name: c.name,
+                ...(c.description ? { description: c.description } : {}),
+                attributes: { dataType: c.dataType, ordinal: i + 1 },
+                parentQualifiedName: scaleTable(d, s, t),
+              },
+            };
+      }
     }
     for (let s = 1; s < SCALE_LAYERS; s++)
       for (let t = 0; t < T; t++) {
         yield edge(scaleTable(d, s - 1, t), scaleTable(d, s, t));
         yield edge(scaleTable(d, s - 1, secondFeed(t, T)), scaleTable(d, s, t));
-        for (let c = 0; c < SCALE_COLUMNS; c++) yield edge(scaleColumn(d, s - 1, t, c), scaleColumn(d, s, t, c));
+        for (let c = 0; c < SCALE_COLUMNS; c++) yield edge(scaleColumn(d, s - 1, t, c), scaleColumn(d, s, t, c), columnLane);
       }
   }
   yield asset({ qualifiedName: 'snowflake://scale/prop', kind: 'DATABASE' });

@@ -24,7 +24,16 @@ import { loadConfig } from '../src/config.js';
 import { PROJECT_ROOT } from '../src/paths.js';
 import { tempDir } from '../test/support/fixtures.js';
 import { sleep } from '../src/streams/worker.js';
-import { type ScaleShape, SCALE_COLUMNS, SCALE_DBS, fanTable, scaleShape, scaleTable, writeScaleEstate } from './scale-estate.js';
+import {
+  type ColumnMode,
+  type ScaleShape,
+  SCALE_COLUMNS,
+  SCALE_DBS,
+  fanTable,
+  scaleShape,
+  scaleTable,
+  writeScaleEstate,
+} from './scale-estate.js';
 import {
   type LatencyStats,
   gqlPost,
@@ -41,6 +50,8 @@ const SECRET = 'bench-secret-0123456789-0123456789-0123456789';
 const RUN = Date.now().toString(36);
 const SIZES = (process.env.BENCH_SCALE_SIZES ?? '100000,300000,1000000').split(',').map(Number);
 const STORES = (process.env.BENCH_SCALE_STORES ?? 'embedded,neo4j').split(',');
+const COLUMNS = (process.env.BENCH_SCALE_COLUMNS ?? 'inline') as ColumnMode;
+if (COLUMNS !== 'inline' && COLUMNS !== 'events') throw new Error('BENCH_SCALE_COLUMNS is inline or events');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const ASSET_RPS = 300,
   LINEAGE_RPS = 100,
@@ -450,8 +461,16 @@ function previousRuns(): Record<string, unknown>[] {
 
 async function main() {
   const work = tempDir('metalake-bench-scale-files-');
-  // Runs of a store this invocation does not measure are kept from the last file (each run says when it was measured).
-  const kept = previousRuns().filter((r) => !STORES.map(storeLabel).includes(String(r.store)));
+  const measured = (r: Record<string, unknown>) => {
+    const estate = r.estate as { columns?: string; assets?: number } | undefined;
+    return (
+      STORES.map(storeLabel).includes(String(r.store)) &&
+      (estate?.columns ?? 'inline') === COLUMNS &&
+      SIZES.some((size) => scaleShape(size, COLUMNS).assets === estate?.assets)
+    );
+  };
+  // Runs this invocation does not repeat (another store, size or column mode) are kept from the last file.
+  const kept = previousRuns().filter((r) => !measured(r));
   const results: Record<string, unknown>[] = [];
   const save = () =>
     writeResults('scale', {
@@ -476,7 +495,7 @@ async function main() {
   const up = engines ? await engines.up(['neo4j', 'kafka', 'elasticsearch']) : null;
   try {
     for (const size of SIZES) {
-      const shape = scaleShape(size);
+      const shape = scaleShape(size, COLUMNS);
       const file = join(work.path, `estate-${size}.jsonl`);
       const t0 = performance.now();
       const written = await writeScaleEstate(file, shape);

@@ -2,7 +2,8 @@
 // (structured mode: specversion, id, source, type, tenant, data), to the ingest lanes; in embedded
 // mode (no KAFKA_BROKERS) they are applied to the local store through the same pipeline.
 // A line may omit `tenant` (then --tenant), `id` (then file name + line number, so importing the
-// same file twice changes nothing), `source` and `specversion`.
+// same file twice changes nothing), `source` and `specversion`; it may name its `lane` (`bulk` for
+// column lineage, which the event's type alone would put on the core lane).
 import { createReadStream, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -10,6 +11,7 @@ import { SingleBar } from 'cli-progress';
 import type { Config } from '../config.js';
 import { createLogger } from '../logger.js';
 import { openPipeline } from './pipeline.js';
+import type { Lane } from '../streams/ingest/worker.js';
 import { INGEST_EVENT_TYPES, type IngestEventType, InvalidEventError, type OutgoingEvent, validate } from '../streams/ingest/events.js';
 
 export interface ImportOptions {
@@ -27,7 +29,7 @@ export interface ImportReport {
 }
 
 /** One line as an event to submit (throws InvalidEventError). */
-function eventOf(json: unknown, line: number, options: ImportOptions): OutgoingEvent {
+function eventOf(json: unknown, line: number, options: ImportOptions): OutgoingEvent & { lane?: Lane } {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new InvalidEventError('a line must be a JSON object');
   const o = json as Record<string, unknown>;
   const type = o['type'];
@@ -35,7 +37,11 @@ function eventOf(json: unknown, line: number, options: ImportOptions): OutgoingE
     throw new InvalidEventError(`unknown event type ${String(type)}`, [`accepted: ${INGEST_EVENT_TYPES.join(', ')}`]);
   const tenant = typeof o['tenant'] === 'string' ? o['tenant'] : options.tenant;
   if (!tenant) throw new InvalidEventError('no tenant: give the line a `tenant` or pass --tenant');
+  const lane = o['lane'];
+  if (lane !== undefined && lane !== 'priority' && lane !== 'bulk')
+    throw new InvalidEventError(`unknown lane ${JSON.stringify(lane)}`, ['accepted: priority, bulk']);
   return {
+    ...(lane === undefined ? {} : { lane }),
     id: typeof o['id'] === 'string' ? o['id'] : `${basename(options.file)}:${line}`,
     tenant,
     source: typeof o['source'] === 'string' ? o['source'] : `import:${basename(options.file)}`,
@@ -60,7 +66,7 @@ export async function importFile(config: Config, options: ImportOptions): Promis
       })
     : null;
   bar?.start(size, 0, { lines: 0, accepted: 0, rejected: 0 });
-  let batch: { line: number; event: OutgoingEvent }[] = [];
+  let batch: { line: number; event: OutgoingEvent & { lane?: Lane } }[] = [];
   let bytes = 0;
   const flush = async () => {
     if (batch.length === 0) return;
@@ -78,7 +84,8 @@ export async function importFile(config: Config, options: ImportOptions): Promis
       if (text.trim().length === 0) continue;
       try {
         const event = eventOf(JSON.parse(text), report.lines, options);
-        validate(event);
+        const { lane: _lane, ...attributes } = event;
+        validate(attributes);
         batch.push({ line: report.lines, event });
       } catch (error) {
         report.invalid.push({

@@ -507,26 +507,35 @@ describe('ingest sources (embedded)', () => {
           'not json',
           JSON.stringify({ type: 'metalake.lineage.added.v1', data: { from: 'pg://h/db.t', to: 'pg://h/nowhere' } }),
           '',
+          JSON.stringify({ type: 'metalake.asset.upserted.v1', lane: 'fast', data: { qualifiedName: 'pg://h/db.u', kind: 'TABLE' } }),
+          JSON.stringify({
+            type: 'metalake.asset.upserted.v1',
+            lane: 'bulk',
+            data: { qualifiedName: 'pg://h/db.t.d', kind: 'COLUMN', parentQualifiedName: 'pg://h/db.t' },
+          }),
         ].join('\n'),
       );
       const config = server.app.config;
       const first = await importFile(config, { file, tenant: t, batch: 2, progress: false });
-      assert.equal(first.accepted, 2);
+      assert.equal(first.accepted, 3, 'a line may name its lane');
       assert.deepEqual(
-        first.invalid.map((i) => i.line),
-        [3],
+        first.invalid.map((i) => [i.line, i.message.startsWith('not JSON') || i.message]),
+        [
+          [3, true],
+          [6, 'unknown lane "fast": accepted: priority, bulk'],
+        ],
       );
       assert.deepEqual(
         first.refused.map((r) => r.line),
         [4],
       );
       const again = await importFile(config, { file, tenant: t, batch: 100, progress: false });
-      assert.equal(again.accepted, 2);
+      assert.equal(again.accepted, 3);
       const gql = server.http(await server.token(t, 'viewer'));
       const asset = await gql.request<{ asset: { version: number; children: { totalCount: number } } }>(
         '{ asset(qualifiedName: "pg://h/db.t") { version children { totalCount } } }',
       );
-      assert.deepEqual(asset.data?.asset, { version: 1, children: { totalCount: 1 } });
+      assert.deepEqual(asset.data?.asset, { version: 1, children: { totalCount: 2 } });
     });
   });
 });

@@ -33,9 +33,10 @@ export function kafkaGateway(producer: Producer, topics: { priority: string; bul
     mode: 'kafka',
     async submit(events) {
       const byTopic = new Map<string, ReturnType<typeof toKafkaRecord>[]>();
-      for (const e of events) {
+      for (const { lane, ...e } of events) {
+        // The lane chooses the topic; it is not an attribute of the event.
         const item = validate(e);
-        const topic = topics[e.lane ?? laneOf(item)];
+        const topic = topics[lane ?? laneOf(item)];
         const list = byTopic.get(topic) ?? [];
         list.push(toKafkaRecord(e, item));
         byTopic.set(topic, list);
@@ -58,7 +59,7 @@ export function inProcessGateway(ingest: Pick<IngestService, 'apply'>, options: 
   return {
     mode: 'in-process',
     async submit(events) {
-      const items = events.map(validate);
+      const items = events.map(({ lane: _lane, ...e }) => validate(e));
       const outcomes = await ingest.apply(items, { atomic });
       const refused: Refusal[] = [];
       outcomes.forEach((o, i) => {
