@@ -52,6 +52,8 @@ const SIZES = (process.env.BENCH_SCALE_SIZES ?? '100000,300000,1000000').split('
 const STORES = (process.env.BENCH_SCALE_STORES ?? 'embedded,neo4j').split(',');
 const COLUMNS = (process.env.BENCH_SCALE_COLUMNS ?? 'inline') as ColumnMode;
 if (COLUMNS !== 'inline' && COLUMNS !== 'events') throw new Error('BENCH_SCALE_COLUMNS is inline or events');
+/** A name for runs of a code variant, kept beside the others' (a before/after of one change). */
+const VARIANT = process.env.BENCH_SCALE_VARIANT ?? '';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const ASSET_RPS = 300,
   LINEAGE_RPS = 100,
@@ -331,6 +333,26 @@ async function embeddedRun(size: number, shape: ScaleShape, file: string) {
   }
 }
 
+/** Per ingest lane: events applied, and their mean time from the Kafka record to the store (metalake_ingest_freshness_seconds). */
+function laneFreshness(metrics: string): Record<string, { applied: number; deferred: number; meanFreshnessS: number }> {
+  const value = (name: string, lane: string, extra = '') =>
+    Number(new RegExp(`^${name}\\{lane="${lane}"${extra}\\} (\\S+)`, 'm').exec(metrics)?.[1] ?? 0);
+  return Object.fromEntries(
+    ['priority', 'bulk'].map((lane) => [
+      lane,
+      {
+        applied: value('metalake_ingest_events_total', lane, ',outcome="applied"'),
+        deferred: value('metalake_ingest_events_total', lane, ',outcome="deferred"'),
+        meanFreshnessS:
+          Math.round(
+            (10 * value('metalake_ingest_freshness_seconds_sum', lane)) /
+              Math.max(1, value('metalake_ingest_freshness_seconds_count', lane)),
+          ) / 10,
+      },
+    ]),
+  );
+}
+
 interface EngineState {
   pid: number;
   runDir: string;
@@ -403,8 +425,10 @@ async function neo4jRun(size: number, shape: ScaleShape, file: string, env: Reco
       2000,
     );
     const searchableS = await waitUntil('all searchable', t0, async () => (await searchTotal(server.url, viewer)) >= shape.assets, 2000);
+    const lanes = laneFreshness(await (await fetch(server.url.replace('/graphql', '/metrics'))).text());
     const load = {
       publishS: imported.seconds,
+      lanes,
       allTablesS: tablesS,
       allAssetsS: assetsS,
       allEdgesS: edgesS,
@@ -466,6 +490,7 @@ async function main() {
     return (
       STORES.map(storeLabel).includes(String(r.store)) &&
       (estate?.columns ?? 'inline') === COLUMNS &&
+      String(r.variant ?? '') === VARIANT &&
       SIZES.some((size) => scaleShape(size, COLUMNS).assets === estate?.assets)
     );
   };
@@ -508,6 +533,7 @@ async function main() {
         results.push({
           store: storeLabel(store),
           measuredAt: new Date().toISOString(),
+          ...(VARIANT ? { variant: VARIANT } : {}),
           estate: { ...shape, fileBytes: written.bytes },
           ...run,
         });

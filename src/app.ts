@@ -31,6 +31,7 @@ import { createKafkaIndexer, createOutboxIndexer } from './streams/search-indexe
 import { kafkaDeadLetters } from './streams/ingest/dead-letters.js';
 import { type IngestGateway, inProcessGateway, kafkaGateway } from './streams/ingest/gateway.js';
 import { createIngestWorker } from './streams/ingest/worker.js';
+import { createLaneGate } from './streams/ingest/lane-gate.js';
 import { createKafka, ensureTopics } from './streams/kafka/client.js';
 import { createKafkaChangeFeed } from './streams/kafka/change-feed.js';
 import { createOutboxRelay } from './streams/outbox-relay.js';
@@ -258,6 +259,8 @@ function kafkaWorkers(
   const result: [string, Worker][] = [];
   if (config.workers.includes('ingest')) {
     const deadLetters = kafkaDeadLetters(producer, topics.deadLetters);
+    // Tables before columns: the bulk lane holds its chunks while the core lane is writing.
+    const gate = createLaneGate();
     const lanes = [
       { lane: 'priority' as const, topic: topics.ingest, chunkSize: config.ingest.chunkPriority, fetch: { maxWaitTimeInMs: 100 } },
       // Columns: fuller fetches and bigger transactions; fresh a little later, cheaper per event.
@@ -284,6 +287,7 @@ function kafkaWorkers(
           deferralMs: config.ingest.deferralMs,
           sessionTimeoutMs: settings.sessionTimeoutMs,
           concurrency: settings.partitions,
+          gate,
           ...l.fetch,
         }),
       ]);

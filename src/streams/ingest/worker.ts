@@ -14,6 +14,7 @@ import type { IngestItem, IngestOutcome, IngestService } from '../../services/in
 import { type Worker, pauseReport, sleep, untilAvailable } from '../worker.js';
 import type { DeadLetter, DeadLetters } from './dead-letters.js';
 import { InvalidEventError, decodeKafkaRecord } from './events.js';
+import type { LaneGate } from './lane-gate.js';
 
 export type Lane = 'priority' | 'bulk';
 
@@ -46,6 +47,8 @@ export interface IngestWorkerOptions {
   deferralMs?: number;
   /** Backoff between attempts while the store is down, capped. */
   outageBackoffMs?: { initial: number; max: number };
+  /** Shared by the two lanes of a process: the bulk lane yields the store to the core lane. */
+  gate?: LaneGate;
 }
 
 export function createIngestWorker(options: IngestWorkerOptions): Worker {
@@ -172,7 +175,11 @@ export function createIngestWorker(options: IngestWorkerOptions): Worker {
           for (let i = 0; i < messages.length; i += options.chunkSize) {
             if (!payload.isRunning() || payload.isStale()) return;
             const chunk = messages.slice(i, i + options.chunkSize);
-            if (!(await processChunk(chunk, payload))) return;
+            const { gate } = options;
+            if (gate && lane === 'bulk') await gate.yieldToPriority(() => payload.heartbeat());
+            const done =
+              gate && lane === 'priority' ? await gate.priority(() => processChunk(chunk, payload)) : await processChunk(chunk, payload);
+            if (!done) return;
             payload.resolveOffset(chunk[chunk.length - 1]!.offset);
             await payload.commitOffsetsIfNecessary();
             await payload.heartbeat();
