@@ -490,7 +490,7 @@ async function main() {
     return (
       STORES.map(storeLabel).includes(String(r.store)) &&
       (estate?.columns ?? 'inline') === COLUMNS &&
-      String(r.variant ?? '') === VARIANT &&
+      (typeof r.variant === 'string' ? r.variant : '') === VARIANT &&
       SIZES.some((size) => scaleShape(size, COLUMNS).assets === estate?.assets)
     );
   };
