@@ -104,10 +104,13 @@ export function createIngestWorker(options: IngestWorkerOptions): Worker {
     const deferredSince = Date.now();
     let wait = 250;
     while (pending.length > 0) {
-      const outcomes = await applyWhileAvailable(
-        pending.map((p) => p.item),
-        payload,
-      );
+      // The core lane holds the gate while it writes, not while it waits to retry deferred events.
+      const write = () =>
+        applyWhileAvailable(
+          pending.map((p) => p.item),
+          payload,
+        );
+      const outcomes = await (lane === 'priority' && options.gate ? options.gate.priority(write) : write());
       if (outcomes === null) return false;
       const committedAt = Date.now();
       const retry: typeof pending = [];
@@ -175,11 +178,8 @@ export function createIngestWorker(options: IngestWorkerOptions): Worker {
           for (let i = 0; i < messages.length; i += options.chunkSize) {
             if (!payload.isRunning() || payload.isStale()) return;
             const chunk = messages.slice(i, i + options.chunkSize);
-            const { gate } = options;
-            if (gate && lane === 'bulk') await gate.yieldToPriority(() => payload.heartbeat());
-            const done =
-              gate && lane === 'priority' ? await gate.priority(() => processChunk(chunk, payload)) : await processChunk(chunk, payload);
-            if (!done) return;
+            if (lane === 'bulk') await options.gate?.yieldToPriority(() => payload.heartbeat());
+            if (!(await processChunk(chunk, payload))) return;
             payload.resolveOffset(chunk[chunk.length - 1]!.offset);
             await payload.commitOffsetsIfNecessary();
             await payload.heartbeat();
