@@ -370,7 +370,6 @@ export async function openStore(config: Config, log: Logger): Promise<GraphStore
       const slow = log.child({ component: 'neo4j' });
       return createNeo4jStore({
         ...config.neo4j,
-        slowQueryMs: 500,
         onSlowQuery: (cypher, ms) =>
           slow.warn({ ms: Math.round(ms), cypher: cypher.replace(/\s+/g, ' ').slice(0, 200) }, 'slow Cypher statement'),
       });

@@ -106,6 +106,9 @@ export const EnvSchema = z.object({
   NEO4J_USER: z.string().min(1).optional().describe('Neo4j user (none: no authentication).'),
   NEO4J_PASSWORD: z.string().optional().describe('Neo4j password.'),
   NEO4J_DATABASE: z.string().min(1).optional().describe("Neo4j database (default: the server's default one)."),
+  NEO4J_SLOW_QUERY_MS: int(0, 3_600_000)
+    .default(500)
+    .describe('Cypher statements that take at least this long are logged at warn with their duration (0: every statement, for profiling).'),
   SEARCH: z
     .enum(['embedded', 'elasticsearch'])
     .optional()
@@ -347,7 +350,13 @@ export interface Config {
   host: string;
   logLevel: string;
   store: 'embedded' | 'neo4j';
-  neo4j: { uri: string; user: string | undefined; password: string | undefined; database: string | undefined } | null;
+  neo4j: {
+    uri: string;
+    user: string | undefined;
+    password: string | undefined;
+    database: string | undefined;
+    slowQueryMs: number;
+  } | null;
   /** The search index: SQLite FTS5 in DATA_DIR, or Elasticsearch. */
   search:
     | { kind: 'embedded'; workers: number }
@@ -475,7 +484,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     logLevel: e.LOG_LEVEL,
     store: e.STORE,
-    neo4j: e.NEO4J_URI ? { uri: e.NEO4J_URI, user: e.NEO4J_USER, password: e.NEO4J_PASSWORD, database: e.NEO4J_DATABASE } : null,
+    neo4j: e.NEO4J_URI
+      ? { uri: e.NEO4J_URI, user: e.NEO4J_USER, password: e.NEO4J_PASSWORD, database: e.NEO4J_DATABASE, slowQueryMs: e.NEO4J_SLOW_QUERY_MS }
+      : null,
     search:
       e.ELASTICSEARCH_URL && e.SEARCH !== 'embedded'
         ? {

@@ -3,7 +3,7 @@ import { type Viewer, requirePermission } from '../domain/auth.js';
 import { DomainError } from '../domain/errors.js';
 import type { AssetInput } from '../domain/commands.js';
 import type { AssetKind, AssetRecord, HistoryRecord } from '../domain/model.js';
-import type { AssetQuery } from '../store/ports/index.js';
+import type { AssetQuery, AssetView } from '../store/ports/index.js';
 import { type DeleteOutcome, type UpsertOutcome, deleteAssets, upsertAssets } from './commands/assets.js';
 import { write } from './commands/command.js';
 import type { ServiceDeps } from './deps.js';
@@ -30,13 +30,19 @@ export class AssetService {
     viewer: Viewer | null,
     ref: { id?: string | null | undefined; qualifiedName?: string | null | undefined },
   ): Promise<AssetRecord | null> {
+    return (await this.view(viewer, ref))?.asset ?? null;
+  }
+
+  /** The asset with its parent and classification state, read together (the API's asset lookup). */
+  async view(
+    viewer: Viewer | null,
+    ref: { id?: string | null | undefined; qualifiedName?: string | null | undefined },
+  ): Promise<AssetView | null> {
     const v = requirePermission(viewer, 'graph:read');
     const hasId = ref.id !== null && ref.id !== undefined;
     const hasName = ref.qualifiedName !== null && ref.qualifiedName !== undefined;
     if (hasId === hasName) throw new DomainError('BAD_USER_INPUT', 'Pass exactly one of id or qualifiedName');
-    const graph = this.deps.store.tenant(v.tenant);
-    const found = hasId ? await graph.assetsByIds([ref.id!]) : await graph.assetsByQualifiedNames([ref.qualifiedName!]);
-    return found[0] ?? null;
+    return this.deps.store.tenant(v.tenant).assetView(hasId ? { id: ref.id! } : { qualifiedName: ref.qualifiedName! });
   }
 
   async list(

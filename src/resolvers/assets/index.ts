@@ -10,7 +10,15 @@ import { loadersOf } from '../../graphql/context.js';
 import { mapIterator } from '../../graphql/iterators.js';
 
 export const Query: Pick<QueryResolvers, 'asset' | 'assets'> = {
-  asset: (_, args, ctx) => ctx.services.assets.get(ctx.viewer, args),
+  asset: async (_, args, ctx) => {
+    const view = await ctx.services.assets.view(ctx.viewer, args);
+    if (!view) return null;
+    // Its parent and classifications were read with it: their loads are answered from the loaders.
+    const loaders = loadersOf(ctx);
+    if (view.parent) loaders.asset.prime(view.parent.id, view.parent);
+    loaders.classifications.prime(view.asset.id, view.classifications);
+    return view.asset;
+  },
   assets: (_, args, ctx) => ctx.services.assets.list(ctx.viewer, args.filter, args.first, args.after),
 };
 

@@ -68,7 +68,8 @@ export function assetWhere(query: AssetQuery): { sql: string; params: Record<str
   return { sql: clauses.join(' AND '), params };
 }
 
-type AssetOps = AssetReader & AssetWriter;
+/** The asset view is composed from these reads and the classification states (store/asset-view.ts). */
+type AssetOps = Omit<AssetReader, 'assetView'> & AssetWriter;
 
 export function assetOps(c: Conn): AssetOps {
   const t = c.tenant;

@@ -9,6 +9,7 @@ import type { ChangeEvent } from '../../domain/events.js';
 import type { GraphReader, GraphStore, GraphTx, Outbox, TenantGraph } from '../ports/index.js';
 import { trackingAppends } from '../commit-events.js';
 import { assetOps } from './assets.js';
+import { composeAssetView } from '../asset-view.js';
 import { classificationOps } from './classification.js';
 import { type Conn, conn, driving, list } from './conn.js';
 import { incidentOps } from './incidents.js';
@@ -27,11 +28,13 @@ export interface EmbeddedStoreOptions {
 
 function ops(c: Conn): GraphTx {
   const assets = assetOps(c);
+  const classification = classificationOps(c);
   return {
     tenant: c.tenant,
     ...assets,
+    assetView: (ref) => composeAssetView({ ...assets, ...classification }, ref),
     ...lineageOps(c, assets),
-    ...classificationOps(c),
+    ...classification,
     ...incidentOps(c),
     ...propagationJobOps(c),
     ...runOps(c),

@@ -1,6 +1,7 @@
 import type { AssetKind, AssetRecord, HistoryChange, HistoryRecord } from '../../domain/model.js';
 import { decodeCursor, encodeCursor, paged } from '../cursor.js';
 import type { AssetQuery, AssetReader, AssetWriter } from '../ports/index.js';
+import { type StateRows, classificationState, toClassificationState } from './classification.js';
 import { type Cx, json, parse } from './session.js';
 
 /** Projection of an :Asset node `a` into a record shape. */
@@ -71,6 +72,19 @@ export function assetOps(cx: Cx): AssetOps {
           ids: [...ids],
         }),
       );
+    },
+    async assetView(ref) {
+      // The asset, its parent and its classification state in one auto-commit statement.
+      const match = 'id' in ref ? 'MATCH (a:Asset {tenant: $t, id: $key})' : 'MATCH (a:Asset {tenant: $t, qualifiedName: $key})';
+      const [row] = await cx.run<AssetRow & StateRows & { p: Record<string, unknown> | null }>(
+        `${match}
+        OPTIONAL MATCH (p:Asset {tenant: $t, id: a.parentId})
+        RETURN ${ASSET} AS a, ${projectAsset('p')} AS p, ${classificationState('a.id')}`,
+        { t, key: 'id' in ref ? ref.id : ref.qualifiedName },
+      );
+      if (!row) return null;
+      const asset = toAsset(row.a);
+      return { asset, parent: row.p ? toAsset(row.p) : null, classifications: toClassificationState(asset.id, row) };
     },
     async assetsByQualifiedNames(names) {
       if (names.length === 0) return [];

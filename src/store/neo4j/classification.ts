@@ -7,6 +7,47 @@ type ClassificationOps = ClassificationReader & ClassificationWriter;
 
 type Row = Record<string, unknown>;
 
+/** The columns `direct`, `propagated` and `blocks` of a RETURN: the classification state of the asset whose id is `id`. */
+export const classificationState = (id: string): string => `
+  COLLECT { MATCH (d:Direct {tenant: $t, assetId: ${id}}) RETURN d { .* } ORDER BY d.classification } AS direct,
+  COLLECT {
+    MATCH (r:Propagation {tenant: $t, assetId: ${id}}) USING INDEX r:Propagation(tenant, assetId)
+    RETURN r { .* } ORDER BY r.classification, r.addedAt, r.sourceId
+  } AS propagated,
+  COLLECT { MATCH (b:Block {tenant: $t, assetId: ${id}}) RETURN b { .* } ORDER BY b.classification } AS blocks`;
+
+export interface StateRows {
+  direct: Row[];
+  propagated: Row[];
+  blocks: Row[];
+}
+
+export function toClassificationState(assetId: string, { direct, propagated, blocks }: StateRows): AssetClassificationState {
+  return {
+    direct: direct.map((d) => ({
+      assetId,
+      classification: d.classification as string,
+      propagate: d.propagate as boolean,
+      addedAt: d.addedAt as string,
+      addedBy: d.addedBy as string,
+    })),
+    propagated: propagated.map((r) => ({
+      assetId,
+      classification: r.classification as string,
+      sourceId: r.sourceId as string,
+      blocked: r.blocked as boolean,
+      addedAt: r.addedAt as string,
+      addedBy: r.addedBy as string,
+    })),
+    blocks: blocks.map((b) => ({
+      assetId,
+      classification: b.classification as string,
+      addedAt: b.addedAt as string,
+      addedBy: b.addedBy as string,
+    })),
+  };
+}
+
 export function classificationOps(cx: Cx): ClassificationOps {
   const t = cx.tenant;
   return {
@@ -41,44 +82,16 @@ export function classificationOps(cx: Cx): ClassificationOps {
     },
     async classificationStates(assetIds) {
       const states = new Map<string, AssetClassificationState>();
-      const state = (id: string) => states.get(id) ?? states.set(id, { direct: [], propagated: [], blocks: [] }).get(id)!;
       if (assetIds.length === 0) return states;
-      const p = { t, ids: [...assetIds] };
-      for (const { d } of await cx.run<{ d: Row }>(
-        'UNWIND $ids AS id MATCH (d:Direct {tenant: $t, assetId: id}) RETURN d { .* } AS d ORDER BY d.classification',
-        p,
-      )) {
-        state(d.assetId as string).direct.push({
-          assetId: d.assetId as string,
-          classification: d.classification as string,
-          propagate: d.propagate as boolean,
-          addedAt: d.addedAt as string,
-          addedBy: d.addedBy as string,
-        });
-      }
-      for (const { r } of await cx.run<{ r: Row }>(
-        'UNWIND $ids AS id MATCH (r:Propagation {tenant: $t, assetId: id}) USING INDEX r:Propagation(tenant, assetId) RETURN r { .* } AS r ORDER BY r.classification, r.addedAt, r.sourceId',
-        p,
-      )) {
-        state(r.assetId as string).propagated.push({
-          assetId: r.assetId as string,
-          classification: r.classification as string,
-          sourceId: r.sourceId as string,
-          blocked: r.blocked as boolean,
-          addedAt: r.addedAt as string,
-          addedBy: r.addedBy as string,
-        });
-      }
-      for (const { b } of await cx.run<{ b: Row }>(
-        'UNWIND $ids AS id MATCH (b:Block {tenant: $t, assetId: id}) RETURN b { .* } AS b ORDER BY b.classification',
-        p,
-      )) {
-        state(b.assetId as string).blocks.push({
-          assetId: b.assetId as string,
-          classification: b.classification as string,
-          addedAt: b.addedAt as string,
-          addedBy: b.addedBy as string,
-        });
+      // One statement for the three kinds: each batch of the classifications loader is one round
+      // trip here, not three in a row.
+      const rows = await cx.run<StateRows & { id: string }>(`UNWIND $ids AS id WITH DISTINCT id RETURN id, ${classificationState('id')}`, {
+        t,
+        ids: [...assetIds],
+      });
+      for (const row of rows) {
+        if (row.direct.length > 0 || row.propagated.length > 0 || row.blocks.length > 0)
+          states.set(row.id, toClassificationState(row.id, row));
       }
       return states;
     },

@@ -1,6 +1,6 @@
 // The assets port: records, containment and history.
 // Adapters: store/embedded/assets.ts, store/neo4j/assets.ts. Contract: test/contract/store/assets.contract.ts.
-import type { AssetKind, AssetRecord, HistoryRecord } from '../../domain/model.js';
+import type { AssetClassificationState, AssetKind, AssetRecord, HistoryRecord } from '../../domain/model.js';
 import type { StorePage, StorePageRequest } from './paging.js';
 
 export interface AssetQuery {
@@ -12,9 +12,25 @@ export interface AssetQuery {
   classification?: string;
 }
 
+/** One asset with what its page reads beside it. */
+export interface AssetView {
+  asset: AssetRecord;
+  parent: AssetRecord | null;
+  /** Its direct assignments, propagated rows and blocks (all empty when it has none). */
+  classifications: AssetClassificationState;
+}
+
+export type AssetRef = { id: string } | { qualifiedName: string };
+
 export interface AssetReader {
   assetsByIds(ids: readonly string[]): Promise<AssetRecord[]>;
   assetsByQualifiedNames(qualifiedNames: readonly string[]): Promise<AssetRecord[]>;
+  /**
+   * The asset with its parent and its classification state, as `assetsByIds` and
+   * `classificationStates` would answer them: one round trip where the store can (an asset
+   * lookup is the API's most frequent read), or null.
+   */
+  assetView(ref: AssetRef): Promise<AssetView | null>;
   listAssets(query: AssetQuery, page: StorePageRequest): Promise<StorePage<AssetRecord>>;
   countAssets(query: AssetQuery): Promise<number>;
   /** Names of the direct children of each parent, of the given kinds (a table's columns), sorted. */

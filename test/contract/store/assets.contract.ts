@@ -20,6 +20,39 @@ export function assetsContract(ctx: StoreContract): void {
     assert.deepEqual(await ctx.store.tenant(t).assetsByIds([randomUUID()]), []);
   });
 
+  it('reads an asset view: the asset with its parent and classification state, as the separate reads answer them', async () => {
+    const [t, other] = [uniqueTenant(), uniqueTenant()];
+    const db = assetRecord('DATABASE', qn('viewdb'));
+    const table = assetRecord('TABLE', qn('viewdb.orders'), { parentId: db.id });
+    const source = assetRecord('TABLE', qn('viewdb.raw'), { parentId: db.id });
+    const at = table.createdAt;
+    await ctx.write(t, async (tx) => {
+      await tx.writeAssets([db, source, table]);
+      await tx.setDirect({ assetId: table.id, classification: 'GDPR', propagate: true, addedAt: at, addedBy: 'test' });
+      await tx.setDirect({ assetId: table.id, classification: 'CONFIDENTIAL', propagate: false, addedAt: at, addedBy: 'test' });
+      await tx.setBlock({ assetId: table.id, classification: 'SOX', addedAt: at, addedBy: 'test' });
+      await tx.replacePropagation({ sourceId: source.id, classification: 'PII' }, [{ assetId: table.id, blocked: false }], 'test', at);
+    });
+    const graph = ctx.store.tenant(t);
+    const state = (await graph.classificationStates([table.id])).get(table.id)!;
+    assert.deepEqual(
+      state.direct.map((d) => d.classification),
+      ['CONFIDENTIAL', 'GDPR'],
+    );
+    const expected = { asset: table, parent: db, classifications: state };
+    assert.deepEqual(await graph.assetView({ qualifiedName: table.qualifiedName }), expected);
+    assert.deepEqual(await graph.assetView({ id: table.id }), expected);
+    // A root with no classifications: no parent, and an empty state.
+    assert.deepEqual(await graph.assetView({ id: db.id }), {
+      asset: db,
+      parent: null,
+      classifications: { direct: [], propagated: [], blocks: [] },
+    });
+    assert.equal(await graph.assetView({ qualifiedName: qn('viewdb.missing') }), null);
+    assert.equal(await ctx.store.tenant(other).assetView({ id: table.id }), null);
+    assert.equal(await ctx.store.tenant(other).assetView({ qualifiedName: table.qualifiedName }), null);
+  });
+
   it('isolates tenants: the same qualified name lives in two tenants, neither sees the other', async () => {
     const [t1, t2] = [uniqueTenant(), uniqueTenant()];
     const a1 = assetRecord('TABLE', qn('shared'));

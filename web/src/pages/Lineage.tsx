@@ -11,6 +11,7 @@ import {
   Handle,
   MiniMap,
   type Node,
+  type NodeChange,
   type NodeProps,
   Position,
   ReactFlow,
@@ -247,6 +248,20 @@ export function LineagePage({ qualifiedName, firstHop = PAGE }: { qualifiedName:
   positionsRef.current = positions;
   const flow = useRef<ReactFlowInstance<Node<NodeData>> | null>(null);
   graphRef.current = graph;
+  // The sizes React Flow measured, handed back with every node. A node passed without them is
+  // taken as new: React Flow drops its measured handles and measures it again, and a node
+  // replaced again before that measurement lands (a relayout, a redraw for columns) could be left
+  // unmeasured: its edges were not drawn, with nothing to make React Flow look again.
+  const [measured, setMeasured] = useState<ReadonlyMap<string, { width: number; height: number }>>(new Map());
+  const onNodesChange = useCallback((changes: NodeChange<Node<NodeData>>[]) => {
+    const sizes = changes.flatMap((c) => (c.type === 'dimensions' && c.dimensions ? [[c.id, c.dimensions] as const] : []));
+    if (sizes.length === 0) return;
+    setMeasured((m) => {
+      const next = new Map(m);
+      for (const [id, size] of sizes) next.set(id, size);
+      return next;
+    });
+  }, []);
 
   const fetchNeighbours = useCallback(async (qn: string, direction: Direction, first: number): Promise<LineageNode[]> => {
     type Neighbour = Omit<LineageNode, 'incidents'>;
@@ -486,6 +501,7 @@ export function LineagePage({ qualifiedName, firstHop = PAGE }: { qualifiedName:
       if (!position) return [];
       const shown = graph.shown.get(node.id);
       const c = classification ? node.classifications.find((x) => x.name === classification) : undefined;
+      const size = measured.get(node.id);
       return {
         id: node.id,
         type: 'asset' as const,
@@ -493,6 +509,7 @@ export function LineagePage({ qualifiedName, firstHop = PAGE }: { qualifiedName:
         // Sizes until measured: the minimap draws the nodes that are off screen (and so never measured).
         initialWidth: WIDTH,
         initialHeight: heightOf(node, columnLevel),
+        ...(size ? { measured: size } : {}),
         data: {
           node,
           root: node.id === graph.rootId,
@@ -510,7 +527,7 @@ export function LineagePage({ qualifiedName, firstHop = PAGE }: { qualifiedName:
         },
       };
     });
-  }, [graph, positions, highlighted, classification, columnLevel, litColumns, onColumn, onExpand, onCollapse]);
+  }, [graph, positions, measured, highlighted, classification, columnLevel, litColumns, onColumn, onExpand, onCollapse]);
 
   const flowEdges: Edge[] = useMemo(() => {
     if (!graph) return [];
@@ -598,6 +615,7 @@ export function LineagePage({ qualifiedName, firstHop = PAGE }: { qualifiedName:
             nodes={flowNodes}
             edges={flowEdges}
             nodeTypes={NODE_TYPES}
+            onNodesChange={onNodesChange}
             onNodeClick={(_, n) => setFocus((f) => (f === n.id ? null : n.id))}
             onlyRenderVisibleElements
             onInit={(instance) => {

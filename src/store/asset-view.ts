@@ -1,0 +1,19 @@
+// Shared by the adapters: an asset view (ports/assets.ts) composed from the ordinary reads, for a
+// store where each read is a cheap local call (the embedded SQLite store).
+import type { AssetRef, AssetView, GraphReader } from './ports/index.js';
+
+type Reads = Pick<GraphReader, 'assetsByIds' | 'assetsByQualifiedNames' | 'classificationStates'>;
+
+export async function composeAssetView(reads: Reads, ref: AssetRef): Promise<AssetView | null> {
+  const [asset] = 'id' in ref ? await reads.assetsByIds([ref.id]) : await reads.assetsByQualifiedNames([ref.qualifiedName]);
+  if (!asset) return null;
+  const [parents, states] = await Promise.all([
+    asset.parentId ? reads.assetsByIds([asset.parentId]) : Promise.resolve([]),
+    reads.classificationStates([asset.id]),
+  ]);
+  return {
+    asset,
+    parent: parents[0] ?? null,
+    classifications: states.get(asset.id) ?? { direct: [], propagated: [], blocks: [] },
+  };
+}
