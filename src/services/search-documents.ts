@@ -1,7 +1,7 @@
 // Search documents are built from the graph store, never patched: whatever changed about an
 // asset (its record, its columns, a classification arriving by propagation, an incident), the
 // indexer reads the asset again and replaces its document.
-import type { AssetRecord } from '../domain/model.js';
+import type { AssetClassificationState, AssetRecord } from '../domain/model.js';
 import type { GraphReader, SearchDocument } from '../store/ports/index.js';
 import { databaseOf, platformOf } from '../domain/validation.js';
 
@@ -15,16 +15,30 @@ export async function buildSearchDocuments(
   const builtAt = Date.now();
   const unique = [...new Set(ids)];
   if (unique.length === 0) return { docs: [], missing: [], builtAt };
-  const assets = await graph.assetsByIds(unique);
-  const found = new Set(assets.map((a) => a.id));
-  return { docs: await documentsOf(graph, assets, builtAt), missing: unique.filter((id) => !found.has(id)), builtAt };
+  const found = await graph.classifiedAssets(unique);
+  const states = new Map(found.map((c) => [c.asset.id, c.classifications]));
+  const docs = await documentsOf(
+    graph,
+    found.map((c) => c.asset),
+    builtAt,
+    states,
+  );
+  return { docs, missing: unique.filter((id) => !states.has(id)), builtAt };
 }
 
-/** Documents of already loaded records (a reindex scan pages through the assets). */
-export async function documentsOf(graph: GraphReader, assets: readonly AssetRecord[], builtAt: number): Promise<SearchDocument[]> {
+/**
+ * Documents of already loaded records (a reindex scan pages through the assets), with their
+ * classification states when they were read with them.
+ */
+export async function documentsOf(
+  graph: GraphReader,
+  assets: readonly AssetRecord[],
+  builtAt: number,
+  known?: ReadonlyMap<string, AssetClassificationState>,
+): Promise<SearchDocument[]> {
   const ids = assets.map((a) => a.id);
   const [states, columns, incidents] = await Promise.all([
-    graph.classificationStates(ids),
+    known ?? graph.classificationStates(ids),
     graph.childNames(ids, ['COLUMN']),
     graph.incidentsByAssets(ids, UNRESOLVED),
   ]);

@@ -1,6 +1,6 @@
-// Shared by the adapters: an asset view (ports/assets.ts) composed from the ordinary reads, for a
-// store where each read is a cheap local call (the embedded SQLite store).
-import type { AssetRef, AssetView, GraphReader } from './ports/index.js';
+// Shared by the adapters: an asset view and classified assets (ports/assets.ts) composed from the
+// ordinary reads, for a store where each read is a cheap local call (the embedded SQLite store).
+import type { AssetRef, AssetView, ClassifiedAsset, GraphReader } from './ports/index.js';
 
 type Reads = Pick<GraphReader, 'assetsByIds' | 'assetsByQualifiedNames' | 'classificationStates'>;
 
@@ -16,4 +16,10 @@ export async function composeAssetView(reads: Reads, ref: AssetRef): Promise<Ass
     parent: parents[0] ?? null,
     classifications: states.get(asset.id) ?? { direct: [], propagated: [], blocks: [] },
   };
+}
+
+export async function composeClassifiedAssets(reads: Reads, ids: readonly string[]): Promise<ClassifiedAsset[]> {
+  const assets = await reads.assetsByIds([...new Set(ids)]);
+  const states = await reads.classificationStates(assets.map((a) => a.id));
+  return assets.map((asset) => ({ asset, classifications: states.get(asset.id) ?? { direct: [], propagated: [], blocks: [] } }));
 }

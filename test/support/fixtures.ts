@@ -121,6 +121,8 @@ export const neo4jFactory: StoreFactory = {
       user: process.env.NEO4J_USER,
       password: process.env.NEO4J_PASSWORD,
       database: process.env.NEO4J_DATABASE,
+      // Small, so that the contracts' larger commits span several outbox batch nodes.
+      outboxBatchEvents: 3,
     });
     return { store, close: () => store.close() };
   },

@@ -14,7 +14,7 @@
 // its job is unfinished. The change's transaction stays small whatever the size of the graph.
 import { randomUUID } from 'node:crypto';
 import { type ClassificationChangedEvent, inEffect } from '../../domain/events.js';
-import type { AssetClassificationState, AssetRecord, PropagationJobRecord } from '../../domain/model.js';
+import type { AssetRecord, PropagationJobRecord } from '../../domain/model.js';
 import type { GraphTx, PropagationChange, PropagationKey } from '../../store/ports/index.js';
 
 interface Net {
@@ -96,21 +96,18 @@ export class PropagationRun {
       ids.add(c.assetId);
       if (c.sourceId !== null) ids.add(c.sourceId);
     }
-    const missing = new Set([...ids].filter((id) => !this.snapshots.has(id)));
-    const found = await this.tx.assetsByIds([...missing]);
-    this.remember(found);
-    // Each event carries its asset's classifications as of this change (the transaction's own
-    // writes are read): an Atlas ADD always lists the tag it adds, whatever happens next.
-    const changed = [...new Set(changes.map((c) => c.assetId))];
-    const states = changed.length > 0 ? await this.tx.classificationStates(changed) : new Map<string, AssetClassificationState>();
-    // What was just read exists; an asset remembered earlier in the change may have been deleted since.
-    const alive = new Set(found.map((a) => a.id));
-    const remembered = changed.filter((id) => !missing.has(id));
-    if (remembered.length > 0) for (const a of await this.tx.assetsByIds(remembered)) alive.add(a.id);
+    if (ids.size === 0) return [];
+    // One read for the records and the classification states (the transaction's own writes are
+    // read): each event carries its asset's classifications as of this change (an Atlas ADD always
+    // lists the tag it adds, whatever happens next), and an asset remembered earlier in the change
+    // may have been deleted since.
+    const current = new Map((await this.tx.classifiedAssets([...ids])).map((c) => [c.asset.id, c]));
+    this.remember([...current.values()].filter((c) => !this.snapshots.has(c.asset.id)).map((c) => c.asset));
     const events: ClassificationChangedEvent[] = [];
     for (const c of changes) {
       const asset = this.snapshots.get(c.assetId);
       if (!asset) continue; // an asset created and deleted within the same change
+      const after = current.get(c.assetId);
       events.push({
         type: 'classification.changed',
         eventId: randomUUID(),
@@ -122,7 +119,7 @@ export class PropagationRun {
         change: c.delta > 0 ? 'ADDED' : 'REMOVED',
         propagated: c.propagated,
         source: c.sourceId === null ? null : (this.snapshots.get(c.sourceId) ?? null),
-        classificationsAfter: alive.has(c.assetId) ? inEffect(states.get(c.assetId) ?? { direct: [], propagated: [], blocks: [] }) : null,
+        classificationsAfter: after ? inEffect(after.classifications) : null,
       });
     }
     return events;

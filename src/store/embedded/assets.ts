@@ -69,7 +69,7 @@ export function assetWhere(query: AssetQuery): { sql: string; params: Record<str
 }
 
 /** The asset view is composed from these reads and the classification states (store/asset-view.ts). */
-type AssetOps = Omit<AssetReader, 'assetView'> & AssetWriter;
+type AssetOps = Omit<AssetReader, 'assetView' | 'classifiedAssets'> & AssetWriter;
 
 export function assetOps(c: Conn): AssetOps {
   const t = c.tenant;

@@ -9,7 +9,7 @@ import type { ChangeEvent } from '../../domain/events.js';
 import type { GraphReader, GraphStore, GraphTx, Outbox, TenantGraph } from '../ports/index.js';
 import { trackingAppends } from '../commit-events.js';
 import { assetOps } from './assets.js';
-import { composeAssetView } from '../asset-view.js';
+import { composeAssetView, composeClassifiedAssets } from '../asset-view.js';
 import { classificationOps } from './classification.js';
 import { type Conn, conn, driving, list } from './conn.js';
 import { incidentOps } from './incidents.js';
@@ -33,6 +33,7 @@ function ops(c: Conn): GraphTx {
     tenant: c.tenant,
     ...assets,
     assetView: (ref) => composeAssetView({ ...assets, ...classification }, ref),
+    classifiedAssets: (ids) => composeClassifiedAssets({ ...assets, ...classification }, ids),
     ...lineageOps(c, assets),
     ...classification,
     ...incidentOps(c),

@@ -86,6 +86,17 @@ export function assetOps(cx: Cx): AssetOps {
       const asset = toAsset(row.a);
       return { asset, parent: row.p ? toAsset(row.p) : null, classifications: toClassificationState(asset.id, row) };
     },
+    async classifiedAssets(ids) {
+      if (ids.length === 0) return [];
+      const rows = await cx.run<AssetRow & StateRows>(
+        `UNWIND $ids AS id MATCH (a:Asset {tenant: $t, id: id}) WITH DISTINCT a RETURN ${ASSET} AS a, ${classificationState('a.id')}`,
+        { t, ids: [...ids] },
+      );
+      return rows.map((row) => {
+        const asset = toAsset(row.a);
+        return { asset, classifications: toClassificationState(asset.id, row) };
+      });
+    },
     async assetsByQualifiedNames(names) {
       if (names.length === 0) return [];
       return toAssets(

@@ -23,7 +23,17 @@ export interface Neo4jStoreOptions {
   /** Statements slower than `slowQueryMs` are reported here (e.g. logged at warn). */
   onSlowQuery?: ((cypher: string, ms: number) => void) | undefined;
   slowQueryMs?: number | undefined;
+  /** Most events one outbox batch node holds (default OUTBOX_BATCH_EVENTS); tests set it small. */
+  outboxBatchEvents?: number | undefined;
 }
+
+/**
+ * A transaction's events are stored as batch nodes of at most this many. A reader loads a batch's
+ * whole `events` list to slice it, so a 5,000-event propagation chunk in one node was loaded whole
+ * by every read of 1,000 (the relay's and the search indexer's: ten loads of it); in nodes of 500
+ * each event is loaded about once per reader.
+ */
+export const OUTBOX_BATCH_EVENTS = 500;
 
 const SCHEMA = [
   'CREATE CONSTRAINT asset_id IF NOT EXISTS FOR (a:Asset) REQUIRE (a.tenant, a.id) IS UNIQUE',
@@ -67,7 +77,7 @@ const SCHEMA = [
   'CREATE CONSTRAINT crawl_lease IF NOT EXISTS FOR (l:CrawlLease) REQUIRE (l.tenant, l.source) IS UNIQUE',
 ];
 
-function ops(cx: Cx): GraphTx {
+function ops(cx: Cx, batchEvents: number): GraphTx {
   const assets = assetOps(cx);
   return {
     tenant: cx.tenant,
@@ -81,13 +91,18 @@ function ops(cx: Cx): GraphTx {
     async appendEvents(events: readonly ChangeEvent[]) {
       if (events.length === 0) return;
       // The sequence node's write lock is held to commit, so sequence order is commit order. The
-      // events of one call are one batch node (seq first..last): one write, not one per event.
+      // events of one call take one range of seq, stored as batch nodes (seq first..last) of at
+      // most `batchEvents` each: one write, not one per event.
+      const groups: string[][] = [];
+      for (let i = 0; i < events.length; i += batchEvents) groups.push(events.slice(i, i + batchEvents).map((e) => JSON.stringify(e)));
       await cx.run(
         `MATCH (s:OutboxSequence {name: 'outbox'})
         SET s.value = s.value + $n
         WITH s.value - $n AS base
-        CREATE (:OutboxBatch:PendingBatch {first: base + 1, last: base + $n, upTo: base, tenant: $t, events: $events, createdAt: $at})`,
-        { t: cx.tenant, n: events.length, events: events.map((e) => JSON.stringify(e)), at: events[0]!.at },
+        UNWIND range(0, size($groups) - 1) AS g
+        WITH base + g * $size AS upTo, $groups[g] AS events
+        CREATE (:OutboxBatch:PendingBatch {first: upTo + 1, last: upTo + size(events), upTo: upTo, tenant: $t, events: events, createdAt: $at})`,
+        { t: cx.tenant, n: events.length, size: batchEvents, groups, at: events[0]!.at },
       );
     },
     async claimEvents(eventIds, at) {
@@ -160,6 +175,7 @@ export async function createNeo4jStore(options: Neo4jStoreOptions): Promise<Grap
   const database = options.database;
   await driver.verifyConnectivity(database ? { database } : {});
   const threshold = options.slowQueryMs ?? 500;
+  const batchEvents = Math.max(1, options.outboxBatchEvents ?? OUTBOX_BATCH_EVENTS);
   const observe = options.onSlowQuery
     ? (cypher: string, ms: number) => {
         if (ms >= threshold) options.onSlowQuery!(cypher, ms);
@@ -242,10 +258,10 @@ export async function createNeo4jStore(options: Neo4jStoreOptions): Promise<Grap
     propagationQueue: neo4jPropagationQueue(write),
     tenant(tenant: string): TenantGraph {
       if (tenant.length === 0) throw new Error('tenant must not be empty');
-      const reader: GraphReader = ops({ tenant, run: read });
+      const reader: GraphReader = ops({ tenant, run: read }, batchEvents);
       // A traversal or a lineage answer may take several statements: all of them in one read transaction.
       const readTx = <T>(work: (r: GraphReader) => Promise<T>) =>
-        inTx(driver, database, 'read', (run) => work(ops({ tenant, run })), observe);
+        inTx(driver, database, 'read', (run) => work(ops({ tenant, run }, batchEvents)), observe);
       return {
         ...reader,
         traverse: (rootId, direction, maxDepth, bounds) => readTx((r) => r.traverse(rootId, direction, maxDepth, bounds)),
@@ -255,7 +271,7 @@ export async function createNeo4jStore(options: Neo4jStoreOptions): Promise<Grap
           // The driver may retry the work on a transient error: only the attempt that committed counts.
           let appended = () => false;
           const result = await write(async (run) => {
-            const tracked = trackingAppends(ops({ tenant, run }));
+            const tracked = trackingAppends(ops({ tenant, run }, batchEvents));
             appended = tracked.appended;
             return work(tracked.tx);
           });

@@ -12,12 +12,16 @@ export interface AssetQuery {
   classification?: string;
 }
 
-/** One asset with what its page reads beside it. */
-export interface AssetView {
+/** An asset with its classification state. */
+export interface ClassifiedAsset {
   asset: AssetRecord;
-  parent: AssetRecord | null;
   /** Its direct assignments, propagated rows and blocks (all empty when it has none). */
   classifications: AssetClassificationState;
+}
+
+/** One asset with what its page reads beside it. */
+export interface AssetView extends ClassifiedAsset {
+  parent: AssetRecord | null;
 }
 
 export type AssetRef = { id: string } | { qualifiedName: string };
@@ -31,6 +35,12 @@ export interface AssetReader {
    * lookup is the API's most frequent read), or null.
    */
   assetView(ref: AssetRef): Promise<AssetView | null>;
+  /**
+   * The assets among `ids` that exist, each once, with its classification state, as
+   * `assetsByIds` and `classificationStates` would answer them: one round trip where the store
+   * can (a propagation chunk's events and the search documents read both for thousands of assets).
+   */
+  classifiedAssets(ids: readonly string[]): Promise<ClassifiedAsset[]>;
   listAssets(query: AssetQuery, page: StorePageRequest): Promise<StorePage<AssetRecord>>;
   countAssets(query: AssetQuery): Promise<number>;
   /** Names of the direct children of each parent, of the given kinds (a table's columns), sorted. */

@@ -53,6 +53,37 @@ export function assetsContract(ctx: StoreContract): void {
     assert.equal(await ctx.store.tenant(other).assetView({ qualifiedName: table.qualifiedName }), null);
   });
 
+  it('reads classified assets: the ones that exist, each once, with the state the separate reads answer', async () => {
+    const [t, other] = [uniqueTenant(), uniqueTenant()];
+    const tagged = assetRecord('TABLE', qn('classified.orders'));
+    const plain = assetRecord('TABLE', qn('classified.plain'));
+    const at = tagged.createdAt;
+    await ctx.write(t, async (tx) => {
+      await tx.writeAssets([tagged, plain]);
+      await tx.setDirect({ assetId: tagged.id, classification: 'GDPR', propagate: true, addedAt: at, addedBy: 'test' });
+      await tx.setBlock({ assetId: tagged.id, classification: 'SOX', addedAt: at, addedBy: 'test' });
+      await tx.replacePropagation({ sourceId: plain.id, classification: 'PII' }, [{ assetId: tagged.id, blocked: false }], 'test', at);
+    });
+    const graph = ctx.store.tenant(t);
+    const state = (await graph.classificationStates([tagged.id])).get(tagged.id)!;
+    const found = await graph.classifiedAssets([plain.id, tagged.id, randomUUID(), tagged.id]);
+    assert.deepEqual(
+      [...found].sort((a, b) => a.asset.qualifiedName.localeCompare(b.asset.qualifiedName)),
+      [
+        { asset: tagged, classifications: state },
+        { asset: plain, classifications: { direct: [], propagated: [], blocks: [] } },
+      ],
+    );
+    // Inside a transaction, its own writes are read.
+    await ctx.write(t, async (tx) => {
+      await tx.removeBlock(tagged.id, 'SOX');
+      const [seen] = await tx.classifiedAssets([tagged.id]);
+      assert.deepEqual(seen?.classifications.blocks, []);
+    });
+    assert.deepEqual(await graph.classifiedAssets([]), []);
+    assert.deepEqual(await ctx.store.tenant(other).classifiedAssets([tagged.id, plain.id]), []);
+  });
+
   it('isolates tenants: the same qualified name lives in two tenants, neither sees the other', async () => {
     const [t1, t2] = [uniqueTenant(), uniqueTenant()];
     const a1 = assetRecord('TABLE', qn('shared'));
