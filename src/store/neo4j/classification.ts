@@ -23,28 +23,17 @@ export interface StateRows {
 }
 
 export function toClassificationState(assetId: string, { direct, propagated, blocks }: StateRows): AssetClassificationState {
+  // What every kind of row has: the asset, the classification, and who added it when.
+  const row = (r: Row) => ({
+    assetId,
+    classification: r.classification as string,
+    addedAt: r.addedAt as string,
+    addedBy: r.addedBy as string,
+  });
   return {
-    direct: direct.map((d) => ({
-      assetId,
-      classification: d.classification as string,
-      propagate: d.propagate as boolean,
-      addedAt: d.addedAt as string,
-      addedBy: d.addedBy as string,
-    })),
-    propagated: propagated.map((r) => ({
-      assetId,
-      classification: r.classification as string,
-      sourceId: r.sourceId as string,
-      blocked: r.blocked as boolean,
-      addedAt: r.addedAt as string,
-      addedBy: r.addedBy as string,
-    })),
-    blocks: blocks.map((b) => ({
-      assetId,
-      classification: b.classification as string,
-      addedAt: b.addedAt as string,
-      addedBy: b.addedBy as string,
-    })),
+    direct: direct.map((d) => ({ ...row(d), propagate: d.propagate as boolean })),
+    propagated: propagated.map((r) => ({ ...row(r), sourceId: r.sourceId as string, blocked: r.blocked as boolean })),
+    blocks: blocks.map(row),
   };
 }
 
