@@ -127,7 +127,7 @@ export function assetOps(cx: Cx): AssetOps {
       const names = new Map<string, string[]>();
       if (parentIds.length === 0) return names;
       const rows = await cx.run<{ p: string; n: string }>(
-        `UNWIND $ids AS pid MATCH (c:Asset {tenant: $t, parentId: pid}) USING INDEX c:Asset(tenant, parentId) WHERE c.kind IN $kinds
+        `UNWIND $ids AS pid MATCH (c:Asset {tenant: $t, parentId: pid}) USING INDEX SEEK c:Asset(tenant, parentId) WHERE c.kind IN $kinds
         RETURN pid AS p, c.name AS n ORDER BY p, n`,
         { t, ids: [...parentIds], kinds: [...kinds] },
       );
@@ -183,7 +183,7 @@ export function assetOps(cx: Cx): AssetOps {
       await cx.run(`UNWIND $ids AS id MATCH (n:Direct {tenant: $t, assetId: id}) DELETE n`, p);
       await cx.run(`UNWIND $ids AS id MATCH (n:Block {tenant: $t, assetId: id}) DELETE n`, p);
       await cx.run(
-        `UNWIND $ids AS id MATCH (n:Propagation {tenant: $t, assetId: id}) USING INDEX n:Propagation(tenant, assetId) DELETE n`,
+        `UNWIND $ids AS id MATCH (n:Propagation {tenant: $t, assetId: id}) USING INDEX SEEK n:Propagation(tenant, assetId) DELETE n`,
         p,
       );
       // DETACH removes lineage, containment and incident links with the node.

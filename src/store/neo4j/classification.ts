@@ -11,7 +11,7 @@ type Row = Record<string, unknown>;
 export const classificationState = (id: string): string => `
   COLLECT { MATCH (d:Direct {tenant: $t, assetId: ${id}}) RETURN d { .* } ORDER BY d.classification } AS direct,
   COLLECT {
-    MATCH (r:Propagation {tenant: $t, assetId: ${id}}) USING INDEX r:Propagation(tenant, assetId)
+    MATCH (r:Propagation {tenant: $t, assetId: ${id}}) USING INDEX SEEK r:Propagation(tenant, assetId)
     RETURN r { .* } ORDER BY r.classification, r.addedAt, r.sourceId
   } AS propagated,
   COLLECT { MATCH (b:Block {tenant: $t, assetId: ${id}}) RETURN b { .* } ORDER BY b.classification } AS blocks`;
@@ -129,7 +129,7 @@ export function classificationOps(cx: Cx): ClassificationOps {
     async propagationKeysAt(assetIds, which, classification) {
       if (assetIds.length === 0) return [];
       const rows = await cx.run<{ sourceId: string; classification: string }>(
-        `UNWIND $ids AS id MATCH (p:Propagation {tenant: $t, assetId: id}) USING INDEX p:Propagation(tenant, assetId)
+        `UNWIND $ids AS id MATCH (p:Propagation {tenant: $t, assetId: id}) USING INDEX SEEK p:Propagation(tenant, assetId)
         WHERE ($blocked IS NULL OR p.blocked = $blocked) AND ($c IS NULL OR p.classification = $c)
         RETURN DISTINCT p.sourceId AS sourceId, p.classification AS classification`,
         { t, ids: [...assetIds], blocked: which === 'any' ? null : which === 'blocked', c: classification ?? null },
@@ -194,8 +194,8 @@ export function classificationOps(cx: Cx): ClassificationOps {
       const existing = new Map(
         (
           await cx.run<{ assetId: string; blocked: boolean }>(
-            `MATCH (p:Propagation {tenant: $t, classification: $c, sourceId: $s}) WHERE p.assetId IN $ids
-            RETURN p.assetId AS assetId, p.blocked AS blocked`,
+            `MATCH (p:Propagation {tenant: $t, classification: $c, sourceId: $s}) USING INDEX SEEK p:Propagation(tenant, classification, sourceId, assetId)
+            WHERE p.assetId IN $ids RETURN p.assetId AS assetId, p.blocked AS blocked`,
             { t, c: key.classification, s: key.sourceId, ids: patch.map((p) => p.assetId) },
           )
         ).map((r) => [r.assetId, r.blocked]),
@@ -246,17 +246,19 @@ export function classificationOps(cx: Cx): ClassificationOps {
     const changed = patch.filter((p) => existing.get(p.assetId) !== (p.blocked ?? undefined));
     const removed = changed.filter((p) => p.blocked === null).map((p) => p.assetId);
     const upserts = changed.filter((p) => p.blocked !== null);
-    // One batched write per kind of change, however many assets the unit reaches. A unit's rows
-    // are found by an IN list on the row's own unique index: one multi-seek (its worst plan scans
-    // the unit once). As UNWIND + MATCH per asset, the planner may seek the unit's whole prefix
-    // once per asset and filter: in about half the runs of a 10,000-asset classify on a fresh
-    // database, its second chunk's read took ~30 s (5,000 assets, each scanning the 5,000 rows
-    // of the first chunk: page hits rising by 20,000 a second, no lock waited on).
+    // One batched write per kind of change, however many assets the unit reaches, each finding
+    // the unit's rows by an IN list on their own unique index. Every index hint in this store is
+    // `USING INDEX SEEK`: a plan made while a label is still empty (a young database) and kept in
+    // the plan cache may honour a plain `USING INDEX` with a scan of the whole index for every row
+    // of an UNWIND. On a fresh database a classify reaching 10,000 assets took ~30 s longer in
+    // about half the benchmark's runs (its second chunk read 5,000 assets, each by scanning the
+    // index); in a reproduction, 5,000 lookups took 50 s scanning against 0.25 s seeking.
     if (removed.length) {
-      await cx.run('MATCH (p:Propagation {tenant: $t, classification: $c, sourceId: $s}) WHERE p.assetId IN $ids DELETE p', {
-        ...unit,
-        ids: removed,
-      });
+      await cx.run(
+        `MATCH (p:Propagation {tenant: $t, classification: $c, sourceId: $s}) USING INDEX SEEK p:Propagation(tenant, classification, sourceId, assetId)
+        WHERE p.assetId IN $ids DELETE p`,
+        { ...unit, ids: removed },
+      );
     }
     // Under the unit's lock the rows read are the rows there: new ones are created outright (no
     // MERGE lookup per row), the others matched on their own index.
@@ -271,8 +273,8 @@ export function classificationOps(cx: Cx): ClassificationOps {
     }
     if (updated.length) {
       await cx.run(
-        `MATCH (p:Propagation {tenant: $t, classification: $c, sourceId: $s}) WHERE p.assetId IN $ids
-        SET p.blocked = $blocked[p.assetId], p.addedAt = $at, p.addedBy = $actor`,
+        `MATCH (p:Propagation {tenant: $t, classification: $c, sourceId: $s}) USING INDEX SEEK p:Propagation(tenant, classification, sourceId, assetId)
+        WHERE p.assetId IN $ids SET p.blocked = $blocked[p.assetId], p.addedAt = $at, p.addedBy = $actor`,
         { ...unit, ids: updated.map((p) => p.assetId), blocked: Object.fromEntries(updated.map((p) => [p.assetId, p.blocked])), at, actor },
       );
     }
@@ -285,7 +287,7 @@ export function classificationOps(cx: Cx): ClassificationOps {
       (
         await cx.run<{ id: string }>(
           `UNWIND $ids AS id
-      MATCH (p:Propagation {tenant: $t, assetId: id, classification: $c}) USING INDEX p:Propagation(tenant, assetId)
+      MATCH (p:Propagation {tenant: $t, assetId: id, classification: $c}) USING INDEX SEEK p:Propagation(tenant, assetId)
       WHERE p.blocked = false AND p.sourceId <> $s
       RETURN DISTINCT id`,
           { ...unit, ids: flipped.map((f) => f.id) },
