@@ -3,6 +3,7 @@ import { decodeCursor, encodeCursor, paged } from '../cursor.js';
 import type { AssetQuery, AssetReader, AssetWriter } from '../ports/index.js';
 import { type StateRows, classificationState, toClassificationState } from './classification.js';
 import { type Cx, json, parse } from './session.js';
+import { SEEK_ID, SEEK_NAME } from './seek.js';
 
 /** Projection of an :Asset node `a` into a record shape. */
 export const projectAsset = (node: string): string =>
@@ -67,7 +68,7 @@ export function assetOps(cx: Cx): AssetOps {
     async assetsByIds(ids) {
       if (ids.length === 0) return [];
       return toAssets(
-        await cx.run<AssetRow>(`UNWIND $ids AS id MATCH (a:Asset {tenant: $t, id: id}) RETURN DISTINCT ${ASSET} AS a`, {
+        await cx.run<AssetRow>(`UNWIND $ids AS id MATCH (a:Asset {tenant: $t, id: id}) ${SEEK_ID('a')} RETURN DISTINCT ${ASSET} AS a`, {
           t,
           ids: [...ids],
         }),
@@ -75,10 +76,13 @@ export function assetOps(cx: Cx): AssetOps {
     },
     async assetView(ref) {
       // The asset, its parent and its classification state in one auto-commit statement.
-      const match = 'id' in ref ? 'MATCH (a:Asset {tenant: $t, id: $key})' : 'MATCH (a:Asset {tenant: $t, qualifiedName: $key})';
+      const match =
+        'id' in ref
+          ? `MATCH (a:Asset {tenant: $t, id: $key}) ${SEEK_ID('a')}`
+          : `MATCH (a:Asset {tenant: $t, qualifiedName: $key}) ${SEEK_NAME('a')}`;
       const [row] = await cx.run<AssetRow & StateRows & { p: Record<string, unknown> | null }>(
         `${match}
-        OPTIONAL MATCH (p:Asset {tenant: $t, id: a.parentId})
+        OPTIONAL MATCH (p:Asset {tenant: $t, id: a.parentId}) ${SEEK_ID('p')}
         RETURN ${ASSET} AS a, ${projectAsset('p')} AS p, ${classificationState('a.id')}`,
         { t, key: 'id' in ref ? ref.id : ref.qualifiedName },
       );
@@ -89,7 +93,7 @@ export function assetOps(cx: Cx): AssetOps {
     async classifiedAssets(ids) {
       if (ids.length === 0) return [];
       const rows = await cx.run<AssetRow & StateRows>(
-        `UNWIND $ids AS id MATCH (a:Asset {tenant: $t, id: id}) WITH DISTINCT a RETURN ${ASSET} AS a, ${classificationState('a.id')}`,
+        `UNWIND $ids AS id MATCH (a:Asset {tenant: $t, id: id}) ${SEEK_ID('a')} WITH DISTINCT a RETURN ${ASSET} AS a, ${classificationState('a.id')}`,
         { t, ids: [...ids] },
       );
       return rows.map((row) => {
@@ -100,10 +104,13 @@ export function assetOps(cx: Cx): AssetOps {
     async assetsByQualifiedNames(names) {
       if (names.length === 0) return [];
       return toAssets(
-        await cx.run<AssetRow>(`UNWIND $names AS qn MATCH (a:Asset {tenant: $t, qualifiedName: qn}) RETURN DISTINCT ${ASSET} AS a`, {
-          t,
-          names: [...names],
-        }),
+        await cx.run<AssetRow>(
+          `UNWIND $names AS qn MATCH (a:Asset {tenant: $t, qualifiedName: qn}) ${SEEK_NAME('a')} RETURN DISTINCT ${ASSET} AS a`,
+          {
+            t,
+            names: [...names],
+          },
+        ),
       );
     },
     async listAssets(query, page) {
@@ -167,11 +174,11 @@ export function assetOps(cx: Cx): AssetOps {
       // Containment as relationships too, once every node of the batch exists.
       await cx.run(
         `UNWIND $rows AS r
-        MATCH (a:Asset {tenant: $t, id: r.id})
+        MATCH (a:Asset {tenant: $t, id: r.id}) ${SEEK_ID('a')}
         OPTIONAL MATCH (old:Asset)-[c:CONTAINS]->(a) WHERE old.id <> coalesce(r.parentId, '')
         DELETE c
         WITH DISTINCT a, r WHERE r.parentId IS NOT NULL
-        MATCH (p:Asset {tenant: $t, id: r.parentId})
+        MATCH (p:Asset {tenant: $t, id: r.parentId}) ${SEEK_ID('p')}
         MERGE (p)-[:CONTAINS]->(a)`,
         { t, rows: records.map((r) => ({ id: r.id, parentId: r.parentId })) },
       );
@@ -180,19 +187,19 @@ export function assetOps(cx: Cx): AssetOps {
       if (ids.length === 0) return;
       const p = { t, ids: [...ids] };
       await cx.run(`MATCH (:Asset {tenant: $t})-[r:FLOWS_TO]->() WHERE r.processId IN $ids DELETE r`, p);
-      await cx.run(`UNWIND $ids AS id MATCH (n:Direct {tenant: $t, assetId: id}) DELETE n`, p);
-      await cx.run(`UNWIND $ids AS id MATCH (n:Block {tenant: $t, assetId: id}) DELETE n`, p);
+      await cx.run(`UNWIND $ids AS id MATCH (n:Direct {tenant: $t, assetId: id}) USING INDEX SEEK n:Direct(tenant, assetId) DELETE n`, p);
+      await cx.run(`UNWIND $ids AS id MATCH (n:Block {tenant: $t, assetId: id}) USING INDEX SEEK n:Block(tenant, assetId) DELETE n`, p);
       await cx.run(
         `UNWIND $ids AS id MATCH (n:Propagation {tenant: $t, assetId: id}) USING INDEX SEEK n:Propagation(tenant, assetId) DELETE n`,
         p,
       );
       // DETACH removes lineage, containment and incident links with the node.
-      await cx.run(`UNWIND $ids AS id MATCH (a:Asset {tenant: $t, id: id}) DETACH DELETE a`, p);
+      await cx.run(`UNWIND $ids AS id MATCH (a:Asset {tenant: $t, id: id}) ${SEEK_ID('a')} DETACH DELETE a`, p);
     },
     async descendants(ids) {
       if (ids.length === 0) return [];
       const rows = await cx.run<{ id: string }>(
-        `UNWIND $ids AS id MATCH (:Asset {tenant: $t, id: id})-[:CONTAINS*1..64]->(d:Asset) RETURN DISTINCT d.id AS id`,
+        `UNWIND $ids AS id MATCH (a:Asset {tenant: $t, id: id})-[:CONTAINS*1..64]->(d:Asset) ${SEEK_ID('a')} RETURN DISTINCT d.id AS id`,
         { t, ids: [...ids] },
       );
       const roots = new Set(ids);

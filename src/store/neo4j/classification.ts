@@ -2,6 +2,7 @@ import type { AssetClassificationState, ClassificationTypeRecord } from '../../d
 import type { ClassificationReader, ClassificationWriter, PropagationChange, PropagationKey, PropagationPatch } from '../ports/index.js';
 import { replacement } from '../propagation-patch.js';
 import type { Cx } from './session.js';
+import { SEEK_ID } from './seek.js';
 
 type ClassificationOps = ClassificationReader & ClassificationWriter;
 
@@ -9,12 +10,18 @@ type Row = Record<string, unknown>;
 
 /** The columns `direct`, `propagated` and `blocks` of a RETURN: the classification state of the asset whose id is `id`. */
 export const classificationState = (id: string): string => `
-  COLLECT { MATCH (d:Direct {tenant: $t, assetId: ${id}}) RETURN d { .* } ORDER BY d.classification } AS direct,
+  COLLECT {
+    MATCH (d:Direct {tenant: $t, assetId: ${id}}) USING INDEX SEEK d:Direct(tenant, assetId)
+    RETURN d { .* } ORDER BY d.classification
+  } AS direct,
   COLLECT {
     MATCH (r:Propagation {tenant: $t, assetId: ${id}}) USING INDEX SEEK r:Propagation(tenant, assetId)
     RETURN r { .* } ORDER BY r.classification, r.addedAt, r.sourceId
   } AS propagated,
-  COLLECT { MATCH (b:Block {tenant: $t, assetId: ${id}}) RETURN b { .* } ORDER BY b.classification } AS blocks`;
+  COLLECT {
+    MATCH (b:Block {tenant: $t, assetId: ${id}}) USING INDEX SEEK b:Block(tenant, assetId)
+    RETURN b { .* } ORDER BY b.classification
+  } AS blocks`;
 
 export interface StateRows {
   direct: Row[];
@@ -139,7 +146,7 @@ export function classificationOps(cx: Cx): ClassificationOps {
     async propagatingDirectAt(assetIds) {
       if (assetIds.length === 0) return [];
       return cx.run<PropagationKey & Row>(
-        `UNWIND $ids AS id MATCH (d:Direct {tenant: $t, assetId: id}) WHERE d.propagate
+        `UNWIND $ids AS id MATCH (d:Direct {tenant: $t, assetId: id}) USING INDEX SEEK d:Direct(tenant, assetId) WHERE d.propagate
         RETURN d.assetId AS sourceId, d.classification AS classification`,
         { t, ids: [...assetIds] },
       );
@@ -159,10 +166,10 @@ export function classificationOps(cx: Cx): ClassificationOps {
         // With a limit, a level returns no more rows than could still be new (seen ones and the source come back too).
         const rows = await cx.run<{ id: string; blocked: boolean; masked: boolean }>(
           `UNWIND $frontier AS fid
-          MATCH (:Asset {tenant: $t, id: fid})-[r:FLOWS_TO]->(b:Asset)
+          MATCH (a:Asset {tenant: $t, id: fid})-[r:FLOWS_TO]->(b:Asset) ${SEEK_ID('a')}
           WITH b, min(CASE WHEN r.masking = true THEN 1 ELSE 0 END) = 1 AS masking ${limit === undefined ? '' : 'LIMIT $cap'}
           RETURN b.id AS id, $maskable AND masking AS masked,
-            EXISTS { MATCH (k:Block {tenant: $t, assetId: b.id, classification: $c}) } AS blocked`,
+            EXISTS { MATCH (k:Block {tenant: $t, assetId: b.id, classification: $c}) USING INDEX SEEK k:Block(tenant, assetId, classification) } AS blocked`,
           { t, frontier, c: classification, maskable: type?.maskable === true, cap: limit === undefined ? null : limit + 2 + seen.size },
         );
         frontier = [];

@@ -2,6 +2,7 @@ import type { IncidentRecord, IncidentSeverity, IncidentStatus, IncidentType } f
 import { decodeCursor, encodeCursor, paged } from '../cursor.js';
 import type { IncidentQuery, IncidentReader, IncidentWriter } from '../ports/index.js';
 import type { Cx } from './session.js';
+import { SEEK_ID } from './seek.js';
 
 const INCIDENT =
   'i { .id, .source, .externalId, .type, .severity, .status, .title, .url, .detectedAt, .updatedAt, assetIds: [(i)-[:AFFECTS]->(x:Asset) | x.id] }';
@@ -91,7 +92,7 @@ export function incidentOps(cx: Cx): IncidentOps {
       if (assetIds.length === 0) return byAsset;
       const rows = await cx.run<{ forAsset: string; i: Record<string, unknown> }>(
         `UNWIND $ids AS id
-        MATCH (i:Incident {tenant: $t})-[:AFFECTS]->(:Asset {tenant: $t, id: id})
+        MATCH (i:Incident {tenant: $t})-[:AFFECTS]->(a:Asset {tenant: $t, id: id}) ${SEEK_ID('a')}
         WHERE $statuses IS NULL OR i.status IN $statuses
         RETURN id AS forAsset, ${INCIDENT} AS i ORDER BY i.detectedAt DESC, i.id DESC`,
         { t, ids: [...assetIds], statuses: statuses?.length ? [...statuses] : null },
@@ -110,7 +111,7 @@ export function incidentOps(cx: Cx): IncidentOps {
         DELETE old
         WITH DISTINCT i
         UNWIND $assetIds AS aid
-        MATCH (a:Asset {tenant: $t, id: aid})
+        MATCH (a:Asset {tenant: $t, id: aid}) ${SEEK_ID('a')}
         MERGE (i)-[:AFFECTS]->(a)`,
         { t, ...props, assetIds },
       );

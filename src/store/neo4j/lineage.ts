@@ -3,6 +3,7 @@ import type { AssetReader, EdgeDirection, LineageReader, LineageWriter } from '.
 import { breadthFirst, edgeKey, lineageView, readLineage } from '../traversal.js';
 import { projectAsset, toAsset } from './assets.js';
 import type { Cx } from './session.js';
+import { SEEK_ID, SEEK_NAME } from './seek.js';
 
 interface EdgeRow {
   fromId: string;
@@ -37,7 +38,7 @@ function prefetchStatement(by: 'id' | 'qualifiedName', directions: readonly Edge
   const cacheKey = `${by}|${directions.join()}|${depth}|${records}`;
   const cached = statements.get(cacheKey);
   if (cached) return cached;
-  const lines = [`MATCH (root:Asset {tenant: $t, ${by}: $root})`];
+  const lines = [`MATCH (root:Asset {tenant: $t, ${by}: $root}) ${by === 'id' ? SEEK_ID('root') : SEEK_NAME('root')}`];
   const kept = ['root'];
   const returns = records ? [`${projectAsset('root')} AS root`] : [];
   const start = directions.map((_, i) => `[root] AS d${i}f0, true AS d${i}ok0, 0 AS d${i}n0`);
@@ -125,8 +126,8 @@ export function lineageOps(cx: Cx, assets: Pick<AssetReader, 'assetsByQualifiedN
     if (ids.length === 0 || limit === 0) return [];
     const pattern =
       direction === 'DOWNSTREAM'
-        ? '(a:Asset {tenant: $t, id: id})-[r:FLOWS_TO]->(b:Asset) RETURN a.id AS fromId, b.id AS toId'
-        : '(a:Asset {tenant: $t, id: id})<-[r:FLOWS_TO]-(b:Asset) RETURN b.id AS fromId, a.id AS toId';
+        ? `(a:Asset {tenant: $t, id: id})-[r:FLOWS_TO]->(b:Asset) ${SEEK_ID('a')} RETURN a.id AS fromId, b.id AS toId`
+        : `(a:Asset {tenant: $t, id: id})<-[r:FLOWS_TO]-(b:Asset) ${SEEK_ID('a')} RETURN b.id AS fromId, a.id AS toId`;
     const rows = await cx.run<EdgeRow>(
       `UNWIND $ids AS id MATCH ${pattern}, r.processId AS processId, r.masking AS masking ORDER BY fromId, toId, processId${limit === undefined ? '' : ' LIMIT $limit'}`,
       { t, ids: [...ids], ...(limit === undefined ? {} : { limit }) },
@@ -146,7 +147,7 @@ export function lineageOps(cx: Cx, assets: Pick<AssetReader, 'assetsByQualifiedN
       if (ids.length === 0) return counts;
       const arrow = direction === 'DOWNSTREAM' ? '-[:FLOWS_TO]->' : '<-[:FLOWS_TO]-';
       const rows = await cx.run<{ id: string; n: number }>(
-        `UNWIND $ids AS id MATCH (a:Asset {tenant: $t, id: id})${arrow}(b:Asset) RETURN id, count(DISTINCT b) AS n`,
+        `UNWIND $ids AS id MATCH (a:Asset {tenant: $t, id: id})${arrow}(b:Asset) ${SEEK_ID('a')} RETURN id, count(DISTINCT b) AS n`,
         { t, ids: [...new Set(ids)] },
       );
       for (const r of rows) counts.set(r.id, r.n);
@@ -180,7 +181,7 @@ export function lineageOps(cx: Cx, assets: Pick<AssetReader, 'assetsByQualifiedN
       // A new edge, or one whose masking flag differs: either changes what propagates over it.
       const changed = await cx.run<EdgeRow>(
         `UNWIND $edges AS e
-        MATCH (a:Asset {tenant: $t, id: e.fromId})-[x:FLOWS_TO]->(b:Asset {tenant: $t, id: e.toId})
+        MATCH (a:Asset {tenant: $t, id: e.fromId})-[x:FLOWS_TO]->(b:Asset {tenant: $t, id: e.toId}) ${SEEK_ID('a')}
         WHERE x.processId = e.processId AND coalesce(x.masking, false) <> e.masking
         SET x.masking = e.masking
         RETURN e.fromId AS fromId, e.toId AS toId, e.processId AS processId, e.masking AS masking`,
@@ -188,7 +189,7 @@ export function lineageOps(cx: Cx, assets: Pick<AssetReader, 'assetsByQualifiedN
       );
       const created = await cx.run<EdgeRow>(
         `UNWIND $edges AS e
-        MATCH (a:Asset {tenant: $t, id: e.fromId}), (b:Asset {tenant: $t, id: e.toId})
+        MATCH (a:Asset {tenant: $t, id: e.fromId}), (b:Asset {tenant: $t, id: e.toId}) ${SEEK_ID('a')} ${SEEK_ID('b')}
         WHERE NOT EXISTS { MATCH (a)-[x:FLOWS_TO]->(b) WHERE x.processId = e.processId }
         CREATE (a)-[:FLOWS_TO {processId: e.processId, masking: e.masking, createdAt: $at, createdBy: $actor}]->(b)
         RETURN e.fromId AS fromId, e.toId AS toId, e.processId AS processId, e.masking AS masking`,
@@ -207,7 +208,7 @@ export function lineageOps(cx: Cx, assets: Pick<AssetReader, 'assetsByQualifiedN
       if (edges.length === 0) return [];
       const rows = await cx.run<EdgeRow>(
         `UNWIND $edges AS e
-        MATCH (a:Asset {tenant: $t, id: e.fromId})-[r:FLOWS_TO]->(b:Asset {tenant: $t, id: e.toId})
+        MATCH (a:Asset {tenant: $t, id: e.fromId})-[r:FLOWS_TO]->(b:Asset {tenant: $t, id: e.toId}) ${SEEK_ID('a')}
         WHERE e.processId IS NULL OR r.processId = e.processId
         WITH a, b, r, r.processId AS processId, r.masking AS masking
         DELETE r
