@@ -39,7 +39,7 @@ function incidentWhere(q: IncidentQuery): { where: string; params: Record<string
     params.types = q.types;
   }
   if (q.assetId !== undefined) {
-    clauses.push('EXISTS { MATCH (i)-[:AFFECTS]->(:Asset {tenant: $t, id: $assetId}) }');
+    clauses.push(`EXISTS { MATCH (i)-[:AFFECTS]->(a:Asset {tenant: $t, id: $assetId}) ${SEEK_ID('a')} }`);
     params.assetId = q.assetId;
   }
   return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };

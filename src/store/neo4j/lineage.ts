@@ -181,7 +181,7 @@ export function lineageOps(cx: Cx, assets: Pick<AssetReader, 'assetsByQualifiedN
       // A new edge, or one whose masking flag differs: either changes what propagates over it.
       const changed = await cx.run<EdgeRow>(
         `UNWIND $edges AS e
-        MATCH (a:Asset {tenant: $t, id: e.fromId})-[x:FLOWS_TO]->(b:Asset {tenant: $t, id: e.toId}) ${SEEK_ID('a')}
+        MATCH (a:Asset {tenant: $t, id: e.fromId})-[x:FLOWS_TO]->(b:Asset {tenant: $t, id: e.toId}) ${SEEK_ID('a')} ${SEEK_ID('b')}
         WHERE x.processId = e.processId AND coalesce(x.masking, false) <> e.masking
         SET x.masking = e.masking
         RETURN e.fromId AS fromId, e.toId AS toId, e.processId AS processId, e.masking AS masking`,
@@ -208,7 +208,7 @@ export function lineageOps(cx: Cx, assets: Pick<AssetReader, 'assetsByQualifiedN
       if (edges.length === 0) return [];
       const rows = await cx.run<EdgeRow>(
         `UNWIND $edges AS e
-        MATCH (a:Asset {tenant: $t, id: e.fromId})-[r:FLOWS_TO]->(b:Asset {tenant: $t, id: e.toId}) ${SEEK_ID('a')}
+        MATCH (a:Asset {tenant: $t, id: e.fromId})-[r:FLOWS_TO]->(b:Asset {tenant: $t, id: e.toId}) ${SEEK_ID('a')} ${SEEK_ID('b')}
         WHERE e.processId IS NULL OR r.processId = e.processId
         WITH a, b, r, r.processId AS processId, r.masking AS masking
         DELETE r

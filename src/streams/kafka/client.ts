@@ -52,7 +52,7 @@ const bytesOf = (v: Message['key'] | IHeaders[string]): number =>
   v === null || v === undefined ? 0 : Array.isArray(v) ? v.reduce((n, x) => n + bytesOf(x), 0) : Buffer.byteLength(v);
 
 /** A record's size in a batch: key, value, headers and about 70 bytes of framing. */
-export function recordBytes(m: Message): number {
+function recordBytes(m: Message): number {
   let n = 70 + bytesOf(m.key) + bytesOf(m.value);
   for (const [k, v] of Object.entries(m.headers ?? {})) n += Buffer.byteLength(k) + bytesOf(v);
   return n;
