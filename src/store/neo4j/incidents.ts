@@ -2,7 +2,7 @@ import type { IncidentRecord, IncidentSeverity, IncidentStatus, IncidentType } f
 import { decodeCursor, encodeCursor, paged } from '../cursor.js';
 import type { IncidentQuery, IncidentReader, IncidentWriter } from '../ports/index.js';
 import type { Cx } from './session.js';
-import { SEEK_ID } from './seek.js';
+import { SEEK_ID, SEEK_INCIDENT } from './seek.js';
 
 const INCIDENT =
   'i { .id, .source, .externalId, .type, .severity, .status, .title, .url, .detectedAt, .updatedAt, assetIds: [(i)-[:AFFECTS]->(x:Asset) | x.id] }';
@@ -53,10 +53,13 @@ export function incidentOps(cx: Cx): IncidentOps {
     async incidentsByIds(ids) {
       if (ids.length === 0) return [];
       return (
-        await cx.run<{ i: Record<string, unknown> }>(`UNWIND $ids AS id MATCH (i:Incident {tenant: $t, id: id}) RETURN ${INCIDENT} AS i`, {
-          t,
-          ids: [...ids],
-        })
+        await cx.run<{ i: Record<string, unknown> }>(
+          `UNWIND $ids AS id MATCH (i:Incident {tenant: $t, id: id}) ${SEEK_INCIDENT('i')} RETURN ${INCIDENT} AS i`,
+          {
+            t,
+            ids: [...ids],
+          },
+        )
       ).map((r) => toIncident(r.i));
     },
     async incidentByExternalId(source, externalId) {

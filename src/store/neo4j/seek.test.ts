@@ -7,8 +7,8 @@ import { describe, it } from 'node:test';
 import { PROJECT_ROOT } from '../../paths.js';
 
 const DIR = join(PROJECT_ROOT, 'src/store/neo4j');
-/** A node pattern keyed on the asset's id or qualified name: `(v:Asset {tenant: $t, id: …` (v may be missing). */
-const KEYED = /\((\w*):Asset \{tenant: \$t, (id|qualifiedName|\$\{by\}): /g;
+/** A node pattern keyed on an asset's id or qualified name, or an incident's id: `(v:Asset {tenant: $t, id: …` (v may be missing). */
+const KEYED = /\((\w*):(Asset|Incident) \{tenant: \$t, (id|qualifiedName|\$\{by\}): /g;
 
 /** Every keyed asset pattern in a MATCH (a MERGE takes no hints) that lacks its hint, as `line n: text`. */
 function unhinted(source: string): string[] {
@@ -18,7 +18,8 @@ function unhinted(source: string): string[] {
       const before = line.slice(0, m.index);
       if (before.lastIndexOf('MERGE') > before.lastIndexOf('MATCH')) continue;
       const v = m[1]!;
-      const hinted = v !== '' && [`SEEK_ID('${v}')`, `SEEK_NAME('${v}')`, `USING INDEX SEEK ${v}:Asset(`].some((h) => line.includes(h));
+      const hints = m[2] === 'Asset' ? [`SEEK_ID('${v}')`, `SEEK_NAME('${v}')`] : [`SEEK_INCIDENT('${v}')`];
+      const hinted = v !== '' && [...hints, `USING INDEX SEEK ${v}:${m[2]}(`].some((h) => line.includes(h));
       if (!hinted) problems.push(`line ${i + 1}: ${line.trim()}`);
     }
   });
@@ -33,9 +34,10 @@ describe('Neo4j lookups by key', () => {
     assert.deepEqual(unhinted("`UNWIND $ids AS id MATCH (a:Asset {tenant: $t, id: id}) ${SEEK_ID('a')} RETURN a`"), []);
     assert.deepEqual(unhinted("`MATCH (a:Asset {tenant: $t, qualifiedName: $qn}) ${SEEK_NAME('a')}`"), []);
     assert.deepEqual(unhinted('        MERGE (a:Asset {tenant: $t, id: r.id})'), []);
+    assert.equal(unhinted('`UNWIND $ids AS id MATCH (i:Incident {tenant: $t, id: id}) RETURN i`').length, 1);
   });
 
-  it('every MATCH of an asset by id or qualified name in the adapter seeks its unique index', () => {
+  it('every MATCH of an asset by id or qualified name, or of an incident by id, in the adapter seeks its unique index', () => {
     const files = readdirSync(DIR).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && f !== 'seek.ts');
     assert.ok(files.includes('assets.ts'), `the adapter's sources are read from ${DIR}`);
     const problems = files.flatMap((f) => unhinted(readFileSync(join(DIR, f), 'utf8')).map((p) => `${f} ${p}`));

@@ -10,6 +10,9 @@
 // named index, never a scan of it (see classification.ts: a plan honoured a plain `USING INDEX`
 // with a whole-index scan per row).
 //
+// Incidents have the same pair of indexes (the tenant alone, and the unique (tenant, id)), so
+// their lookups by id are pinned too. The other labels' lookups by key have one candidate index.
+//
 // MERGE takes no hints; it is planned on its unique constraint.
 
 /** The (tenant, id) unique index, for a pattern `(v:Asset {tenant: $t, id: …})`. */
@@ -17,3 +20,6 @@ export const SEEK_ID = (v: string): string => `USING INDEX SEEK ${v}:Asset(tenan
 
 /** The (tenant, qualifiedName) unique index, for a pattern `(v:Asset {tenant: $t, qualifiedName: …})`. */
 export const SEEK_NAME = (v: string): string => `USING INDEX SEEK ${v}:Asset(tenant, qualifiedName)`;
+
+/** The (tenant, id) unique index of incidents, for a pattern `(v:Incident {tenant: $t, id: …})`. */
+export const SEEK_INCIDENT = (v: string): string => `USING INDEX SEEK ${v}:Incident(tenant, id)`;
