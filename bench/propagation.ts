@@ -20,7 +20,7 @@ import type { AssetRecord } from '../src/domain/model.js';
 import { createNeo4jStore } from '../src/store/neo4j/index.js';
 import { tempDir } from '../test/support/fixtures.js';
 import { chunks } from './estate.js';
-import { gqlPost, loadEngines, machine, startServerProcess, writeResults } from './lib.js';
+import { gqlPost, loadEngines, machine, roundsOf, startServerProcess, writeResults } from './lib.js';
 
 const SECRET = 'bench-secret-0123456789-0123456789-0123456789';
 const MIDS = Number(process.env.BENCH_PROPAGATION_MIDS ?? 100);
@@ -120,11 +120,6 @@ function subscriber(url: string, token: string) {
 
 type Mutation = 'classify' | 'declassify';
 
-const median = (xs: readonly number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
-
 async function main() {
   const { up, down } = await loadEngines();
   const { env, started } = await up(['neo4j']);
@@ -221,10 +216,7 @@ async function main() {
       }
       for (const s of subscribers) await s.dispose();
       const summary = (m: Mutation) => {
-        const of = (f: (r: (typeof rounds)[number][Mutation]) => number) => {
-          const xs = rounds.map((r) => f(r[m]));
-          return { median: median(xs), min: Math.min(...xs), max: Math.max(...xs) };
-        };
+        const of = (f: (r: (typeof rounds)[number][Mutation]) => number) => roundsOf(rounds.map((r) => f(r[m])));
         return {
           mutationAnsweredMs: of((r) => r.mutationAnsweredMs),
           jobDoneWithinMs: of((r) => r.jobDoneWithinMs),
