@@ -405,6 +405,25 @@ export function propagationContract(factory: StoreFactory): void {
         services.assets.upsert(v, [{ qualifiedName: qn('s1'), kind: 'COLUMN', parentQualifiedName: qn('s2') }]),
         /cycle/,
       );
+      // A chain whose middle no batch names: the walk reads c3 and c2 from the store to find the loop.
+      await services.assets.upsert(v, [
+        { qualifiedName: qn('c1'), kind: 'COLUMN' },
+        { qualifiedName: qn('c2'), kind: 'COLUMN', parentQualifiedName: qn('c1') },
+        { qualifiedName: qn('c3'), kind: 'COLUMN', parentQualifiedName: qn('c2') },
+        { qualifiedName: qn('c4'), kind: 'COLUMN', parentQualifiedName: qn('c3') },
+      ]);
+      await assert.rejects(
+        services.assets.upsert(v, [
+          { qualifiedName: qn('c0'), kind: 'COLUMN', parentQualifiedName: qn('c4') },
+          { qualifiedName: qn('c1'), kind: 'COLUMN', parentQualifiedName: qn('c4') },
+        ]),
+        /containment would form a cycle/,
+      );
+      assert.equal(await services.assets.get(v, { qualifiedName: qn('c0') }), null, 'a refused batch writes nothing');
+      // The same chain, extended without a loop, is accepted.
+      const [extended] = (await services.assets.upsert(v, [{ qualifiedName: qn('c5'), kind: 'COLUMN', parentQualifiedName: qn('c4') }]))
+        .results;
+      assert.equal(extended?.status, 'CREATED');
     });
 
     describe('large propagations in the background', () => {

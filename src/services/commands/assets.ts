@@ -106,7 +106,7 @@ export const upsertAssets: Command<readonly AssetInput[], UpsertOutcome> = {
       });
     });
     problems.throwIfAny('Invalid assets');
-    await assertNoContainmentCycles(tx, changed);
+    await assertNoContainmentCycles(tx, changed, existing.values());
     await tx.writeAssets(changed);
     await tx.appendHistory(history);
     await tx.appendEvents(events);
@@ -284,21 +284,41 @@ function validateInput(problems: Problems, path: string, input: AssetInput, seen
   }
 }
 
-/** Kinds that may nest in themselves (columns in columns, pipelines in pipelines) must not loop. */
-async function assertNoContainmentCycles(tx: GraphTx, changed: readonly AssetRecord[]): Promise<void> {
-  const pending = new Map(changed.map((a) => [a.id, a]));
-  for (const asset of changed) {
-    let parentId = asset.parentId;
-    for (let depth = 0; parentId !== null; depth++) {
-      if (parentId === asset.id || depth > MAX_CONTAINMENT_DEPTH) {
-        throw new DomainError(
-          'BAD_USER_INPUT',
-          `${asset.qualifiedName}: containment would form a cycle or nest deeper than ${MAX_CONTAINMENT_DEPTH} levels`,
-        );
+/**
+ * Kinds that may nest in themselves (columns in columns, pipelines in pipelines) must not loop.
+ * Each changed asset walks up its parents while they are of its own kind. The records the batch
+ * already holds (`known`: what it changes, what it read by name) answer most steps; the parents
+ * no one holds yet are read together, one statement per level of the walk, not one per asset.
+ */
+async function assertNoContainmentCycles(tx: GraphTx, changed: readonly AssetRecord[], known: Iterable<AssetRecord>): Promise<void> {
+  const records = new Map<string, AssetRecord | null>();
+  for (const a of known) records.set(a.id, a);
+  for (const a of changed) records.set(a.id, a);
+  let walks = changed.map((asset) => ({ asset, parentId: asset.parentId, depth: 0 }));
+  while (walks.length > 0) {
+    const missing = [...new Set(walks.flatMap((w) => (w.parentId !== null && !records.has(w.parentId) ? [w.parentId] : [])))];
+    for (const id of missing) records.set(id, null);
+    if (missing.length > 0) for (const a of await tx.assetsByIds(missing)) records.set(a.id, a);
+    const next: typeof walks = [];
+    for (const walk of walks) {
+      const { asset } = walk;
+      while (walk.parentId !== null) {
+        if (walk.parentId === asset.id || walk.depth > MAX_CONTAINMENT_DEPTH) {
+          throw new DomainError(
+            'BAD_USER_INPUT',
+            `${asset.qualifiedName}: containment would form a cycle or nest deeper than ${MAX_CONTAINMENT_DEPTH} levels`,
+          );
+        }
+        if (!records.has(walk.parentId)) {
+          next.push(walk);
+          break;
+        }
+        const parent = records.get(walk.parentId);
+        if (!parent || parent.kind !== asset.kind) break;
+        walk.parentId = parent.parentId;
+        walk.depth++;
       }
-      const parent: AssetRecord | undefined = pending.get(parentId) ?? (await tx.assetsByIds([parentId]))[0];
-      if (!parent || parent.kind !== asset.kind) break;
-      parentId = parent.parentId;
     }
+    walks = next;
   }
 }
