@@ -44,12 +44,30 @@ export interface Cx {
 
 const records = <R extends RecordShape>(result: QueryResult<R>): R[] => result.records.map((r) => r.toObject());
 
-/** JavaScript numbers travel as floats; integral ones become Cypher integers (LIMIT, versions, sequences). */
-function integers(value: unknown): unknown {
+/**
+ * JavaScript numbers travel as floats; integral ones become Cypher integers (LIMIT, versions,
+ * sequences). Copy-on-write: arrays and objects without an integer inside are passed as they are,
+ * so a batch of 1,000 rows of strings is walked, not rebuilt.
+ */
+export function integers(value: unknown): unknown {
   if (typeof value === 'number') return Number.isInteger(value) ? neo4j.int(value) : value;
-  if (Array.isArray(value)) return value.map(integers);
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, integers(v)]));
-  return value;
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const next = integers(value[i]);
+      if (next !== value[i]) (out ??= value.slice())[i] = next;
+    }
+    return out ?? value;
+  }
+  let copy: Record<string, unknown> | undefined;
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    const v = (value as Record<string, unknown>)[key];
+    const next = integers(v);
+    if (next !== v) (copy ??= { ...(value as Record<string, unknown>) })[key] = next;
+  }
+  return copy ?? value;
 }
 
 /** Called with each statement's duration; the store logs the slow ones. */
