@@ -476,6 +476,59 @@ export function propagationContract(factory: StoreFactory): void {
         assert.deepEqual(await labels(t, 'n8'), []);
       });
 
+      it('gives the worker’s events the contents the mutation’s own would have: records, classifications after, in order', async () => {
+        // n0's GDPR reaches n1..n5: n1 has PII of its own, n2 and n3 PII from y, x's GDPR holds
+        // n4 (no event), n5 blocks GDPR (a blocked row, no event). The same steps run in the
+        // mutation (sync limit 1000) in one tenant and in the worker's chunks of 2 in another.
+        const edges = ['n0>n1', 'n1>n2', 'n2>n3', 'n3>n4', 'n4>n5', 'n5>n6', 'x>n4', 'y>n2'];
+        async function scenario(via: Services, background: boolean): Promise<string[][]> {
+          const { v, t } = await graph(...edges);
+          await services.classification.classify(v, qn('n1'), 'PII', false);
+          await services.classification.classify(v, qn('y'), 'PII');
+          await services.classification.classify(v, qn('x'), 'GDPR');
+          await services.classification.block(v, qn('n5'), 'GDPR');
+          await drain(t);
+          const names = new Map<string, string>();
+          const rendered = async () => {
+            const events = await drain(t);
+            const ids = events.flatMap((e) => e.classificationsAfter?.propagated.map((p) => p.sourceId) ?? []);
+            for (const a of await store.tenant(t).assetsByIds(ids)) names.set(a.id, a.name);
+            return events
+              .map((e) => {
+                const s = e.classificationsAfter;
+                const state = s
+                  ? [
+                      ...s.direct.map((d) => `${d.classification}${d.propagate ? '' : '!'}`),
+                      ...s.propagated.map((p) => `${p.classification}<${names.get(p.sourceId)}`),
+                    ]
+                  : ['deleted'];
+                return `${e.change === 'ADDED' ? '+' : '-'}${e.classification}@${e.asset.name}/${e.asset.kind}/v${e.asset.version}<${e.source?.name ?? '-'}: ${state.join(' ')}`;
+              })
+              .sort();
+          };
+          const steps: string[][] = [];
+          const outcome = await via.classification.classify(v, qn('n0'), 'GDPR');
+          assert.equal(outcome.jobs.length, background ? 1 : 0);
+          if (background) await work();
+          steps.push(await rendered());
+          await via.classification.declassify(v, qn('n0'), 'GDPR');
+          if (background) await work();
+          steps.push(await rendered());
+          return steps;
+        }
+        const inline = await scenario(services, false);
+        assert.deepEqual(inline, [
+          [
+            '+GDPR@n0/COLUMN/v1<-: GDPR',
+            '+GDPR@n1/COLUMN/v1<n0: PII! GDPR<n0',
+            '+GDPR@n2/COLUMN/v1<n0: GDPR<n0 PII<y',
+            '+GDPR@n3/COLUMN/v1<n0: GDPR<n0 PII<y',
+          ],
+          ['-GDPR@n0/COLUMN/v1<-: ', '-GDPR@n1/COLUMN/v1<n0: PII!', '-GDPR@n2/COLUMN/v1<n0: PII<y', '-GDPR@n3/COLUMN/v1<n0: PII<y'],
+        ]);
+        assert.deepEqual(await scenario(bg, true), inline);
+      });
+
       it('starts a job over from the current graph when its unit changes while it runs', async () => {
         const { v, t } = await chain(8);
         const {

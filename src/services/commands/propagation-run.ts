@@ -15,7 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import { type ClassificationChangedEvent, inEffect } from '../../domain/events.js';
 import type { AssetRecord, PropagationJobRecord } from '../../domain/model.js';
-import type { GraphTx, PropagationChange, PropagationKey } from '../../store/ports/index.js';
+import type { ClassifiedAsset, GraphTx, PropagationChange, PropagationKey } from '../../store/ports/index.js';
 
 interface Net {
   assetId: string;
@@ -28,6 +28,10 @@ interface Net {
 export class PropagationRun {
   private readonly net = new Map<string, Net>();
   private readonly snapshots = new Map<string, AssetRecord>();
+  /** Writes recorded so far (direct assignments, applied changes). */
+  private writes = 0;
+  /** The states the store reported with the run's only write (PropagationChange.after): events need not read them again. */
+  private known: { covered: ReadonlySet<string>; states: readonly ClassifiedAsset[] } | null = null;
   /** Units this change handed to the propagation worker. */
   readonly jobs: PropagationJobRecord[] = [];
 
@@ -45,6 +49,7 @@ export class PropagationRun {
   }
 
   direct(assetId: string, classification: string, change: 'ADDED' | 'REMOVED'): void {
+    this.writes++;
     this.record(assetId, classification, false, change === 'ADDED' ? 1 : -1, null);
   }
 
@@ -80,6 +85,10 @@ export class PropagationRun {
 
   /** Records what one (slice of a) unit's recomputation changed. */
   apply(key: PropagationKey, change: PropagationChange): void {
+    // What a change reports of its assets' states holds only while nothing else is written: a
+    // later write may touch the same assets without reporting them.
+    this.known =
+      this.writes++ === 0 && change.after ? { covered: new Set([...change.appeared, ...change.disappeared]), states: change.after } : null;
     for (const assetId of change.appeared) this.record(assetId, key.classification, true, 1, key.sourceId);
     for (const assetId of change.disappeared) this.record(assetId, key.classification, true, -1, key.sourceId);
   }
@@ -100,8 +109,13 @@ export class PropagationRun {
     // One read for the records and the classification states (the transaction's own writes are
     // read): each event carries its asset's classifications as of this change (an Atlas ADD always
     // lists the tag it adds, whatever happens next), and an asset remembered earlier in the change
-    // may have been deleted since.
-    const current = new Map((await this.tx.classifiedAssets([...ids])).map((c) => [c.asset.id, c]));
+    // may have been deleted since. What the run's only write reported is not read again (a
+    // background chunk: all but its source), and an asset it covers but did not report is gone.
+    const known = this.writes === 1 ? this.known : null;
+    const unread = [...ids].filter((id) => !known?.covered.has(id));
+    const current = new Map(
+      [...(known?.states ?? []), ...(unread.length > 0 ? await this.tx.classifiedAssets(unread) : [])].map((c) => [c.asset.id, c]),
+    );
     this.remember([...current.values()].filter((c) => !this.snapshots.has(c.asset.id)).map((c) => c.asset));
     const events: ClassificationChangedEvent[] = [];
     for (const c of changes) {

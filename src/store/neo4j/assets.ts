@@ -1,33 +1,12 @@
-import type { AssetKind, AssetRecord, HistoryChange, HistoryRecord } from '../../domain/model.js';
+import type { AssetRecord, HistoryChange, HistoryRecord } from '../../domain/model.js';
 import { decodeCursor, encodeCursor, paged } from '../cursor.js';
 import type { AssetQuery, AssetReader, AssetWriter } from '../ports/index.js';
-import { type StateRows, classificationState, toClassificationState } from './classification.js';
+import { ASSET, type StateRows, classificationState, projectAsset, toAsset, toClassificationState } from './rows.js';
 import { type Cx, json, parse } from './session.js';
 import { SEEK_ID, SEEK_NAME } from './seek.js';
 
-/** Projection of an :Asset node `a` into a record shape. */
-export const projectAsset = (node: string): string =>
-  `${node} { .id, .qualifiedName, .kind, .name, .description, .owners, .attributes, .parentId, .version, .createdAt, .updatedAt }`;
-export const ASSET = projectAsset('a');
-
 interface AssetRow {
   a: Record<string, unknown>;
-}
-
-export function toAsset(p: Record<string, unknown>): AssetRecord {
-  return {
-    id: p.id as string,
-    qualifiedName: p.qualifiedName as string,
-    kind: p.kind as AssetKind,
-    name: p.name as string,
-    description: (p.description as string | undefined) ?? null,
-    owners: (p.owners as string[] | undefined) ?? [],
-    attributes: parse<AssetRecord['attributes']>(p.attributes) ?? {},
-    parentId: (p.parentId as string | undefined) ?? null,
-    version: p.version as number,
-    createdAt: p.createdAt as string,
-    updatedAt: p.updatedAt as string,
-  };
 }
 
 export const toAssets = (rows: AssetRow[]): AssetRecord[] => rows.map((r) => toAsset(r.a));

@@ -1,48 +1,13 @@
-import type { AssetClassificationState, ClassificationTypeRecord } from '../../domain/model.js';
+import type { AssetClassificationState, AssetRecord, ClassificationTypeRecord } from '../../domain/model.js';
 import type { ClassificationReader, ClassificationWriter, PropagationChange, PropagationKey, PropagationPatch } from '../ports/index.js';
-import { replacement } from '../propagation-patch.js';
+import { patchedState, replacement } from '../propagation-patch.js';
+import { ASSET, type StateRows, classificationState, toAsset, toClassificationState } from './rows.js';
 import type { Cx } from './session.js';
 import { SEEK_ID } from './seek.js';
 
 type ClassificationOps = ClassificationReader & ClassificationWriter;
 
 type Row = Record<string, unknown>;
-
-/** The columns `direct`, `propagated` and `blocks` of a RETURN: the classification state of the asset whose id is `id`. */
-export const classificationState = (id: string): string => `
-  COLLECT {
-    MATCH (d:Direct {tenant: $t, assetId: ${id}}) USING INDEX SEEK d:Direct(tenant, assetId)
-    RETURN d { .* } ORDER BY d.classification
-  } AS direct,
-  COLLECT {
-    MATCH (r:Propagation {tenant: $t, assetId: ${id}}) USING INDEX SEEK r:Propagation(tenant, assetId)
-    RETURN r { .* } ORDER BY r.classification, r.addedAt, r.sourceId
-  } AS propagated,
-  COLLECT {
-    MATCH (b:Block {tenant: $t, assetId: ${id}}) USING INDEX SEEK b:Block(tenant, assetId)
-    RETURN b { .* } ORDER BY b.classification
-  } AS blocks`;
-
-export interface StateRows {
-  direct: Row[];
-  propagated: Row[];
-  blocks: Row[];
-}
-
-export function toClassificationState(assetId: string, { direct, propagated, blocks }: StateRows): AssetClassificationState {
-  // What every kind of row has: the asset, the classification, and who added it when.
-  const row = (r: Row) => ({
-    assetId,
-    classification: r.classification as string,
-    addedAt: r.addedAt as string,
-    addedBy: r.addedBy as string,
-  });
-  return {
-    direct: direct.map((d) => ({ ...row(d), propagate: d.propagate as boolean })),
-    propagated: propagated.map((r) => ({ ...row(r), sourceId: r.sourceId as string, blocked: r.blocked as boolean })),
-    blocks: blocks.map(row),
-  };
-}
 
 export function classificationOps(cx: Cx): ClassificationOps {
   const t = cx.tenant;
@@ -198,16 +163,25 @@ export function classificationOps(cx: Cx): ClassificationOps {
     },
     async patchPropagation(key, patch, actor, at) {
       await lock(key.classification);
-      const existing = new Map(
-        (
-          await cx.run<{ assetId: string; blocked: boolean }>(
-            `MATCH (p:Propagation {tenant: $t, classification: $c, sourceId: $s}) USING INDEX SEEK p:Propagation(tenant, classification, sourceId, assetId)
-            WHERE p.assetId IN $ids RETURN p.assetId AS assetId, p.blocked AS blocked`,
-            { t, c: key.classification, s: key.sourceId, ids: patch.map((p) => p.assetId) },
-          )
-        ).map((r) => [r.assetId, r.blocked]),
+      // One read before any write: the assets' records and classification states. The unit's
+      // rows, whether another source holds an asset, and the states the events carry all come
+      // from it, the states as the writes leave them (under the lock, the classification's rows
+      // stay as read). Read after the writes, the same states went through the transaction's own
+      // changes: a declassify's chunk of 5,000 took 1.7 s for that read alone, and the check
+      // for other sources 0.6 s.
+      const rows = await cx.run<StateRows & { id: string; a: Row | null }>(
+        `UNWIND $ids AS id WITH DISTINCT id
+        OPTIONAL MATCH (a:Asset {tenant: $t, id: id}) ${SEEK_ID('a')}
+        RETURN id, ${ASSET} AS a, ${classificationState('id')}`,
+        { t, ids: patch.map((p) => p.assetId) },
       );
-      return applyPatch(key, existing, patch, actor, at);
+      const before = new Map(rows.map((r) => [r.id, { asset: r.a ? toAsset(r.a) : null, state: toClassificationState(r.id, r) }]));
+      const existing = new Map<string, boolean>();
+      for (const [id, { state }] of before) {
+        const row = state.propagated.find((p) => p.classification === key.classification && p.sourceId === key.sourceId);
+        if (row) existing.set(id, row.blocked);
+      }
+      return applyPatch(key, existing, patch, actor, at, before);
     },
   };
 
@@ -243,12 +217,14 @@ export function classificationOps(cx: Cx): ClassificationOps {
 
   /** Writes the patch over the rows it names (`existing`: their current state) and reports what came or went in effect. */
   async function applyPatch(
-    { sourceId, classification }: PropagationKey,
+    key: PropagationKey,
     existing: ReadonlyMap<string, boolean>,
     patch: readonly PropagationPatch[],
     actor: string,
     at: string,
+    before?: ReadonlyMap<string, { asset: AssetRecord | null; state: AssetClassificationState }>,
   ): Promise<PropagationChange> {
+    const { sourceId, classification } = key;
     const unit = { t, s: sourceId, c: classification };
     const changed = patch.filter((p) => existing.get(p.assetId) !== (p.blocked ?? undefined));
     const removed = changed.filter((p) => p.blocked === null).map((p) => p.assetId);
@@ -290,18 +266,34 @@ export function classificationOps(cx: Cx): ClassificationOps {
       .filter((p) => (existing.get(p.assetId) === false) !== (p.blocked === false))
       .map((p) => ({ id: p.assetId, appeared: p.blocked === false }));
     if (flipped.length === 0) return { appeared: [], disappeared: [] };
-    const held = new Set(
-      (
-        await cx.run<{ id: string }>(
-          `UNWIND $ids AS id
-      MATCH (p:Propagation {tenant: $t, assetId: id, classification: $c}) USING INDEX SEEK p:Propagation(tenant, assetId)
-      WHERE p.blocked = false AND p.sourceId <> $s
-      RETURN DISTINCT id`,
-          { ...unit, ids: flipped.map((f) => f.id) },
+    const held = before
+      ? new Set(
+          flipped
+            .filter((f) =>
+              before.get(f.id)?.state.propagated.some((p) => p.classification === classification && p.sourceId !== sourceId && !p.blocked),
+            )
+            .map((f) => f.id),
         )
-      ).map((r) => r.id),
-    );
+      : new Set(
+          (
+            await cx.run<{ id: string }>(
+              `UNWIND $ids AS id
+          MATCH (p:Propagation {tenant: $t, assetId: id, classification: $c}) USING INDEX SEEK p:Propagation(tenant, assetId)
+          WHERE p.blocked = false AND p.sourceId <> $s
+          RETURN DISTINCT id`,
+              { ...unit, ids: flipped.map((f) => f.id) },
+            )
+          ).map((r) => r.id),
+        );
     const loose = flipped.filter((f) => !held.has(f.id));
-    return { appeared: loose.filter((f) => f.appeared).map((f) => f.id), disappeared: loose.filter((f) => !f.appeared).map((f) => f.id) };
+    const appeared = loose.filter((f) => f.appeared).map((f) => f.id);
+    const disappeared = loose.filter((f) => !f.appeared).map((f) => f.id);
+    if (!before) return { appeared, disappeared };
+    const wanted = new Map(changed.map((p) => [p.assetId, p]));
+    const after = loose.flatMap(({ id }) => {
+      const read = before.get(id);
+      return read?.asset ? [{ asset: read.asset, classifications: patchedState(read.state, key, wanted.get(id)!, actor, at) }] : [];
+    });
+    return { appeared, disappeared, after };
   }
 }

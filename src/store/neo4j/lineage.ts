@@ -1,7 +1,7 @@
 import type { AssetRecord, EdgeRecord } from '../../domain/model.js';
 import type { AssetReader, EdgeDirection, LineageReader, LineageWriter } from '../ports/index.js';
 import { breadthFirst, edgeKey, lineageView, readLineage } from '../traversal.js';
-import { projectAsset, toAsset } from './assets.js';
+import { projectAsset, toAsset } from './rows.js';
 import type { Cx } from './session.js';
 import { SEEK_ID, SEEK_NAME } from './seek.js';
 

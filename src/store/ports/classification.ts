@@ -3,6 +3,7 @@
 // Adapters: store/embedded/classification.ts, store/neo4j/classification.ts.
 // Contract: test/contract/store/classification.contract.ts (rows, reach) and test/contract/propagation.contract.ts (the rules).
 import type { AssetClassificationState, BlockRecord, ClassificationTypeRecord, DirectAssignment } from '../../domain/model.js';
+import type { ClassifiedAsset } from './assets.js';
 
 /** (source asset, classification): the unit of propagation that is recomputed. */
 export interface PropagationKey {
@@ -15,6 +16,12 @@ export interface PropagationChange {
   appeared: string[];
   /** Assets whose in-effect propagated assignment of the classification disappeared. */
   disappeared: string[];
+  /**
+   * The records and classification states, as the change leaves them, of the assets that
+   * appeared or disappeared (those that exist), when the store read them on its way: the
+   * change's events then need no second read. Absent: the caller reads them.
+   */
+  after?: ClassifiedAsset[];
 }
 
 /** A wanted state for one asset of a propagation unit: a row (blocked or not), or none. */
