@@ -88,7 +88,9 @@ export class PropagationRun {
     // What a change reports of its assets' states holds only while nothing else is written: a
     // later write may touch the same assets without reporting them.
     this.known =
-      this.writes++ === 0 && change.after ? { covered: new Set([...change.appeared, ...change.disappeared]), states: change.after } : null;
+      this.writes++ === 0 && change.after
+        ? { covered: new Set([key.sourceId, ...change.appeared, ...change.disappeared]), states: change.after }
+        : null;
     for (const assetId of change.appeared) this.record(assetId, key.classification, true, 1, key.sourceId);
     for (const assetId of change.disappeared) this.record(assetId, key.classification, true, -1, key.sourceId);
   }
@@ -110,7 +112,7 @@ export class PropagationRun {
     // read): each event carries its asset's classifications as of this change (an Atlas ADD always
     // lists the tag it adds, whatever happens next), and an asset remembered earlier in the change
     // may have been deleted since. What the run's only write reported is not read again (a
-    // background chunk: all but its source), and an asset it covers but did not report is gone.
+    // background chunk: all of it), and an asset it covers but did not report is gone.
     const known = this.writes === 1 ? this.known : null;
     const unread = [...ids].filter((id) => !known?.covered.has(id));
     const current = new Map(

@@ -17,9 +17,9 @@ export interface PropagationChange {
   /** Assets whose in-effect propagated assignment of the classification disappeared. */
   disappeared: string[];
   /**
-   * The records and classification states, as the change leaves them, of the assets that
-   * appeared or disappeared (those that exist), when the store read them on its way: the
-   * change's events then need no second read. Absent: the caller reads them.
+   * The records and classification states, as the change leaves them, of the unit's source and
+   * of the assets that appeared or disappeared (those of them that exist), when the store read
+   * them on its way: the change's events then need no second read. Absent: the caller reads them.
    */
   after?: ClassifiedAsset[];
 }
