@@ -216,7 +216,12 @@ export function classificationOps(cx: Cx): ClassificationOps {
     );
   }
 
-  /** Writes the patch over the rows it names (`existing`: their current state) and reports what came or went in effect. */
+  /**
+   * Writes the patch over the rows it names (`existing`: their current state) and reports what
+   * came or went in effect. With `before` (the assets' and the source's records and states, read
+   * before any write) the check for other sources is answered from it and the report carries the
+   * states as the writes leave them (`after`); without it, the check is a read after the writes.
+   */
   async function applyPatch(
     key: PropagationKey,
     existing: ReadonlyMap<string, boolean>,
