@@ -19,7 +19,7 @@ export function replacement(
 }
 
 /** The order the stores read an asset's propagated rows in: by classification, then when added, then source. */
-export function byClassificationAddedSource(a: PropagationRow, b: PropagationRow): number {
+function byClassificationAddedSource(a: PropagationRow, b: PropagationRow): number {
   for (const k of ['classification', 'addedAt', 'sourceId'] as const) {
     if (a[k] !== b[k]) return a[k] < b[k] ? -1 : 1;
   }

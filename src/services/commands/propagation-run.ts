@@ -28,8 +28,8 @@ interface Net {
 export class PropagationRun {
   private readonly net = new Map<string, Net>();
   private readonly snapshots = new Map<string, AssetRecord>();
-  /** Writes recorded so far (direct assignments, applied changes). */
-  private writes = 0;
+  /** A direct assignment or a change was recorded. */
+  private wrote = false;
   /** The states the store reported with the run's only write (PropagationChange.after): events need not read them again. */
   private known: { covered: ReadonlySet<string>; states: readonly ClassifiedAsset[] } | null = null;
   /** Units this change handed to the propagation worker. */
@@ -49,7 +49,9 @@ export class PropagationRun {
   }
 
   direct(assetId: string, classification: string, change: 'ADDED' | 'REMOVED'): void {
-    this.writes++;
+    // A later write may touch the assets an earlier change reported without reporting them.
+    this.known = null;
+    this.wrote = true;
     this.record(assetId, classification, false, change === 'ADDED' ? 1 : -1, null);
   }
 
@@ -85,12 +87,12 @@ export class PropagationRun {
 
   /** Records what one (slice of a) unit's recomputation changed. */
   apply(key: PropagationKey, change: PropagationChange): void {
-    // What a change reports of its assets' states holds only while nothing else is written: a
-    // later write may touch the same assets without reporting them.
+    // What a change reports of its assets' states holds only while nothing else is written.
     this.known =
-      this.writes++ === 0 && change.after
+      !this.wrote && change.after
         ? { covered: new Set([key.sourceId, ...change.appeared, ...change.disappeared]), states: change.after }
         : null;
+    this.wrote = true;
     for (const assetId of change.appeared) this.record(assetId, key.classification, true, 1, key.sourceId);
     for (const assetId of change.disappeared) this.record(assetId, key.classification, true, -1, key.sourceId);
   }
@@ -113,7 +115,7 @@ export class PropagationRun {
     // lists the tag it adds, whatever happens next), and an asset remembered earlier in the change
     // may have been deleted since. What the run's only write reported is not read again (a
     // background chunk: all of it), and an asset it covers but did not report is gone.
-    const known = this.writes === 1 ? this.known : null;
+    const { known } = this;
     const unread = [...ids].filter((id) => !known?.covered.has(id));
     const current = new Map(
       [...(known?.states ?? []), ...(unread.length > 0 ? await this.tx.classifiedAssets(unread) : [])].map((c) => [c.asset.id, c]),
